@@ -1,0 +1,229 @@
+"""Stage 4: checks on the rendered output, before anything is written.
+
+These hold whatever the templates do: every HTML page carries the disclaimer
+(and, on condition and package pages, its evidence level), every page has a
+Content-Security-Policy limited to its own origin, nothing is loaded from
+another origin, and every relative link points at a file the build writes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .findings import Finding, error
+from .load import display
+from .models import EvidenceLevel
+from .render import RenderedPage
+from .urls import directory_of, output_path
+
+DISCLAIMER_ATTRIBUTE = "data-disclaimer"
+RESOURCE_ATTRIBUTES = {
+    ("script", "src"), ("img", "src"), ("img", "srcset"), ("source", "src"),
+    ("source", "srcset"), ("iframe", "src"), ("video", "src"), ("video", "poster"),
+    ("audio", "src"), ("embed", "src"), ("object", "data"), ("track", "src"),
+    ("input", "src"), ("form", "action"),
+}  # fmt: skip
+LOADED_LINK_RELS = {"stylesheet", "icon", "preload", "modulepreload", "manifest", "prefetch",
+                    "apple-touch-icon", "mask-icon", "shortcut"}  # fmt: skip
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+             "source", "track", "wbr"}  # fmt: skip
+SPACE = re.compile(r"\s+")
+
+
+def plain(text: str) -> str:
+    return SPACE.sub(" ", text).strip()
+
+
+def text_of(html: str) -> str:
+    parser = PageScanner()
+    parser.feed(html)
+    parser.close()
+    return plain("".join(parser.all_text))
+
+
+class PageScanner(HTMLParser):
+    """Collects what the checks need from one page in a single pass."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.all_text: list[str] = []
+        self.disclaimer_text: list[str] = []
+        self.disclaimers = 0
+        self.disclaimer_hidden = False
+        self.depth = 0
+        self.disclaimer_depth: int | None = None
+        self.csp: list[str] = []
+        self.resources: list[str] = []
+        self.links: list[str] = []
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag not in VOID_TAGS:
+            self.depth += 1
+        if values.get("id"):
+            self.ids.append(values["id"])
+        if DISCLAIMER_ATTRIBUTE in values and self.disclaimer_depth is None:
+            self.disclaimers += 1
+            self.disclaimer_depth = self.depth
+            hidden = "hidden" in values or values.get("aria-hidden") == "true"
+            self.disclaimer_hidden = self.disclaimer_hidden or hidden
+        if tag == "meta" and values.get("http-equiv", "").lower() == "content-security-policy":
+            self.csp.append(values.get("content", ""))
+        for name, value in values.items():
+            if (tag, name) in RESOURCE_ATTRIBUTES:
+                candidates = value.split(",") if name == "srcset" else [value]
+                self.resources += [c.split()[0] for c in candidates if c.split()]
+        if tag == "link":
+            rels = set(values.get("rel", "").lower().split())
+            if rels & LOADED_LINK_RELS:
+                self.resources.append(values.get("href", ""))
+        if tag == "a" and "href" in values:
+            self.links.append(values["href"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID_TAGS:
+            return
+        if self.disclaimer_depth is not None and self.depth == self.disclaimer_depth:
+            self.disclaimer_depth = None
+        self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        self.all_text.append(data)
+        if self.disclaimer_depth is not None:
+            self.disclaimer_text.append(data)
+
+
+def is_other_origin(url: str) -> bool:
+    value = url.strip().lower()
+    if value.startswith("data:"):
+        return False
+    return value.startswith("//") or bool(urlsplit(value).scheme)
+
+
+def check_page(
+    page: RenderedPage,
+    disclaimer: str,
+    levels: dict[str, EvidenceLevel],
+    written: frozenset[str],
+    templates_dir: Path,
+    check_links: bool = True,
+) -> list[Finding]:
+    where = display(templates_dir / page.template)
+    shown = output_path(page.url)
+
+    def problem(field: str, message: str) -> Finding:
+        return error(where, 1, 1, field, f"{message} (in {shown})")
+
+    scanner = PageScanner()
+    scanner.feed(page.content.decode("utf-8"))
+    scanner.close()
+    findings: list[Finding] = []
+    block = plain("".join(scanner.disclaimer_text))
+    if scanner.disclaimers == 0:
+        findings.append(
+            problem(
+                "disclaimer",
+                "expected the disclaimer block on every page (extend base.html or include "
+                "partials/disclaimer.html), found none",
+            )
+        )
+    elif disclaimer not in block:
+        findings.append(
+            problem(
+                "disclaimer",
+                "expected the site's disclaimer text in the disclaimer block, found other text",
+            )
+        )
+    elif scanner.disclaimer_hidden:
+        findings.append(problem("disclaimer", "expected a visible disclaimer, found it hidden"))
+    if page.evidence and scanner.disclaimers:
+        level = levels[page.evidence]
+        if level.label not in block or plain(level.explanation) not in block:
+            findings.append(
+                problem(
+                    "disclaimer",
+                    f"expected the evidence level '{level.label}' and its explanation in the "
+                    "disclaimer block, found them missing",
+                )
+            )
+    repeated = sorted({i for i in scanner.ids if scanner.ids.count(i) > 1})
+    if repeated:
+        findings.append(
+            problem(
+                "id",
+                f"expected each id once per page, found {', '.join(repeated)} more than once "
+                "(rename a heading in the content, or the id in the template)",
+            )
+        )
+    if not any(policy_is_own_origin(policy) for policy in scanner.csp):
+        findings.append(
+            problem(
+                "content-security-policy",
+                "expected a Content-Security-Policy meta tag allowing only the page's own "
+                f"origin, found {scanner.csp[0]!r}"
+                if scanner.csp
+                else "expected a Content-Security-Policy meta tag, found none",
+            )
+        )
+    for url in scanner.resources:
+        if is_other_origin(url):
+            findings.append(
+                problem("request", f"expected resources from this site only, found '{url[:80]}'")
+            )
+        elif check_links and page.url != "404.html" and not resolves(page.url, url, written):
+            findings.append(problem("link", f"expected a file the build writes, found '{url}'"))
+    if check_links and page.url != "404.html":
+        for url in scanner.links:
+            if (
+                not urlsplit(url).scheme
+                and not url.startswith(("#", "//"))
+                and not resolves(page.url, url, written)
+            ):
+                findings.append(
+                    problem("link", f"expected a link to a page the build writes, found '{url}'")
+                )
+    return findings
+
+
+def policy_is_own_origin(policy: str) -> bool:
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.split()}
+    sources = [source for values in directives.values() for source in values]
+    return (
+        directives.get("default-src") in (["'self'"], ["'none'"])
+        and "'unsafe-inline'" not in sources
+        and "'unsafe-eval'" not in sources
+        and not any("//" in source or source in ("*", "http:", "https:") for source in sources)
+    )
+
+
+def resolves(page_url: str, link: str, written: frozenset[str]) -> bool:
+    path = unquote(urlsplit(link).path)
+    if not path:
+        return True
+    target = posixpath.normpath(posixpath.join("/" + directory_of(page_url), path)).lstrip("/")
+    if target in ("", "."):
+        return "index.html" in written
+    return target in written or f"{target}/index.html" in written
+
+
+def check_output(
+    pages: list[RenderedPage],
+    extra_files: list[str],
+    disclaimer_html: str,
+    levels: dict[str, EvidenceLevel],
+    templates_dir: Path,
+    check_links: bool = True,
+) -> list[Finding]:
+    """Check every HTML page; `check_links` is off while content errors already explain them."""
+    written = frozenset([output_path(p.url) for p in pages] + extra_files)
+    disclaimer = text_of(disclaimer_html)
+    findings: list[Finding] = []
+    for page in pages:
+        if page.is_html:
+            findings += check_page(page, disclaimer, levels, written, templates_dir, check_links)
+    return findings

@@ -1,0 +1,75 @@
+"""Problems found in content or output, kept as values and reported together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem, located in a file: `path:line:col: field: message`.
+
+    `message` says what was expected and what was found. Lines and columns
+    count from 1, as editors show them.
+    """
+
+    path: str
+    line: int
+    col: int
+    field: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{self.path}:{self.line}:{self.col}: {prefix}{self.field}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def error(path: str, line: int, col: int, field: str, message: str) -> Finding:
+    return Finding(path, line, col, field, message, Severity.ERROR)
+
+
+def warning(path: str, line: int, col: int, field: str, message: str) -> Finding:
+    return Finding(path, line, col, field, message, Severity.WARNING)
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.is_error for f in findings)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Sorted by file, then position, with duplicates removed."""
+    return sorted(set(findings))
+
+
+def describe(value: object) -> str:
+    """A plain description of a found value, for messages like `found text 'abc'`."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"yes/no ({'true' if value else 'false'})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        if not value.strip():
+            return "empty text"
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"'{shown}'"
+    if isinstance(value, dict):
+        return "a mapping of fields"
+    if isinstance(value, list):
+        return "a list"
+    name = type(value).__name__
+    if name in ("date", "datetime"):
+        return f"a date ({value})"
+    return f"a {name}"

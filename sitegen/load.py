@@ -1,0 +1,347 @@
+"""Stage 1: read `content/` into raw documents whose every value keeps its position.
+
+Nothing here judges the content beyond what is needed to read it: a file that
+cannot be read (not UTF-8, broken YAML, no front matter) becomes a finding and
+the rest of the content is still loaded, so every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .findings import Finding, error, warning
+
+try:
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - pure-Python PyYAML
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+Loc = tuple[str | int, ...]
+
+SITE_FILE = "site.yaml"
+CATALOGUE_FILE = "packages.yaml"
+IMAGES_DIR = "images"
+DOCUMENT_DIRS = {"conditions": "condition", "pages": "page"}
+PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+TRANSLATION_SUFFIX = re.compile(r"^[a-z]{2,3}(-[a-z0-9]+)?$", re.IGNORECASE)
+
+
+@dataclass
+class Positions:
+    """Where each value (and each mapping key) of a YAML document starts, 1-based."""
+
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def of_value(self, loc: Loc) -> tuple[int, int]:
+        """Position of the value at `loc`, or of its nearest enclosing value."""
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.values:
+                return self.values[loc[:end]]
+        return (1, 1)
+
+    def of_key(self, loc: Loc) -> tuple[int, int]:
+        return self.keys.get(loc) or self.of_value(loc)
+
+
+@dataclass
+class RawDocument:
+    """One content file after reading: its YAML data, positions and Markdown body."""
+
+    path: Path
+    display_path: str
+    content_path: str
+    kind: str
+    slug: str
+    data: Any = None
+    positions: Positions = field(default_factory=Positions)
+    body: str = ""
+    body_line: int = 1
+    readable: bool = True
+
+
+@dataclass
+class LoadedContent:
+    root: Path
+    site: RawDocument | None
+    catalogue: RawDocument | None
+    documents: list[RawDocument]
+    assets: dict[str, Path]
+    findings: list[Finding]
+
+
+def display(path: Path) -> str:
+    """A path as editors see it: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        bad = raw[exc.start : exc.start + 1].hex().upper()
+        return None, [
+            error(
+                shown,
+                line,
+                col,
+                "encoding",
+                f"expected UTF-8 text, found the byte 0x{bad}, which is not UTF-8 "
+                "(save the file with UTF-8 encoding)",
+            )
+        ]
+
+
+def parse_yaml(text: str, shown: str, first_line: int = 1) -> tuple[Any, Positions, list[Finding]]:
+    """Parse one YAML document, recording the position of every value and key."""
+    loader = SafeLoader(text)
+    positions = Positions()
+    findings: list[Finding] = []
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, positions, findings
+        data = _construct(loader, node, (), positions, findings, shown, first_line - 1)
+        return data, positions, findings
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + first_line
+        col = (mark.column if mark else 0) + 1
+        context = f" ({exc.context})" if exc.context else ""
+        problem = (exc.problem or "a syntax error").rstrip(".")
+        findings.append(
+            error(
+                shown,
+                line,
+                col,
+                "yaml",
+                f"expected valid YAML, found a syntax error: {problem}{context}",
+            )
+        )
+        return None, positions, findings
+    finally:
+        loader.dispose()
+
+
+def _construct(
+    loader: Any,
+    node: yaml.Node,
+    loc: Loc,
+    positions: Positions,
+    findings: list[Finding],
+    shown: str,
+    offset: int,
+) -> Any:
+    positions.values[loc] = (node.start_mark.line + offset + 1, node.start_mark.column + 1)
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in PLAIN_COLLECTION_TAGS:
+        findings.append(
+            error(
+                shown,
+                *positions.values[loc],
+                "yaml",
+                f"expected a plain YAML value, found the tag '{node.tag}'",
+            )
+        )
+        return None
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(loader, key_node, findings, shown, offset)
+            if not isinstance(key, (str, int)):
+                key = str(key)
+            where = (
+                key_node.start_mark.line + offset + 1,
+                key_node.start_mark.column + 1,
+            )
+            if key in result:
+                findings.append(
+                    error(
+                        shown,
+                        *where,
+                        ".".join(map(str, (*loc, key))),
+                        f"expected each field once, found '{key}' a second time",
+                    )
+                )
+            positions.keys[(*loc, key)] = where
+            result[key] = _construct(
+                loader, value_node, (*loc, key), positions, findings, shown, offset
+            )
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(loader, item, (*loc, index), positions, findings, shown, offset)
+            for index, item in enumerate(node.value)
+        ]
+    return _scalar(loader, node, findings, shown, offset)
+
+
+def _scalar(loader: Any, node: yaml.Node, findings: list[Finding], shown: str, offset: int) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        return str(node.value)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:
+        return node.value  # e.g. 2026-13-01: the model's type check reports it by field
+    except yaml.constructor.ConstructorError as exc:
+        findings.append(
+            error(
+                shown,
+                node.start_mark.line + offset + 1,
+                node.start_mark.column + 1,
+                "yaml",
+                f"expected a plain YAML value, found {exc.problem}",
+            )
+        )
+        return node.value
+
+
+def split_front_matter(text: str, shown: str) -> tuple[str | None, str, int, list[Finding]]:
+    """Split `---` front matter from the Markdown body.
+
+    Returns (front matter text, body, line where the body starts, findings).
+    """
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        first = lines[0].rstrip("\r\n") if lines else ""
+        found = f"'{first[:40]}'" if first.strip() else "an empty first line"
+        if not lines:
+            found = "an empty file"
+        return (
+            None,
+            text,
+            1,
+            [
+                error(
+                    shown,
+                    1,
+                    1,
+                    "front matter",
+                    f"expected a first line '---' opening the front matter, found {found}",
+                )
+            ],
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2, []
+    return (
+        None,
+        "",
+        1,
+        [
+            error(
+                shown,
+                1,
+                1,
+                "front matter",
+                "expected a '---' line closing the front matter opened here, "
+                "found the end of the file",
+            )
+        ],
+    )
+
+
+def load_yaml_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, list[Finding]]:
+    shown = display(path)
+    doc = RawDocument(path, shown, path.relative_to(root).as_posix(), kind, path.stem)
+    text, findings = read_text(path, shown)
+    if text is None:
+        doc.readable = False
+        return doc, findings
+    doc.data, doc.positions, parse_findings = parse_yaml(text, shown)
+    doc.readable = not parse_findings
+    return doc, findings + parse_findings
+
+
+def load_markdown_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, list[Finding]]:
+    shown = display(path)
+    doc = RawDocument(path, shown, path.relative_to(root).as_posix(), kind, path.stem)
+    text, findings = read_text(path, shown)
+    if text is None:
+        doc.readable = False
+        return doc, findings
+    front, doc.body, doc.body_line, split_findings = split_front_matter(text, shown)
+    if front is None:
+        doc.readable = False
+        return doc, findings + split_findings
+    doc.data, doc.positions, parse_findings = parse_yaml(front, shown, first_line=2)
+    doc.readable = not parse_findings
+    return doc, findings + parse_findings
+
+
+def find_markdown(folder: Path) -> tuple[list[Path], list[Finding]]:
+    """Markdown files of one folder; translations (`slug.lang.md`) are set aside."""
+    sources, findings = [], []
+    for path in sorted(folder.glob("*.md")):
+        stem, _, suffix = path.stem.rpartition(".")
+        if stem and TRANSLATION_SUFFIX.match(suffix):
+            findings.append(
+                warning(
+                    display(path),
+                    1,
+                    1,
+                    "translation",
+                    f"expected only source-language pages in this version, found a "
+                    f"'{suffix}' translation of '{stem}'; it is not published yet",
+                )
+            )
+            continue
+        sources.append(path)
+    return sources, findings
+
+
+def find_assets(root: Path) -> dict[str, Path]:
+    """Files under `content/images/`, keyed by their path inside `content/`."""
+    folder = root / IMAGES_DIR
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(root).as_posix(): path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+def load_content(root: Path) -> LoadedContent:
+    """Read every content file under `root`."""
+    findings: list[Finding] = []
+    site = catalogue = None
+    site_path = root / SITE_FILE
+    if site_path.is_file():
+        site, found = load_yaml_file(site_path, root, "site")
+        findings += found
+    else:
+        findings.append(
+            error(
+                display(site_path),
+                1,
+                1,
+                "site.yaml",
+                "expected the site settings file (title, base_url, disclaimer, ...), found none",
+            )
+        )
+    catalogue_path = root / CATALOGUE_FILE
+    if catalogue_path.is_file():
+        catalogue, found = load_yaml_file(catalogue_path, root, "catalogue")
+        findings += found
+    documents: list[RawDocument] = []
+    for folder, kind in DOCUMENT_DIRS.items():
+        paths, found = find_markdown(root / folder)
+        findings += found
+        for path in paths:
+            doc, found = load_markdown_file(path, root, kind)
+            documents.append(doc)
+            findings += found
+    return LoadedContent(root, site, catalogue, documents, find_assets(root), findings)

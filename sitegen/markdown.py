@@ -1,0 +1,309 @@
+"""The one Markdown set-up: conversion, link and image checks, and sanitising.
+
+Editors link to other content by its file (`glaucoma.md`, `../pages/about.md`)
+or by site path (`/packages/`); both are checked and rewritten into relative
+links. Raw HTML is allowed but passes through an allow-list (nh3), and whatever
+dangerous markup it held is reported with its line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .findings import Finding, error, warning
+from .urls import as_page_url, normalise, relative
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "time", "tr", "ul", "var",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+}
+LINK_SCHEMES = {"http", "https", "mailto", "tel"}
+DANGEROUS_TAGS = {
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "form", "input",
+    "button", "textarea", "select", "link", "meta", "base", "svg", "math", "video", "audio",
+}  # fmt: skip
+MARKDOWN_EXTENSIONS = ["tables", "toc", "attr_list", "footnotes", "sane_lists", "abbr", "def_list"]
+UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
+ALIGN_CLASS = re.compile(r"text-align:\s*(left|right|center)")
+
+
+@dataclass
+class PageContext:
+    """What a conversion needs to know about the page and the site around it."""
+
+    display_path: str
+    content_path: str
+    page_url: str
+    body: str
+    body_line: int
+    content_urls: dict[str, str]
+    known_urls: frozenset[str]
+    assets: frozenset[str]
+    directory_links: bool = False
+    findings: list[Finding] = field(default_factory=list)
+
+    def position(self, needle: str) -> tuple[int, int]:
+        """Line and column of `needle` in the body (the Markdown parser keeps none)."""
+        index = self.body.find(needle) if needle else -1
+        if index < 0:
+            return self.body_line, 1
+        before = self.body[:index]
+        return self.body_line + before.count("\n"), index - (before.rfind("\n") + 1) + 1
+
+    def report(self, needle: str, field_name: str, message: str, is_error: bool = True) -> None:
+        line, col = self.position(needle)
+        make = error if is_error else warning
+        self.findings.append(make(self.display_path, line, col, field_name, message))
+
+
+def resolve(ref: str, ctx: PageContext) -> tuple[str | None, str]:
+    """A reference as written -> (site URL, fragment and query), or None if nothing matches."""
+    parts = urlsplit(ref)
+    suffix = (f"?{parts.query}" if parts.query else "") + (
+        f"#{parts.fragment}" if parts.fragment else ""
+    )
+    path = unquote(parts.path)
+    if path.startswith("/"):
+        from_content = from_site = normalise(path.lstrip("/"))
+    else:
+        from_content = normalise(posixpath.join(posixpath.dirname(ctx.content_path), path))
+        from_site = normalise(posixpath.join(ctx.page_url, path))
+    if from_content in ctx.content_urls:
+        return ctx.content_urls[from_content], suffix
+    if from_content in ctx.assets:
+        return from_content, suffix
+    for candidate in (from_site, from_content):
+        if candidate is not None and as_page_url(candidate) in ctx.known_urls:
+            return as_page_url(candidate), suffix
+    return None, suffix
+
+
+def rewrite_link(ref: str, ctx: PageContext) -> str | None:
+    parts = urlsplit(ref)
+    scheme = parts.scheme.lower()
+    if ref.startswith(("#", "//")) or scheme in LINK_SCHEMES:
+        return ref
+    if scheme:
+        return None  # an unsafe scheme, reported by the tree check
+    target, suffix = resolve(ref, ctx)
+    if target is None:
+        choices = sorted(ctx.content_urls) + ["/" + url for url in sorted(ctx.known_urls)]
+        close = difflib.get_close_matches(parts.path, choices, n=1, cutoff=0.5)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        ctx.report(
+            ref,
+            "link",
+            f"expected a link to a page or file of this site{hint}, found '{ref}'",
+        )
+        return ref
+    return relative(ctx.page_url, target, ctx.directory_links) + suffix
+
+
+def rewrite_image(ref: str, ctx: PageContext) -> str | None:
+    parts = urlsplit(ref)
+    if parts.scheme or ref.startswith("//"):
+        ctx.report(
+            ref,
+            "image",
+            "expected an image stored in content/images/ (pages load nothing from other "
+            f"sites), found '{ref[:60]}'",
+        )
+        return None
+    target, _ = resolve(ref, ctx)
+    if target is None or target not in ctx.assets:
+        path = parts.path
+        wanted = normalise(
+            path.lstrip("/")
+            if path.startswith("/")
+            else posixpath.join(posixpath.dirname(ctx.content_path), path)
+        )
+        ctx.report(
+            ref,
+            "image",
+            f"expected an image file in content/images/, found no file at 'content/{wanted}'",
+        )
+        return ref
+    return relative(ctx.page_url, target, ctx.directory_links)
+
+
+class PageTreeprocessor(Treeprocessor):
+    """Checks the tree of one page: headings, image alt text, table alignment."""
+
+    def __init__(self, md: markdown.Markdown, owner: PageExtension) -> None:
+        super().__init__(md)
+        self.owner = owner
+
+    def run(self, root: ElementTree.Element) -> None:
+        ctx = self.owner.context
+        previous_level = 1
+        for element in root.iter():
+            tag = element.tag
+            if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                level = int(tag[1])
+                text = "".join(element.itertext()).strip()
+                if level == 1 and ctx is not None:
+                    ctx.report(
+                        f"# {text}",
+                        "heading",
+                        f"expected '##' section headings (the page title is the only "
+                        f"level-1 heading), found '# {text}'; it was shown as '## {text}'",
+                        is_error=False,
+                    )
+                    element.tag, level = "h2", 2
+                elif level > previous_level + 1 and ctx is not None:
+                    ctx.report(
+                        text,
+                        "heading",
+                        f"expected a level-{previous_level + 1} heading next, found level "
+                        f"{level} ('{text}'); skipped levels confuse screen-reader users",
+                        is_error=False,
+                    )
+                previous_level = level
+            elif tag == "img" and ctx is not None and not (element.get("alt") or "").strip():
+                src = element.get("src", "")
+                ctx.report(
+                    src,
+                    "image",
+                    f"expected alt text describing the image, found none for '{src}'",
+                )
+            elif tag == "a" and ctx is not None:
+                href = element.get("href", "")
+                scheme = urlsplit(href).scheme.lower()
+                if scheme and scheme not in LINK_SCHEMES:
+                    ctx.report(
+                        href,
+                        "link",
+                        f"expected a web, mailto: or tel: address, found '{href[:40]}'; "
+                        "the link was removed",
+                        is_error=False,
+                    )
+            elif tag in ("td", "th") and "style" in element.attrib:
+                match = ALIGN_CLASS.search(element.attrib.pop("style"))
+                if match:
+                    element.set("class", f"align-{match.group(1)}")
+
+
+class PageExtension(Extension):
+    def __init__(self) -> None:
+        super().__init__()
+        self.context: PageContext | None = None
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+        md.treeprocessors.register(PageTreeprocessor(md, self), "sitegen-page", 1)
+
+
+class RawHtmlScanner(HTMLParser):
+    """Finds what the sanitiser will remove from an editor's raw HTML, with its position."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[tuple[int, int, str, str, bool]] = []
+
+    def note(self, field_name: str, message: str, is_error: bool = False) -> None:
+        line, col = self.getpos()
+        self.problems.append((line, col, field_name, message, is_error))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in DANGEROUS_TAGS:
+            self.note("html", f"expected safe HTML, found <{tag}>; it was removed")
+        for name, raw in attrs:
+            value = (raw or "").strip().lower()
+            if name.startswith("on"):
+                self.note(
+                    "html",
+                    f"expected safe HTML, found the event handler '{name}' on <{tag}>; "
+                    "it was removed",
+                )
+            elif name in ("href", "src") and value.startswith(UNSAFE_SCHEMES):
+                self.note(
+                    "html",
+                    f"expected a safe address, found '{value[:30]}' in <{tag} {name}>; "
+                    "it was removed",
+                )
+        src = dict(attrs).get("src") or ""
+        if tag == "img" and not (dict(attrs).get("alt") or "").strip():
+            self.note(
+                "image", f"expected alt text describing the image, found none for '{src}'", True
+            )
+
+
+class MarkdownConverter:
+    """One Markdown instance, reused page after page (`reset()` between them)."""
+
+    def __init__(self) -> None:
+        self.extension = PageExtension()
+        self.md = markdown.Markdown(
+            extensions=[*MARKDOWN_EXTENSIONS, self.extension],
+            output_format="html",
+        )
+
+    def convert(self, text: str, ctx: PageContext) -> tuple[str, list[Finding]]:
+        self.extension.context = ctx
+        try:
+            self.md.reset()
+            html = self.md.convert(text)
+            self._scan_raw_html(ctx)
+        finally:
+            self.extension.context = None
+        clean = nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=LINK_SCHEMES,
+            link_rel=None,
+            strip_comments=True,
+            attribute_filter=lambda tag, name, value: self._filter(tag, name, value, ctx),
+        )
+        return clean, ctx.findings
+
+    @staticmethod
+    def _filter(tag: str, name: str, value: str, ctx: PageContext) -> str | None:
+        if tag == "a" and name == "href":
+            return rewrite_link(value, ctx)
+        if tag == "img" and name == "src":
+            return rewrite_image(value, ctx)
+        return value
+
+    def _scan_raw_html(self, ctx: PageContext) -> None:
+        for block in self.md.htmlStash.rawHtmlBlocks:
+            if not isinstance(block, str) or "<" not in block:
+                continue
+            scanner = RawHtmlScanner()
+            scanner.feed(block)
+            scanner.close()
+            start_line, start_col = ctx.position(block.strip()[:40])
+            for line, col, field_name, message, is_error in scanner.problems:
+                found_col = col + 1 if line > 1 else start_col + col
+                make = error if is_error else warning
+                ctx.findings.append(
+                    make(
+                        ctx.display_path,
+                        start_line + line - 1,
+                        found_col,
+                        field_name,
+                        message,
+                    )
+                )

@@ -1,0 +1,182 @@
+"""Typed models of the content: what validate produces and templates read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SLUG_RE = re.compile(SLUG_PATTERN)
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EvidenceLevel(Model):
+    id: Slug
+    label: Text
+    explanation: Text
+
+
+class NavItem(Model):
+    title: Text
+    url: Text
+
+
+class Contact(Model):
+    email: Text | None = None
+    phone: Text | None = None
+    address: Text | None = None
+    hours: Text | None = None
+
+
+def _absolute_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("an absolute http:// or https:// address")
+    return value
+
+
+class SiteConfig(Model):
+    title: Text
+    base_url: Text
+    language: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    description: Text
+    publisher: Text | None = None
+    review_interval_months: int = Field(default=12, ge=1, le=60)
+    navigation: list[NavItem] = []
+    contact: Contact | None = None
+    disclaimer: Text
+    evidence_levels: list[EvidenceLevel] = Field(min_length=1)
+    required_sections: list[Text] = []
+    directory_links: bool = False
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return _absolute_http_url(value).rstrip("/") + "/"
+
+
+class Source(Model):
+    title: Text
+    url: Text | None = None
+    publisher: Text | None = None
+    year: int | None = Field(default=None, ge=1800, le=2100)
+    citation: Text | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else _absolute_http_url(value)
+
+
+class ConditionMeta(Model):
+    title: Text
+    summary: Text
+    also_known_as: list[Text] = []
+    evidence: Text
+    last_reviewed: date
+    next_review: date | None = None
+    reviewed_by: Text
+    sources: list[Source] = []
+
+
+class PageMeta(Model):
+    title: Text
+    summary: Text
+    last_reviewed: date | None = None
+    next_review: date | None = None
+    reviewed_by: Text | None = None
+    sources: list[Source] = []
+
+
+class CellDose(Model):
+    type: Text
+    units: int = Field(ge=1)
+
+
+class Administration(Model):
+    route: Text
+    times: int | None = Field(default=None, ge=1)
+    note: Text | None = None
+
+
+class Price(Model):
+    amount: Decimal = Field(ge=0)
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class Package(Model):
+    id: Slug
+    name: Text
+    summary: Text | None = None
+    conditions: list[Slug] = Field(min_length=1)
+    evidence: Text
+    cells: list[CellDose] = []
+    administration: list[Administration] = []
+    adjuvant_therapies: list[Text] = []
+    duration_days: int = Field(ge=1)
+    includes: list[Text] = []
+    known_risks: list[Text] = Field(min_length=1)
+    price: Price | None = None
+    sources: list[Source] = []
+    last_reviewed: date
+
+    @property
+    def url(self) -> str:
+        return f"packages/{self.id}/"
+
+
+class Catalogue(Model):
+    packages: list[Package] = []
+
+
+@dataclass(frozen=True)
+class Document:
+    """A Markdown page (condition or other page) with its validated front matter."""
+
+    kind: Literal["condition", "page"]
+    slug: str
+    meta: ConditionMeta | PageMeta
+    body: str
+    body_line: int
+    display_path: str
+    content_path: str
+
+    @property
+    def url(self) -> str:
+        return f"conditions/{self.slug}/" if self.kind == "condition" else f"{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs, validated and cross-checked."""
+
+    config: SiteConfig
+    config_path: str
+    conditions: list[Document]
+    pages: list[Document]
+    packages: list[Package]
+    assets: dict[str, object] = field(default_factory=dict)
+    known_urls: frozenset[str] = frozenset()
+    content_urls: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def evidence(self) -> dict[str, EvidenceLevel]:
+        return {level.id: level for level in self.config.evidence_levels}
+
+    def packages_for(self, condition_slug: str) -> list[Package]:
+        return [p for p in self.packages if condition_slug in p.conditions]
+
+    def condition_titles(self) -> dict[str, str]:
+        return {c.slug: c.meta.title for c in self.conditions}

@@ -1,0 +1,289 @@
+"""Stage 3: the validated Site -> every output file, in memory.
+
+One Jinja environment (autoescaping on, undefined names are errors) renders
+models, not dicts. Links between pages are relative, so the site works from
+any sub-path and from disk; static assets get a content hash in their names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from .findings import Finding, error
+from .load import display
+from .markdown import MarkdownConverter, PageContext
+from .models import Document, EvidenceLevel, Site
+from .urls import relative
+
+STATIC_DIR = "static"
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """One output file. `evidence` is the level its disclaimer must state, if any."""
+
+    url: str
+    content: bytes
+    template: str
+    evidence: str | None = None
+
+    @property
+    def is_html(self) -> bool:
+        return self.url.endswith("/") or self.url in ("",) or self.url.endswith(".html")
+
+
+@dataclass
+class RenderResult:
+    pages: list[RenderedPage]
+    files: dict[str, Path]
+    disclaimer_html: str
+    findings: list[Finding] = field(default_factory=list)
+
+
+def long_date(value: date | None) -> str:
+    """`2026-11-20` -> `20 November 2026`: unambiguous for readers everywhere."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def hashed_assets(templates_dir: Path) -> tuple[dict[str, str], dict[str, Path]]:
+    """Theme files under templates/static/ -> names with a content hash, and their sources."""
+    names: dict[str, str] = {}
+    files: dict[str, Path] = {}
+    folder = templates_dir / STATIC_DIR
+    if not folder.is_dir():
+        return names, files
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        name = path.relative_to(folder).as_posix()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        stem, dot, suffix = name.rpartition(".")
+        url = f"{STATIC_DIR}/{stem}.{digest}.{suffix}" if dot else f"{STATIC_DIR}/{name}.{digest}"
+        names[name] = url
+        files[url] = path
+    return names, files
+
+
+def template_position(exc: BaseException, templates_dir: Path) -> tuple[str, int]:
+    """The template file and line an exception was raised from, as Jinja reports it."""
+    root = str(templates_dir.resolve())
+    found = (display(templates_dir), 1)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(root):
+            found = (display(Path(frame.filename)), frame.lineno or 1)
+    return found
+
+
+class Renderer:
+    def __init__(self, site: Site, templates_dir: Path) -> None:
+        self.site = site
+        self.templates_dir = templates_dir
+        self.asset_names, self.asset_files = hashed_assets(templates_dir)
+        self.converter = MarkdownConverter()
+        self.findings: list[Finding] = []
+        self.base_path = urlsplit(site.config.base_url).path
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates_dir),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals.update(
+            site=site,
+            config=site.config,
+            url=self._url,
+            asset=self._asset,
+            absolute=self._absolute,
+            evidence_level=self.evidence_level,
+        )
+        self.env.filters["long_date"] = long_date
+
+    # Helpers the templates call -------------------------------------------------
+
+    @jinja2.pass_context
+    def _url(self, context: Any, target: str) -> str:
+        """A link from the page being rendered to a site URL (`""`, `"packages/"`, ...)."""
+        target = target.lstrip("/")
+        if context.get("root_links"):
+            return self.base_path + target
+        return relative(context["page_url"], target, self.site.config.directory_links)
+
+    @jinja2.pass_context
+    def _asset(self, context: Any, name: str) -> str:
+        if name not in self.asset_names:
+            raise jinja2.TemplateRuntimeError(
+                f"no file templates/{STATIC_DIR}/{name} for asset('{name}')"
+            )
+        return self._url(context, self.asset_names[name])
+
+    def _absolute(self, target: str) -> str:
+        return self.site.config.base_url + target.lstrip("/")
+
+    def evidence_level(self, level_id: str) -> EvidenceLevel:
+        return self.site.evidence[level_id]
+
+    # Rendering ------------------------------------------------------------------
+
+    def markdown(self, text: str, page_url: str, source: Document | None) -> Markup:
+        """Markdown of a document, or of the site-wide disclaimer when `source` is None."""
+        ctx = PageContext(
+            display_path=source.display_path if source else self.site.config_path,
+            content_path=source.content_path if source else "site.yaml",
+            page_url=page_url,
+            body=text,
+            body_line=source.body_line if source else 1,
+            content_urls=self.site.content_urls,
+            known_urls=self.site.known_urls,
+            assets=frozenset(self.site.assets),
+            directory_links=self.site.config.directory_links,
+        )
+        html, found = self.converter.convert(text, ctx)
+        self.findings += found
+        return Markup(html)
+
+    def page(
+        self, url: str, template: str, evidence: str | None = None, **context: Any
+    ) -> RenderedPage | None:
+        context.setdefault("root_links", False)
+        context["page_url"] = url
+        context["page_evidence"] = self.site.evidence.get(evidence) if evidence else None
+        context["disclaimer_html"] = self.markdown(self.site.config.disclaimer, url, None)
+        try:
+            html = self.env.get_template(template).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            path = display(Path(exc.filename)) if exc.filename else template
+            self.findings.append(
+                error(path, exc.lineno, 1, "template", f"expected valid Jinja, found {exc.message}")
+            )
+            return None
+        except jinja2.TemplateNotFound as exc:
+            self.findings.append(
+                error(
+                    display(self.templates_dir / template),
+                    1,
+                    1,
+                    "template",
+                    f"expected a template file, found none named '{exc.name}'",
+                )
+            )
+            return None
+        except Exception as exc:  # a template bug: report it where it happened
+            path, line = template_position(exc, self.templates_dir)
+            kind = type(exc).__name__
+            self.findings.append(
+                error(
+                    path,
+                    line,
+                    1,
+                    "template",
+                    f"expected the template to render, found {kind}: {exc}",
+                )
+            )
+            return None
+        return RenderedPage(url, html.encode("utf-8"), template, evidence)
+
+
+def render(site: Site, templates_dir: Path) -> RenderResult:
+    """Render every page of the site; template and content problems become findings."""
+    renderer = Renderer(site, templates_dir)
+    pages: list[RenderedPage | None] = []
+    page = renderer.page
+    pages.append(
+        page("", "home.html", title=site.config.title, description=site.config.description)
+    )
+    pages.append(
+        page(
+            "conditions/",
+            "conditions.html",
+            title="Conditions",
+            description=f"Conditions described on {site.config.title}.",
+        )
+    )
+    for doc in site.conditions:
+        body = renderer.markdown(doc.body, doc.url, doc)
+        pages.append(
+            page(
+                doc.url,
+                "condition.html",
+                evidence=doc.meta.evidence,
+                doc=doc,
+                body=body,
+                title=doc.meta.title,
+                description=doc.meta.summary,
+                packages=site.packages_for(doc.slug),
+            )
+        )
+    pages.append(
+        page(
+            "packages/",
+            "packages.html",
+            title="Treatment packages",
+            description=f"Treatment packages on {site.config.title}, with the evidence for each.",
+        )
+    )
+    for package in site.packages:
+        pages.append(
+            page(
+                package.url,
+                "package.html",
+                evidence=package.evidence,
+                package=package,
+                title=package.name,
+                description=package.summary
+                or f"What the {package.name} includes and its known risks.",
+            )
+        )
+    for doc in site.pages:
+        body = renderer.markdown(doc.body, doc.url, doc)
+        pages.append(
+            page(
+                doc.url,
+                "page.html",
+                doc=doc,
+                body=body,
+                title=doc.meta.title,
+                description=doc.meta.summary,
+            )
+        )
+    pages.append(
+        page(
+            "404.html",
+            "404.html",
+            root_links=True,
+            title="Page not found",
+            description="The page you asked for does not exist.",
+        )
+    )
+    rendered = [p for p in pages if p is not None]
+    sitemap_pages = [p for p in rendered if p.url != "404.html"]
+    extra = page("sitemap.xml", "sitemap.xml", entries=sitemap_entries(site, sitemap_pages))
+    if extra:
+        rendered.append(extra)
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
+    rendered.append(RenderedPage("robots.txt", robots.encode(), "robots.txt"))
+    files = {**renderer.asset_files, **{url: path for url, path in site.assets.items()}}
+    disclaimer_html = renderer.markdown(site.config.disclaimer, "", None)
+    return RenderResult(rendered, files, disclaimer_html, renderer.findings)
+
+
+def sitemap_entries(site: Site, pages: list[RenderedPage]) -> list[tuple[str, date | None]]:
+    """Each page's absolute URL and the date it was last reviewed (lists: their newest item)."""
+    reviewed: dict[str, date | None] = {
+        d.url: d.meta.last_reviewed for d in site.conditions + site.pages
+    }
+    reviewed.update({p.url: p.last_reviewed for p in site.packages})
+    newest = lambda dates: max((d for d in dates if d), default=None)  # noqa: E731
+    reviewed["conditions/"] = newest(d.meta.last_reviewed for d in site.conditions)
+    reviewed["packages/"] = newest(p.last_reviewed for p in site.packages)
+    reviewed[""] = newest(reviewed.values())
+    return [(site.config.base_url + p.url, reviewed.get(p.url)) for p in pages if p.is_html]

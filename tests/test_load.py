@@ -1,0 +1,62 @@
+from pathlib import Path
+
+from sitegen.load import load_content, parse_yaml, split_front_matter
+
+
+def test_yaml_positions_of_values_and_keys():
+    data, positions, findings = parse_yaml("title: A\nsources:\n  - url: x\n", "f.md", first_line=2)
+    assert data == {"title": "A", "sources": [{"url": "x"}]}
+    assert findings == []
+    assert positions.of_value(("title",)) == (2, 8)
+    assert positions.of_key(("sources",)) == (3, 1)
+    assert positions.of_value(("sources", 0, "url")) == (4, 10)
+    assert positions.of_value(("sources", 0, "missing")) == (4, 5)
+
+
+def test_yaml_syntax_error_has_line_and_column():
+    data, _, findings = parse_yaml("a: [1, 2\nb: 3\n", "f.yaml")
+    assert data is None
+    assert [str(f) for f in findings] == [
+        "f.yaml:2:2: yaml: expected valid YAML, found a syntax error: did not find expected ',' "
+        "or ']' (while parsing a flow sequence)"
+    ]
+
+
+def test_yaml_duplicate_key_is_reported():
+    _, _, findings = parse_yaml("title: A\ntitle: B\n", "f.yaml")
+    assert [str(f) for f in findings] == [
+        "f.yaml:2:1: title: expected each field once, found 'title' a second time"
+    ]
+
+
+def test_yaml_never_builds_python_objects():
+    _, _, findings = parse_yaml("a: !!python/object:os.system {}\n", "f.yaml")
+    assert len(findings) == 1 and findings[0].field == "yaml"
+
+
+def test_front_matter_split_reports_body_line():
+    front, body, line, findings = split_front_matter("---\ntitle: A\n---\nHello\n", "f.md")
+    assert (front, body, line, findings) == ("title: A\n", "Hello\n", 4, [])
+
+
+def test_missing_and_unclosed_front_matter():
+    *_, findings = split_front_matter("title: A\n", "f.md")
+    assert str(findings[0]) == (
+        "f.md:1:1: front matter: expected a first line '---' opening the front matter, "
+        "found 'title: A'"
+    )
+    *_, findings = split_front_matter("---\ntitle: A\n", "f.md")
+    assert "closing the front matter" in str(findings[0])
+
+
+def test_translations_are_set_aside_with_a_warning(content: Path):
+    (content / "conditions" / "alpha.fr.md").write_text("---\ntitle: A\n---\n", "utf-8")
+    loaded = load_content(content)
+    assert "alpha" in [d.slug for d in loaded.documents]
+    assert "alpha.fr" not in [d.slug for d in loaded.documents]
+    assert [f.field for f in loaded.findings] == ["translation"]
+
+
+def test_images_are_found_as_assets(content: Path):
+    loaded = load_content(content)
+    assert list(loaded.assets) == ["images/dot.svg"]

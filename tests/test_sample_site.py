@@ -1,0 +1,215 @@
+"""The sample site in content/, built and read back as parsed HTML."""
+
+from __future__ import annotations
+
+import posixpath
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, build_site
+
+CONTENT = ROOT / "content"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "site"
+    result = build_site(CONTENT, out)
+    assert result.ok, "\n".join(map(str, result.findings))
+    assert result.warnings == [], "\n".join(map(str, result.warnings))
+    return out
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text("utf-8"), "html.parser")
+
+
+def url_of(site: Path, page: Path) -> str:
+    relative = page.relative_to(site).as_posix()
+    return relative.removesuffix("index.html")
+
+
+def test_every_expected_page_is_written(site: Path):
+    written = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    for expected in (
+        "index.html", "404.html", "sitemap.xml", "robots.txt",
+        "conditions/index.html", "conditions/optic-nerve-damage/index.html",
+        "conditions/glaucoma/index.html", "packages/index.html",
+        "packages/optic-nerve-stem-cell-12-day/index.html",
+        "about/index.html", "how-we-rate-evidence/index.html",
+        "international-patients/index.html", "contact/index.html",
+    ):  # fmt: skip
+        assert expected in written
+    assert len(list((site / "conditions").glob("*/index.html"))) >= 3
+
+
+def test_every_page_carries_the_disclaimer(site: Path):
+    for page in pages(site):
+        block = soup(page).select_one("[data-disclaimer]")
+        assert block is not None, page
+        text = block.get_text(" ", strip=True)
+        assert "not medical advice" in text, page
+        assert "investigational" in text.lower(), page
+
+
+def test_condition_and_package_pages_state_their_evidence_level(site: Path):
+    for page in [*site.glob("conditions/*/index.html"), *site.glob("packages/*/index.html")]:
+        badge = soup(page).select_one("[data-disclaimer] .badge")
+        assert badge is not None and badge.get_text(strip=True).startswith("Evidence: "), page
+    package = soup(site / "packages/optic-nerve-stem-cell-12-day/index.html")
+    assert package.select_one("[data-disclaimer] .badge").get_text(strip=True) == (
+        "Evidence: Investigational"
+    )
+
+
+def test_each_page_has_its_head_metadata(site: Path):
+    for page in pages(site):
+        html = soup(page)
+        url = url_of(site, page)
+        assert html.html["lang"] == "en"
+        assert html.title and html.title.get_text(strip=True)
+        assert html.find("meta", attrs={"name": "description"})["content"].strip()
+        assert html.find("meta", property="og:title")["content"].strip()
+        assert html.find("meta", property="og:description")["content"].strip()
+        csp = html.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+        assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+        assert len(html.find_all("h1")) == 1, page
+        if url != "404.html":
+            assert html.find("link", rel="canonical")["href"] == f"https://example.org/{url}"
+
+
+def test_navigation_marks_the_current_page(site: Path):
+    nav = soup(site / "packages/index.html").find("nav")
+    current = nav.find_all("a", attrs={"aria-current": "page"})
+    assert [a.get_text(strip=True) for a in current] == ["Treatment packages"]
+    nav = soup(site / "conditions/glaucoma/index.html").find("nav")
+    assert nav.find("a", attrs={"aria-current": "true"}).get_text(strip=True) == "Conditions"
+    assert nav.find("a", attrs={"aria-current": "page"}) is None
+
+
+def test_condition_page_content(site: Path):
+    html = soup(site / "conditions/optic-nerve-damage/index.html")
+    main = html.find("main")
+    assert "Optic atrophy" in main.select_one(".aka").get_text()
+    headings = [h.get_text(strip=True) for h in main.find_all("h2")]
+    for heading in ("Symptoms", "Causes", "Diagnosis", "Treatment options",
+                    "What the evidence says", "Sources"):  # fmt: skip
+        assert heading in headings
+    sources = main.select(".sources ol > li")
+    assert len(sources) >= 5
+    assert all(li.get("id", "").startswith("source-") for li in sources)
+    review = main.select_one(".review-dates").get_text(" ", strip=True)
+    assert review.startswith("Last reviewed on") and "Next review due" in review
+    listed = [a.get_text(strip=True) for a in main.select("#packages-title ~ ul a")]
+    assert any("12-day" in name for name in listed)
+    image = main.find("img")
+    assert image["alt"].strip() and image["src"].startswith("../../images/")
+
+
+def test_catalogue_comparison_table(site: Path):
+    table = soup(site / "packages/index.html").find("table")
+    headers = [th.get_text(strip=True) for th in table.thead.find_all("th")]
+    assert headers == ["Package", "Conditions", "Cells and units", "Routes and times", "Days",
+                       "Evidence", "Price"]  # fmt: skip
+    row = table.tbody.find("tr")
+    cells = [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
+    assert "UCBSC" in cells[2] and "2 units" in cells[2] and "UCMSC" in cells[2]
+    assert "2 times" in cells[3]
+    assert cells[4] == "12"
+    assert cells[5] == "Evidence: Investigational"
+    assert cells[6] == "Not published"
+
+
+def test_package_page_shows_known_risks_first(site: Path):
+    main = soup(site / "packages/optic-nerve-stem-cell-12-day/index.html").find("main")
+    sections = [h.get_text(strip=True) for h in main.find_all("h2")]
+    assert sections.index("Known risks") < sections.index("What the package contains")
+    assert len(main.select(".risks li")) >= 3
+    text = main.get_text(" ", strip=True)
+    for item in ("Accommodation", "interpreting", "Traditional Chinese medicine"):
+        assert item.lower() in text.lower()
+
+
+def test_marketing_claims_appear_only_where_they_are_examined(site: Path):
+    claims = ("very effective", "20,000", "no side effects")
+    for page in pages(site):
+        for paragraph in soup(page).find_all(["p", "li", "td"]):
+            text = paragraph.get_text(" ", strip=True).lower()
+            if any(claim in text for claim in claims):
+                assert "advertising" in text or "claim" in text, (page, text)
+
+
+def test_every_relative_link_and_asset_resolves(site: Path):
+    for page in pages(site):
+        if page.name == "404.html":
+            continue
+        html = soup(page)
+        base = posixpath.dirname(page.relative_to(site).as_posix())
+        refs = [a["href"] for a in html.find_all("a", href=True)]
+        refs += [
+            link["href"]
+            for link in html.find_all("link", href=True)
+            if "canonical" not in link["rel"]
+        ]
+        refs += [img["src"] for img in html.find_all("img")]
+        for ref in refs:
+            parts = urlsplit(ref)
+            if parts.scheme or ref.startswith("#"):
+                continue
+            assert not ref.startswith("/"), f"{page}: {ref} is not relative"
+            target = posixpath.normpath(posixpath.join(base, parts.path))
+            assert (site / target).is_file(), f"{page}: {ref} -> {target}"
+            if parts.fragment and target.endswith(".html"):
+                ids = {tag["id"] for tag in soup(site / target).find_all(id=True)}
+                assert parts.fragment in ids, f"{page}: {ref}"
+
+
+def test_assets_have_content_hashes(site: Path):
+    names = sorted(p.name for p in (site / "static").iterdir())
+    assert any(
+        n.startswith("site.") and n.endswith(".css") and len(n.split(".")) == 3 for n in names
+    )
+    stylesheet = soup(site / "index.html").find("link", rel="stylesheet")["href"]
+    assert stylesheet.startswith("static/site.") and (site / stylesheet).is_file()
+
+
+def test_nothing_is_requested_from_another_origin(site: Path):
+    for page in pages(site):
+        html = soup(page)
+        for tag, attribute in (("script", "src"), ("img", "src"), ("link", "href"),
+                               ("iframe", "src"), ("source", "src")):  # fmt: skip
+            for element in html.find_all(tag):
+                value = element.get(attribute, "")
+                if tag == "link" and "canonical" in element.get("rel", []):
+                    continue
+                assert not urlsplit(value).scheme and not value.startswith("//"), (page, value)
+        assert not html.find("script"), page
+
+
+def test_sitemap_and_robots(site: Path):
+    tree = ET.parse(site / "sitemap.xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = {
+        u.find("s:loc", ns).text: u.find("s:lastmod", ns) for u in tree.findall("s:url", ns)
+    }
+    assert "https://example.org/" in locations
+    assert "https://example.org/conditions/glaucoma/" in locations
+    assert "https://example.org/404.html" not in locations
+    assert all(loc.startswith("https://example.org/") for loc in locations)
+    assert locations["https://example.org/conditions/glaucoma/"].text.startswith("2026-")
+    robots = (site / "robots.txt").read_text()
+    assert "Sitemap: https://example.org/sitemap.xml" in robots
+
+
+def test_404_uses_links_from_the_site_root(site: Path):
+    html = soup(site / "404.html")
+    assert html.find("link", rel="stylesheet")["href"].startswith("/static/site.")
+    assert {a["href"] for a in html.select("main a")} >= {"/", "/conditions/", "/packages/"}
+    assert html.select_one("[data-disclaimer]") is not None
