@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -167,7 +168,7 @@ class Site:
     conditions: list[Document]
     pages: list[Document]
     packages: list[Package]
-    assets: dict[str, object] = field(default_factory=dict)
+    assets: dict[str, Path] = field(default_factory=dict)
     known_urls: frozenset[str] = frozenset()
     content_urls: dict[str, str] = field(default_factory=dict)
 

@@ -25,6 +25,7 @@ from .models import Document, EvidenceLevel, Site
 from .urls import relative
 
 STATIC_DIR = "static"
+ROOT_FILES_DIR = "root"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,18 @@ def hashed_assets(templates_dir: Path) -> tuple[dict[str, str], dict[str, Path]]
         names[name] = url
         files[url] = path
     return names, files
+
+
+def root_files(templates_dir: Path) -> dict[str, Path]:
+    """Files under templates/root/ keep their names at the site root (favicon.ico, ...)."""
+    folder = templates_dir / ROOT_FILES_DIR
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
 
 
 def template_position(exc: BaseException, templates_dir: Path) -> tuple[str, int]:
@@ -271,7 +284,7 @@ def render(site: Site, templates_dir: Path) -> RenderResult:
         rendered.append(extra)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
     rendered.append(RenderedPage("robots.txt", robots.encode(), "robots.txt"))
-    files = {**renderer.asset_files, **{url: path for url, path in site.assets.items()}}
+    files = {**root_files(templates_dir), **renderer.asset_files, **site.assets}
     disclaimer_html = renderer.markdown(site.config.disclaimer, "", None)
     return RenderResult(rendered, files, disclaimer_html, renderer.findings)
 

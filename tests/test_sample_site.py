@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+
 from conftest import ROOT, build_site
 
 CONTENT = ROOT / "content"

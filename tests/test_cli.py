@@ -1,0 +1,103 @@
+"""The command line as editors use it: `python build.py ...` in a real process."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import TEMPLATES, run_cli
+from sitegen import __version__
+
+
+def test_default_command_builds_content_into_site(content: Path):
+    (content.parent / "templates").symlink_to(TEMPLATES)
+    result = run_cli(cwd=content.parent)
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"Built 9 pages into site/ in \d+\.\d\d s\.\n", result.stdout)
+    assert (content.parent / "site" / "index.html").is_file()
+
+
+def test_build_options(content: Path, tmp_path: Path):
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "out"),
+                     "--templates", str(TEMPLATES), "--strict")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "conditions" / "alpha" / "index.html").is_file()
+
+
+def test_options_without_a_command_mean_build(content: Path, tmp_path: Path):
+    result = run_cli(
+        "--content", str(content), "--out", str(tmp_path / "o"), "--templates", str(TEMPLATES)
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_version_and_help():
+    version = run_cli("--version")
+    assert version.returncode == 0 and version.stdout.strip() == f"sitegen {__version__}"
+    helped = run_cli("--help")
+    assert helped.returncode == 0 and "build" in helped.stdout
+    build_help = run_cli("build", "--help")
+    for option in ("--content", "--out", "--strict", "--templates"):
+        assert option in build_help.stdout
+
+
+def test_usage_errors_exit_2_without_traceback(content: Path, tmp_path: Path):
+    cases = [
+        (["build", "--nonsense"], "unrecognized arguments"),
+        (["build", "--content", str(tmp_path / "nowhere")], "content folder not found"),
+        (
+            ["build", "--content", str(content), "--out", str(content)],
+            "would replace the content folder",
+        ),
+        (
+            [
+                "build",
+                "--content",
+                str(content),
+                "--templates",
+                str(TEMPLATES),
+                "--out",
+                str(TEMPLATES),
+            ],
+            "would replace the templates folder",
+        ),
+    ]
+    for args, message in cases:
+        result = run_cli(*args)
+        assert result.returncode == 2, args
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_warnings_are_printed_and_counted(content: Path, tmp_path: Path):
+    beta = content / "conditions" / "beta.md"
+    beta.write_text(beta.read_text("utf-8") + "\n<script>x()</script>\n", "utf-8")
+    result = run_cli(
+        "build",
+        "--content",
+        str(content),
+        "--out",
+        str(tmp_path / "o"),
+        "--templates",
+        str(TEMPLATES),
+    )
+    assert result.returncode == 0
+    assert "warning: html: expected safe HTML, found <script>; it was removed" in result.stderr
+    assert result.stdout.rstrip().endswith("s, 1 warning.")
+    strict = run_cli(
+        "build",
+        "--strict",
+        "--content",
+        str(content),
+        "--out",
+        str(tmp_path / "p"),
+        "--templates",
+        str(TEMPLATES),
+    )
+    assert strict.returncode == 1
+    assert "Build failed: 1 error;" in strict.stderr
+
+
+def test_console_script_is_declared():
+    text = (Path(__file__).parent.parent / "pyproject.toml").read_text()
+    assert 'sitegen = "sitegen.cli:main"' in text
