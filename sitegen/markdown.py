@@ -101,6 +101,22 @@ def resolve(ref: str, ctx: PageContext) -> tuple[str | None, str]:
     return None, suffix
 
 
+def link_hint(path: str, ctx: PageContext) -> str:
+    """` (did you mean 'glaucoma.md'?)` for a near miss, written as the editor would."""
+    folder = posixpath.dirname(ctx.content_path)
+    wanted = normalise(path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path))
+    if wanted is None:
+        return ""
+    by_name = {posixpath.basename(c): c for c in [*ctx.content_urls, *ctx.assets]}
+    close = difflib.get_close_matches(posixpath.basename(wanted), by_name, n=1, cutoff=0.75)
+    close = [by_name[name] for name in close]
+    if not close:
+        pages = ["/" + url for url in sorted(ctx.known_urls)]
+        close = difflib.get_close_matches(path, pages, n=1, cutoff=0.6)
+        return f" (did you mean '{close[0]}'?)" if close else ""
+    return f" (did you mean '{posixpath.relpath(close[0], folder or '.')}'?)"
+
+
 def rewrite_link(ref: str, ctx: PageContext) -> str | None:
     parts = urlsplit(ref)
     scheme = parts.scheme.lower()
@@ -110,13 +126,11 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
         return None  # an unsafe scheme, reported by the tree check
     target, suffix = resolve(ref, ctx)
     if target is None:
-        choices = sorted(ctx.content_urls) + ["/" + url for url in sorted(ctx.known_urls)]
-        close = difflib.get_close_matches(parts.path, choices, n=1, cutoff=0.5)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
         ctx.report(
             ref,
             "link",
-            f"expected a link to a page or file of this site{hint}, found '{ref}'",
+            f"expected a link to a page or file of this site{link_hint(parts.path, ctx)}, "
+            f"found '{ref}'",
         )
         return ref
     return relative(ctx.page_url, target, ctx.directory_links) + suffix
@@ -236,6 +250,12 @@ class RawHtmlScanner(HTMLParser):
                     "html",
                     f"expected safe HTML, found the event handler '{name}' on <{tag}>; "
                     "it was removed",
+                )
+            elif name == "style":
+                self.note(
+                    "html",
+                    f"expected no inline style (the theme styles pages), found a style on "
+                    f"<{tag}>; it was removed",
                 )
             elif name in ("href", "src") and value.startswith(UNSAFE_SCHEMES):
                 self.note(

@@ -1,0 +1,132 @@
+"""The Markdown stage on its own: links, images, headings, tables and the sanitiser."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen.markdown import MarkdownConverter, PageContext
+from sitegen.urls import as_page_url, normalise, relative
+
+CONTENT_URLS = {"conditions/a.md": "conditions/a/", "conditions/b.md": "conditions/b/",
+                "pages/about.md": "about/"}  # fmt: skip
+KNOWN = frozenset({"", "conditions/", "packages/", "conditions/a/", "conditions/b/", "about/",
+                   "packages/p/"})  # fmt: skip
+
+
+def convert(body: str, directory_links: bool = False) -> tuple[str, list[str]]:
+    ctx = PageContext("content/conditions/a.md", "conditions/a.md", "conditions/a/", body, 10,
+                      CONTENT_URLS, KNOWN, frozenset({"images/x.png"}), directory_links)  # fmt: skip
+    html, findings = MarkdownConverter().convert(body, ctx)
+    return html, [str(f) for f in findings]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("b.md", "../b/index.html"),
+        ("b.md#causes", "../b/index.html#causes"),
+        ("../pages/about.md", "../../about/index.html"),
+        ("/pages/about.md", "../../about/index.html"),
+        ("/packages/", "../../packages/index.html"),
+        ("/packages/p/", "../../packages/p/index.html"),
+        ("/", "../../index.html"),
+        ("../b/", "../b/index.html"),
+        ("#top", "#top"),
+        ("https://example.org/x?y=1", "https://example.org/x?y=1"),
+        ("mailto:a@example.org", "mailto:a@example.org"),
+    ],
+)
+def test_links_are_checked_and_made_relative(written: str, expected: str):
+    html, findings = convert(f"[text]({written})")
+    assert f'href="{expected}"' in html.replace("&amp;", "&")
+    assert findings == []
+
+
+def test_directory_links_leave_out_index_html():
+    html, _ = convert("[b](b.md) [home](/)", directory_links=True)
+    assert 'href="../b/"' in html and 'href="../../"' in html
+
+
+def test_a_broken_link_is_reported_with_its_position_and_a_suggestion():
+    _, findings = convert("Intro\n\nSee [b](bb.md).")
+    assert findings == [
+        "content/conditions/a.md:12:9: link: expected a link to a page or file of this site "
+        "(did you mean 'b.md'?), found 'bb.md'"
+    ]
+
+
+def test_images_are_checked_and_made_relative():
+    html, findings = convert("![An x](../images/x.png)")
+    assert '<img alt="An x" src="../../images/x.png">' in html and findings == []
+    _, findings = convert("![](../images/x.png)")
+    assert findings == [
+        "content/conditions/a.md:10:5: image: expected alt text describing the image, found none for '../images/x.png'"
+    ]
+
+
+def test_level_one_headings_are_demoted_and_skips_reported():
+    html, findings = convert("# Big\n\n#### Small")
+    assert '<h2 id="big">Big</h2>' in html
+    assert [f.split(": ", 2)[1] for f in findings] == ["warning", "warning"]
+    assert "skipped levels" in findings[1]
+
+
+def test_table_alignment_becomes_a_class_not_a_style():
+    html, _ = convert("| a | b |\n|:-:|--:|\n| 1 | 2 |")
+    assert 'class="align-center"' in html and 'class="align-right"' in html and "style" not in html
+
+
+@pytest.mark.parametrize(
+    "dangerous",
+    [
+        "<script>alert(1)</script>",
+        '<img src="../images/x.png" alt="x" onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        '<iframe src="https://evil.example/"></iframe>',
+        '<p style="background:url(https://evil.example/)">x</p>',
+        '<form action="https://evil.example/"><input name="q"></form>',
+        "<svg><script>alert(1)</script></svg>",
+        '<a href="JaVaScRiPt:alert(1)">x</a>',
+        '<object data="x.swf"></object>',
+    ],
+)
+def test_the_sanitiser_removes_dangerous_markup(dangerous: str):
+    html, findings = convert(f"Text\n\n{dangerous}\n")
+    lowered = html.lower()
+    for banned in (
+        "<script",
+        "onerror",
+        "javascript:",
+        "<iframe",
+        "style=",
+        "<form",
+        "<svg",
+        "<object",
+        "evil.example",
+    ):
+        assert banned not in lowered
+    assert findings and all(": warning: " in f for f in findings)
+
+
+def test_safe_raw_html_is_kept():
+    html, findings = convert(
+        '<details><summary>More</summary>\n\nHidden <abbr title="optical coherence tomography">OCT</abbr>\n</details>'
+    )
+    assert "<details>" in html and "<abbr" in html and findings == []
+
+
+def test_code_is_not_mistaken_for_html():
+    html, findings = convert("Write `<script>` in code.\n\n    <script>x</script>\n")
+    assert "&lt;script&gt;" in html and findings == []
+
+
+def test_url_helpers():
+    assert relative("conditions/a/", "packages/") == "../../packages/index.html"
+    assert relative("", "") == "index.html"
+    assert relative("", "", directory_links=True) == "./"
+    assert relative("404.html", "static/x.css") == "static/x.css"
+    assert normalise("a/../../b") is None
+    assert normalise("a/./b/../c") == "a/c"
+    assert as_page_url("/conditions") == "conditions/"
+    assert as_page_url("packages/index.html") == "packages/"
+    assert as_page_url("images/x.png") == "images/x.png"
