@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from .check import check_output
+from .claims import lint, load_rules
 from .findings import Finding, Severity, has_errors, sort_findings
 from .load import load_content
+from .quality import check_quality
 from .render import RenderedPage, render
 from .validate import validate
 from .write import write_site
@@ -25,6 +28,7 @@ class BuildOptions:
     templates: Path = Path("templates")
     strict: bool = False
     write: bool = True
+    today: date | None = None  # for review dates; today's date unless a test fixes it
 
 
 @dataclass
@@ -43,13 +47,22 @@ class BuildResult:
         return [f for f in self.findings if f.severity is Severity.WARNING]
 
     @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.NOTE]
+
+    @property
     def ok(self) -> bool:
         return not self.errors
 
 
 def strictly(findings: list[Finding]) -> list[Finding]:
     """With --strict, every warning counts as an error."""
-    return [Finding(f.path, f.line, f.col, f.field, f.message, Severity.ERROR) for f in findings]
+    return [
+        Finding(f.path, f.line, f.col, f.field, f.message, Severity.ERROR)
+        if f.severity is Severity.WARNING
+        else f
+        for f in findings
+    ]
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -67,9 +80,15 @@ def build(options: BuildOptions) -> BuildResult:
     lap("load")
     site, found = validate(loaded)
     findings += found
+    today = options.today or date.today()
+    if site is not None:
+        findings += check_quality(site, loaded, today)
+    rules, found = load_rules(options.content)
+    readable = [loaded.site, loaded.catalogue, *loaded.documents]
+    findings += found + lint([doc for doc in readable if doc is not None], rules)
     lap("validate")
     if site is not None:
-        rendered = render(site, options.templates)
+        rendered = render(site, options.templates, today)
         findings += rendered.findings
         lap("render")
         findings += check_output(

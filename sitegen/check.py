@@ -22,15 +22,47 @@ from .urls import directory_of, output_path
 
 DISCLAIMER_ATTRIBUTE = "data-disclaimer"
 RESOURCE_ATTRIBUTES = {
-    ("script", "src"), ("img", "src"), ("img", "srcset"), ("source", "src"),
-    ("source", "srcset"), ("iframe", "src"), ("video", "src"), ("video", "poster"),
-    ("audio", "src"), ("embed", "src"), ("object", "data"), ("track", "src"),
-    ("input", "src"), ("form", "action"),
-}  # fmt: skip
-LOADED_LINK_RELS = {"stylesheet", "icon", "preload", "modulepreload", "manifest", "prefetch",
-                    "apple-touch-icon", "mask-icon", "shortcut"}  # fmt: skip
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-             "source", "track", "wbr"}  # fmt: skip
+    ("script", "src"),
+    ("img", "src"),
+    ("img", "srcset"),
+    ("source", "src"),
+    ("source", "srcset"),
+    ("iframe", "src"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("track", "src"),
+    ("input", "src"),
+    ("form", "action"),
+}
+LOADED_LINK_RELS = {
+    "stylesheet",
+    "icon",
+    "preload",
+    "modulepreload",
+    "manifest",
+    "prefetch",
+    "apple-touch-icon",
+    "mask-icon",
+    "shortcut",
+}
+VOID_TAGS = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 SPACE = re.compile(r"\s+")
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # shown in reports, never fails a build (e.g. an allowed claim)
 
 
 @dataclass(frozen=True, order=True)
@@ -27,7 +28,7 @@ class Finding:
     severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
-        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        prefix = "" if self.severity is Severity.ERROR else f"{self.severity.value}: "
         return f"{self.path}:{self.line}:{self.col}: {prefix}{self.field}: {self.message}"
 
     @property
@@ -41,6 +42,10 @@ def error(path: str, line: int, col: int, field: str, message: str) -> Finding:
 
 def warning(path: str, line: int, col: int, field: str, message: str) -> Finding:
     return Finding(path, line, col, field, message, Severity.WARNING)
+
+
+def note(path: str, line: int, col: int, field: str, message: str) -> Finding:
+    return Finding(path, line, col, field, message, Severity.NOTE)
 
 
 def has_errors(findings: list[Finding]) -> bool:

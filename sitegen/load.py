@@ -37,6 +37,7 @@ class Positions:
 
     values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    spans: dict[Loc, tuple[int, int]] = field(default_factory=dict)  # scalars: [start, end)
 
     def of_value(self, loc: Loc) -> tuple[int, int]:
         """Position of the value at `loc`, or of its nearest enclosing value."""
@@ -63,6 +64,8 @@ class RawDocument:
     body: str = ""
     body_line: int = 1
     readable: bool = True
+    yaml_text: str = ""  # the YAML as written (front matter or whole file); spans index it
+    yaml_line: int = 1
 
 
 @dataclass
@@ -185,6 +188,7 @@ def _construct(
             _construct(loader, item, (*loc, index), positions, findings, shown, offset)
             for index, item in enumerate(node.value)
         ]
+    positions.spans[loc] = (node.start_mark.index, node.end_mark.index)
     return _scalar(loader, node, findings, shown, offset)
 
 
@@ -261,6 +265,7 @@ def load_yaml_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, list
         doc.readable = False
         return doc, findings
     doc.data, doc.positions, parse_findings = parse_yaml(text, shown)
+    doc.yaml_text = text
     doc.readable = not parse_findings
     return doc, findings + parse_findings
 
@@ -277,6 +282,7 @@ def load_markdown_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, 
         doc.readable = False
         return doc, findings + split_findings
     doc.data, doc.positions, parse_findings = parse_yaml(front, shown, first_line=2)
+    doc.yaml_text, doc.yaml_line = front, 2
     doc.readable = not parse_findings
     return doc, findings + parse_findings
 

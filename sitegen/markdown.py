@@ -19,18 +19,64 @@ from xml.etree import ElementTree
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from .findings import Finding, error, warning
 from .urls import as_page_url, normalise, relative
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details",
-    "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr",
-    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
-    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "time", "tr", "ul", "var",
-}  # fmt: skip
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "ul",
+    "var",
+}
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir"},
     "a": {"href"},
@@ -42,11 +88,29 @@ ALLOWED_ATTRIBUTES = {
 }
 LINK_SCHEMES = {"http", "https", "mailto", "tel"}
 DANGEROUS_TAGS = {
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "form", "input",
-    "button", "textarea", "select", "link", "meta", "base", "svg", "math", "video", "audio",
-}  # fmt: skip
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "link",
+    "meta",
+    "base",
+    "svg",
+    "math",
+    "video",
+    "audio",
+}
 MARKDOWN_EXTENSIONS = ["tables", "toc", "attr_list", "footnotes", "sane_lists", "abbr", "def_list"]
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
+SOURCE_MARKER_PATTERN = r"(?<![\[\^\w])\[(\d{1,3})\](?![(\[:])"
 ALIGN_CLASS = re.compile(r"text-align:\s*(left|right|center)")
 
 
@@ -220,6 +284,21 @@ class PageTreeprocessor(Treeprocessor):
                     element.set("class", f"align-{match.group(1)}")
 
 
+class SourceMarkerProcessor(InlineProcessor):
+    """`[3]` in the text -> a link to the page's third listed source."""
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[ElementTree.Element, int, int]:  # noqa: N802
+        number = m.group(1)
+        element = ElementTree.Element("span", {"class": "source-ref"})
+        element.text = "["
+        link = ElementTree.SubElement(element, "a", {"href": f"#source-{number}"})
+        hidden = ElementTree.SubElement(link, "span", {"class": "visually-hidden"})
+        hidden.text = "source "
+        hidden.tail = number
+        link.tail = "]"
+        return element, m.start(0), m.end(0)
+
+
 class PageExtension(Extension):
     def __init__(self) -> None:
         super().__init__()
@@ -227,6 +306,9 @@ class PageExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
         md.treeprocessors.register(PageTreeprocessor(md, self), "sitegen-page", 1)
+        md.inlinePatterns.register(
+            SourceMarkerProcessor(SOURCE_MARKER_PATTERN, md), "sitegen-source-marker", 175
+        )
 
 
 class RawHtmlScanner(HTMLParser):

@@ -48,6 +48,11 @@ def _absolute_http_url(value: str) -> str:
     return value
 
 
+class Disclosure(Model):
+    financial_interest: Text
+    advertising_policy: Text
+
+
 class SiteConfig(Model):
     title: Text
     base_url: Text
@@ -57,9 +62,11 @@ class SiteConfig(Model):
     review_interval_months: int = Field(default=12, ge=1, le=60)
     navigation: list[NavItem] = []
     contact: Contact | None = None
+    disclosure: Disclosure
     disclaimer: Text
     evidence_levels: list[EvidenceLevel] = Field(min_length=1)
     required_sections: list[Text] = []
+    reading_grade_target: float = Field(default=9, ge=1, le=20)
     directory_links: bool = False
 
     @field_validator("base_url")
@@ -117,6 +124,27 @@ class Price(Model):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
+class RegulatoryStatus(Model):
+    jurisdiction: Text
+    status: Text
+
+
+class SideEffectReporting(Model):
+    jurisdiction: Text
+    how: Text
+    url: Text | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else _absolute_http_url(value)
+
+
+class TrialRegistration(Model):
+    registry: Text
+    identifier: Text
+
+
 class Package(Model):
     id: Slug
     name: Text
@@ -130,6 +158,11 @@ class Package(Model):
     includes: list[Text] = []
     known_risks: list[Text] = Field(min_length=1)
     price: Price | None = None
+    price_excludes: list[Text] = []
+    follow_up: Text | None = None
+    trial_registration: TrialRegistration | None = None
+    regulatory_status: list[RegulatoryStatus] = []
+    report_side_effects: list[SideEffectReporting] = []
     sources: list[Source] = []
     last_reviewed: date
 

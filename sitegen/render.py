@@ -206,9 +206,10 @@ class Renderer:
         return RenderedPage(url, html.encode("utf-8"), template, evidence)
 
 
-def render(site: Site, templates_dir: Path) -> RenderResult:
+def render(site: Site, templates_dir: Path, today: date | None = None) -> RenderResult:
     """Render every page of the site; template and content problems become findings."""
     renderer = Renderer(site, templates_dir)
+    renderer.env.globals["today"] = today or date.today()
     pages: list[RenderedPage | None] = []
     page = renderer.page
     pages.append(

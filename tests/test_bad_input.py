@@ -96,7 +96,8 @@ CASES = {
         edit("packages.yaml", "duration_days: 10", "duration_days: 10\n    known_risk: [x]"),
         "content/packages.yaml:14:5: packages[1].known_risk: expected one of the known "
         "fields: id, name, summary, conditions, evidence, cells, administration, "
-        "adjuvant_therapies, duration_days, includes, known_risks, price, sources, "
+        "adjuvant_therapies, duration_days, includes, known_risks, price, price_excludes, "
+        "follow_up, trial_registration, regulatory_status, report_side_effects, sources, "
         "last_reviewed (did you mean 'known_risks'?), found an unknown field 'known_risk'",
     ),
     "unknown evidence level": (
@@ -112,12 +113,12 @@ CASES = {
     ),
     "duplicate package id": (
         duplicate_package,
-        "content/packages.yaml:20:9: packages[2].id: expected a unique package id, found "
+        "content/packages.yaml:24:9: packages[2].id: expected a unique package id, found "
         "'test-package' again (first used on line 2)",
     ),
     "duplicate evidence level id": (
         edit("site.yaml", "  - id: investigational", "  - id: established"),
-        "content/site.yaml:20:9: evidence_levels[2].id: expected a unique evidence level "
+        "content/site.yaml:23:9: evidence_levels[2].id: expected a unique evidence level "
         "id, found 'established' again",
     ),
     "duplicate field": (
@@ -190,7 +191,7 @@ CASES = {
     ),
     "no evidence page": (
         lambda content: (content / "pages" / "how-we-rate-evidence.md").unlink(),
-        "content/site.yaml:16:1: evidence_levels: expected a page "
+        "content/site.yaml:19:1: evidence_levels: expected a page "
         "content/pages/how-we-rate-evidence.md that explains the evidence levels (badges link "
         "to it), found none",
     ),

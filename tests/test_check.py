@@ -9,8 +9,11 @@ from sitegen.check import check_output, policy_is_own_origin, resolves
 from sitegen.models import EvidenceLevel
 from sitegen.render import RenderedPage
 
-LEVELS = {"investigational": EvidenceLevel(id="investigational", label="Investigational",
-                                           explanation="Not shown to work.")}  # fmt: skip
+LEVELS = {
+    "investigational": EvidenceLevel(
+        id="investigational", label="Investigational", explanation="Not shown to work."
+    )
+}
 CSP = "<meta http-equiv='Content-Security-Policy' content=\"default-src 'self'\">"
 
 

@@ -18,8 +18,16 @@ def test_default_command_builds_content_into_site(content: Path):
 
 
 def test_build_options(content: Path, tmp_path: Path):
-    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "out"),
-                     "--templates", str(TEMPLATES), "--strict")  # fmt: skip
+    result = run_cli(
+        "build",
+        "--content",
+        str(content),
+        "--out",
+        str(tmp_path / "out"),
+        "--templates",
+        str(TEMPLATES),
+        "--strict",
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "conditions" / "alpha" / "index.html").is_file()
 

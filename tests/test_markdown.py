@@ -7,15 +7,28 @@ import pytest
 from sitegen.markdown import MarkdownConverter, PageContext
 from sitegen.urls import as_page_url, normalise, relative
 
-CONTENT_URLS = {"conditions/a.md": "conditions/a/", "conditions/b.md": "conditions/b/",
-                "pages/about.md": "about/"}  # fmt: skip
-KNOWN = frozenset({"", "conditions/", "packages/", "conditions/a/", "conditions/b/", "about/",
-                   "packages/p/"})  # fmt: skip
+CONTENT_URLS = {
+    "conditions/a.md": "conditions/a/",
+    "conditions/b.md": "conditions/b/",
+    "pages/about.md": "about/",
+}
+KNOWN = frozenset(
+    {"", "conditions/", "packages/", "conditions/a/", "conditions/b/", "about/", "packages/p/"}
+)
 
 
 def convert(body: str, directory_links: bool = False) -> tuple[str, list[str]]:
-    ctx = PageContext("content/conditions/a.md", "conditions/a.md", "conditions/a/", body, 10,
-                      CONTENT_URLS, KNOWN, frozenset({"images/x.png"}), directory_links)  # fmt: skip
+    ctx = PageContext(
+        "content/conditions/a.md",
+        "conditions/a.md",
+        "conditions/a/",
+        body,
+        10,
+        CONTENT_URLS,
+        KNOWN,
+        frozenset({"images/x.png"}),
+        directory_links,
+    )
     html, findings = MarkdownConverter().convert(body, ctx)
     return html, [str(f) for f in findings]
 

@@ -40,13 +40,20 @@ def url_of(site: Path, page: Path) -> str:
 def test_every_expected_page_is_written(site: Path):
     written = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     for expected in (
-        "index.html", "404.html", "sitemap.xml", "robots.txt",
-        "conditions/index.html", "conditions/optic-nerve-damage/index.html",
-        "conditions/glaucoma/index.html", "packages/index.html",
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "conditions/index.html",
+        "conditions/optic-nerve-damage/index.html",
+        "conditions/glaucoma/index.html",
+        "packages/index.html",
         "packages/optic-nerve-stem-cell-12-day/index.html",
-        "about/index.html", "how-we-rate-evidence/index.html",
-        "international-patients/index.html", "contact/index.html",
-    ):  # fmt: skip
+        "about/index.html",
+        "how-we-rate-evidence/index.html",
+        "international-patients/index.html",
+        "contact/index.html",
+    ):
         assert expected in written
     assert len(list((site / "conditions").glob("*/index.html"))) >= 3
 
@@ -100,8 +107,14 @@ def test_condition_page_content(site: Path):
     main = html.find("main")
     assert "Optic atrophy" in main.select_one(".aka").get_text()
     headings = [h.get_text(strip=True) for h in main.find_all("h2")]
-    for heading in ("Symptoms", "Causes", "Diagnosis", "Treatment options",
-                    "What the evidence says", "Sources"):  # fmt: skip
+    for heading in (
+        "Symptoms",
+        "Causes",
+        "Diagnosis",
+        "Treatment options",
+        "What the evidence says",
+        "Sources",
+    ):
         assert heading in headings
     sources = main.select(".sources ol > li")
     assert len(sources) >= 5
@@ -117,8 +130,15 @@ def test_condition_page_content(site: Path):
 def test_catalogue_comparison_table(site: Path):
     table = soup(site / "packages/index.html").find("table")
     headers = [th.get_text(strip=True) for th in table.thead.find_all("th")]
-    assert headers == ["Package", "Conditions", "Cells and units", "Routes and times", "Days",
-                       "Evidence", "Price"]  # fmt: skip
+    assert headers == [
+        "Package",
+        "Conditions",
+        "Cells and units",
+        "Routes and times",
+        "Days",
+        "Evidence",
+        "Price",
+    ]
     row = table.tbody.find("tr")
     cells = [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
     assert "UCBSC" in cells[2] and "2 units" in cells[2] and "UCMSC" in cells[2]
@@ -184,8 +204,13 @@ def test_assets_have_content_hashes(site: Path):
 def test_nothing_is_requested_from_another_origin(site: Path):
     for page in pages(site):
         html = soup(page)
-        for tag, attribute in (("script", "src"), ("img", "src"), ("link", "href"),
-                               ("iframe", "src"), ("source", "src")):  # fmt: skip
+        for tag, attribute in (
+            ("script", "src"),
+            ("img", "src"),
+            ("link", "href"),
+            ("iframe", "src"),
+            ("source", "src"),
+        ):
             for element in html.find_all(tag):
                 value = element.get(attribute, "")
                 if tag == "link" and "canonical" in element.get("rel", []):

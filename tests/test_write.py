@@ -98,10 +98,20 @@ def test_a_build_killed_while_writing_leaves_the_previous_site(content: Path, tm
     killed_mid_write = 0
     for _ in range(3):
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "build.py"), "--content", str(big), "--out", str(out),
-             "--templates", str(TEMPLATES)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-        )  # fmt: skip
+            [
+                sys.executable,
+                str(ROOT / "build.py"),
+                "--content",
+                str(big),
+                "--out",
+                str(out),
+                "--templates",
+                str(TEMPLATES),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
             if any(tmp_path.glob(".site.tmp-*/conditions")):

@@ -1,0 +1,275 @@
+"""Content-quality checks: what DISCERN, the PIF TICK and HONcode ask of health information.
+
+Sources for every claim, honest review dates, real risks, the sections a
+condition page needs, disclosure of the publisher's interest, regulatory status
+for cell therapies, and plain language.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .claims import mask_markdown
+from .findings import Finding, error, note, warning
+from .load import LoadedContent, RawDocument
+from .models import Document, Package, Site, Source
+from .validate import add_months, field_path
+
+NONE_PHRASES = re.compile(
+    r"^\W*(?:none|nil|n/?a|not applicable|nothing|no(?:ne)?\s+(?:known|reported|significant)?\s*"
+    r"(?:risks?|side[\s-]*effects?|complications?)(?:\s+(?:known|reported))?|"
+    r"(?:there\s+(?:are|were)\s+)?no\s+(?:known\s+)?(?:risks?|side[\s-]*effects?|complications?)"
+    r".*|risk[\s-]*free|completely safe|none known|none reported|zero risks?)\W*$",
+    re.IGNORECASE,
+)
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+FENCE = re.compile(r"^(```|~~~)")
+SOURCE_MARKER = re.compile(r"(?<![\[\^\w])\[(\d{1,3})\](?![(\[:])")
+
+
+def _at(doc: RawDocument | None, loc: tuple, fallback: str) -> tuple[str, int, int]:
+    if doc is None:
+        return fallback, 1, 1
+    return (doc.display_path, *doc.positions.of_value(loc))
+
+
+def check_sources(
+    sources: list[Source], raw: RawDocument | None, loc: tuple, path: str
+) -> list[Finding]:
+    where = _at(raw, loc, path)
+    if not sources:
+        key = raw.positions.of_key(loc) if raw else (1, 1)
+        return [
+            error(
+                where[0],
+                *key,
+                field_path(loc) or "sources",
+                "expected at least one source (title and url or citation), found none",
+            )
+        ]
+    findings = []
+    for index, source in enumerate(sources):
+        if not source.url and not source.citation:
+            spot = _at(raw, (*loc, index), path)
+            findings.append(
+                error(
+                    *spot,
+                    field_path((*loc, index)),
+                    f"expected a url or a full citation for '{source.title}', found neither",
+                )
+            )
+    return findings
+
+
+def check_review_dates(
+    reviewed: date | None,
+    due: date | None,
+    raw: RawDocument | None,
+    loc: tuple,
+    path: str,
+    today: date,
+) -> list[Finding]:
+    """Reviews cannot be dated in the future; a page past its next review is stale."""
+    findings = []
+    if reviewed and reviewed > today:
+        where = (*loc, "last_reviewed")
+        findings.append(
+            error(
+                *_at(raw, where, path),
+                field_path(where),
+                f"expected a date on or before today ({today}), found {reviewed}",
+            )
+        )
+    if due and due < today:
+        days = (today - due).days
+        named = raw is not None and (*loc, "next_review") in raw.positions.values
+        where = (*loc, "next_review" if named else "last_reviewed")
+        findings.append(
+            warning(
+                *_at(raw, where, path),
+                "review",
+                f"expected a review by {due}, found it {days} day{'s' if days != 1 else ''} "
+                "overdue (the page shows a notice)",
+            )
+        )
+    return findings
+
+
+def body_headings(body: str) -> list[str]:
+    headings, in_fence = [], False
+    for line in body.splitlines():
+        if FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and (match := HEADING.match(line)):
+            headings.append(match.group(2).strip().lower())
+    return headings
+
+
+def check_sections(doc: Document, required: list[str]) -> list[Finding]:
+    present = body_headings(doc.body)
+    return [
+        error(
+            doc.display_path,
+            doc.body_line,
+            1,
+            "sections",
+            f"expected a '## {heading}' section (required by site.yaml), found none",
+        )
+        for heading in required
+        if heading.lower() not in present
+    ]
+
+
+def check_source_markers(doc: Document) -> list[Finding]:
+    """`[3]` in the text must point at one of the page's listed sources."""
+    count = len(doc.meta.sources)
+    masked = mask_markdown(doc.body)
+    findings = []
+    for match in SOURCE_MARKER.finditer(masked):
+        number = int(match.group(1))
+        if 1 <= number <= count:
+            continue
+        before = masked[: match.start()]
+        line = doc.body_line + before.count("\n")
+        col = match.start() - before.rfind("\n")
+        findings.append(
+            error(
+                doc.display_path,
+                line,
+                col,
+                "sources",
+                f"expected a source number from 1 to {count}, found [{number}]",
+            )
+        )
+    return findings
+
+
+def syllables(word: str) -> int:
+    """English syllables by vowel groups: good enough for a reading grade."""
+    word = word.lower()
+    if len(word) <= 3:
+        return 1
+    word = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", word)
+    word = re.sub(r"^y", "", word)
+    return max(1, len(re.findall(r"[aeiouy]{1,2}", word)))
+
+
+def reading_grade(body: str) -> float | None:
+    """Flesch-Kincaid grade of the prose of a Markdown body (None if too short to judge)."""
+    text = mask_markdown(body)
+    text = re.sub(r"^\s*(?:#{1,6}.*|\|.*\|)\s*$", "", text, flags=re.MULTILINE)
+    text = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", ". ", text, flags=re.MULTILINE)
+    text = re.sub(r"\[\^?\d+\]|[*_>#|\[\]()]", " ", text)
+    pieces = re.split(r"[.!?]+(?:\s|$)|\n\s*\n", text)
+    sentences = [piece for piece in pieces if re.search(r"[A-Za-z]", piece)]
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
+    if len(words) < 100 or not sentences:
+        return None
+    syllable_count = sum(syllables(w) for w in words)
+    return 0.39 * len(words) / len(sentences) + 11.8 * syllable_count / len(words) - 15.59
+
+
+def check_reading_grade(doc: Document, target: float) -> list[Finding]:
+    grade = reading_grade(doc.body)
+    if grade is None:
+        return []
+    if grade > target:
+        return [
+            warning(
+                doc.display_path,
+                doc.body_line,
+                1,
+                "reading-grade",
+                f"expected a reading grade of {target:g} or below, found {grade:.1f} "
+                "(use shorter sentences and everyday words)",
+            )
+        ]
+    return [
+        note(
+            doc.display_path,
+            doc.body_line,
+            1,
+            "reading-grade",
+            f"grade {grade:.1f} (Flesch-Kincaid), target {target:g} or below",
+        )
+    ]
+
+
+def check_package(
+    package: Package, index: int, raw: RawDocument | None, path: str
+) -> list[Finding]:
+    loc = ("packages", index)
+    findings = check_sources(package.sources, raw, (*loc, "sources"), path)
+    for number, risk in enumerate(package.known_risks):
+        if NONE_PHRASES.match(risk.strip()):
+            where = (*loc, "known_risks", number)
+            findings.append(
+                error(
+                    *_at(raw, where, path),
+                    field_path(where),
+                    f"expected a real risk (every procedure has some), found '{risk}'",
+                )
+            )
+    if package.cells:
+        for field, what in (
+            (
+                "regulatory_status",
+                "the regulatory status per jurisdiction ({jurisdiction, status})",
+            ),
+            (
+                "report_side_effects",
+                "how to report a side effect to a regulator ({jurisdiction, how})",
+            ),
+        ):
+            if not getattr(package, field):
+                spot = raw.positions.of_key((*loc, "id")) if raw else (1, 1)
+                findings.append(
+                    error(
+                        raw.display_path if raw else path,
+                        *spot,
+                        field_path((*loc, field)),
+                        f"expected {what} for a cell-therapy package, found none",
+                    )
+                )
+    return findings
+
+
+def check_quality(site: Site, loaded: LoadedContent, today: date) -> list[Finding]:
+    raw_by_path = {raw.display_path: raw for raw in loaded.documents}
+    findings: list[Finding] = []
+    config = site.config
+    for doc in site.conditions:
+        raw = raw_by_path.get(doc.display_path)
+        findings += check_sources(doc.meta.sources, raw, ("sources",), doc.display_path)
+        findings += check_sections(doc, config.required_sections)
+        findings += check_reading_grade(doc, config.reading_grade_target)
+    for doc in site.conditions + site.pages:
+        raw = raw_by_path.get(doc.display_path)
+        findings += check_review_dates(
+            doc.meta.last_reviewed, doc.meta.next_review, raw, (), doc.display_path, today
+        )
+        findings += check_source_markers(doc)
+    catalogue = loaded.catalogue
+    path = catalogue.display_path if catalogue else "content/packages.yaml"
+    for index, package in enumerate(site.packages):
+        position = _package_index(catalogue, package.id, index)
+        findings += check_package(package, position, catalogue, path)
+        due = add_months(package.last_reviewed, config.review_interval_months)
+        findings += check_review_dates(
+            package.last_reviewed, due, catalogue, ("packages", position), path, today
+        )
+    return findings
+
+
+def _package_index(catalogue: RawDocument | None, package_id: str, default: int) -> int:
+    """Where a package stands in packages.yaml (invalid entries are skipped in the Site)."""
+    entries = (
+        (catalogue.data or {}).get("packages")
+        if catalogue and isinstance(catalogue.data, dict)
+        else None
+    )
+    for index, entry in enumerate(entries or []):
+        if isinstance(entry, dict) and entry.get("id") == package_id:
+            return index
+    return default
