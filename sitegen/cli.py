@@ -1,60 +1,56 @@
-"""The command line: `python build.py [build] [--content DIR] [--out DIR] [--strict]`.
+"""The command line: `python build.py [COMMAND] [options]`; with no command, `build`.
 
-Exit codes: 0 built, 1 content problems (all listed, the old site kept),
+Each command is a pair of small functions, `add_<name>` (its options) and
+`run_<name>` (what it does), listed once in COMMANDS.
+Exit codes: 0 done, 1 content problems (all listed, the old site kept),
 2 usage errors, 3 an internal error (a bug: one line asking for a report).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
-from .build import BuildOptions, build
+from .build import BuildOptions, BuildResult, build
+from .findings import Finding, Severity
 from .load import display
 
-COMMANDS = ("build",)
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
-def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(
-        prog="sitegen",
-        description="Build a health-information site from Markdown and YAML in content/.",
-        epilog="With no command, 'build' is run.",
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def add_content_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                         help="the content folder (default: content)")  # fmt: skip
+    command.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
+                         help="the templates folder (default: templates)")  # fmt: skip
+    command.add_argument("--strict", action="store_true",
+                         help="treat warnings as errors")  # fmt: skip
+
+
+def add_build(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser("build", help="build content/ into site/ (the default)")
+    add_content_options(command)
+    command.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                         help="where the site is written (default: site)")  # fmt: skip
+
+
+def add_check(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "check", help="run every check without writing the site (exit 1 on any error)"
     )
-    main.add_argument("--version", action="version", version=f"sitegen {__version__}")
-    commands = main.add_subparsers(dest="command", metavar="COMMAND")
-    build_cmd = commands.add_parser("build", help="build content/ into site/ (the default)")
-    build_cmd.add_argument(
-        "--content",
-        type=Path,
-        default=Path("content"),
-        metavar="DIR",
-        help="the content folder (default: content)",
-    )
-    build_cmd.add_argument(
-        "--out",
-        type=Path,
-        default=Path("site"),
-        metavar="DIR",
-        help="where the site is written (default: site)",
-    )
-    build_cmd.add_argument(
-        "--templates",
-        type=Path,
-        default=Path("templates"),
-        metavar="DIR",
-        help="the templates folder (default: templates)",
-    )
-    build_cmd.add_argument(
-        "--strict",
-        action="store_true",
-        help="treat warnings as errors: nothing is written if there are any",
-    )
-    return main
+    add_content_options(command)
+    command.add_argument("--format", choices=("text", "json"), default="text",
+                         help="text lines (default) or JSON for editors' tools")  # fmt: skip
 
 
 def usage_problem(options: BuildOptions) -> str | None:
@@ -63,6 +59,8 @@ def usage_problem(options: BuildOptions) -> str | None:
         return f"content folder not found: {options.content}"
     if not options.templates.is_dir():
         return f"templates folder not found: {options.templates}"
+    if not options.write:
+        return None
     out = options.out.resolve()
     for name, folder in (("content", options.content), ("templates", options.templates)):
         inner = folder.resolve()
@@ -75,6 +73,11 @@ def usage_problem(options: BuildOptions) -> str | None:
     return None
 
 
+def counts(result: BuildResult) -> str:
+    warnings = len(result.warnings)
+    return f", {plural(warnings, 'warning')}" if warnings else ""
+
+
 def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(args.content, args.out, args.templates, args.strict)
     problem = usage_problem(options)
@@ -84,32 +87,72 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = build(options)
     for finding in result.findings:
-        print(finding, file=sys.stderr)
+        if finding.severity is not Severity.NOTE:
+            print(finding, file=sys.stderr)
     seconds = time.perf_counter() - started
-    warnings = len(result.warnings)
-    warned = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     if not result.ok:
-        errors = len(result.errors)
         print(
-            f"Build failed: {errors} error{'s' if errors != 1 else ''}{warned}; "
+            f"Build failed: {plural(len(result.errors), 'error')}{counts(result)}; "
             f"{display(options.out)}/ was left as it was.",
             file=sys.stderr,
         )
         return EXIT_CONTENT
-    count = sum(1 for page in result.pages if page.is_html)
-    print(f"Built {count} pages into {display(options.out)}/ in {seconds:.2f} s{warned}.")
+    pages = sum(1 for page in result.pages if page.is_html)
+    print(f"Built {pages} pages into {display(options.out)}/ in {seconds:.2f} s{counts(result)}.")
     return EXIT_OK
+
+
+def findings_json(findings: list[Finding]) -> str:
+    return json.dumps([{**asdict(f), "severity": f.severity.value} for f in findings], indent=2)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    options = BuildOptions(args.content, Path("site"), args.templates, args.strict, write=False)
+    problem = usage_problem(options)
+    if problem:
+        print(f"sitegen: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    result = build(options)
+    if args.format == "json":
+        print(findings_json(result.findings))
+    else:
+        for finding in result.findings:
+            print(finding)
+        verdict = "failed" if not result.ok else "passed"
+        print(
+            f"Check {verdict}: {plural(len(result.errors), 'error')}, "
+            f"{plural(len(result.warnings), 'warning')}, {plural(len(result.notes), 'note')}."
+        )
+    return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None],
+                          Callable[[argparse.Namespace], int]]] = {
+    "build": (add_build, run_build),
+    "check": (add_check, run_check),
+}  # fmt: skip
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="sitegen",
+        description="Build a health-information site from Markdown and YAML in content/.",
+        epilog="With no command, 'build' is run.",
+    )
+    main.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = main.add_subparsers(dest="command", metavar="COMMAND")
+    for add, _ in COMMANDS.values():
+        add(commands)
+    return main
 
 
 def main(argv: list[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (
-        args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")
-    ):
+    if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help", "--version"):
         args_list.insert(0, "build")
     args = parser().parse_args(args_list)
     try:
-        return run_build(args)
+        return COMMANDS[args.command][1](args)
     except KeyboardInterrupt:
         print("sitegen: interrupted; the previous site was left as it was.", file=sys.stderr)
         return 130

@@ -23,6 +23,7 @@ from .load import display
 from .markdown import MarkdownConverter, PageContext
 from .models import Document, EvidenceLevel, Site
 from .urls import relative
+from .validate import add_months
 
 STATIC_DIR = "static"
 ROOT_FILES_DIR = "root"
@@ -168,6 +169,7 @@ class Renderer:
         self, url: str, template: str, evidence: str | None = None, **context: Any
     ) -> RenderedPage | None:
         context.setdefault("root_links", False)
+        context.setdefault("review_due", None)
         context["page_url"] = url
         context["page_evidence"] = self.site.evidence.get(evidence) if evidence else None
         context["disclaimer_html"] = self.markdown(self.site.config.disclaimer, url, None)
@@ -235,6 +237,7 @@ def render(site: Site, templates_dir: Path, today: date | None = None) -> Render
                 title=doc.meta.title,
                 description=doc.meta.summary,
                 packages=site.packages_for(doc.slug),
+                review_due=doc.meta.next_review,
             )
         )
     pages.append(
@@ -252,6 +255,7 @@ def render(site: Site, templates_dir: Path, today: date | None = None) -> Render
                 "package.html",
                 evidence=package.evidence,
                 package=package,
+                review_due=add_months(package.last_reviewed, site.config.review_interval_months),
                 title=package.name,
                 description=package.summary
                 or f"What the {package.name} includes and its known risks.",
@@ -265,6 +269,7 @@ def render(site: Site, templates_dir: Path, today: date | None = None) -> Render
                 "page.html",
                 doc=doc,
                 body=body,
+                review_due=doc.meta.next_review,
                 title=doc.meta.title,
                 description=doc.meta.summary,
             )
