@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup build serve test lint format clean
+.PHONY: setup build serve check test lint format clean
 
 setup: $(STAMP)
 
@@ -34,7 +34,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+check: $(STAMP)
+	$(BIN)/python build.py check
+
 test: $(STAMP) lint
+	$(BIN)/python build.py check --strict
 	$(BIN)/python -m pytest -q
 
 clean:

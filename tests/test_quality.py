@@ -1,0 +1,312 @@
+"""Content-quality checks, the `check` command, and the original marketing copy failing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from conftest import TEMPLATES, build_site, run_cli
+from sitegen.build import BuildOptions, build
+from sitegen.quality import NONE_PHRASES, reading_grade, syllables
+
+TODAY = date(2026, 11, 25)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def check(content: Path, today: date = TODAY, strict: bool = False) -> list[str]:
+    result = build(
+        BuildOptions(
+            content=content,
+            out=content.parent / "site",
+            templates=TEMPLATES,
+            strict=strict,
+            write=False,
+            today=today,
+        )
+    )
+    return [
+        str(f).split(f"{content.parent}/", 1)[-1]
+        for f in result.findings
+        if f.severity.value != "note"
+    ]
+
+
+def test_the_minimal_fixture_has_no_quality_problems(content: Path):
+    assert check(content) == []
+
+
+def test_conditions_and_packages_need_sources(content: Path):
+    edit(
+        content / "conditions" / "beta.md",
+        "sources:\n  - title: Beta report\n    citation: Test J 2020;1:1-2.\n",
+        "sources: []\n",
+    )
+    edit(
+        content / "packages.yaml",
+        '      - {title: Package source, url: "https://example.org/package"}\n',
+        "",
+    )
+    edit(content / "packages.yaml", "    sources:\n", "    sources: []\n")
+    found = check(content)
+    assert (
+        "content/conditions/beta.md:7:1: sources: expected at least one source (title and url or citation), found none"
+        in found
+    )
+    assert any(
+        f.startswith("content/packages.yaml:")
+        and "packages[1].sources: expected at least one source" in f
+        for f in found
+    )
+
+
+def test_a_source_needs_a_url_or_a_citation(content: Path):
+    edit(content / "conditions" / "beta.md", "    citation: Test J 2020;1:1-2.\n", "")
+    assert check(content) == [
+        "content/conditions/beta.md:8:5: sources[1]: expected a url or a full citation for 'Beta report', found neither"
+    ]
+
+
+def test_review_dates(content: Path):
+    edit(
+        content / "conditions" / "alpha.md",
+        "last_reviewed: 2026-01-15",
+        "last_reviewed: 2027-01-15",
+    )
+    found = check(content, today=date(2026, 6, 1))
+    assert (
+        "content/conditions/alpha.md:6:16: last_reviewed: expected a date on or before today (2026-06-01), found 2027-01-15"
+        in found
+    )
+    stale = check(content, today=date(2027, 3, 1))
+    assert (
+        "content/conditions/alpha.md:7:14: warning: review: expected a review by 2027-01-15, found it 45 days overdue (the page shows a notice)"
+        in stale
+    )
+    # beta has no next_review: due 12 months after last_reviewed (2026-02-01)
+    assert (
+        "content/conditions/beta.md:5:16: warning: review: expected a review by 2027-02-01, found it 28 days overdue (the page shows a notice)"
+        in stale
+    )
+
+
+def test_review_interval_comes_from_site_yaml(content: Path):
+    edit(content / "site.yaml", "publisher:", "review_interval_months: 3\npublisher:")
+    found = check(content, today=date(2026, 6, 1))
+    assert any("beta.md" in f and "expected a review by 2026-05-01" in f for f in found)
+
+
+def test_stale_pages_show_a_notice(content: Path, tmp_path: Path):
+    result = build(
+        BuildOptions(
+            content=content, out=tmp_path / "site", templates=TEMPLATES, today=date(2027, 3, 1)
+        )
+    )
+    assert result.ok
+    html = (tmp_path / "site" / "conditions" / "alpha" / "index.html").read_text("utf-8")
+    assert "Review overdue:" in html and "15 January 2027" in html
+    fresh = (tmp_path / "site" / "about" / "index.html").read_text("utf-8")
+    assert "Review overdue" not in fresh
+
+
+def test_known_risks_must_not_say_none(content: Path):
+    for phrase in (
+        "None",
+        "none known",
+        "No known risks.",
+        "There are no side effects",
+        "Risk-free",
+        "N/A",
+        "No complications",
+    ):
+        assert NONE_PHRASES.match(phrase), phrase
+    for phrase in (
+        "Headache",
+        "No more than a mild headache in most people, rarely infection",
+        "Infection, which is rare",
+    ):
+        assert not NONE_PHRASES.match(phrase), phrase
+    edit(
+        content / "packages.yaml", "known_risks: [Headache, Infection]", "known_risks: [None known]"
+    )
+    assert (
+        "content/packages.yaml:15:19: packages[1].known_risks[1]: expected a real risk (every procedure has some), found 'None known'"
+        in check(content)
+    )
+
+
+def test_required_sections(content: Path):
+    edit(
+        content / "site.yaml",
+        "evidence_levels:",
+        "required_sections: [Symptoms, Causes]\nevidence_levels:",
+    )
+    found = check(content)
+    assert (
+        "content/conditions/alpha.md:15:1: sections: expected a '## Causes' section (required by site.yaml), found none"
+        in found
+    )
+    assert (
+        "content/conditions/beta.md:11:1: sections: expected a '## Symptoms' section (required by site.yaml), found none"
+        in found
+    )
+    assert len([f for f in found if "sections" in f]) == 2
+
+
+def test_source_markers_must_match_a_listed_source(content: Path):
+    edit(
+        content / "conditions" / "alpha.md",
+        "Alpha has symptoms [1].",
+        "Alpha has symptoms [1] [2].",
+    )
+    assert check(content) == [
+        "content/conditions/alpha.md:17:24: sources: expected a source number from 1 to 1, found [2]"
+    ]
+
+
+def test_cell_therapy_packages_state_regulatory_status_and_reporting(content: Path):
+    edit(
+        content / "packages.yaml",
+        "    regulatory_status:\n      - {jurisdiction: Testland, status: Not approved.}\n",
+        "",
+    )
+    edit(
+        content / "packages.yaml",
+        "    report_side_effects:\n      - {jurisdiction: Testland, how: Tell the test regulator.}\n",
+        "",
+    )
+    assert check(content) == [
+        "content/packages.yaml:2:5: packages[1].regulatory_status: expected the regulatory status per jurisdiction ({jurisdiction, status}) for a cell-therapy package, found none",
+        "content/packages.yaml:2:5: packages[1].report_side_effects: expected how to report a side effect to a regulator ({jurisdiction, how}) for a cell-therapy package, found none",
+    ]
+
+
+def test_disclosure_is_required_and_shown_on_package_pages(content: Path, tmp_path: Path):
+    assert build_site(content, tmp_path / "site").ok
+    package = (tmp_path / "site" / "packages" / "test-package" / "index.html").read_text("utf-8")
+    assert "The test suite sells nothing." in package and "No advertising." in package
+    assert "Before you decide" in package and "None given" in package and "Not stated" in package
+    edit(
+        content / "site.yaml",
+        "disclosure:\n  financial_interest: The test suite sells nothing.\n  advertising_policy: No advertising.\n",
+        "",
+    )
+    assert (
+        "content/site.yaml:1:1: disclosure: expected a value (this field is required), found nothing"
+        in check(content)
+    )
+
+
+def test_reading_grade():
+    assert syllables("cat") == 1 and syllables("table") == 2 and syllables("ophthalmologist") >= 5
+    easy = "The eye sees light. The nerve sends it to the brain. " * 20
+    hard = (
+        "Comprehensive ophthalmological investigations, including optical coherence tomography, "
+        "characterise retinal nerve fibre layer degeneration accompanying neuropathy. "
+    ) * 10
+    assert reading_grade(easy) < 4 < 12 < reading_grade(hard)
+    assert reading_grade("Too short.") is None
+
+
+def test_reading_grade_warns_above_the_target(content: Path):
+    hard = (
+        "Comprehensive ophthalmological investigations, including optical coherence tomography, "
+        "characterise retinal nerve fibre layer degeneration accompanying neuropathy. "
+    ) * 10
+    edit(content / "conditions" / "beta.md", "Beta has causes.", hard)
+    found = check(content)
+    assert len(found) == 1 and found[0].startswith(
+        "content/conditions/beta.md:11:1: warning: reading-grade: expected a reading grade of 9 or below, found "
+    )
+
+
+MARKETING = """---
+title: Stem cells for optic nerve damage
+summary: A breakthrough treatment that restores vision.
+evidence: investigational
+last_reviewed: 2026-11-01
+reviewed_by: Marketing
+sources:
+  - title: Clinic brochure
+    citation: Clinic brochure 2026.
+---
+## Why choose us
+
+Our stem cell therapy for optic nerve damage is very effective.
+There have been no side effects in over 20,000 cases.
+Thousands of patients treated from 60 countries.
+Read our patient testimonials and success stories.
+Our treatment is approved and clinically proven.
+Limited places: act now!
+"""
+EXPECTED_CLAIMS = [
+    (3, "absolute-efficacy", "breakthrough"),
+    (3, "absolute-efficacy", "restores vision"),
+    (13, "absolute-efficacy", "very effective"),
+    (14, "absolute-safety", "no side effects"),
+    (14, "unverified-numbers", "20,000 cases"),
+    (15, "unverified-numbers", "Thousands of patients"),
+    (16, "testimonials", "testimonials"),
+    (16, "testimonials", "success stories"),
+    (17, "unsourced-approval", "approved"),
+    (17, "unsourced-approval", "clinically proven"),
+    (18, "pressure", "Limited places"),
+    (18, "pressure", "act now"),
+]
+
+
+def test_the_original_marketing_copy_fails_with_a_finding_per_claim(content: Path):
+    (content / "conditions" / "marketing.md").write_text(MARKETING, "utf-8")
+    result = run_cli(
+        "check", "--content", str(content), "--templates", str(TEMPLATES), cwd=content.parent
+    )
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if "marketing.md" in line]
+    found = [(int(line.split(":")[1]), line.split(": ")[1], line.split('"')[1]) for line in lines]
+    assert found == EXPECTED_CLAIMS
+    for line in lines:
+        assert ". Suggest: " in line and line.startswith("content/conditions/marketing.md:")
+    assert result.stdout.splitlines()[-1] == "Check failed: 12 errors, 0 warnings, 0 notes."
+
+
+def test_check_writes_nothing_and_prints_json(content: Path):
+    edit(content / "conditions" / "beta.md", "Beta has causes.", "It is completely safe.")
+    result = run_cli(
+        "check",
+        "--format",
+        "json",
+        "--content",
+        str(content),
+        "--templates",
+        str(TEMPLATES),
+        cwd=content.parent,
+    )
+    assert result.returncode == 1
+    findings = json.loads(result.stdout)
+    assert [(f["path"], f["line"], f["field"], f["severity"]) for f in findings] == [
+        ("content/conditions/beta.md", 13, "absolute-safety", "error")
+    ]
+    assert not (content.parent / "site").exists()
+
+
+def test_check_exit_codes_for_warnings(content: Path):
+    edit(
+        content / "conditions" / "beta.md",
+        "Beta has causes.",
+        "Beta has causes.\n\n#### Skipped level",
+    )
+    args = ("--content", str(content), "--templates", str(TEMPLATES))
+    assert run_cli("check", *args, cwd=content.parent).returncode == 0
+    strict = run_cli("check", "--strict", *args, cwd=content.parent)
+    assert strict.returncode == 1 and "Check failed: 1 error, 0 warnings" in strict.stdout
+
+
+def test_the_sample_content_passes_check_strict():
+    result = run_cli("check", "--strict")
+    assert result.returncode == 0, result.stdout
+    assert "Check passed: 0 errors, 0 warnings" in result.stdout
