@@ -263,3 +263,18 @@ def test_a_bad_rule_file_is_reported_with_positions(tmp_path: Path):
     _, problems = load_rules(tmp_path)
     fields = sorted(p.field for p in problems)
     assert fields == ["rules[1].pattern", "rules[2].severity"]
+
+
+def test_yaml_allow_comment(tmp_path: Path):
+    root = tmp_path / "content"
+    root.mkdir()
+    (root / "packages.yaml").write_text(
+        "packages:\n  - id: p\n    # claims: allow absolute-safety: quoting the brochure to examine it\n"
+        "    summary: The brochure says it is completely safe.\n",
+        "utf-8",
+    )
+    loaded = load_content(root)
+    found = lint([loaded.catalogue], RULES)
+    assert [(f.line, f.severity, f.message) for f in found] == [
+        (4, Severity.NOTE, '"completely safe": allowed here: quoting the brochure to examine it')
+    ]

@@ -143,3 +143,18 @@ def test_url_helpers():
     assert as_page_url("/conditions") == "conditions/"
     assert as_page_url("packages/index.html") == "packages/"
     assert as_page_url("images/x.png") == "images/x.png"
+
+
+def test_source_markers_link_to_the_numbered_sources():
+    html, findings = convert("Lost fibres do not regrow [1]. See [2] and [the page](b.md).")
+    assert (
+        '<span class="source-ref">[<a href="#source-1"><span class="visually-hidden">source </span>1</a>]</span>'
+        in html
+    )
+    assert 'href="#source-2"' in html and findings == []
+
+
+def test_footnotes_render_as_linked_references():
+    html, findings = convert("A fact.[^1]\n\n[^1]: A study, 2020.\n")
+    assert 'class="footnote-ref"' in html and 'href="#fn:1"' in html and 'id="fn:1"' in html
+    assert findings == []

@@ -239,3 +239,14 @@ def test_404_uses_links_from_the_site_root(site: Path):
     assert html.find("link", rel="stylesheet")["href"].startswith("/static/site.")
     assert {a["href"] for a in html.select("main a")} >= {"/", "/conditions/", "/packages/"}
     assert html.select_one("[data-disclaimer]") is not None
+
+
+def test_every_evidence_level_is_explained_on_the_evidence_page(site: Path):
+    html = soup(site / "how-we-rate-evidence/index.html")
+    levels = {dt["id"] for dt in html.select("dl.levels dt")}
+    assert levels == {
+        "level-established",
+        "level-emerging",
+        "level-investigational",
+        "level-not-supported",
+    }
