@@ -257,31 +257,36 @@ def split_front_matter(text: str, shown: str) -> tuple[str | None, str, int, lis
     )
 
 
-def load_yaml_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, list[Finding]]:
+def open_document(
+    path: Path, root: Path, kind: str
+) -> tuple[RawDocument, str | None, list[Finding]]:
+    """A document for `path` and its text (None, with a finding, if it is not UTF-8)."""
     shown = display(path)
     doc = RawDocument(path, shown, path.relative_to(root).as_posix(), kind, path.stem)
     text, findings = read_text(path, shown)
+    doc.readable = text is not None
+    return doc, text, findings
+
+
+def load_yaml_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, list[Finding]]:
+    doc, text, findings = open_document(path, root, kind)
     if text is None:
-        doc.readable = False
         return doc, findings
-    doc.data, doc.positions, parse_findings = parse_yaml(text, shown)
+    doc.data, doc.positions, parse_findings = parse_yaml(text, doc.display_path)
     doc.yaml_text = text
     doc.readable = not parse_findings
     return doc, findings + parse_findings
 
 
 def load_markdown_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, list[Finding]]:
-    shown = display(path)
-    doc = RawDocument(path, shown, path.relative_to(root).as_posix(), kind, path.stem)
-    text, findings = read_text(path, shown)
+    doc, text, findings = open_document(path, root, kind)
     if text is None:
-        doc.readable = False
         return doc, findings
-    front, doc.body, doc.body_line, split_findings = split_front_matter(text, shown)
+    front, doc.body, doc.body_line, split_findings = split_front_matter(text, doc.display_path)
     if front is None:
         doc.readable = False
         return doc, findings + split_findings
-    doc.data, doc.positions, parse_findings = parse_yaml(front, shown, first_line=2)
+    doc.data, doc.positions, parse_findings = parse_yaml(front, doc.display_path, first_line=2)
     doc.yaml_text, doc.yaml_line = front, 2
     doc.readable = not parse_findings
     return doc, findings + parse_findings
@@ -308,16 +313,16 @@ def find_markdown(folder: Path) -> tuple[list[Path], list[Finding]]:
     return sources, findings
 
 
+def files_under(folder: Path) -> list[Path]:
+    """The visible files below `folder`, sorted; none if it does not exist."""
+    if not folder.is_dir():
+        return []
+    return [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+
+
 def find_assets(root: Path) -> dict[str, Path]:
     """Files under `content/images/`, keyed by their path inside `content/`."""
-    folder = root / IMAGES_DIR
-    if not folder.is_dir():
-        return {}
-    return {
-        path.relative_to(root).as_posix(): path
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
-    }
+    return {path.relative_to(root).as_posix(): path for path in files_under(root / IMAGES_DIR)}
 
 
 def load_content(root: Path) -> LoadedContent:

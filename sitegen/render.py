@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from .findings import Finding, error
-from .load import display
+from .load import display, files_under
 from .markdown import MarkdownConverter, PageContext
 from .models import Document, EvidenceLevel, Site
 from .urls import relative
@@ -61,11 +61,7 @@ def hashed_assets(templates_dir: Path) -> tuple[dict[str, str], dict[str, Path]]
     names: dict[str, str] = {}
     files: dict[str, Path] = {}
     folder = templates_dir / STATIC_DIR
-    if not folder.is_dir():
-        return names, files
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
-            continue
+    for path in files_under(folder):
         name = path.relative_to(folder).as_posix()
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
         stem, dot, suffix = name.rpartition(".")
@@ -78,13 +74,7 @@ def hashed_assets(templates_dir: Path) -> tuple[dict[str, str], dict[str, Path]]
 def root_files(templates_dir: Path) -> dict[str, Path]:
     """Files under templates/root/ keep their names at the site root (favicon.ico, ...)."""
     folder = templates_dir / ROOT_FILES_DIR
-    if not folder.is_dir():
-        return {}
-    return {
-        path.relative_to(folder).as_posix(): path
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
-    }
+    return {path.relative_to(folder).as_posix(): path for path in files_under(folder)}
 
 
 def template_position(exc: BaseException, templates_dir: Path) -> tuple[str, int]:
