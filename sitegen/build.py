@@ -1,22 +1,30 @@
 """The whole pipeline in one function: load -> validate -> render -> check -> write.
 
-The command line, the tests and (later) the server all call `build()`;
-nothing else strings the stages together.
+The command line, the tests and the server all call `build()`; nothing else
+strings the stages together. Given the result of an earlier build with the
+same options, `build(options, previous)` does only what the changes need: it
+re-reads changed files, re-runs the per-document checks for changed documents,
+renders and checks only the pages whose inputs changed (see `deps`) and
+hard-links the unchanged pages into the new output, which is still swapped in
+whole. Its pages and findings are those a fresh build would give.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from .check import check_output
-from .claims import lint, load_rules
+from .check import check_page, text_of
+from .claims import ClaimRule, lint, load_rules
+from .deps import DependencyGraph, SiteInputs, fingerprint
 from .findings import Finding, Severity, has_errors, sort_findings
-from .load import load_content
+from .load import FileCache, LoadedContent, RawDocument, load_content
+from .models import EvidenceLevel, Site
 from .quality import check_quality
 from .render import RenderedPage, render
+from .urls import output_path
 from .validate import validate
 from .write import write_site
 
@@ -32,11 +40,29 @@ class BuildOptions:
 
 
 @dataclass
+class Memo:
+    """What one build keeps for the next with the same options, each entry with
+    what it was computed from, so that a stale entry is never used."""
+
+    options: BuildOptions
+    files: FileCache = field(default_factory=FileCache)
+    lint: dict[int, tuple[RawDocument, str, list[Finding]]] = field(default_factory=dict)
+    quality: dict[str, tuple[object, str, list[Finding]]] = field(default_factory=dict)
+    render: dict[str, list[Finding]] = field(default_factory=dict)
+    checked: dict[str, tuple[RenderedPage, list[Finding]]] = field(default_factory=dict)
+    check_context: str = ""
+    on_disk: dict[str, RenderedPage] = field(default_factory=dict)  # as in options.out now
+
+
+@dataclass
 class BuildResult:
     pages: list[RenderedPage] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     written: bool = False
+    rendered: list[str] = field(default_factory=list)  # URLs rendered (the rest were reused)
+    graph: DependencyGraph | None = None
+    memo: Memo | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> list[Finding]:
@@ -65,8 +91,106 @@ def strictly(findings: list[Finding]) -> list[Finding]:
     ]
 
 
-def build(options: BuildOptions) -> BuildResult:
-    result = BuildResult()
+def linted(documents: list[RawDocument], rules: list[ClaimRule], before: Memo | None,
+           memo: Memo) -> list[Finding]:  # fmt: skip
+    """The claims linter, run again only on documents read afresh (it reads one at a time)."""
+    key = fingerprint(rules)
+    findings: list[Finding] = []
+    for doc in documents:
+        known = before.lint.get(id(doc)) if before else None
+        if known is None or known[0] is not doc or known[1] != key:
+            known = (doc, key, lint([doc], rules))
+        memo.lint[id(doc)] = known
+        findings += known[2]
+    return findings
+
+
+def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
+            memo: Memo) -> list[Finding]:  # fmt: skip
+    """The quality checks, run again only for changed documents and catalogue.
+
+    Each check looks at one condition, page or package at a time, so checking a
+    site made of only the changed ones gives exactly their findings.
+    """
+    context = fingerprint([site.config, today.isoformat()])
+    raw = {doc.display_path: doc for doc in loaded.documents}
+    catalogue = loaded.catalogue.display_path if loaded.catalogue else None
+    old = before.quality if before else {}
+
+    def known(key: str, source: object) -> bool:
+        entry = old.get(key)
+        if entry is not None and entry[0] is source and entry[1] == context:
+            memo.quality[key] = entry
+            return True
+        return False
+
+    fresh = [
+        doc
+        for doc in site.conditions + site.pages
+        if not known(doc.display_path, raw.get(doc.display_path))
+    ]
+    fresh_packages = not known("packages.yaml", loaded.catalogue)
+    if fresh or fresh_packages or not known("site", None):
+        ids = {id(doc) for doc in fresh}
+        subset = replace(
+            site,
+            conditions=[doc for doc in site.conditions if id(doc) in ids],
+            pages=[doc for doc in site.pages if id(doc) in ids],
+            packages=site.packages if fresh_packages else [],
+        )
+        found = check_quality(subset, loaded, today)
+        by_path: dict[str, list[Finding]] = {}
+        for finding in found:
+            by_path.setdefault(finding.path, []).append(finding)
+        for doc in fresh:
+            mine = by_path.pop(doc.display_path, [])
+            memo.quality[doc.display_path] = (raw.get(doc.display_path), context, mine)
+        if fresh_packages:
+            mine = by_path.pop(catalogue, []) if catalogue else []
+            memo.quality["packages.yaml"] = (loaded.catalogue, context, mine)
+        rest = [finding for findings in by_path.values() for finding in findings]
+        memo.quality["site"] = (None, context, rest)
+    return [f for _, _, findings in memo.quality.values() for f in findings]
+
+
+def checked(
+    pages: list[RenderedPage],
+    files: list[str],
+    disclaimer_html: str,
+    levels: dict[str, EvidenceLevel],
+    templates: Path,
+    check_links: bool,
+    before: Memo | None,
+    memo: Memo,
+) -> list[Finding]:
+    """The output checks, page by page, run again only on pages that changed
+    (all of them if the set of files or the disclaimer changed)."""
+    written = frozenset([output_path(p.url) for p in pages] + files)
+    disclaimer = text_of(disclaimer_html)
+    memo.check_context = fingerprint(
+        [sorted(written), disclaimer, levels, str(templates), check_links]
+    )
+    old = before.checked if before and before.check_context == memo.check_context else {}
+    findings: list[Finding] = []
+    for page in pages:
+        if not page.is_html:
+            continue
+        known = old.get(page.url)
+        if known is None or known[0] != page:
+            known = (page, check_page(page, disclaimer, levels, written, templates, check_links))
+        memo.checked[page.url] = known
+        findings += known[1]
+    return findings
+
+
+def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildResult:
+    """Build the site; with `previous` (same options), redo only what changed since."""
+    before = (
+        previous.memo if previous and previous.memo and previous.memo.options == options else None
+    )
+    memo = Memo(options, before.files if before else FileCache())
+    memo.on_disk = dict(before.on_disk) if before else {}
+    result = BuildResult(memo=memo)
     clock = time.perf_counter()
 
     def lap(stage: str) -> None:
@@ -75,29 +199,41 @@ def build(options: BuildOptions) -> BuildResult:
         result.timings[stage] = now - clock
         clock = now
 
-    loaded = load_content(options.content)
+    loaded = load_content(options.content, memo.files)
     findings = list(loaded.findings)
     lap("load")
     site, found = validate(loaded)
     findings += found
     today = options.today or date.today()
     if site is not None:
-        findings += check_quality(site, loaded, today)
+        findings += quality(site, loaded, today, before, memo)
     rules, found = load_rules(options.content)
     readable = [loaded.site, loaded.catalogue, *loaded.documents]
-    findings += found + lint([doc for doc in readable if doc is not None], rules)
+    findings += found + linted([doc for doc in readable if doc is not None], rules, before, memo)
     lap("validate")
     if site is not None:
-        rendered = render(site, options.templates, today)
-        findings += rendered.findings
+        inputs = SiteInputs(site, options.templates, today)
+        reuse: dict[str, RenderedPage] = {}
+        if before and previous and previous.graph:
+            old = {page.url: page for page in previous.pages}
+            stale = previous.graph.stale(inputs.graph({u: p.template for u, p in old.items()}))
+            reuse = {url: page for url, page in old.items() if url not in stale}
+        rendered = render(site, options.templates, today, reuse)
+        memo.render = {url: before.render.get(url, []) for url in reuse} if before else {}
+        memo.render.update(rendered.page_findings)
+        findings += rendered.findings + [f for url in reuse for f in memo.render[url]]
+        result.rendered = list(rendered.page_findings)
+        result.graph = inputs.graph({page.url: page.template for page in rendered.pages})
         lap("render")
-        findings += check_output(
+        findings += checked(
             rendered.pages,
             list(rendered.files),
             rendered.disclaimer_html,
             site.evidence,
             options.templates,
-            check_links=not has_errors(findings),
+            not has_errors(findings),
+            before,
+            memo,
         )
         lap("check")
         result.pages = rendered.pages
@@ -105,7 +241,12 @@ def build(options: BuildOptions) -> BuildResult:
         findings = strictly(findings)
     result.findings = sort_findings(findings)
     if site is not None and not has_errors(result.findings) and options.write:
-        write_site(result.pages, rendered.files, options.out)
+        unchanged = [
+            output_path(page.url) for page in result.pages if memo.on_disk.get(page.url) == page
+        ]
+        # A rebuild (serve) does not wait for the old folder to be deleted.
+        write_site(result.pages, rendered.files, options.out, unchanged, before is not None)
+        memo.on_disk = {page.url: page for page in result.pages}
         result.written = True
         lap("write")
     return result

@@ -8,6 +8,7 @@ the rest of the content is still loaded, so every problem is reported at once.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -325,13 +326,43 @@ def find_assets(root: Path) -> dict[str, Path]:
     return {path.relative_to(root).as_posix(): path for path in files_under(root / IMAGES_DIR)}
 
 
-def load_content(root: Path) -> LoadedContent:
-    """Read every content file under `root`."""
+class FileCache:
+    """Files read by earlier loads, reused while their size and times are unchanged.
+
+    `serve` keeps one across rebuilds, so a save re-reads only the saved file.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[Path, tuple[tuple[int, ...], RawDocument, list[Finding]]] = {}
+
+    def load(
+        self, reader: Callable[[Path, Path, str], tuple[RawDocument, list[Finding]]],
+        path: Path, root: Path, kind: str,
+    ) -> tuple[RawDocument, list[Finding]]:  # fmt: skip
+        info = path.stat()
+        stamp = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+        known = self._files.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1], list(known[2])
+        doc, findings = reader(path, root, kind)
+        self._files[path] = (stamp, doc, list(findings))
+        return doc, findings
+
+
+def load_content(root: Path, cache: FileCache | None = None) -> LoadedContent:
+    """Read every content file under `root` (with `cache`, only those that changed)."""
+
+    def read(
+        reader: Callable[[Path, Path, str], tuple[RawDocument, list[Finding]]],
+        path: Path, kind: str,
+    ) -> tuple[RawDocument, list[Finding]]:  # fmt: skip
+        return cache.load(reader, path, root, kind) if cache else reader(path, root, kind)
+
     findings: list[Finding] = []
     site = catalogue = None
     site_path = root / SITE_FILE
     if site_path.is_file():
-        site, found = load_yaml_file(site_path, root, "site")
+        site, found = read(load_yaml_file, site_path, "site")
         findings += found
     else:
         findings.append(
@@ -345,14 +376,14 @@ def load_content(root: Path) -> LoadedContent:
         )
     catalogue_path = root / CATALOGUE_FILE
     if catalogue_path.is_file():
-        catalogue, found = load_yaml_file(catalogue_path, root, "catalogue")
+        catalogue, found = read(load_yaml_file, catalogue_path, "catalogue")
         findings += found
     documents: list[RawDocument] = []
     for folder, kind in DOCUMENT_DIRS.items():
         paths, found = find_markdown(root / folder)
         findings += found
         for path in paths:
-            doc, found = load_markdown_file(path, root, kind)
+            doc, found = read(load_markdown_file, path, kind)
             documents.append(doc)
             findings += found
     return LoadedContent(root, site, catalogue, documents, find_assets(root), findings)

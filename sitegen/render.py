@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -49,6 +50,29 @@ class RenderResult:
     files: dict[str, Path]
     disclaimer_html: str
     findings: list[Finding] = field(default_factory=list)
+    # The findings of each page rendered this time (pages taken from `reuse` have none here).
+    page_findings: dict[str, list[Finding]] = field(default_factory=dict)
+
+
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, so a rebuild does not compile them again.
+
+    Jinja checks each entry against the template's source, so an edited template
+    is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._entries:
+            bucket.bytecode_from_string(self._entries[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._entries[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = MemoryBytecodeCache()
 
 
 def long_date(value: date | None) -> str:
@@ -101,6 +125,7 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=COMPILED_TEMPLATES,
         )
         self.env.globals.update(
             site=site,
@@ -198,12 +223,36 @@ class Renderer:
         return RenderedPage(url, html.encode("utf-8"), template, evidence)
 
 
-def render(site: Site, templates_dir: Path, today: date | None = None) -> RenderResult:
-    """Render every page of the site; template and content problems become findings."""
+def render(
+    site: Site,
+    templates_dir: Path,
+    today: date | None = None,
+    reuse: Mapping[str, RenderedPage] | None = None,
+) -> RenderResult:
+    """Render every page of the site; template and content problems become findings.
+
+    Pages in `reuse` (by URL) are taken as they are instead of rendered again: a
+    rebuild passes the pages whose inputs did not change (see `deps`).
+    """
     renderer = Renderer(site, templates_dir)
     renderer.env.globals["today"] = today or date.today()
     pages: list[RenderedPage | None] = []
-    page = renderer.page
+    reuse = reuse or {}
+    page_findings: dict[str, list[Finding]] = {}
+    attempted: list[str] = []
+
+    def page(url: str, template: str, **context: Any) -> RenderedPage | None:
+        attempted.append(url)
+        if url in reuse:
+            return reuse[url]
+        first = len(renderer.findings)
+        if "doc" in context:
+            doc = context["doc"]
+            context["body"] = renderer.markdown(doc.body, url, doc)
+        rendered = renderer.page(url, template, **context)
+        page_findings[url] = renderer.findings[first:]
+        return rendered
+
     pages.append(
         page("", "home.html", title=site.config.title, description=site.config.description)
     )
@@ -216,14 +265,12 @@ def render(site: Site, templates_dir: Path, today: date | None = None) -> Render
         )
     )
     for doc in site.conditions:
-        body = renderer.markdown(doc.body, doc.url, doc)
         pages.append(
             page(
                 doc.url,
                 "condition.html",
                 evidence=doc.meta.evidence,
                 doc=doc,
-                body=body,
                 title=doc.meta.title,
                 description=doc.meta.summary,
                 packages=site.packages_for(doc.slug),
@@ -252,13 +299,11 @@ def render(site: Site, templates_dir: Path, today: date | None = None) -> Render
             )
         )
     for doc in site.pages:
-        body = renderer.markdown(doc.body, doc.url, doc)
         pages.append(
             page(
                 doc.url,
                 "page.html",
                 doc=doc,
-                body=body,
                 review_due=doc.meta.next_review,
                 title=doc.meta.title,
                 description=doc.meta.summary,
@@ -274,18 +319,19 @@ def render(site: Site, templates_dir: Path, today: date | None = None) -> Render
         )
     )
     rendered = [p for p in pages if p is not None]
-    sitemap_pages = [p for p in rendered if p.url != "404.html"]
-    extra = page("sitemap.xml", "sitemap.xml", entries=sitemap_entries(site, sitemap_pages))
+    # Every page, rendered or not: the sitemap must not depend on which pages failed.
+    sitemap_urls = [url for url in attempted if url != "404.html"]
+    extra = page("sitemap.xml", "sitemap.xml", entries=sitemap_entries(site, sitemap_urls))
     if extra:
         rendered.append(extra)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
     rendered.append(RenderedPage("robots.txt", robots.encode(), "robots.txt"))
     files = {**root_files(templates_dir), **renderer.asset_files, **site.assets}
     disclaimer_html = renderer.markdown(site.config.disclaimer, "", None)
-    return RenderResult(rendered, files, disclaimer_html, renderer.findings)
+    return RenderResult(rendered, files, disclaimer_html, renderer.findings, page_findings)
 
 
-def sitemap_entries(site: Site, pages: list[RenderedPage]) -> list[tuple[str, date | None]]:
+def sitemap_entries(site: Site, urls: list[str]) -> list[tuple[str, date | None]]:
     """Each page's absolute URL and the date it was last reviewed (lists: their newest item)."""
     reviewed: dict[str, date | None] = {
         d.url: d.meta.last_reviewed for d in site.conditions + site.pages
@@ -295,4 +341,4 @@ def sitemap_entries(site: Site, pages: list[RenderedPage]) -> list[tuple[str, da
     reviewed["conditions/"] = newest(d.meta.last_reviewed for d in site.conditions)
     reviewed["packages/"] = newest(p.last_reviewed for p in site.packages)
     reviewed[""] = newest(reviewed.values())
-    return [(site.config.base_url + p.url, reviewed.get(p.url)) for p in pages if p.is_html]
+    return [(site.config.base_url + url, reviewed.get(url)) for url in urls]

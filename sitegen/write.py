@@ -14,7 +14,8 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -66,22 +67,60 @@ def fill(folder: Path, pages: list[RenderedPage], files: dict[str, Path]) -> Non
         target.write_bytes(page.content)
 
 
-def swap_in(new: Path, out_dir: Path) -> None:
+def link_unchanged(
+    folder: Path, pages: list[RenderedPage], out_dir: Path, unchanged: Collection[str]
+) -> list[RenderedPage]:
+    """Hard-link the `unchanged` pages from `out_dir` into `folder`; the pages left to write."""
+    left = []
+    for page in pages:
+        name = output_path(page.url)
+        if name in unchanged:
+            old, target = out_dir / name, folder / name
+            try:
+                if old.stat().st_size == len(page.content):
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(old, target)
+                    continue
+            except OSError:
+                pass
+        left.append(page)
+    return left
+
+
+def remove_in_background(folder: Path) -> None:
+    """Delete a swapped-out folder without waiting (if the process ends first, the
+    next build removes what is left)."""
+    threading.Thread(target=shutil.rmtree, args=(folder, True), daemon=True).start()
+
+
+def swap_in(new: Path, out_dir: Path, remove: Callable[[Path], None] = shutil.rmtree) -> None:
     if not out_dir.exists():
         new.rename(out_dir)
         return
     if _exchange(new, out_dir):
-        shutil.rmtree(new)
+        remove(new)
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
     old.rmdir()
     out_dir.rename(old)
     new.rename(out_dir)
-    shutil.rmtree(old)
+    remove(old)
 
 
-def write_site(pages: list[RenderedPage], files: dict[str, Path], out_dir: Path) -> None:
-    """Replace `out_dir` with exactly these pages and files, all at once."""
+def write_site(
+    pages: list[RenderedPage],
+    files: dict[str, Path],
+    out_dir: Path,
+    unchanged: Collection[str] = (),
+    background_cleanup: bool = False,
+) -> None:
+    """Replace `out_dir` with exactly these pages and files, all at once.
+
+    `unchanged` names output files (`conditions/x/index.html`) that `out_dir`
+    already holds with the same bytes, as a rebuild knows: they are hard-linked
+    into the new folder instead of written again. The old files are never changed.
+    With `background_cleanup` the swapped-out folder is deleted without waiting.
+    """
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with output_lock(out_dir):
@@ -91,8 +130,9 @@ def write_site(pages: list[RenderedPage], files: dict[str, Path], out_dir: Path)
             umask = os.umask(0)
             os.umask(umask)
             new.chmod(0o777 & ~umask)
-            fill(new, pages, files)
-            swap_in(new, out_dir)
+            left = link_unchanged(new, pages, out_dir, frozenset(unchanged))
+            fill(new, left, files)
+            swap_in(new, out_dir, remove_in_background if background_cleanup else shutil.rmtree)
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise

@@ -1,0 +1,293 @@
+"""The dependency graph: which inputs each output page is made from.
+
+A page's inputs are named by plain strings:
+
+- `content:site.yaml`: the validated site settings (every page reads them)
+- `content:conditions/glaucoma.md`: a whole Markdown file, front matter and body
+- `content:conditions/glaucoma.md#front-matter`: only its front matter, which is
+  what listings (home, indexes, the catalogue, the sitemap) show of it
+- `content:packages.yaml#<id>`: one package of the catalogue
+- `template:condition.html`: a template; a page names its own template and, as
+  further inputs, everything that one extends or includes, recursively
+- `site:links`: the pages and files that links may point at (every page: the
+  disclaimer and Markdown bodies link to them)
+- `site:assets`: the hashed names of the theme files (every page links to them)
+- `site:today`: the date, for review notices
+
+Each input has a fingerprint, a short hash of its value. A page is rendered
+again when its set of inputs changed or the fingerprint of any of them did;
+every other page is reused. The graph is plain data (`to_json`, `from_json`),
+so a persistent cache can store it and compare a later build against it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+from pydantic import BaseModel
+
+from .models import Document, Package, Site
+from .render import hashed_assets
+
+SITE = "content:site.yaml"
+LINKS = "site:links"
+ASSETS = "site:assets"
+TODAY = "site:today"
+EVERYTHING = "*"  # a page the graph does not know depends on every input
+FRONT_MATTER = "#front-matter"
+SITE_WIDE = frozenset({SITE, LINKS, ASSETS, TODAY})  # what every HTML page reads
+NOT_HTML = frozenset({"sitemap.xml", "robots.txt"})  # these read only the settings
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        return value.model_dump_json()
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_as_text(item) for item in value) + "]"
+    if isinstance(value, dict) and any(isinstance(v, BaseModel) for v in value.values()):
+        return "{" + ",".join(f"{k!r}:{_as_text(v)}" for k, v in sorted(value.items())) + "}"
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def fingerprint(value: Any) -> str:
+    """A short, stable hash of data: models, lists, dicts, text, numbers, dates."""
+    return hashlib.sha256(_as_text(value).encode("utf-8")).hexdigest()[:16]
+
+
+def content_key(content_path: str) -> str:
+    return f"content:{content_path}"
+
+
+def front_matter_key(doc: Document) -> str:
+    return content_key(doc.content_path) + FRONT_MATTER
+
+
+def package_key(package: Package, catalogue: str = "packages.yaml") -> str:
+    return content_key(f"{catalogue}#{package.id}")
+
+
+def template_key(name: str) -> str:
+    return f"template:{name}"
+
+
+@dataclass
+class DependencyGraph:
+    """Page URL -> the names of its inputs, and input name -> fingerprint."""
+
+    pages: dict[str, frozenset[str]] = field(default_factory=dict)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+
+    def dependents(self, key: str) -> set[str]:
+        """The pages that read the input `key`."""
+        return {url for url, inputs in self.pages.items() if key in inputs}
+
+    def changed_inputs(self, newer: DependencyGraph) -> set[str]:
+        """Inputs whose fingerprint differs in `newer` (new and removed inputs included)."""
+        keys = self.fingerprints.keys() | newer.fingerprints.keys()
+        return {k for k in keys if self.fingerprints.get(k) != newer.fingerprints.get(k)}
+
+    def stale(self, newer: DependencyGraph) -> set[str]:
+        """The pages of `newer` that must be rendered again: new pages, pages whose
+        inputs are not the same set as before, and pages with a changed input."""
+        changed = self.changed_inputs(newer)
+        return {
+            url
+            for url, inputs in newer.pages.items()
+            if self.pages.get(url) != inputs or not changed.isdisjoint(inputs)
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "pages": {url: sorted(inputs) for url, inputs in self.pages.items()},
+                "fingerprints": self.fingerprints,
+            },
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> DependencyGraph:
+        data = json.loads(text)
+        return cls(
+            {url: frozenset(inputs) for url, inputs in data["pages"].items()},
+            dict(data["fingerprints"]),
+        )
+
+
+# Templates --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateFacts:
+    """What parsing one template tells: the templates it extends, includes or
+    imports (None for a name computed at render time, which could be any), and
+    whether it reads the `site` global (every listing) rather than its page's data."""
+
+    references: frozenset[str | None]
+    reads_site: bool
+
+
+_FACTS: dict[tuple[str, str], TemplateFacts] = {}
+_PARSER = jinja2.Environment()
+
+
+def template_facts(source: str, name: str) -> TemplateFacts:
+    key = (name, hashlib.sha256(source.encode("utf-8")).hexdigest())
+    if key not in _FACTS:
+        try:
+            tree = _PARSER.parse(source, name)
+            references = frozenset(meta.find_referenced_templates(tree))
+            _FACTS[key] = TemplateFacts(references, "site" in meta.find_undeclared_variables(tree))
+        except jinja2.TemplateSyntaxError:  # the render reports it; the file is still an input
+            _FACTS[key] = TemplateFacts(frozenset(), False)
+    return _FACTS[key]
+
+
+class Templates:
+    """The template files of one build: their fingerprints and extends/include chains."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.sources: dict[str, bytes | None] = {}
+        self._facts: dict[str, TemplateFacts | None] = {}
+        self._reads: dict[str, tuple[frozenset[str], bool]] = {}
+
+    def source(self, name: str) -> bytes | None:
+        if name not in self.sources:
+            path = self.folder / name
+            self.sources[name] = path.read_bytes() if path.is_file() else None
+        return self.sources[name]
+
+    def facts(self, name: str) -> TemplateFacts | None:
+        if name not in self._facts:
+            source = self.source(name)
+            text = None if source is None else source.decode("utf-8", "replace")
+            self._facts[name] = None if text is None else template_facts(text, name)
+        return self._facts[name]
+
+    def reads(self, name: str) -> tuple[frozenset[str], bool]:
+        """The inputs a page rendered from `name` gets from its templates, and whether
+        one of them reads the `site` global."""
+        if name not in self._reads:
+            chain = self.chain(name)
+            if chain is None:
+                chain = self.every_template()
+            names = {n for n in chain if self.source(n) is not None}
+            reads_site = any(self.facts(n).reads_site for n in names)  # type: ignore[union-attr]
+            self._reads[name] = (frozenset(template_key(n) for n in names), reads_site)
+        return self._reads[name]
+
+    def chain(self, name: str) -> set[str] | None:
+        """`name` and every template it reaches; None if one is chosen at render time."""
+        found: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in found:
+                continue
+            found.add(current)
+            facts = self.facts(current)
+            for ref in facts.references if facts else ():
+                if ref is None:
+                    return None
+                todo.append(ref)
+        return found
+
+    def every_template(self) -> set[str]:
+        skip = {"static", "root"}
+        return {
+            path.relative_to(self.folder).as_posix()
+            for path in self.folder.rglob("*")
+            if path.is_file() and path.relative_to(self.folder).parts[0] not in skip
+        }
+
+    def fingerprint(self, name: str) -> str:
+        source = self.source(name)
+        return hashlib.sha256(source).hexdigest()[:16] if source is not None else "missing"
+
+
+# The site's inputs ------------------------------------------------------------
+
+
+class SiteInputs:
+    """What each page of one validated site reads, and the fingerprint of every input."""
+
+    def __init__(self, site: Site, templates_dir: Path, today: date) -> None:
+        self.templates = Templates(templates_dir)
+        self.reads: dict[str, frozenset[str]] = {}
+        prints: dict[str, str] = {}
+        asset_names, _ = hashed_assets(templates_dir)
+        prints[SITE] = fingerprint([site.config, site.config_path])
+        prints[ASSETS] = fingerprint(asset_names)
+        prints[TODAY] = today.isoformat()
+        prints[LINKS] = fingerprint(
+            [sorted(site.known_urls), sorted(site.content_urls.items()), sorted(site.assets)]
+        )
+        by_slug = {doc.slug: doc for doc in site.conditions}
+        for doc in site.conditions + site.pages:
+            prints[front_matter_key(doc)] = fingerprint(doc.meta)
+            whole = [doc.meta, doc.body, doc.body_line, doc.display_path]
+            prints[content_key(doc.content_path)] = fingerprint(whole)
+        for package in site.packages:
+            prints[package_key(package)] = fingerprint(package)
+
+        def listed(docs: Iterable[Document]) -> set[str]:
+            return {front_matter_key(doc) for doc in docs}
+
+        def catalogue(packages: Iterable[Package]) -> set[str]:
+            return {package_key(package) for package in packages}
+
+        def offered_for(packages: Iterable[Package]) -> set[str]:
+            return listed(by_slug[s] for p in packages for s in p.conditions if s in by_slug)
+
+        reads: dict[str, set[str]] = {
+            "": listed(site.conditions) | catalogue(site.packages),
+            "conditions/": listed(site.conditions),
+            "packages/": catalogue(site.packages) | offered_for(site.packages),
+            "404.html": set(),
+            "sitemap.xml": listed(site.conditions + site.pages) | catalogue(site.packages),
+            "robots.txt": set(),
+        }
+        for doc in site.conditions:
+            packages = site.packages_for(doc.slug)
+            reads[doc.url] = {content_key(doc.content_path)} | catalogue(packages)
+        for doc in site.pages:
+            reads[doc.url] = {content_key(doc.content_path)}
+        for package in site.packages:
+            reads[package.url] = catalogue([package]) | offered_for([package])
+        self.reads = {
+            url: frozenset(keys | ({SITE} if url in NOT_HTML else SITE_WIDE))
+            for url, keys in reads.items()
+        }
+        self.every_listing = frozenset(
+            listed(site.conditions + site.pages) | catalogue(site.packages)
+        )
+        prints[EVERYTHING] = fingerprint(sorted(prints.items()))
+        self.content = prints
+
+    def inputs(self, url: str, template: str) -> frozenset[str]:
+        """Everything the page at `url`, rendered from `template`, reads.
+
+        A page the graph does not know reads everything; a template that uses the
+        `site` global (site.conditions, ...) reads every listing.
+        """
+        reads = self.reads.get(url, frozenset({EVERYTHING}))
+        templates, reads_site = self.templates.reads(template)
+        return reads | templates | (self.every_listing if reads_site else frozenset())
+
+    def graph(self, templates: Mapping[str, str]) -> DependencyGraph:
+        """The graph of the pages in `templates` (URL -> the template it is rendered from)."""
+        pages = {url: self.inputs(url, template) for url, template in templates.items()}
+        prints = dict(self.content)
+        for name in {template for template in templates.values()}:
+            for key in self.templates.reads(name)[0]:
+                prints[key] = self.templates.fingerprint(key.removeprefix("template:"))
+        return DependencyGraph(pages, prints)
