@@ -31,8 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 FORMATS = ("sitegen", "pelican", "mkdocs", "hugo")
 REVIEWED = "2026-01-15"
 NEXT_REVIEW = "2031-01-15"
@@ -547,6 +545,8 @@ def package_doc(pkg: dict) -> Doc:
 
 
 def dump_yaml(data: object) -> str:
+    import yaml  # here, so that bench/compare can import this file without PyYAML
+
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
