@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup build serve check test lint format clean
+.PHONY: setup browser-deps build serve check test lint format clean
 
 setup: $(STAMP)
 
@@ -18,6 +18,19 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# The browser tests' tools: Debian's Chromium (installed only when it is missing; apt-get
+# needs root, as in CI) and the npm packages pinned in package-lock.json (the Nu HTML
+# Checker, Lighthouse). --ignore-scripts: vnu-jar's install script would fetch a Java runtime.
+NODE_STAMP := node_modules/.installed
+
+browser-deps: $(NODE_STAMP)
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends chromium fonts-dejavu-core; }
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 build: $(STAMP)
 	$(BIN)/python build.py
@@ -37,7 +50,7 @@ format: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python build.py check
 
-test: $(STAMP) lint
+test: $(STAMP) lint browser-deps
 	$(BIN)/python build.py check --strict
 	$(BIN)/python -m pytest -q
 
