@@ -82,7 +82,7 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "ol": {"start", "reversed"},
-    "td": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan", "data-label"},
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
 }
@@ -227,6 +227,16 @@ def rewrite_image(ref: str, ctx: PageContext) -> str | None:
     return relative(ctx.page_url, target, ctx.directory_links)
 
 
+def shown_text(element: ElementTree.Element) -> str:
+    """An element's text as the screen shows it: without words kept for screen readers."""
+    text = element.text or ""
+    for child in element:
+        if "visually-hidden" not in (child.get("class") or "").split():
+            text += shown_text(child)
+        text += child.tail or ""
+    return text
+
+
 class PageTreeprocessor(Treeprocessor):
     """Checks the tree of one page: headings, image alt text, table alignment."""
 
@@ -278,6 +288,13 @@ class PageTreeprocessor(Treeprocessor):
                         "the link was removed",
                         is_error=False,
                     )
+            elif tag == "table":
+                # Each cell names its column, so the theme can stack a table on a narrow screen.
+                headers = [shown_text(th).strip() for th in element.iterfind("thead/tr/th")]
+                for row in element.iterfind("tbody/tr"):
+                    for cell, header in zip(row, headers, strict=False):
+                        if header and cell.tag == "td":
+                            cell.set("data-label", header)
             elif tag in ("td", "th") and "style" in element.attrib:
                 match = ALIGN_CLASS.search(element.attrib.pop("style"))
                 if match:
