@@ -126,10 +126,41 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_CONTENT
 
 
+def port_number(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, found {text!r}")
+    return int(text)
+
+
+def add_serve(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "serve", help="build, serve with live reload and rebuild what each save changes"
+    )
+    add_content_options(command)
+    command.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                         help="where the site is written (default: site)")  # fmt: skip
+    command.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default: 127.0.0.1, loopback)")  # fmt: skip
+    command.add_argument("--port", type=port_number, default=8000,
+                         help="port to listen on (default: 8000)")  # fmt: skip
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from .serve import serve  # the server's packages load only when serving
+
+    options = BuildOptions(args.content, args.out, args.templates, args.strict)
+    problem = usage_problem(options)
+    if problem:
+        print(f"sitegen: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    return serve(options, args.host, args.port)
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None],
                           Callable[[argparse.Namespace], int]]] = {
     "build": (add_build, run_build),
     "check": (add_check, run_check),
+    "serve": (add_serve, run_serve),
 }  # fmt: skip
 
 

@@ -1,0 +1,489 @@
+"""`python build.py serve`: build, serve the site with live reload, rebuild on every save.
+
+- Serves the output folder on loopback (by default http://127.0.0.1:8000/) with
+  the `livereload` package's browser client and WebSocket protocol. Its loader
+  is an inline script, so while serving (never in the files written) each
+  page's Content-Security-Policy also allows exactly that script, by its hash.
+- Watches the content and templates folders with file-system events
+  (`watchfiles`), coalesces each burst of writes into one change set, ignores
+  editor temp and swap files, and runs an incremental `build(options, previous)`
+  that renders only what the change affects.
+- After each finished rebuild it pushes the reload itself, so livereload's own
+  3-second ignore window and 800-ms polling never drop a save. A browser that
+  reconnects after a reload but was served an older build is reloaded again.
+- A change to CSS alone restyles open pages without reloading them: the new
+  stylesheet has a new hashed name, and while serving an old hashed name is
+  answered with the current file.
+- A failed rebuild keeps the last good site on disk and the server running;
+  every page then shows the problems in the usual `path:line:col` form, until
+  a save fixes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import errno
+import hashlib
+import html
+import json
+import mimetypes
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import watchfiles
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from livereload.server import LiveScriptInjector
+from livereload.watcher import Watcher
+from tornado import httpserver, netutil, web
+
+from .build import BuildOptions, BuildResult, build
+from .findings import Finding, Severity
+from .load import display
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+QUIET_MS = 30  # a burst of writes is over when nothing changed for this long
+LONGEST_BURST_MS = 600  # ... or when it has lasted this long
+
+# livereload's loader, as its Server injects it before </head>: it loads
+# livereload.js from the page's own host and port.
+LOADER = (
+    '<script type="text/javascript">(function(){'
+    'var s=document.createElement("script");'
+    "var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
+    's.src="//"+window.location.hostname+":"+port'
+    '+ "/livereload.js?port=" + port;'
+    "document.head.appendChild(s);"
+    "})();</script>"
+)
+
+# Names editors give their temporary, backup, swap and lock files.
+EDITOR_FILES = re.compile(
+    r"""(
+        \.sw[a-z]$ | ~$ | \.tmp$ | \.bak$ | \.orig$ | \.crswap$ | \.kate-swp$
+        | ___jb_(tmp|old|bak)___$ | ^\.\# | ^\#.*\#$ | ^\d+$ | ^\.DS_Store$ | ^\.~lock\.
+    )""",
+    re.VERBOSE,
+)
+STALE_ASSET = re.compile(r"^(static/(?:.+/)?[^/]+?)\.[0-9a-f]{10}((?:\.[^./]+)?)$")
+
+
+def is_editor_file(name: str) -> bool:
+    """Whether a file name is an editor's temp, swap or backup file (never content)."""
+    return bool(EDITOR_FILES.search(name))
+
+
+def script_hash(script: str) -> str:
+    """The CSP source that allows one inline <script> element: `'sha256-…'`."""
+    body = re.sub(r"^<script[^>]*>|</script>$", "", script)
+    digest = hashlib.sha256(body.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+LOADER_HASH = script_hash(LOADER)
+
+
+def allow_in_policy(policy: str, source: str) -> str:
+    """A Content-Security-Policy that also allows the scripts `source` names."""
+    directives = [part.split() for part in policy.split(";") if part.split()]
+    names = [d[0].lower() for d in directives]
+    for directive in directives:
+        if directive[0].lower() in ("script-src", "script-src-elem"):
+            directive.append(source)
+    if "script-src" not in names and "default-src" in names:
+        default = directives[names.index("default-src")][1:]
+        directives.append(["script-src", *[s for s in default if s != "'none'"], source])
+    return "; ".join(" ".join(d) for d in directives)
+
+
+CSP_META = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+CSP_CONTENT = re.compile(rb"""(\bcontent\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+def allow_loader(page: bytes, source: str = LOADER_HASH) -> bytes:
+    """The page with `source` added to its Content-Security-Policy meta tags."""
+
+    def widen(tag: re.Match[bytes]) -> bytes:
+        text = tag.group(0)
+        if b"content-security-policy" not in text.lower():
+            return text
+
+        def value(match: re.Match[bytes]) -> bytes:
+            policy = html.unescape(match.group(3).decode("utf-8"))
+            widened = html.escape(allow_in_policy(policy, source), quote=False)
+            quote = match.group(2)
+            widened = widened.replace(quote.decode(), "&quot;" if quote == b'"' else "&#x27;")
+            return match.group(1) + quote + widened.encode("utf-8") + quote
+
+        return CSP_CONTENT.sub(value, text, count=1)
+
+    return CSP_META.sub(widen, page)
+
+
+def error_page(findings: list[Finding], title: str = "The site could not be built") -> bytes:
+    """The page every address shows while the content has errors."""
+    shown = [f for f in findings if f.severity is not Severity.NOTE]
+    shown.sort(key=lambda f: (f.severity is not Severity.ERROR, f.path, f.line, f.col))
+    items = "\n".join(f"<li><code>{html.escape(str(f))}</code></li>" for f in shown)
+    errors = sum(1 for f in shown if f.severity is Severity.ERROR)
+    style = (
+        "body{font:1rem/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;"
+        "padding:0 1rem;color:#1a1a1a;background:#fff}h1{color:#a00000}"
+        "li{margin:.5rem 0}code{white-space:pre-wrap;word-break:break-word}"
+    )
+    style_hash = script_hash(style)
+    policy = (
+        f"default-src 'none'; style-src {style_hash}; script-src 'self'; "
+        "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'"
+    )
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<title>Build failed</title>
+<link rel="icon" href="data:,">
+<style>{style}</style>
+</head>
+<body>
+<main data-build-error>
+<h1>{html.escape(title)}</h1>
+<p>{errors} problem{"s" if errors != 1 else ""} to fix. The last good site is kept as it was.
+Fix the files and save: this page reloads by itself.</p>
+<ol>
+{items}
+</ol>
+</main>
+</body>
+</html>
+""".encode()
+
+
+# Watching ---------------------------------------------------------------------
+
+
+class ChangeFilter(watchfiles.DefaultFilter):
+    """watchfiles' default filter, plus editor files and the output folder."""
+
+    def __init__(self, out_dir: Path) -> None:
+        out_dir = out_dir.absolute()
+        super().__init__(
+            ignore_paths=[f"{out_dir}{os.sep}", str(out_dir.parent / f".{out_dir.name}.")]
+        )
+        self.out_dir = str(out_dir)
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        if path == self.out_dir or is_editor_file(os.path.basename(path)):
+            return False
+        return super().__call__(change, path)
+
+
+def change_batches(
+    folders: list[Path],
+    out_dir: Path,
+    stop: threading.Event,
+    quiet_ms: int = QUIET_MS,
+    longest_ms: int = LONGEST_BURST_MS,
+) -> Iterator[set[Path]]:
+    """Each burst of changes under `folders` as one set of paths, editor files left out."""
+    for changes in watchfiles.watch(
+        *[folder.absolute() for folder in folders],
+        watch_filter=ChangeFilter(out_dir),
+        step=quiet_ms,
+        debounce=longest_ms,
+        stop_event=stop,
+        rust_timeout=500,
+        raise_interrupt=False,
+    ):
+        yield {Path(path) for _, path in changes}
+
+
+# Serving ----------------------------------------------------------------------
+
+
+@dataclass
+class LiveState:
+    """What the server shows, changed only on the event loop's thread."""
+
+    root: Path
+    generation: int = 0  # one more after every rebuild
+    error: bytes | None = None  # the error page while the content has errors
+    served: dict[str, int] = field(default_factory=dict)  # page path -> generation it showed
+
+
+def is_page_request(path: str) -> bool:
+    last = path.rsplit("/", 1)[-1]
+    return last == "" or last.endswith((".html", ".htm")) or "." not in last
+
+
+class SiteHandler(web.RequestHandler):
+    """The output folder, with the loader allowed in each page's policy."""
+
+    def initialize(self, state: LiveState) -> None:
+        self.state = state
+
+    def set_default_headers(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+
+    def compute_etag(self) -> None:
+        return None
+
+    def head(self, path: str) -> None:
+        self.get(path)
+
+    def get(self, path: str) -> None:
+        rel = unquote(path)
+        if "\x00" in rel or any(part == ".." for part in rel.split("/")):
+            raise web.HTTPError(400)
+        if self.state.error is not None and is_page_request(rel):
+            return self.send(self.state.error, "error.html", 500)
+        target = self.state.root / rel
+        if rel and not rel.endswith("/") and target.is_dir():
+            return self.redirect(self.request.path + "/")
+        if rel == "" or rel.endswith("/"):
+            target = target / "index.html"
+        if not target.is_file():
+            target = self.current_asset(rel) or target
+        if not target.is_file():
+            missing = self.state.root / "404.html"
+            body = missing.read_bytes() if missing.is_file() else b"Not found"
+            return self.send(body, "404.html", 404)
+        self.send(target.read_bytes(), target.name, 200)
+
+    def current_asset(self, rel: str) -> Path | None:
+        """`static/site.<old hash>.css` -> the current `static/site.<hash>.css`, so a page
+        open before a stylesheet changed can restyle itself without reloading."""
+        match = STALE_ASSET.match(rel)
+        if not match:
+            return None
+        stem, suffix = match.groups()
+        folder = (self.state.root / stem).parent
+        name = Path(stem).name
+        candidates = sorted(folder.glob(f"{name}.*{suffix}")) if folder.is_dir() else []
+        for candidate in candidates:
+            if STALE_ASSET.match(candidate.relative_to(self.state.root).as_posix()):
+                return candidate
+        return None
+
+    def send(self, body: bytes, name: str, status: int) -> None:
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("image/svg+xml", "application/xml"):
+            kind += "; charset=utf-8"
+        if kind.startswith("text/html"):
+            body = allow_loader(body)
+            self.state.served[self.request.path] = self.state.generation
+        self.set_status(status)
+        self.set_header("Content-Type", kind)
+        if self.request.method == "HEAD":
+            self.set_header("Content-Length", str(len(body)))
+            self.finish()
+        else:
+            self.finish(body)
+
+
+class ReloadSocket(LiveReloadHandler):
+    """livereload's WebSocket, which also reloads a page that connects after a
+    rebuild it missed (it was loading while the reload was sent)."""
+
+    def initialize(self, state: LiveState) -> None:
+        self.state = state
+
+    def on_message(self, message: str | bytes) -> None:
+        super().on_message(message)
+        with contextlib.suppress(ValueError, AttributeError):
+            data = json.loads(message)
+            if data.get("command") == "info" and isinstance(data.get("url"), str):
+                shown = self.state.served.get(urlsplit(data["url"]).path)
+                if shown is not None and shown < self.state.generation:
+                    self.send_message(reload_message("*"))
+
+
+def reload_message(path: str) -> dict[str, Any]:
+    return {"command": "reload", "path": path, "liveCSS": True, "liveImg": True}
+
+
+def application(state: LiveState) -> web.Application:
+    LiveReloadHandler.watcher = Watcher()  # unused: watchfiles watches; it names no file
+    LiveReloadHandler.live_css = True
+
+    class Injector(LiveScriptInjector):
+        script = LOADER.encode()
+
+    return web.Application(
+        [
+            (r"/livereload", ReloadSocket, {"state": state}),
+            (r"/livereload.js", LiveReloadJSHandler),
+            (r"/(.*)", SiteHandler, {"state": state}),
+        ],
+        transforms=[Injector],
+        log_function=lambda handler: None,  # no access log: the terminal shows rebuilds
+    )
+
+
+def push_reload(path: str) -> None:
+    """Tell every open page to reload now (bypassing livereload's ignore window)."""
+    message = reload_message(path)
+    for waiter in list(LiveReloadHandler.waiters):
+        try:
+            waiter.write_message(message)
+        except Exception:  # a page that closed while we wrote
+            LiveReloadHandler.waiters.discard(waiter)
+
+
+# The loop ---------------------------------------------------------------------
+
+
+def reload_path(changed: set[Path], options: BuildOptions) -> str:
+    """What to tell the pages: a stylesheet's name when only CSS changed (they
+    restyle in place), an image's path when only images did, else reload."""
+    static = (options.templates / "static").absolute()
+    if changed and all(p.suffix == ".css" and static in p.parents for p in changed):
+        return sorted(changed)[0].name
+    images = (options.content / "images").absolute()
+    if changed and all(
+        p.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif") and images in p.parents
+        for p in changed
+    ):
+        return sorted(changed)[0].relative_to(options.content.absolute()).as_posix()
+    return "*"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+class Rebuilder:
+    """Runs builds on the watcher's thread and reports each to the event loop."""
+
+    def __init__(self, options: BuildOptions, say: Callable[..., None]) -> None:
+        self.options = options
+        self.say = say
+        self.previous: BuildResult | None = None
+        self.warnings: list[Finding] = []
+
+    def build(self, changed: set[Path] | None = None) -> tuple[bytes | None, str]:
+        """Build (incrementally after the first time); the error page or None, and a summary."""
+        started = time.perf_counter()
+        try:
+            result = build(self.options, self.previous)
+        except Exception as exc:  # a bug in sitegen: show it, keep serving
+            message = f"internal error ({type(exc).__name__}: {exc}); please report this"
+            self.say(f"sitegen: {message}", problem=True)
+            problem = Finding("sitegen", 1, 1, "internal", message)
+            return error_page([problem], "sitegen failed"), "Build failed."
+        seconds = time.perf_counter() - started
+        self.previous = result
+        what = ""
+        if changed:
+            names = sorted(display(p) for p in changed)
+            what = f" ({', '.join(names[:3])}{', …' if len(names) > 3 else ''})"
+        warnings = [f for f in result.findings if f.severity is Severity.WARNING]
+        if not result.ok:
+            for finding in result.findings:
+                if finding.severity is not Severity.NOTE:
+                    self.say(str(finding), problem=True)
+            self.warnings = []
+            return error_page(result.findings), (
+                f"Build failed{what}: {plural(len(result.errors), 'error')}; "
+                f"{display(self.options.out)}/ was left as it was; the browser shows the problems."
+            )
+        if warnings != self.warnings:
+            for finding in warnings:
+                self.say(str(finding), problem=True)
+        self.warnings = warnings
+        counted = f", {plural(len(warnings), 'warning')}" if warnings else ""
+        pages = [url for url in result.rendered if not url.endswith(".xml")]
+        verb = "Built" if changed is None else "Rebuilt"
+        return None, f"{verb} {plural(len(pages), 'page')} in {seconds:.2f} s{what}{counted}."
+
+
+def serve(options: BuildOptions, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
+    """Serve until Ctrl-C; the exit code."""
+
+    def say(text: str, problem: bool = False) -> None:
+        print(text, file=sys.stderr if problem else sys.stdout, flush=True)
+
+    try:
+        sockets = netutil.bind_sockets(port, address=host)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(
+                f"sitegen: port {port} on {host} is already in use (another server?); "
+                f"choose a free one with --port, for example --port {port + 1}",
+                file=sys.stderr,
+            )
+        else:
+            reason = exc.strerror or exc
+            print(f"sitegen: cannot serve on {host}:{port}: {reason}", file=sys.stderr)
+        return 2
+    state = LiveState(options.out.absolute())
+    rebuilder = Rebuilder(options, say)
+    state.error, summary = rebuilder.build()
+    say(summary)
+    shown_host = f"[{host}]" if ":" in host else host
+    say(
+        f"Serving {display(options.out)}/ at http://{shown_host}:{port}/ "
+        f"(watching {display(options.content)}/ and {display(options.templates)}/; Ctrl-C stops)"
+    )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"Note: {host} is reachable from other machines; the default is {DEFAULT_HOST}.")
+    with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C while stopping
+        asyncio.run(run(options, state, rebuilder, sockets, say))
+    say("Stopped.")
+    return 0
+
+
+async def run(
+    options: BuildOptions,
+    state: LiveState,
+    rebuilder: Rebuilder,
+    sockets: list[socket.socket],
+    say: Callable[..., None],
+) -> None:
+    loop = asyncio.get_running_loop()
+    server = httpserver.HTTPServer(application(state))
+    server.add_sockets(sockets)
+    stopped = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopped.set)
+    stop_watching = threading.Event()
+
+    def finished(error: bytes | None, summary: str, changed: set[Path]) -> None:
+        was_failing = state.error is not None
+        state.error = error
+        state.generation += 1
+        say(summary)
+        path = "*" if error is not None or was_failing else reload_path(changed, options)
+        push_reload(path)
+
+    def watch() -> None:
+        folders = [options.content, options.templates]
+        for changed in change_batches(folders, options.out, stop_watching):
+            if stop_watching.is_set():
+                break
+            error, summary = rebuilder.build(changed)
+            loop.call_soon_threadsafe(finished, error, summary, changed)
+
+    watcher = threading.Thread(target=watch, name="sitegen-watch", daemon=True)
+    watcher.start()
+    try:
+        await stopped.wait()
+    finally:
+        stop_watching.set()
+        server.stop()
+        for waiter in list(LiveReloadHandler.waiters):
+            waiter.close()
+        await asyncio.to_thread(watcher.join, 10)

@@ -1,0 +1,367 @@
+"""`serve`: coalesced file events, the loader allowed in the policy, error pages,
+and, with a real server in a subprocess and a real Chromium, saves that reach
+the open page by themselves."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from serve_helpers import Chromium, Server, fetch, make_site, need_browser, wait_for
+
+from sitegen.build import BuildOptions
+from sitegen.findings import error, warning
+from sitegen.serve import (
+    LOADER,
+    LOADER_HASH,
+    allow_in_policy,
+    allow_loader,
+    change_batches,
+    error_page,
+    is_editor_file,
+    reload_path,
+    script_hash,
+)
+
+SITE_POLICY = (
+    "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+# Pieces ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["alpha.md.swp", ".alpha.md.swx", "alpha.md~", ".#alpha.md", "4913", "5036", "#alpha.md#",
+     "alpha.md___jb_tmp___", "alpha.md.tmp", ".DS_Store", "site.css.crswap"],
+)  # fmt: skip
+def test_editor_files_are_recognised(name: str) -> None:
+    assert is_editor_file(name)
+
+
+@pytest.mark.parametrize("name", ["alpha.md", "site.yaml", "site.css", "eye.svg", "base.html"])
+def test_content_files_are_not_editor_files(name: str) -> None:
+    assert not is_editor_file(name)
+
+
+def test_the_loader_hash_is_the_sha256_of_the_injected_script() -> None:
+    import base64
+    import hashlib
+
+    body = LOADER.removeprefix('<script type="text/javascript">').removesuffix("</script>")
+    expected = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+    assert LOADER_HASH == f"'sha256-{expected}'" == script_hash(LOADER)
+
+
+def test_the_policy_allows_exactly_the_loader_and_nothing_more() -> None:
+    widened = allow_in_policy(SITE_POLICY, LOADER_HASH)
+    assert f"script-src 'self' {LOADER_HASH};" in widened
+    assert widened.replace(f" {LOADER_HASH}", "") == SITE_POLICY
+    only_default = allow_in_policy("default-src 'self'", LOADER_HASH)
+    assert only_default == f"default-src 'self'; script-src 'self' {LOADER_HASH}"
+    assert allow_in_policy("img-src 'self'", LOADER_HASH) == "img-src 'self'"  # scripts not limited
+
+
+def test_only_the_served_copy_of_a_page_changes() -> None:
+    page = f'<head><meta http-equiv="Content-Security-Policy" content="{SITE_POLICY}">'.encode()
+    served = allow_loader(page)
+    assert LOADER_HASH.encode() in served
+    assert served.replace(f" {LOADER_HASH}".encode(), b"") == page
+    assert (
+        allow_loader(b"<head><meta charset='utf-8'></head>")
+        == b"<head><meta charset='utf-8'></head>"
+    )
+
+
+def test_the_error_page_lists_every_problem_escaped() -> None:
+    findings = [
+        error("content/site.yaml", 3, 5, "title", "expected text, found <nothing>"),
+        warning("content/conditions/a.md", 9, 1, "html", "expected safe HTML, found <script>"),
+    ]
+    page = error_page(findings).decode()
+    assert "content/site.yaml:3:5: title: expected text, found &lt;nothing&gt;" in page
+    assert "content/conditions/a.md:9:1: warning: html:" in page
+    assert page.index("site.yaml:3:5") < page.index("a.md:9:1")  # errors first
+    assert "Content-Security-Policy" in page and "unsafe-inline" not in page
+
+
+def test_css_alone_restyles_and_anything_else_reloads(tmp_path: Path) -> None:
+    options = BuildOptions(tmp_path / "content", tmp_path / "site", tmp_path / "templates")
+    css = (tmp_path / "templates/static/site.css").absolute()
+    page = (tmp_path / "content/conditions/a.md").absolute()
+    image = (tmp_path / "content/images/eye.png").absolute()
+    assert reload_path({css}, options) == "site.css"
+    assert reload_path({image}, options) == "images/eye.png"
+    assert reload_path({css, page}, options) == "*"
+    assert reload_path({(tmp_path / "templates/base.html").absolute()}, options) == "*"
+
+
+# Coalescing file events ----------------------------------------------------------
+
+
+@pytest.fixture
+def batches(tmp_path: Path) -> Iterator[list[set[Path]]]:
+    """Change sets seen by a watcher of tmp_path/content, collected on a thread."""
+    folder = tmp_path / "content"
+    folder.mkdir()
+    (folder / "alpha.md").write_text("one")
+    stop = threading.Event()
+    seen: list[set[Path]] = []
+    ready = threading.Event()
+
+    def watch() -> None:
+        ready.set()
+        for batch in change_batches([folder], tmp_path / "site", stop):
+            seen.append(batch)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    ready.wait()
+    time.sleep(0.3)  # the watcher is set up
+    yield seen
+    stop.set()
+    thread.join(5)
+
+
+def test_a_burst_of_writes_is_one_change_set(tmp_path: Path, batches: list[set[Path]]) -> None:
+    folder = tmp_path / "content"
+    for name in ("alpha.md", "beta.md", "gamma.md"):
+        (folder / name).write_text("two")
+        time.sleep(0.005)
+    wait_for(lambda: batches, 5, "a change set")
+    time.sleep(0.3)
+    assert len(batches) == 1
+    assert {p.name for p in batches[0]} == {"alpha.md", "beta.md", "gamma.md"}
+
+
+def test_an_editor_save_is_one_change_of_the_file_itself(
+    tmp_path: Path, batches: list[set[Path]]
+) -> None:
+    folder = tmp_path / "content"
+    # vim: a test file, a backup by rename, the new file, the backup removed.
+    (folder / "4913").write_text("")
+    (folder / "4913").unlink()
+    (folder / "alpha.md").rename(folder / "alpha.md~")
+    (folder / "alpha.md").write_text("three")
+    (folder / "alpha.md~").unlink()
+    # JetBrains: a temp file renamed over the original.
+    (folder / "alpha.md___jb_tmp___").write_text("four")
+    (folder / "alpha.md___jb_tmp___").rename(folder / "alpha.md")
+    wait_for(lambda: batches, 5, "a change set")
+    time.sleep(0.3)
+    assert batches == [{(folder / "alpha.md").absolute()}]
+
+
+def test_swap_and_lock_files_alone_change_nothing(tmp_path: Path, batches: list[set[Path]]) -> None:
+    folder = tmp_path / "content"
+    (folder / ".alpha.md.swp").write_text("swap")
+    (folder / ".#alpha.md").write_text("lock")
+    (folder / "#alpha.md#").write_text("autosave")
+    time.sleep(0.5)
+    assert batches == []
+
+
+def test_saves_apart_are_separate_change_sets(tmp_path: Path, batches: list[set[Path]]) -> None:
+    folder = tmp_path / "content"
+    (folder / "alpha.md").write_text("five")
+    wait_for(lambda: len(batches) == 1, 5, "the first change set")
+    (folder / "alpha.md").write_text("six")
+    wait_for(lambda: len(batches) == 2, 5, "the second change set")
+
+
+# The server process ------------------------------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return make_site(tmp_path)
+
+
+@pytest.fixture
+def server(site: Path) -> Iterator[Server]:
+    running = Server(site).wait_ready()
+    yield running
+    running.stop()
+
+
+def test_a_taken_port_is_named_with_a_way_out(site: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = Server(site, port)
+        assert server.process.wait(30) == 2
+    message = server.stderr.read_text()
+    assert f"port {port} on 127.0.0.1 is already in use" in message
+    assert "--port" in message
+    assert "Traceback" not in server.output()
+
+
+def test_ctrl_c_stops_cleanly(server: Server) -> None:
+    assert server.stop(signal.SIGINT) == 0
+    assert "Traceback" not in server.output()
+    assert "Stopped." in server.output()
+
+
+def test_only_served_pages_carry_the_loader(server: Server, site: Path) -> None:
+    status, served = fetch(server.url + "conditions/alpha/")
+    assert status == 200
+    assert LOADER in served and LOADER_HASH in served
+    written = (site / "site/conditions/alpha/index.html").read_text()
+    assert "livereload" not in written and "sha256-" not in written
+    assert f'content="{SITE_POLICY}"' in written
+    status, _ = fetch(server.url + "static/site.0123456789.css")  # a name from an older build
+    assert status == 200
+
+
+def test_a_failed_rebuild_keeps_the_site_and_serving_shows_every_problem(
+    server: Server, site: Path
+) -> None:
+    written = {p: p.read_bytes() for p in (site / "site").rglob("*") if p.is_file()}
+    config = site / "content/site.yaml"
+    good = config.read_text()
+    config.write_text(good.replace("language: en", "language: 'not a language'"))
+
+    def failing() -> str | None:
+        status, text = fetch(server.url + "conditions/alpha/")
+        return text if status == 500 else None
+
+    text = wait_for(failing, 10, "the error page")
+    assert "content/site.yaml:3:11: language:" in text
+    assert {p: p.read_bytes() for p in (site / "site").rglob("*") if p.is_file()} == written
+    config.write_text(good)
+    wait_for(lambda: fetch(server.url + "conditions/alpha/")[0] == 200, 10, "the page again")
+    assert "Traceback" not in server.output()
+
+
+# In the browser ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
+    need_browser()
+    browser = Chromium(tmp_path_factory.mktemp("chromium"))
+    yield browser
+    browser.close()
+
+
+class Tab:
+    """One page in Chromium; every call runs on the browser's thread."""
+
+    def __init__(self, chromium: Chromium, url: str) -> None:
+        self.chromium = chromium
+        self.problems: list[str] = []
+        self.navigations = 0
+
+        def open_page() -> Any:
+            context = chromium.browser.new_context()
+            page = context.new_page()
+            page.on("console", self._console)
+            page.on("framenavigated", self._navigated)
+            page.goto(url)
+            page.wait_for_function("window.LiveReload !== undefined")
+            return page
+
+        self.page = chromium.call(open_page)
+        self.navigations = 0
+
+    def _console(self, message: Any) -> None:
+        if message.type in ("error", "warning"):
+            self.problems.append(message.text)
+
+    def _navigated(self, frame: Any) -> None:
+        if frame.parent_frame is None:
+            self.navigations += 1
+
+    def evaluate(self, script: str, arg: Any = None) -> Any:
+        def run() -> Any:
+            for _ in range(50):  # the page may be reloading
+                try:
+                    return self.page.evaluate(script, arg)
+                except Exception as exc:
+                    if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                        raise
+                    time.sleep(0.02)
+            return None
+
+        return self.chromium.call(run)
+
+    def text(self) -> str:
+        return self.evaluate("() => document.body ? document.body.innerText : ''") or ""
+
+    def wait_for_text(self, text: str, timeout: float = 10) -> None:
+        wait_for(lambda: text in self.text(), timeout, f"{text!r} in the page", every=0.01)
+
+    def close(self) -> None:
+        self.chromium.call(lambda: self.page.context.close())
+
+
+@pytest.fixture
+def tab(chromium: Chromium, server: Server) -> Iterator[Tab]:
+    opened = Tab(chromium, server.url + "conditions/alpha/")
+    yield opened
+    opened.close()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_saved_change_appears_in_the_open_page(tab: Tab, site: Path) -> None:
+    alpha = site / "content/conditions/alpha.md"
+    edit(alpha, "Alpha has symptoms", "Alpha has freshly edited symptoms")
+    tab.wait_for_text("Alpha has freshly edited symptoms")
+    assert tab.navigations == 1  # the page reloaded by itself; the test never reloaded it
+    assert not [p for p in tab.problems if "Content Security Policy" in p], tab.problems
+
+
+def test_two_saves_within_one_second_both_reach_the_browser(tab: Tab, site: Path) -> None:
+    alpha = site / "content/conditions/alpha.md"
+    text = alpha.read_text()
+    first = time.monotonic()
+    alpha.write_text(text.replace("Alpha has symptoms", "Alpha has first-save symptoms"))
+    tab.wait_for_text("first-save", timeout=0.9)
+    second = time.monotonic()
+    alpha.write_text(text.replace("Alpha has symptoms", "Alpha has second-save symptoms"))
+    assert second - first < 1.0
+    tab.wait_for_text("second-save", timeout=5)
+    assert tab.navigations == 2
+
+
+def test_a_broken_site_yaml_shows_the_problem_and_the_page_comes_back(tab: Tab, site: Path) -> None:
+    config = site / "content/site.yaml"
+    good = config.read_text()
+    config.write_text(good.replace("language: en", "language: 'not a language'"))
+    tab.wait_for_text("content/site.yaml:3:11: language:")
+    assert "The site could not be built" in tab.text()
+    config.write_text(good)
+    tab.wait_for_text("Alpha has symptoms")
+    assert "could not be built" not in tab.text()
+    assert not [p for p in tab.problems if "Content Security Policy" in p], tab.problems
+
+
+def test_a_css_change_restyles_the_page_without_reloading_it(tab: Tab, site: Path) -> None:
+    tab.evaluate("() => { window.keptAcrossSaves = 42; }")
+    css = site / "templates/static/site.css"
+    css.write_text(css.read_text() + "\n:root { --live-reload-test: 7px; }\n")
+
+    def restyled() -> bool:
+        value = tab.evaluate(
+            "() => getComputedStyle(document.documentElement)"
+            ".getPropertyValue('--live-reload-test').trim()"
+        )
+        return value == "7px"
+
+    wait_for(restyled, 10, "the new style")
+    assert tab.evaluate("() => window.keptAcrossSaves") == 42
+    assert tab.navigations == 0
