@@ -156,11 +156,58 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve(options, args.host, args.port)
 
 
+def add_new(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "new", help="start a condition, page or package with every field it needs"
+    )
+    command.add_argument("kind", choices=("condition", "page", "package"))
+    command.add_argument("title", help="its title (for a package, its name)")
+    command.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                         help="the content folder (default: content)")  # fmt: skip
+    command.add_argument("--slug", help="the file name (a package's id) instead of one "
+                                        "made from the title")  # fmt: skip
+    command.add_argument("--append", action="store_true",
+                         help="package: add it to packages.yaml, not print it")  # fmt: skip
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, append_package, new_document, new_package
+
+    if not args.content.is_dir():
+        print(f"sitegen: content folder not found: {args.content}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.append and args.kind != "package":
+        print("sitegen: --append is for packages; a condition or page gets its own file",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    try:
+        if args.kind != "package":
+            path = new_document(args.kind, args.title, args.content, slug=args.slug)
+            print(display(path))
+            print("Fill in the empty fields and the sections; the build lists anything "
+                  "still missing.", file=sys.stderr)  # fmt: skip
+            return EXIT_OK
+        package_id, block = new_package(args.title, args.content, slug=args.slug)
+        if not args.append:
+            print(block, end="")
+            print(f"Paste this under 'packages:' in {display(args.content / 'packages.yaml')}, "
+                  "or run again with --append.", file=sys.stderr)  # fmt: skip
+            return EXIT_OK
+        path = append_package(block, package_id, args.content)
+    except ScaffoldError as exc:
+        print(f"sitegen: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(display(path))
+    print(f"Added the package '{package_id}'; fill in its empty fields.", file=sys.stderr)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None],
                           Callable[[argparse.Namespace], int]]] = {
     "build": (add_build, run_build),
     "check": (add_check, run_check),
     "serve": (add_serve, run_serve),
+    "new": (add_new, run_new),
 }  # fmt: skip
 
 
