@@ -35,9 +35,8 @@ $(NODE_STAMP): package.json package-lock.json
 build: $(STAMP)
 	$(BIN)/python build.py
 
-serve: build
-	@echo "Serving site/ at http://$(HOST):$(PORT)/ (Ctrl-C stops)"
-	$(BIN)/python -m http.server --bind $(HOST) --directory site $(PORT)
+serve: $(STAMP)
+	$(BIN)/python build.py serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
