@@ -634,7 +634,7 @@ def write_mkdocs(s: Synthetic, out: Path) -> None:
 HUGO_LAYOUTS = {
     "baseof.html": """\
 <!doctype html>
-<html lang="{{ site.Language.LanguageCode }}">
+<html lang="en">
 <head><meta charset="utf-8"><title>{{ .Title }} | {{ site.Title }}</title></head>
 <body>
 <nav>{{ range site.Menus.main }}<a href="{{ .URL }}">{{ .Name }}</a> {{ end }}</nav>
@@ -670,9 +670,8 @@ def write_hugo(s: Synthetic, out: Path) -> None:
     )
     config = f'''\
 baseURL = "{s.site["base_url"]}"
-languageCode = "en"
 title = "{s.site["title"]}"
-disableKinds = ["taxonomy", "term"]
+disableKinds = ["taxonomy", "term", "rss"]
 
 {menu}'''
     write(out / "hugo.toml", config)
