@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup browser-deps build serve check test lint format clean
+.PHONY: setup browser-deps audit build serve check test lint format clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,10 @@ browser-deps: $(NODE_STAMP)
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $(NODE_STAMP)
+
+# Lighthouse scores (accessibility, best practices, SEO) of every sample page: about 2.5 min.
+audit: $(STAMP) browser-deps
+	bench/audit
 
 build: $(STAMP)
 	$(BIN)/python build.py
