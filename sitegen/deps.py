@@ -47,19 +47,18 @@ SITE_WIDE = frozenset({SITE, LINKS, ASSETS, TODAY})  # what every HTML page read
 NOT_HTML = frozenset({"sitemap.xml", "robots.txt"})  # these read only the settings
 
 
-def _as_text(value: Any) -> str:
+def _model_text(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump_json()
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_as_text(item) for item in value) + "]"
-    if isinstance(value, dict) and any(isinstance(v, BaseModel) for v in value.values()):
-        return "{" + ",".join(f"{k!r}:{_as_text(v)}" for k, v in sorted(value.items())) + "}"
-    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
 
 
 def fingerprint(value: Any) -> str:
     """A short, stable hash of data: models, lists, dicts, text, numbers, dates."""
-    return hashlib.sha256(_as_text(value).encode("utf-8")).hexdigest()[:16]
+    text = json.dumps(value, sort_keys=True, default=_model_text, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def content_key(content_path: str) -> str:
@@ -234,7 +233,8 @@ class SiteInputs:
         by_slug = {doc.slug: doc for doc in site.conditions}
         for doc in site.conditions + site.pages:
             prints[front_matter_key(doc)] = fingerprint(doc.meta)
-            whole = [doc.meta, doc.body, doc.body_line, doc.display_path]
+            body = hashlib.sha256(doc.body.encode("utf-8")).hexdigest()  # faster than JSON
+            whole = [doc.meta, body, doc.body_line, doc.display_path]
             prints[content_key(doc.content_path)] = fingerprint(whole)
         for package in site.packages:
             prints[package_key(package)] = fingerprint(package)

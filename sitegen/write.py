@@ -49,11 +49,15 @@ def output_lock(out_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+REMOVING: set[Path] = set()  # folders this process is deleting in the background
+
+
 def remove_leftovers(out_dir: Path) -> None:
     """Temporary folders of builds that were killed before they could clean up."""
     for pattern in (f".{out_dir.name}.tmp-*", f".{out_dir.name}.old-*"):
         for leftover in out_dir.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
+            if leftover not in REMOVING:
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def fill(folder: Path, pages: list[RenderedPage], files: dict[str, Path]) -> None:
@@ -90,7 +94,13 @@ def link_unchanged(
 def remove_in_background(folder: Path) -> None:
     """Delete a swapped-out folder without waiting (if the process ends first, the
     next build removes what is left)."""
-    threading.Thread(target=shutil.rmtree, args=(folder, True), daemon=True).start()
+
+    def remove() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        REMOVING.discard(folder)
+
+    REMOVING.add(folder)
+    threading.Thread(target=remove, daemon=True).start()
 
 
 def swap_in(new: Path, out_dir: Path, remove: Callable[[Path], None] = shutil.rmtree) -> None:
