@@ -54,7 +54,7 @@ from .load import display
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-QUIET_MS = 30  # a burst of writes is over when nothing changed for this long
+QUIET_MS = 20  # a burst of writes is over when nothing changed for this long
 LONGEST_BURST_MS = 600  # ... or when it has lasted this long
 
 # livereload's loader, as its Server injects it before </head>: it loads

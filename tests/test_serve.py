@@ -135,7 +135,6 @@ def test_a_burst_of_writes_is_one_change_set(tmp_path: Path, batches: list[set[P
     folder = tmp_path / "content"
     for name in ("alpha.md", "beta.md", "gamma.md"):
         (folder / name).write_text("two")
-        time.sleep(0.005)
     wait_for(lambda: batches, 5, "a change set")
     time.sleep(0.3)
     assert len(batches) == 1
