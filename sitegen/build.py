@@ -214,16 +214,21 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     if site is not None:
         inputs = SiteInputs(site, options.templates, today)
         reuse: dict[str, RenderedPage] = {}
+        before_templates: dict[str, str] = {}
         if before and previous and previous.graph:
             old = {page.url: page for page in previous.pages}
-            stale = previous.graph.stale(inputs.graph({u: p.template for u, p in old.items()}))
+            before_templates = {url: page.template for url, page in old.items()}
+            result.graph = inputs.graph(before_templates)
+            stale = previous.graph.stale(result.graph)
             reuse = {url: page for url, page in old.items() if url not in stale}
         rendered = render(site, options.templates, today, reuse)
         memo.render = {url: before.render.get(url, []) for url in reuse} if before else {}
         memo.render.update(rendered.page_findings)
         findings += rendered.findings + [f for url in reuse for f in memo.render[url]]
         result.rendered = list(rendered.page_findings)
-        result.graph = inputs.graph({page.url: page.template for page in rendered.pages})
+        templates = {page.url: page.template for page in rendered.pages}
+        if result.graph is None or templates != before_templates:  # pages came or went
+            result.graph = inputs.graph(templates)
         lap("render")
         findings += checked(
             rendered.pages,

@@ -232,9 +232,9 @@ class SiteInputs:
         )
         by_slug = {doc.slug: doc for doc in site.conditions}
         for doc in site.conditions + site.pages:
-            prints[front_matter_key(doc)] = fingerprint(doc.meta)
+            meta = prints[front_matter_key(doc)] = fingerprint(doc.meta)
             body = hashlib.sha256(doc.body.encode("utf-8")).hexdigest()  # faster than JSON
-            whole = [doc.meta, body, doc.body_line, doc.display_path]
+            whole = [meta, body, doc.body_line, doc.display_path]
             prints[content_key(doc.content_path)] = fingerprint(whole)
         for package in site.packages:
             prints[package_key(package)] = fingerprint(package)
