@@ -221,6 +221,7 @@ def measure(browser: Any, served: Served, url: str, shots: Path) -> Visit:
             else None
         ),
     )
+    context.set_default_timeout(15_000)
     page = context.new_page()
     page.on("console", lambda message: visit.console.append((message.type, message.text)))
     page.on("pageerror", lambda error: visit.page_errors.append(str(error)))
@@ -261,12 +262,13 @@ def measure(browser: Any, served: Served, url: str, shots: Path) -> Visit:
                 break
             visit.focus.append(state)
         # The skip link moves focus to the main content.
-        page.locator("a.skip-link").focus()
-        page.keyboard.press("Enter")
-        visit.skip_link = {
-            "hash": page.evaluate("location.hash"),
-            "focused": page.evaluate("document.activeElement.id"),
-        }
+        if page.locator("a.skip-link").count():
+            page.locator("a.skip-link").focus()
+            page.keyboard.press("Enter")
+            visit.skip_link = {
+                "hash": page.evaluate("location.hash"),
+                "focused": page.evaluate("document.activeElement.id"),
+            }
         page.evaluate("window.scrollTo(0, 0)")
 
         # Dark theme: same checks, same contrast.
@@ -322,8 +324,24 @@ def measure(browser: Any, served: Served, url: str, shots: Path) -> Visit:
 
 @pytest.fixture(scope="session")
 def visit(browser: Any, served: Served, screenshots: Path) -> Callable[[str], Visit]:
-    """`visit(url)`: the measurements of one page, taken the first time they are asked for."""
-    return functools.cache(lambda url: measure(browser, served, url, screenshots))
+    """`visit(url)`: the measurements of one page, taken the first time they are asked for.
+
+    A page that could not be measured fails every test that asks for it, at once.
+    """
+    taken: dict[str, Visit | Exception] = {}
+
+    def get(url: str) -> Visit:
+        if url not in taken:
+            try:
+                taken[url] = measure(browser, served, url, screenshots)
+            except Exception as exc:  # one broken page must not stall the whole suite
+                taken[url] = exc
+        result = taken[url]
+        if isinstance(result, Exception):
+            pytest.fail(f"could not measure {url}: {type(result).__name__}: {result}")
+        return result
+
+    return get
 
 
 def violations_report(violations: list[dict[str, Any]]) -> str:
