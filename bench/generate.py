@@ -578,8 +578,14 @@ def write_sitegen(s: Synthetic, out: Path) -> None:
 
 
 def write_pelican(s: Synthetic, out: Path) -> None:
+    menu = ", ".join(
+        f'("{item["title"]}", "{item["url"].strip("/") or "."}")'
+        for item in s.site["navigation"][1:]
+    )
     config = f'''\
 # Pelican settings for the sitegen benchmark (the plainest built-in theme).
+# Like sitegen's, the menu holds a few links, not every page: with the default
+# DISPLAY_PAGES_ON_MENU = True each of N pages would list all N/10 packages.
 AUTHOR = "Benchmark"
 SITENAME = "{s.site["title"]}"
 SITEURL = ""
@@ -591,6 +597,9 @@ DEFAULT_LANG = "en"
 THEME = "simple"
 RELATIVE_URLS = True
 DEFAULT_PAGINATION = False
+DISPLAY_PAGES_ON_MENU = False
+DISPLAY_CATEGORIES_ON_MENU = False
+MENUITEMS = [{menu}]
 FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
