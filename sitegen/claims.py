@@ -63,6 +63,7 @@ NEGATIONS = re.compile(
     r"hope[sd]?|search(?:es|ing)?|seek(?:s|ing)?|outside|against|only|unless|whether|if)\b",
     re.IGNORECASE,
 )
+NUMBER_BEFORE = re.compile(rf"(?<![\w%])(?:{NUMBER}){SEPARATOR}$", re.IGNORECASE)
 AFTER_NEGATIONS = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:is|are|was|were|has|have)?\W*(?:not|cannot|can't|n't|unlikely|unproven)\b",
     re.IGNORECASE,
@@ -94,31 +95,52 @@ REFERENCE_HEADINGS = re.compile(
 )
 
 
-def word_pattern(word: str) -> str:
-    """One word of a phrase -> a regex for it and its common inflections."""
+def word_pattern(word: str) -> tuple[str, str]:
+    """One lower-case word of a phrase -> (its literal stem, a regex for its inflections)."""
     if word == "NUMBER":
-        return NUMBER
-    if not word.isalpha() or len(word) < 3:
-        return re.escape(word)
-    lower = word.lower()
-    if lower.endswith("ies") or (lower.endswith("es") and len(lower) > 4):
-        return re.escape(word)
-    if lower.endswith("y") and lower[-2] not in "aeiou":
-        return re.escape(word[:-1]) + r"(?:y|ies|ied|ying|ier|iest)"
-    if lower.endswith("e"):
-        return re.escape(word[:-1]) + r"(?:e|es|ed|ing|er|ers|ely)"
-    if lower.endswith("s"):
-        return re.escape(word) + r"(?:es)?"
-    double = re.escape(word[-1]) + "?" if lower[-1] in "bdgmnprt" and lower[-2] in "aeiou" else ""
-    return re.escape(word) + double + r"(?:s|es|ed|ing|er|ers|ly)?"
+        return "", NUMBER
+    if not word.isalpha() or len(word) < 3 or word.endswith("ies"):
+        return word, ""
+    if word.endswith("es") and len(word) > 4:
+        return word, ""
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1], r"(?:y|ies|ied|ying|ier|iest)"
+    if word.endswith("e"):
+        return word[:-1], r"(?:e|es|ed|ing|er|ers|ely)"
+    if word.endswith("s"):
+        return word, r"(?:es)?"
+    double = re.escape(word[-1]) + "?" if word[-1] in "bdgmnprt" and word[-2] in "aeiou" else ""
+    return word, double + r"(?:s|es|ed|ing|er|ers|ly)?"
+
+
+def needle(phrase: str) -> str:
+    """The longest plain word of a phrase, cut to the stem its inflections share."""
+    words = [w for w in re.split(r"[\s\-]+", phrase.lower()) if w.isalpha() and w != "number"]
+    if not words:
+        return ""
+    word = max(words, key=len)
+    return word[:-1] if len(word) > 3 and word[-1] in "eys" else word
 
 
 def phrase_pattern(phrase: str) -> str:
-    words = re.split(r"[\s\-]+", phrase.strip())
-    body = SEPARATOR.join(word_pattern(w) for w in words if w)
-    start = r"(?<![\w%])" if words and re.match(r"[\w%]", words[0][0]) else ""
-    end = r"(?![\w])" if words and re.search(r"\w$", words[-1]) else ""
-    return start + body + end
+    """A phrase -> a regex for lower-case text, matching whole words only.
+
+    The pattern starts with the first word's literal stem and checks the word
+    boundary just after it, so the regex engine can jump between occurrences of
+    that literal instead of trying every position.
+    """
+    words = [w for w in re.split(r"[\s\-]+", phrase.strip().lower()) if w]
+    parts = [word_pattern(w) for w in words]
+    first_stem, first_rest = parts[0]
+    pattern = re.escape(first_stem)
+    if first_stem and re.match(r"[\w%]", first_stem):
+        pattern += rf"(?<![\w%]{re.escape(first_stem)})"
+    pattern += first_rest
+    for stem, rest in parts[1:]:
+        pattern += SEPARATOR + re.escape(stem) + rest
+    if re.search(r"\w$", words[-1]):
+        pattern += r"(?!\w)"
+    return pattern
 
 
 def number_value(text: str) -> float:
@@ -169,9 +191,59 @@ class ClaimRule(BaseModel):
         return [value] if isinstance(value, str) else value
 
     @cached_property
-    def compiled(self) -> re.Pattern[str]:
-        parts = self.pattern if self.regex else [phrase_pattern(p) for p in self.pattern]
-        return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+    def compiled(self) -> list[Matcher]:
+        if self.regex:
+            return [Matcher("", re.compile(p, re.IGNORECASE), on_lowered=False)
+                    for p in self.pattern]  # fmt: skip
+        return [Matcher.for_phrase(p) for p in self.pattern]
+
+    def matches(self, text: str, lowered: str) -> list[tuple[int, int]]:
+        """Spans matched by any pattern, leftmost first, the longest where two overlap."""
+        found = sorted(
+            (span for matcher in self.compiled for span in matcher.spans(text, lowered)),
+            key=lambda span: (span[0], -span[1]),
+        )
+        kept: list[tuple[int, int]] = []
+        for span in found:
+            if not kept or span[0] >= kept[-1][1]:
+                kept.append(span)
+        return kept
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """One pattern, made cheap to look for on a page where it cannot match.
+
+    `word` must occur in the lower-cased text for a match to be possible. A
+    phrase starting with NUMBER is found by its words first, then the number is
+    looked for just before them, instead of trying a number at every position.
+    """
+
+    word: str
+    pattern: re.Pattern[str]
+    number_first: bool = False
+    on_lowered: bool = True  # phrases are lower case and run on the lower-cased text
+
+    @classmethod
+    def for_phrase(cls, phrase: str) -> Matcher:
+        words = re.split(r"[\s\-]+", phrase.strip())
+        if words[0] == "NUMBER" and len(words) > 1:
+            return cls(needle(phrase), re.compile(phrase_pattern(" ".join(words[1:]))), True)
+        return cls(needle(phrase), re.compile(phrase_pattern(phrase)))
+
+    def spans(self, text: str, lowered: str) -> list[tuple[int, int]]:
+        if self.word not in lowered:
+            return []
+        subject = lowered if self.on_lowered else text
+        if not self.number_first:
+            return [match.span() for match in self.pattern.finditer(subject)]
+        found = []
+        for match in self.pattern.finditer(subject):
+            window_start = max(0, match.start() - 60)
+            number = NUMBER_BEFORE.search(subject, window_start, match.start())
+            if number:
+                found.append((number.start(), match.end()))
+        return found
 
 
 class RuleFile(BaseModel):
@@ -311,9 +383,12 @@ def lint_text(piece: Text, rules: list[ClaimRule], original: str | None = None) 
     """Every rule's matches in one piece of text. `original` is the unmasked text, for citations."""
     source = original if original is not None else piece.value
     findings = []
+    lowered = piece.value.lower()
+    if len(lowered) != len(piece.value):  # rare letters whose lower case is longer
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in piece.value)
     for rule in rules:
-        for match in rule.compiled.finditer(piece.value):
-            start, end = match.span()
+        for start, end in rule.matches(piece.value, lowered):
+            text = piece.value[start:end]
             if rule.unless_negated and is_negated(piece.value, start, end):
                 continue
             if rule.unless_cited:
@@ -323,7 +398,7 @@ def lint_text(piece: Text, rules: list[ClaimRule], original: str | None = None) 
             if rule.min_number is not None:
                 numbers = [
                     n
-                    for n in re.findall(NUMBER, match.group(0), re.IGNORECASE)
+                    for n in re.findall(NUMBER, text, re.IGNORECASE)
                     if not re.fullmatch(r"\s*(?:19|20)\d\d\s*", n)  # a year, not a count
                 ]
                 if not numbers or max(number_value(n) for n in numbers) < rule.min_number:
@@ -331,7 +406,7 @@ def lint_text(piece: Text, rules: list[ClaimRule], original: str | None = None) 
             before = piece.value[:start]
             line = piece.line + before.count("\n")
             col = start - before.rfind("\n") if "\n" in before else piece.col + start
-            matched = re.sub(r"\s+", " ", match.group(0)).strip(" *_")
+            matched = re.sub(r"\s+", " ", text).strip(" *_")
             allowed = piece.allowed.get(line, {}).get(rule.id)
             if allowed is not None:
                 findings.append(

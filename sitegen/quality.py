@@ -7,6 +7,7 @@ for cell therapies, and plain language.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -145,6 +146,7 @@ def check_source_markers(doc: Document) -> list[Finding]:
     return findings
 
 
+@functools.lru_cache(maxsize=65536)
 def syllables(word: str) -> int:
     """English syllables by vowel groups: good enough for a reading grade."""
     word = word.lower()
