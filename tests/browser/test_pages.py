@@ -42,6 +42,11 @@ def test_no_console_errors(visit, url):
 
 
 @pytest.mark.parametrize("url", URLS)
+def test_no_javascript_is_needed(visit, url):
+    assert visit(url).facts["light"]["scripts"] == 0
+
+
+@pytest.mark.parametrize("url", URLS)
 def test_no_cookies_or_storage(visit, url):
     page = visit(url)
     assert page.cookies == []
