@@ -22,6 +22,7 @@ from .deps import DependencyGraph, SiteInputs, fingerprint
 from .findings import Finding, Severity, has_errors, sort_findings
 from .load import FileCache, LoadedContent, RawDocument, load_content
 from .models import EvidenceLevel, Site
+from .parallel import parallel_map
 from .quality import check_quality
 from .render import RenderedPage, render
 from .urls import output_path
@@ -37,6 +38,7 @@ class BuildOptions:
     strict: bool = False
     write: bool = True
     today: date | None = None  # for review dates; today's date unless a test fixes it
+    jobs: int | None = None  # worker processes; None: one per core
 
 
 @dataclass
@@ -95,13 +97,20 @@ def linted(documents: list[RawDocument], rules: list[ClaimRule], before: Memo | 
            memo: Memo) -> list[Finding]:  # fmt: skip
     """The claims linter, run again only on documents read afresh (it reads one at a time)."""
     key = fingerprint(rules)
+    known = dict(before.lint) if before else {}
+
+    def current(doc: RawDocument) -> bool:
+        entry = known.get(id(doc))
+        return entry is not None and entry[0] is doc and entry[1] == key
+
+    fresh = [doc for doc in documents if not current(doc)]
+    found = parallel_map(lambda doc: lint([doc], rules), fresh, memo.options.jobs)
+    for doc, doc_findings in zip(fresh, found, strict=True):
+        known[id(doc)] = (doc, key, doc_findings)
     findings: list[Finding] = []
     for doc in documents:
-        known = before.lint.get(id(doc)) if before else None
-        if known is None or known[0] is not doc or known[1] != key:
-            known = (doc, key, lint([doc], rules))
-        memo.lint[id(doc)] = known
-        findings += known[2]
+        memo.lint[id(doc)] = known[id(doc)]
+        findings += known[id(doc)][2]
     return findings
 
 
@@ -171,15 +180,18 @@ def checked(
         [sorted(written), disclaimer, levels, str(templates), check_links]
     )
     old = before.checked if before and before.check_context == memo.check_context else {}
+    html = [page for page in pages if page.is_html]
+    fresh = [page for page in html if old.get(page.url, (None,))[0] != page]
+    found = parallel_map(
+        lambda page: check_page(page, disclaimer, levels, written, templates, check_links),
+        fresh,
+        memo.options.jobs,
+    )
+    known = {**old, **{page.url: (page, f) for page, f in zip(fresh, found, strict=True)}}
     findings: list[Finding] = []
-    for page in pages:
-        if not page.is_html:
-            continue
-        known = old.get(page.url)
-        if known is None or known[0] != page:
-            known = (page, check_page(page, disclaimer, levels, written, templates, check_links))
-        memo.checked[page.url] = known
-        findings += known[1]
+    for page in html:
+        memo.checked[page.url] = known[page.url]
+        findings += known[page.url][1]
     return findings
 
 
@@ -221,7 +233,7 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
             result.graph = inputs.graph(before_templates)
             stale = previous.graph.stale(result.graph)
             reuse = {url: page for url, page in old.items() if url not in stale}
-        rendered = render(site, options.templates, today, reuse)
+        rendered = render(site, options.templates, today, reuse, options.jobs)
         memo.render = {url: before.render.get(url, []) for url in reuse} if before else {}
         memo.render.update(rendered.page_findings)
         findings += rendered.findings + [f for url in reuse for f in memo.render[url]]

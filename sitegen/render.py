@@ -8,6 +8,7 @@ any sub-path and from disk; static assets get a content hash in their names.
 from __future__ import annotations
 
 import hashlib
+import re
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,10 +24,12 @@ from .findings import Finding, error
 from .load import display, files_under
 from .markdown import MarkdownConverter, PageContext
 from .models import Document, EvidenceLevel, Site
-from .urls import relative
+from .parallel import parallel_map
+from .urls import directory_of, relative
 from .validate import add_months
 
 STATIC_DIR = "static"
+RELATIVE_HREF = re.compile(r'(\b(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)')
 ROOT_FILES_DIR = "root"
 
 
@@ -118,6 +121,7 @@ class Renderer:
         self.asset_names, self.asset_files = hashed_assets(templates_dir)
         self.converter = MarkdownConverter()
         self.findings: list[Finding] = []
+        self.disclaimers: dict[str, Markup] = {}
         self.base_path = urlsplit(site.config.base_url).path
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(templates_dir),
@@ -180,6 +184,19 @@ class Renderer:
         self.findings += found
         return Markup(html)
 
+    def disclaimer_for(self, url: str, root_links: bool) -> Markup:
+        """The site disclaimer's HTML for a page, converted once per folder depth.
+
+        Converted for the home page, its relative links are then prefixed with
+        `../` once per level (or the site's base path, on pages shown at any
+        address such as 404.html).
+        """
+        prefix = self.base_path if root_links else "../" * directory_of(url).count("/")
+        if prefix not in self.disclaimers:
+            html = self.markdown(self.site.config.disclaimer, "", None)
+            self.disclaimers[prefix] = Markup(RELATIVE_HREF.sub(rf"\1{prefix}", str(html)))
+        return self.disclaimers[prefix]
+
     def page(
         self, url: str, template: str, evidence: str | None = None, **context: Any
     ) -> RenderedPage | None:
@@ -187,7 +204,7 @@ class Renderer:
         context.setdefault("review_due", None)
         context["page_url"] = url
         context["page_evidence"] = self.site.evidence.get(evidence) if evidence else None
-        context["disclaimer_html"] = self.markdown(self.site.config.disclaimer, url, None)
+        context["disclaimer_html"] = self.disclaimer_for(url, context["root_links"])
         try:
             html = self.env.get_template(template).render(context)
         except jinja2.TemplateSyntaxError as exc:
@@ -228,6 +245,7 @@ def render(
     templates_dir: Path,
     today: date | None = None,
     reuse: Mapping[str, RenderedPage] | None = None,
+    workers: int | None = None,
 ) -> RenderResult:
     """Render every page of the site; template and content problems become findings.
 
@@ -236,88 +254,41 @@ def render(
     """
     renderer = Renderer(site, templates_dir)
     renderer.env.globals["today"] = today or date.today()
-    pages: list[RenderedPage | None] = []
     reuse = reuse or {}
-    page_findings: dict[str, list[Finding]] = {}
-    attempted: list[str] = []
+    jobs = page_jobs(site)
 
-    def page(url: str, template: str, **context: Any) -> RenderedPage | None:
-        attempted.append(url)
-        if url in reuse:
-            return reuse[url]
+    def render_job(
+        job: tuple[str, str, dict[str, Any]],
+    ) -> tuple[RenderedPage | None, list[Finding]]:
+        url, template, context = job
         first = len(renderer.findings)
         if "doc" in context:
-            doc = context["doc"]
-            context["body"] = renderer.markdown(doc.body, url, doc)
+            context = {
+                **context,
+                "body": renderer.markdown(context["doc"].body, url, context["doc"]),
+            }
         rendered = renderer.page(url, template, **context)
-        page_findings[url] = renderer.findings[first:]
+        found = renderer.findings[first:]
+        del renderer.findings[first:]
+        return rendered, found
+
+    fresh = [job for job in jobs if job[0] not in reuse]
+    done = parallel_map(render_job, fresh, workers)
+    results = dict(zip([job[0] for job in fresh], done, strict=True))
+    page_findings = {url: found for url, (_, found) in results.items()}
+    for found in page_findings.values():
+        renderer.findings += found
+    pages = [reuse[url] if url in reuse else results[url][0] for url, _, _ in jobs]
+    attempted = [url for url, _, _ in jobs]
+
+    def page(url: str, template: str, **context: Any) -> RenderedPage | None:
+        if url in reuse:
+            return reuse[url]
+        rendered, found = render_job((url, template, context))
+        page_findings[url] = found
+        renderer.findings += found
         return rendered
 
-    pages.append(
-        page("", "home.html", title=site.config.title, description=site.config.description)
-    )
-    pages.append(
-        page(
-            "conditions/",
-            "conditions.html",
-            title="Conditions",
-            description=f"Conditions described on {site.config.title}.",
-        )
-    )
-    for doc in site.conditions:
-        pages.append(
-            page(
-                doc.url,
-                "condition.html",
-                evidence=doc.meta.evidence,
-                doc=doc,
-                title=doc.meta.title,
-                description=doc.meta.summary,
-                packages=site.packages_for(doc.slug),
-                review_due=doc.meta.next_review,
-            )
-        )
-    pages.append(
-        page(
-            "packages/",
-            "packages.html",
-            title="Treatment packages",
-            description=f"Treatment packages on {site.config.title}, with the evidence for each.",
-        )
-    )
-    for package in site.packages:
-        pages.append(
-            page(
-                package.url,
-                "package.html",
-                evidence=package.evidence,
-                package=package,
-                review_due=add_months(package.last_reviewed, site.config.review_interval_months),
-                title=package.name,
-                description=package.summary
-                or f"What the {package.name} includes and its known risks.",
-            )
-        )
-    for doc in site.pages:
-        pages.append(
-            page(
-                doc.url,
-                "page.html",
-                doc=doc,
-                review_due=doc.meta.next_review,
-                title=doc.meta.title,
-                description=doc.meta.summary,
-            )
-        )
-    pages.append(
-        page(
-            "404.html",
-            "404.html",
-            root_links=True,
-            title="Page not found",
-            description="The page you asked for does not exist.",
-        )
-    )
     rendered = [p for p in pages if p is not None]
     # Every page, rendered or not: the sitemap must not depend on which pages failed.
     sitemap_urls = [url for url in attempted if url != "404.html"]
@@ -329,6 +300,38 @@ def render(
     files = {**root_files(templates_dir), **renderer.asset_files, **site.assets}
     disclaimer_html = renderer.markdown(site.config.disclaimer, "", None)
     return RenderResult(rendered, files, disclaimer_html, renderer.findings, page_findings)
+
+
+def page_jobs(site: Site) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every HTML page of the site in output order: (URL, template, template context)."""
+    config = site.config
+    jobs: list[tuple[str, str, dict[str, Any]]] = [
+        ("", "home.html", {"title": config.title, "description": config.description}),
+        ("conditions/", "conditions.html", {
+            "title": "Conditions", "description": f"Conditions described on {config.title}."}),
+    ]  # fmt: skip
+    for doc in site.conditions:
+        jobs.append((doc.url, "condition.html", {
+            "evidence": doc.meta.evidence, "doc": doc, "title": doc.meta.title,
+            "description": doc.meta.summary, "packages": site.packages_for(doc.slug),
+            "review_due": doc.meta.next_review}))  # fmt: skip
+    listing = f"Treatment packages on {config.title}, with the evidence for each."
+    jobs.append(("packages/", "packages.html", {
+        "title": "Treatment packages", "description": listing}))  # fmt: skip
+    for package in site.packages:
+        jobs.append((package.url, "package.html", {
+            "evidence": package.evidence, "package": package, "title": package.name,
+            "review_due": add_months(package.last_reviewed, config.review_interval_months),
+            "description": package.summary
+            or f"What the {package.name} includes and its known risks."}))  # fmt: skip
+    for doc in site.pages:
+        jobs.append((doc.url, "page.html", {
+            "doc": doc, "review_due": doc.meta.next_review, "title": doc.meta.title,
+            "description": doc.meta.summary}))  # fmt: skip
+    jobs.append(("404.html", "404.html", {
+        "root_links": True, "title": "Page not found",
+        "description": "The page you asked for does not exist."}))  # fmt: skip
+    return jobs
 
 
 def sitemap_entries(site: Site, urls: list[str]) -> list[tuple[str, date | None]]:
