@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
@@ -108,7 +109,7 @@ DANGEROUS_TAGS = {
     "video",
     "audio",
 }
-MARKDOWN_EXTENSIONS = ["tables", "toc", "attr_list", "footnotes", "sane_lists", "abbr", "def_list"]
+MARKDOWN_EXTENSIONS = ["tables", "attr_list", "footnotes", "sane_lists", "abbr", "def_list"]
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
 SOURCE_MARKER_PATTERN = r"(?<![\[\^\w])\[(\d{1,3})\](?![(\[:])"
 ALIGN_CLASS = re.compile(r"text-align:\s*(left|right|center)")
@@ -237,6 +238,21 @@ def shown_text(element: ElementTree.Element) -> str:
     return text
 
 
+def slugify(text: str) -> str:
+    """A heading's anchor, as Python-Markdown's toc makes it: "What it is" -> what-it-is."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", ascii_text).strip().lower())
+
+
+def unique_id(wanted: str, used: set[str | None]) -> str:
+    candidate, number = wanted or "section", 0
+    while candidate in used:
+        number += 1
+        candidate = f"{wanted or 'section'}_{number}"
+    used.add(candidate)
+    return candidate
+
+
 class PageTreeprocessor(Treeprocessor):
     """Checks the tree of one page: headings, image alt text, table alignment."""
 
@@ -247,11 +263,14 @@ class PageTreeprocessor(Treeprocessor):
     def run(self, root: ElementTree.Element) -> None:
         ctx = self.owner.context
         previous_level = 1
+        used = {element.get("id") for element in root.iter() if element.get("id")}
         for element in root.iter():
             tag = element.tag
             if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
                 level = int(tag[1])
                 text = "".join(element.itertext()).strip()
+                if not element.get("id"):
+                    element.set("id", unique_id(slugify(text), used))
                 if level == 1 and ctx is not None:
                     ctx.report(
                         f"# {text}",
