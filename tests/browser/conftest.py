@@ -167,6 +167,8 @@ class Visit:
     skip_link: dict[str, Any] = field(default_factory=dict)
     cookies: list[Any] = field(default_factory=list)
     storage: dict[str, Any] = field(default_factory=dict)
+    main_text: str = ""
+    without_javascript: dict[str, Any] = field(default_factory=dict)
     scroll_widths: dict[int, int] = field(default_factory=dict)  # viewport width -> page width
     pdf: bytes | None = None
     screenshots: list[Path] = field(default_factory=list)
@@ -317,6 +319,21 @@ def measure(browser: Any, served: Served, url: str, shots: Path) -> Visit:
 
         visit.storage = page.evaluate(STORAGE_JS)
         visit.cookies = context.cookies()
+        visit.main_text = page.locator("main").inner_text()
+    finally:
+        context.close()
+    # The same page with JavaScript off: nothing may be missing.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    try:
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto(served.url(url), wait_until="load")
+        visit.without_javascript = {
+            "main_text": page.locator("main").inner_text(),
+            "disclaimer_visible": page.locator("[data-disclaimer]").is_visible(),
+        }
     finally:
         context.close()
     return visit

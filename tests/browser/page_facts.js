@@ -191,7 +191,6 @@
     reviewDatesShown: reviewDates ? shown(reviewDates) : null,
     scrollBehavior: style(root).scrollBehavior,
     longestMotion,
-    scripts: document.scripts.length,
     cookie: document.cookie,
     localStorage: localStorage.length,
     sessionStorage: sessionStorage.length,

@@ -43,7 +43,9 @@ def test_no_console_errors(visit, url):
 
 @pytest.mark.parametrize("url", URLS)
 def test_no_javascript_is_needed(visit, url):
-    assert visit(url).facts["light"]["scripts"] == 0
+    page = visit(url)
+    assert page.without_javascript["disclaimer_visible"]
+    assert page.without_javascript["main_text"] == page.main_text
 
 
 @pytest.mark.parametrize("url", URLS)
