@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from html.parser import HTMLParser
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -63,7 +63,16 @@ VOID_TAGS = {
     "track",
     "wbr",
 }
+ATTRIBUTE_TAGS = {tag for tag, _ in RESOURCE_ATTRIBUTES} | {"a", "link", "meta"}
 SPACE = re.compile(r"\s+")
+QUOTED = r"""[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*"""
+TOKEN = re.compile(
+    rf"(?P<comment><!--.*?-->|<![^>]*>)"
+    rf"|<(?P<raw>script|style)\b(?P<raw_attrs>{QUOTED})>.*?</(?P=raw)\s*>"
+    rf"|<(?P<end>/?)(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>{QUOTED})>",
+    re.DOTALL | re.IGNORECASE,
+)
+ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 
 
 def plain(text: str) -> str:
@@ -71,17 +80,21 @@ def plain(text: str) -> str:
 
 
 def text_of(html: str) -> str:
-    parser = PageScanner()
+    parser = PageScanner(keep_text=True)
     parser.feed(html)
     parser.close()
     return plain("".join(parser.all_text))
 
 
-class PageScanner(HTMLParser):
-    """Collects what the checks need from one page in a single pass."""
+class PageScanner:
+    """Collects what the checks need from one page in a single pass.
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+    A tokenizer of regular expressions rather than `html.parser`: the pages are
+    our own output, and this is several times faster on thousands of them.
+    """
+
+    def __init__(self, keep_text: bool = False) -> None:
+        self.keep_text = keep_text  # all of the page's text, not only the disclaimer's
         self.all_text: list[str] = []
         self.disclaimer_text: list[str] = []
         self.disclaimers = 0
@@ -92,6 +105,33 @@ class PageScanner(HTMLParser):
         self.resources: list[str] = []
         self.links: list[str] = []
         self.ids: list[str] = []
+
+    def feed(self, html: str) -> None:
+        position = 0
+        for token in TOKEN.finditer(html):
+            self.handle_data(html[position : token.start()])
+            position = token.end()
+            if token.group("comment"):
+                continue
+            if token.group("raw"):
+                self.handle_starttag(
+                    token.group("raw").lower(), attributes(token.group("raw_attrs"))
+                )
+                self.handle_endtag(token.group("raw").lower())
+                continue
+            tag = token.group("tag").lower()
+            if token.group("end"):
+                self.handle_endtag(tag)
+            else:
+                raw = token.group("attrs")
+                wanted = tag in ATTRIBUTE_TAGS or "id=" in raw or DISCLAIMER_ATTRIBUTE in raw
+                self.handle_starttag(tag, attributes(raw) if wanted else [])
+                if token.group("attrs").rstrip().endswith("/") and tag not in VOID_TAGS:
+                    self.handle_endtag(tag)
+        self.handle_data(html[position:])
+
+    def close(self) -> None:
+        """Nothing is buffered; kept so the scanner reads like a parser."""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -125,9 +165,22 @@ class PageScanner(HTMLParser):
         self.depth -= 1
 
     def handle_data(self, data: str) -> None:
-        self.all_text.append(data)
+        if not data or (self.disclaimer_depth is None and not self.keep_text):
+            return
+        text = unescape(data) if "&" in data else data
+        self.all_text.append(text)
         if self.disclaimer_depth is not None:
-            self.disclaimer_text.append(data)
+            self.disclaimer_text.append(text)
+
+
+def attributes(text: str) -> list[tuple[str, str | None]]:
+    found: list[tuple[str, str | None]] = []
+    for match in ATTRIBUTE.finditer(text):
+        value = match.group(2)
+        if value is not None:
+            value = unescape(value[1:-1] if value[:1] in "\"'" else value)
+        found.append((match.group(1).lower(), value))
+    return found
 
 
 def is_other_origin(url: str) -> bool:
