@@ -17,6 +17,12 @@ from .conftest import ROOT, need
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
+def is_data_block(message: dict) -> bool:
+    return message["message"].startswith("Inline script violates Content Security Policy") and (
+        '<script type="application/ld+json">' in message.get("extract", "")
+    )
+
+
 def test_every_page_passes_the_nu_html_checker(served):
     need(None if VNU.exists() else f"{VNU} is missing (make browser-deps runs npm ci)")
     need(None if shutil.which("java") else "java is missing")
@@ -42,8 +48,13 @@ def test_every_page_passes_the_nu_html_checker(served):
         timeout=180,
     )
     messages = json.loads(result.stderr or result.stdout)["messages"]
-    # Errors fail the build; so do warnings: the sample site has none, and should keep none.
-    problems = [m for m in messages if m["type"] != "info" or m.get("subType") == "warning"]
+    # Errors fail, and so do warnings: the sample site has none, and should keep none. One
+    # warning is wrong: a JSON-LD data block is not a script the policy stops, nor runs.
+    problems = [
+        m
+        for m in messages
+        if (m["type"] != "info" or m.get("subType") == "warning") and not is_data_block(m)
+    ]
     shown = [f"{m.get('url', '')}:{m.get('lastLine', '')}: {m['message']}" for m in problems]
     assert problems == [], "\n".join(shown)
     checked = {m.get("url") for m in messages}
