@@ -111,7 +111,7 @@ DANGEROUS_TAGS = {
 }
 MARKDOWN_EXTENSIONS = ["tables", "attr_list", "footnotes", "sane_lists", "abbr", "def_list"]
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
-SOURCE_MARKER_PATTERN = r"(?<![\[\^\w])\[(\d{1,3})\](?![(\[:])"
+SOURCE_MARKER_PATTERN = r"(?<![\[\^\w])\[(\d{1,3})\](?![(\[])"
 ALIGN_CLASS = re.compile(r"text-align:\s*(left|right|center)")
 
 

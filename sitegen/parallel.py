@@ -31,19 +31,36 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
 
 
 def parallel_map(
-    func: Callable[[T], R], items: Sequence[T], jobs: int | None = None, min_items: int = MIN_ITEMS
+    func: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[R]:
-    """`[func(item) for item in items]`, computed by `jobs` processes when worth it."""
-    count = min(workers(jobs), len(items) // max(1, min_items // 4) or 1)
-    if count < 2 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
-        return [func(item) for item in items]
+    """`[func(item) for item in items]`, computed by `jobs` processes when worth it.
+
+    `progress(done, total)` is called as the work goes on.
+    """
+    min_items = MIN_ITEMS
+    total = len(items)
+    count = min(workers(jobs), total // max(1, min_items // 4) or 1)
+    if count < 2 or total < min_items or "fork" not in multiprocessing.get_all_start_methods():
+        results = []
+        for item in items:
+            results.append(func(item))
+            if progress and (len(results) % 25 == 0 or len(results) == total):
+                progress(len(results), total)
+        return results
     global _task
     _task = (func, items)
     try:
-        size = max(1, -(-len(items) // (count * 4)))
-        chunks = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+        size = max(1, -(-total // (count * 8)))
+        chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
+        results = []
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            results = pool.map(_run_chunk, chunks, chunksize=1)
+            for chunk in pool.imap(_run_chunk, chunks, chunksize=1):
+                results += chunk
+                if progress:
+                    progress(len(results), total)
     finally:
         _task = None
-    return [result for chunk in results for result in chunk]
+    return results

@@ -14,6 +14,7 @@ from datetime import date
 from .claims import mask_markdown
 from .findings import Finding, error, note, warning
 from .load import LoadedContent, RawDocument
+from .markdown import SOURCE_MARKER_PATTERN
 from .models import Document, Package, Site, Source
 from .validate import add_months, field_path
 
@@ -26,7 +27,7 @@ NONE_PHRASES = re.compile(
 )
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 FENCE = re.compile(r"^(```|~~~)")
-SOURCE_MARKER = re.compile(r"(?<![\[\^\w])\[(\d{1,3})\](?![(\[:])")
+SOURCE_MARKER = re.compile(SOURCE_MARKER_PATTERN)
 
 
 def _at(doc: RawDocument | None, loc: tuple, fallback: str) -> tuple[str, int, int]:
