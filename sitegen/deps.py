@@ -44,7 +44,7 @@ TODAY = "site:today"
 EVERYTHING = "*"  # a page the graph does not know depends on every input
 FRONT_MATTER = "#front-matter"
 SITE_WIDE = frozenset({SITE, LINKS, ASSETS, TODAY})  # what every HTML page reads
-NOT_HTML = frozenset({"sitemap.xml", "robots.txt"})  # these read only the settings
+NOT_HTML = frozenset({"sitemap.xml", "robots.txt", "feed.xml"})  # these read only the settings
 
 
 def _model_text(value: Any) -> Any:
@@ -255,6 +255,7 @@ class SiteInputs:
             "404.html": set(),
             "sitemap.xml": listed(site.conditions + site.pages) | catalogue(site.packages),
             "robots.txt": set(),
+            "feed.xml": listed(site.conditions + site.pages) | catalogue(site.packages),
         }
         for doc in site.conditions:
             packages = site.packages_for(doc.slug)

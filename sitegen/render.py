@@ -20,11 +20,13 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from .feed import feed_context
 from .findings import Finding, error
 from .load import display, files_under
 from .markdown import MarkdownConverter, PageContext
 from .models import Document, EvidenceLevel, Site
 from .parallel import parallel_map
+from .structured import theme_globals
 from .urls import directory_of, relative
 from .validate import add_months
 
@@ -140,6 +142,7 @@ class Renderer:
             evidence_level=self.evidence_level,
         )
         self.env.filters["long_date"] = long_date
+        self.env.globals.update(theme_globals(site, self.asset_names))
 
     # Helpers the templates call -------------------------------------------------
 
@@ -295,6 +298,9 @@ def render(
     extra = page("sitemap.xml", "sitemap.xml", entries=sitemap_entries(site, sitemap_urls))
     if extra:
         rendered.append(extra)
+    feed = page("feed.xml", "feed.xml", **feed_context(site))
+    if feed:
+        rendered.append(feed)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
     rendered.append(RenderedPage("robots.txt", robots.encode(), "robots.txt"))
     files = {**root_files(templates_dir), **renderer.asset_files, **site.assets}

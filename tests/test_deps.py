@@ -122,7 +122,7 @@ def test_a_first_build_renders_every_page_and_a_rebuild_without_changes_none(
 ) -> None:
     first = build(options)
     assert first.ok
-    assert set(first.rendered) == HTML_PAGES | {"sitemap.xml"}
+    assert set(first.rendered) == HTML_PAGES | {"sitemap.xml", "feed.xml"}
     assert set(first.graph.pages) == {p.url for p in first.pages}
     again = rebuild(options, first)
     assert again.rendered == []
@@ -164,6 +164,7 @@ def test_editing_a_package_renders_it_the_lists_and_the_condition_it_is_offered_
         "conditions/",  # its template reads `site`, so every listing
         "conditions/beta/",
         "sitemap.xml",
+        "feed.xml",
     }
 
 
@@ -201,7 +202,7 @@ def test_editing_site_yaml_renders_every_page(options: BuildOptions) -> None:
     first = build(options)
     edit(options.content / "site.yaml", "title: Test Site", "title: Test Site Renamed")
     second = rebuild(options, first)
-    assert set(second.rendered) == HTML_PAGES | {"sitemap.xml"}
+    assert set(second.rendered) == HTML_PAGES | {"sitemap.xml", "feed.xml"}
 
 
 def test_adding_and_removing_a_condition(options: BuildOptions) -> None:
@@ -278,4 +279,4 @@ def test_a_previous_result_for_other_options_is_not_reused(
     first = build(options)
     other = replace(options, out=tmp_path / "other")
     result = build(other, first)
-    assert set(result.rendered) == HTML_PAGES | {"sitemap.xml"}
+    assert set(result.rendered) == HTML_PAGES | {"sitemap.xml", "feed.xml"}

@@ -1,0 +1,87 @@
+"""The Atom feed (`feed.xml`): what was reviewed, newest first.
+
+Patients, clinicians and regulators can follow the site in a feed reader: each
+condition, page and package with a `last_reviewed` date is one entry, dated by
+that review. Every address is absolute (from `base_url`), and nothing depends
+on when the build ran, so the same content always gives the same feed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .models import Site
+
+FEED_URL = "feed.xml"
+# A feed must say when it was updated; an empty site has no review date to give.
+NO_DATE = date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    url: str  # absolute
+    title: str
+    reviewed: date
+    summary: str
+    kind: str  # "condition", "page" or "package"
+    reviewed_by: str | None = None
+
+    @property
+    def updated(self) -> str:
+        return atom_time(self.reviewed)
+
+
+def atom_time(day: date) -> str:
+    """An RFC 3339 time, as Atom asks, for the start of a review day (UTC)."""
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def package_summary(name: str, summary: str | None) -> str:
+    return summary or f"What the {name} includes and its known risks."
+
+
+def feed_entries(site: Site) -> list[FeedEntry]:
+    """Conditions, pages and packages with a review date: newest first, then by title."""
+    base = site.config.base_url
+    entries = [
+        FeedEntry(
+            base + doc.url,
+            doc.meta.title,
+            doc.meta.last_reviewed,
+            doc.meta.summary,
+            doc.kind,
+            doc.meta.reviewed_by,
+        )
+        for doc in site.conditions + site.pages
+        if doc.meta.last_reviewed is not None
+    ]
+    entries += [
+        FeedEntry(
+            base + package.url,
+            package.name,
+            package.last_reviewed,
+            package_summary(package.name, package.summary),
+            "package",
+        )
+        for package in site.packages
+    ]
+    return sorted(entries, key=lambda e: (-e.reviewed.toordinal(), e.title.casefold(), e.url))
+
+
+def feed_context(site: Site) -> dict[str, Any]:
+    """What templates/feed.xml needs: the feed's own data and its entries."""
+    config = site.config
+    entries = feed_entries(site)
+    newest = max((entry.reviewed for entry in entries), default=NO_DATE)
+    return {
+        "feed_id": config.base_url + FEED_URL,
+        "feed_url": config.base_url + FEED_URL,
+        "home_url": config.base_url,
+        "feed_title": config.title,
+        "feed_subtitle": config.description,
+        "feed_author": config.publisher or config.title,
+        "feed_updated": atom_time(newest),
+        "entries": entries,
+    }

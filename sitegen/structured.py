@@ -1,0 +1,169 @@
+"""Structured data and sharing metadata: schema.org JSON-LD, the social-card image.
+
+Condition pages describe themselves as a schema.org `MedicalWebPage` about a
+`MedicalCondition` (its name and the names it is also known as), with the
+review date, the reviewer and the sources as citations. Package pages
+describe only what the package contains: the therapy's name, how it is given
+and what comes with it. No structured data states an outcome, a success rate
+or a rating: search engines show such fields as if they were facts.
+
+The JSON-LD is built here as data and serialised with `json.dumps`; `<`, `>`
+and `&` are written as JSON escapes, so no text from the content can close the
+`<script>` data block it sits in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from markupsafe import Markup
+
+from .models import ConditionMeta, Document, Package, Site, Source
+
+OG_IMAGE = "og-image.png"  # in templates/static/: the default picture for shared links
+OG_IMAGE_SIZE = (1200, 630)
+SCHEMA = "https://schema.org"
+
+
+def json_ld(data: Mapping[str, Any]) -> Markup:
+    """A `<script type="application/ld+json">` data block holding `data`."""
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(f'<script type="application/ld+json">\n{text}\n</script>')
+
+
+def organisation(name: str, url: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": "Organization", "name": name}
+    if url:
+        data["url"] = url
+    return data
+
+
+def citation(source: Source) -> dict[str, Any]:
+    """One listed source as a schema.org `CreativeWork`."""
+    data: dict[str, Any] = {"@type": "CreativeWork", "name": source.title}
+    if source.url:
+        data["url"] = source.url
+    if source.publisher:
+        data["publisher"] = organisation(source.publisher)
+    if source.citation:
+        data["description"] = source.citation
+    return data
+
+
+def counted(count: int | None, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}" if count else ""
+
+
+def how_given(package: Package) -> str:
+    """What the package contains, in plain sentences: the cells, how they are given,
+    the other therapies, its length and what else is included."""
+    parts: list[str] = []
+    if package.cells:
+        cells = "; ".join(
+            f"{cell.type}, {counted(cell.units, 'unit', 'units')}" for cell in package.cells
+        )
+        parts.append(f"Cells: {cells}.")
+    if package.administration:
+        routes = "; ".join(
+            item.route + (f", {counted(item.times, 'time', 'times')}" if item.times else "")
+            for item in package.administration
+        )
+        parts.append(f"Given by: {routes}.")
+    if package.adjuvant_therapies:
+        parts.append(f"Other therapies: {'; '.join(package.adjuvant_therapies)}.")
+    parts.append(f"Length: {counted(package.duration_days, 'day', 'days')}.")
+    if package.includes:
+        parts.append(f"Also included: {'; '.join(package.includes)}.")
+    return " ".join(parts)
+
+
+class StructuredData:
+    """The JSON-LD of each kind of page of one site."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        config = site.config
+        self.publisher = organisation(config.publisher or config.title, config.base_url)
+        self.website = {"@type": "WebSite", "name": config.title, "url": config.base_url}
+
+    def page(self, url: str, title: str, description: str | None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "@context": SCHEMA,
+            "@type": "MedicalWebPage",
+            "url": self.site.config.base_url + url,
+            "name": title,
+        }
+        if description:
+            data["description"] = description
+        data["inLanguage"] = self.site.config.language
+        data["isPartOf"] = self.website
+        data["publisher"] = self.publisher
+        return data
+
+    def condition(self, doc: Document) -> dict[str, Any]:
+        meta = doc.meta
+        assert isinstance(meta, ConditionMeta)
+        condition: dict[str, Any] = {"@type": "MedicalCondition", "name": meta.title}
+        if meta.also_known_as:
+            condition["alternateName"] = list(meta.also_known_as)
+        data = self.page(doc.url, meta.title, meta.summary)
+        data["about"] = condition
+        data["lastReviewed"] = meta.last_reviewed.isoformat()
+        data["reviewedBy"] = organisation(meta.reviewed_by)
+        if meta.sources:
+            data["citation"] = [citation(source) for source in meta.sources]
+        return data
+
+    def package(self, package: Package) -> dict[str, Any]:
+        therapy: dict[str, Any] = {"@type": "MedicalTherapy", "name": package.name}
+        if package.summary:
+            therapy["description"] = package.summary
+        therapy["howPerformed"] = how_given(package)
+        if package.follow_up:
+            therapy["followup"] = package.follow_up
+        data = self.page(package.url, package.name, package.summary)
+        data["about"] = therapy
+        titles = self.site.condition_titles()
+        data["mentions"] = [
+            {
+                "@type": "MedicalCondition",
+                "name": titles[slug],
+                "url": self.site.config.base_url + f"conditions/{slug}/",
+            }
+            for slug in package.conditions
+            if slug in titles
+        ]
+        data["lastReviewed"] = package.last_reviewed.isoformat()
+        if package.sources:
+            data["citation"] = [citation(source) for source in package.sources]
+        return data
+
+    def for_page(self, doc: Document | None, package: Package | None) -> dict[str, Any] | None:
+        if package is not None:
+            return self.package(package)
+        if doc is not None and doc.kind == "condition":
+            return self.condition(doc)
+        return None
+
+
+def theme_globals(site: Site, asset_names: Mapping[str, str]) -> dict[str, Callable[..., Any]]:
+    """Functions the templates call: `structured_data(doc, package)` (the JSON-LD block of
+    a condition or package page, empty elsewhere) and `absolute_asset(name)` (a theme
+    file's absolute address, for og:image)."""
+    builder = StructuredData(site)
+
+    def structured_data(doc: Document | None = None, package: Package | None = None) -> Markup:
+        data = builder.for_page(doc, package)
+        return json_ld(data) if data else Markup("")
+
+    def absolute_asset(name: str) -> str:
+        return site.config.base_url + asset_names[name]
+
+    return {
+        "structured_data": structured_data,
+        "absolute_asset": absolute_asset,
+        "has_asset": lambda name: name in asset_names,
+    }

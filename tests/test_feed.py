@@ -1,0 +1,168 @@
+"""The Atom feed (feed.xml): valid Atom, newest review first, absolute URLs, deterministic."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, TEMPLATES
+from sitegen.build import BuildOptions, build
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+TODAY = date(2026, 6, 1)
+
+
+def parse(path: Path) -> ET.Element:
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{ATOM}feed"
+    return root
+
+
+def text(element: ET.Element, name: str) -> str:
+    child = element.find(f"{ATOM}{name}")
+    assert child is not None, f"no <{name}> in <{element.tag}>"
+    assert child.text and child.text.strip(), f"empty <{name}>"
+    return child.text
+
+
+def is_atom_date(value: str) -> bool:
+    return (
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", value) is not None
+    )
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("feed") / "site"
+    result = build(BuildOptions(ROOT / "content", out, TEMPLATES))
+    assert result.ok, "\n".join(map(str, result.findings))
+    return out
+
+
+def test_the_feed_is_valid_atom_with_every_required_element(sample: Path):
+    feed = parse(sample / "feed.xml")
+    assert text(feed, "id") == "https://example.org/feed.xml"
+    assert text(feed, "title") == "Optic Nerve Information"
+    assert is_atom_date(text(feed, "updated"))
+    author = feed.find(f"{ATOM}author")
+    assert author is not None and text(author, "name")
+    links = {link.get("rel"): link for link in feed.findall(f"{ATOM}link")}
+    assert links["self"].get("href") == "https://example.org/feed.xml"
+    assert links["self"].get("type") == "application/atom+xml"
+    assert links["alternate"].get("href") == "https://example.org/"
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries
+    ids = set()
+    for entry in entries:
+        ids.add(text(entry, "id"))
+        assert text(entry, "title")
+        assert is_atom_date(text(entry, "updated"))
+        assert text(entry, "summary")
+        link = entry.find(f"{ATOM}link")
+        assert link is not None and link.get("rel", "alternate") == "alternate"
+        assert link.get("href") == text(entry, "id")
+        assert link.get("href").startswith("https://example.org/")
+    assert len(ids) == len(entries)  # each entry's id is its own
+
+
+def test_entries_are_the_conditions_pages_and_packages(sample: Path):
+    entries = parse(sample / "feed.xml").findall(f"{ATOM}entry")
+    ids = {text(entry, "id") for entry in entries}
+    assert "https://example.org/conditions/glaucoma/" in ids
+    assert "https://example.org/conditions/optic-nerve-damage/" in ids
+    assert "https://example.org/packages/optic-nerve-stem-cell-12-day/" in ids
+    assert "https://example.org/how-we-rate-evidence/" in ids
+    for listing in ("", "conditions/", "packages/", "search/", "404.html"):
+        assert f"https://example.org/{listing}" not in ids
+    glaucoma = next(e for e in entries if text(e, "id").endswith("/glaucoma/"))
+    assert text(glaucoma, "title") == "Glaucoma"
+    assert text(glaucoma, "updated") == "2026-11-20T00:00:00Z"
+    assert text(glaucoma, "summary").startswith("What glaucoma is")
+
+
+def test_every_page_links_to_the_feed_in_its_head(sample: Path):
+    for page in sample.rglob("*.html"):
+        head = BeautifulSoup(page.read_text("utf-8"), "html.parser").head
+        links = head.find_all("link", rel="alternate", type="application/atom+xml")
+        assert len(links) == 1, page
+        href = links[0]["href"]
+        if page.name == "404.html":
+            assert href == "/feed.xml"
+        else:
+            assert (page.parent / href).resolve() == (sample / "feed.xml").resolve(), page
+
+
+def test_newest_review_first_and_the_feed_is_as_new_as_its_newest_entry(
+    content: Path, tmp_path: Path
+):
+    alpha = content / "conditions/alpha.md"
+    alpha.write_text(
+        alpha.read_text().replace("last_reviewed: 2026-01-15", "last_reviewed: 2026-05-02")
+    )
+    result = build(BuildOptions(content, tmp_path / "site", TEMPLATES, today=TODAY))
+    assert result.ok, "\n".join(map(str, result.findings))
+    feed = parse(tmp_path / "site/feed.xml")
+    entries = feed.findall(f"{ATOM}entry")
+    dates = [text(entry, "updated") for entry in entries]
+    assert dates == sorted(dates, reverse=True)
+    assert dates[0] == "2026-05-02T00:00:00Z" == text(feed, "updated")
+    first = entries[0]
+    assert text(first, "id") == "https://example.test/sub/conditions/alpha/"
+    assert text(first, "summary") == "Alpha is a test condition."
+    ids = [text(e, "id") for e in entries]
+    assert ids == [
+        "https://example.test/sub/conditions/alpha/",  # 2026-05-02
+        "https://example.test/sub/packages/test-package/",  # 2026-03-01
+        "https://example.test/sub/conditions/beta/",  # 2026-02-01
+        "https://example.test/sub/how-we-rate-evidence/",  # 2026-01-01
+    ]
+    # A page with no review date (about.md) has nothing to report: it is not an entry.
+    assert "https://example.test/sub/about/" not in ids
+
+
+def test_text_that_looks_like_markup_is_escaped(content: Path, tmp_path: Path):
+    alpha = content / "conditions/alpha.md"
+    alpha.write_text(
+        alpha.read_text().replace(
+            "summary: Alpha is a test condition.",
+            "summary: \"Alpha & <b>beta</b> ]]> 'quoted'\"",
+        )
+    )
+    result = build(BuildOptions(content, tmp_path / "site", TEMPLATES, today=TODAY))
+    assert result.ok, "\n".join(map(str, result.findings))
+    entries = parse(tmp_path / "site/feed.xml").findall(f"{ATOM}entry")
+    summaries = {text(e, "summary") for e in entries}
+    assert "Alpha & <b>beta</b> ]]> 'quoted'" in summaries
+
+
+def test_the_feed_does_not_change_with_the_day_of_the_build(content: Path, tmp_path: Path):
+    options = BuildOptions(content, tmp_path / "one", TEMPLATES, today=TODAY)
+    build(options)
+    build(replace(options, out=tmp_path / "two", today=date(2031, 12, 31)))
+    first = (tmp_path / "one/feed.xml").read_bytes()
+    assert first == (tmp_path / "two/feed.xml").read_bytes()
+    assert b"2031" not in first
+
+
+def test_a_rebuild_renders_the_feed_when_what_it_lists_changes(content: Path, tmp_path: Path):
+    options = BuildOptions(content, tmp_path / "site", TEMPLATES, today=TODAY)
+    first = build(options)
+    alpha = content / "conditions/alpha.md"
+    alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has new symptoms"))
+    body_only = build(options, first)
+    assert "feed.xml" not in body_only.rendered  # the feed shows front matter only
+    alpha.write_text(alpha.read_text().replace("title: Alpha condition", "title: Alpha renamed"))
+    retitled = build(options, body_only)
+    assert "feed.xml" in retitled.rendered
+    assert "Alpha renamed" in (tmp_path / "site/feed.xml").read_text()
+    packages = content / "packages.yaml"
+    packages.write_text(packages.read_text().replace("name: Test package", "name: Renamed package"))
+    repackaged = build(options, retitled)
+    assert "feed.xml" in repackaged.rendered
+    assert "Renamed package" in (tmp_path / "site/feed.xml").read_text()
