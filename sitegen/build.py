@@ -25,6 +25,7 @@ from .models import EvidenceLevel, Site
 from .parallel import parallel_map
 from .quality import check_quality
 from .render import RenderedPage, render
+from .search import SearchIndexError, search_index
 from .urls import output_path
 from .validate import validate
 from .write import write_site
@@ -261,9 +262,17 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         unchanged = [
             output_path(page.url) for page in result.pages if memo.on_disk.get(page.url) == page
         ]
-        # A rebuild (serve) does not wait for the old folder to be deleted.
-        write_site(result.pages, rendered.files, options.out, unchanged, before is not None)
+        index = search_index(result.pages, memo.on_disk, options.out, site.config.directory_links)
+        try:
+            # A rebuild (serve) does not wait for the old folder to be deleted.
+            write_site(
+                result.pages, rendered.files, options.out, unchanged, before is not None, index
+            )
+        except SearchIndexError as exc:  # the previous site stays; the editor is told why
+            result.findings = sort_findings([*result.findings, exc.finding])
+            return result
         memo.on_disk = {page.url: page for page in result.pages}
         result.written = True
         lap("write")
+        result.timings["search"] = index.seconds  # part of "write"
     return result

@@ -255,6 +255,7 @@ class SiteInputs:
             "404.html": set(),
             "sitemap.xml": listed(site.conditions + site.pages) | catalogue(site.packages),
             "robots.txt": set(),
+            "search/": listed(site.conditions) | catalogue(site.packages),
             "feed.xml": listed(site.conditions + site.pages) | catalogue(site.packages),
         }
         for doc in site.conditions:

@@ -334,6 +334,9 @@ def page_jobs(site: Site) -> list[tuple[str, str, dict[str, Any]]]:
         jobs.append((doc.url, "page.html", {
             "doc": doc, "review_due": doc.meta.next_review, "title": doc.meta.title,
             "description": doc.meta.summary}))  # fmt: skip
+    jobs.append(("search/", "search.html", {
+        "title": "Search", "description": f"Search {config.title}, or see every condition "
+        "and treatment package it describes."}))  # fmt: skip
     jobs.append(("404.html", "404.html", {
         "root_links": True, "title": "Page not found",
         "description": "The page you asked for does not exist."}))  # fmt: skip

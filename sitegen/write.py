@@ -123,6 +123,7 @@ def write_site(
     out_dir: Path,
     unchanged: Collection[str] = (),
     background_cleanup: bool = False,
+    finish: Callable[[Path], None] | None = None,
 ) -> None:
     """Replace `out_dir` with exactly these pages and files, all at once.
 
@@ -130,6 +131,8 @@ def write_site(
     already holds with the same bytes, as a rebuild knows: they are hard-linked
     into the new folder instead of written again. The old files are never changed.
     With `background_cleanup` the swapped-out folder is deleted without waiting.
+    `finish(folder)` runs on the complete new folder just before the swap (the
+    search index); if it raises, nothing is swapped in.
     """
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -142,6 +145,8 @@ def write_site(
             new.chmod(0o777 & ~umask)
             left = link_unchanged(new, pages, out_dir, frozenset(unchanged))
             fill(new, left, files)
+            if finish is not None:
+                finish(new)
             swap_in(new, out_dir, remove_in_background if background_cleanup else shutil.rmtree)
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)

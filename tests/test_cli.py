@@ -13,7 +13,7 @@ def test_default_command_builds_content_into_site(content: Path):
     (content.parent / "templates").symlink_to(TEMPLATES)
     result = run_cli(cwd=content.parent)
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(r"Built 9 pages into site/ in \d+\.\d\d s\.\n", result.stdout)
+    assert re.fullmatch(r"Built 10 pages into site/ in \d+\.\d\d s\.\n", result.stdout)
     assert (content.parent / "site" / "index.html").is_file()
 
 

@@ -26,6 +26,7 @@ HTML_PAGES = {
     "packages/test-package/",
     "about/",
     "how-we-rate-evidence/",
+    "search/",
     "404.html",
 }
 
@@ -163,6 +164,7 @@ def test_editing_a_package_renders_it_the_lists_and_the_condition_it_is_offered_
         "",
         "conditions/",  # its template reads `site`, so every listing
         "conditions/beta/",
+        "search/",  # it lists every package
         "sitemap.xml",
         "feed.xml",
     }

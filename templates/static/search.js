@@ -1,0 +1,143 @@
+// Site search on /search/, with Pagefind's JavaScript API and the index the build writes.
+//
+// Without JavaScript (or where Pagefind cannot start, as in a page opened from disk)
+// the page stays as the server wrote it: the form and a list of every condition and
+// package. With it, typing searches; results replace that list: links with the page's
+// kind, its evidence level and an excerpt, and a status line announces how many match.
+// Nothing is loaded from another origin, nothing is stored, no inline code runs.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("search-form");
+  if (!form) return;
+  var input = document.getElementById("search-q");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var everything = document.getElementById("search-all");
+  var SHOWN = 20; // results shown at most; the status says how many matched
+  var WAIT_MS = 300; // typing pauses this long before a search starts
+  var pagefind = null;
+  var latest = 0;
+  var timer = 0;
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  // Pagefind's excerpt is HTML with <mark> around the words found: keep only its text
+  // and those marks, so nothing else from the index can reach the page.
+  function excerpt(html) {
+    var paragraph = element("p", "search-excerpt");
+    var parsed = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    parsed.body.firstChild.childNodes.forEach(function (node) {
+      if (node.nodeType === Node.ELEMENT_NODE && node.tagName === "MARK") {
+        paragraph.appendChild(element("mark", "", node.textContent));
+      } else {
+        paragraph.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return paragraph;
+  }
+
+  function result(data) {
+    var meta = data.meta || {};
+    var item = element("li", "search-result");
+    var heading = element("h2");
+    var link = element("a", "", meta.title || data.url);
+    link.href = data.url;
+    heading.appendChild(link);
+    item.appendChild(heading);
+    var facts = element("p", "search-facts");
+    if (meta.kind) facts.appendChild(document.createTextNode(meta.kind + " "));
+    if (meta.evidence) {
+      var level = /^[a-z0-9-]+$/.test(meta.evidence_id || "") ? " badge-" + meta.evidence_id : "";
+      facts.appendChild(element("span", "badge" + level, meta.evidence));
+    }
+    if (facts.childNodes.length) item.appendChild(facts);
+    if (data.excerpt) item.appendChild(excerpt(data.excerpt));
+    return item;
+  }
+
+  function say(text) {
+    status.textContent = text;
+  }
+
+  function showEverything(show) {
+    everything.hidden = !show;
+    list.hidden = show;
+  }
+
+  function remember(query) {
+    var address = new URL(location.href);
+    if (query) address.searchParams.set("q", query);
+    else address.searchParams.delete("q");
+    history.replaceState(null, "", address.pathname + address.search + address.hash);
+  }
+
+  async function run(query) {
+    var ticket = ++latest;
+    query = query.trim();
+    remember(query);
+    if (!query) {
+      list.replaceChildren();
+      showEverything(true);
+      say("");
+      return;
+    }
+    var found = await pagefind.search(query);
+    if (ticket !== latest) return; // a newer search has started
+    var data = await Promise.all(
+      found.results.slice(0, SHOWN).map(function (hit) {
+        return hit.data();
+      }),
+    );
+    if (ticket !== latest) return;
+    list.replaceChildren.apply(list, data.map(result));
+    var count = found.results.length;
+    if (count === 0) {
+      showEverything(true);
+      say("No pages match \u201c" + query + "\u201d. Every condition and treatment package is listed below.");
+      return;
+    }
+    showEverything(false);
+    var words = count === 1 ? "1 page matches" : count + " pages match";
+    var shown = count > SHOWN ? " The first " + SHOWN + " are listed." : "";
+    say(words + " \u201c" + query + "\u201d." + shown);
+  }
+
+  function searchSoon() {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      run(input.value);
+    }, WAIT_MS);
+  }
+
+  async function start() {
+    try {
+      var bundle = new URL(form.getAttribute("data-pagefind"), document.baseURI).href;
+      pagefind = await import(bundle);
+      await pagefind.options({ excerptLength: 24 });
+      await pagefind.init();
+    } catch (error) {
+      say(
+        "Search could not start here: it works when the site is served by a web server, " +
+          "not opened from a file. Every condition and treatment package is listed below.",
+      );
+      return;
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      run(input.value);
+    });
+    input.addEventListener("input", searchSoon);
+    var query = new URL(location.href).searchParams.get("q") || "";
+    input.value = query;
+    if (query) run(query);
+  }
+
+  start();
+})();

@@ -1,0 +1,165 @@
+"""Site search in headless Chromium: Pagefind's index, static/search.js, and the page without JavaScript."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .conftest import AXE_TAGS, violations_report
+
+SEARCH = "search/index.html"
+
+
+@pytest.fixture
+def tab(browser: Any, served) -> Iterator[Any]:
+    """A fresh page that records every request, console message and page error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.requests, page.console, page.errors = [], [], []
+    context.on("request", lambda request: page.requests.append(request.url))
+    page.on("console", lambda message: page.console.append((message.type, message.text)))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def search(page: Any, served, query: str) -> list[dict[str, str]]:
+    """Type `query` into the search page's box; the results as shown."""
+    page.goto(served.url(SEARCH), wait_until="networkidle")
+    page.locator("#search-q").fill(query)
+    status = page.locator("#search-status")
+    status.filter(has_text="match").wait_for()
+    return results(page)
+
+
+def results(page: Any) -> list[dict[str, str]]:
+    page.locator("#search-results > li").first.wait_for()
+    return page.locator("#search-results > li").evaluate_all(
+        """items => items.map(li => ({
+            title: li.querySelector('h2 a').textContent,
+            href: li.querySelector('h2 a').getAttribute('href'),
+            facts: (li.querySelector('.search-facts') || {}).textContent || '',
+            excerpt: (li.querySelector('.search-excerpt') || {}).textContent || '',
+            marks: li.querySelectorAll('mark').length,
+        }))"""
+    )
+
+
+def test_glaucoma_lists_the_glaucoma_page_first(tab, served):
+    found = search(tab, served, "glaucoma")
+    first = found[0]
+    assert first["title"] == "Glaucoma"
+    assert first["href"].endswith("/conditions/glaucoma/index.html")
+    assert "Condition" in first["facts"] and "Evidence: Established" in first["facts"]
+    assert "glaucoma" in first["excerpt"].lower() and first["marks"] >= 1
+    assert tab.locator("#search-status").inner_text() == f"{len(found)} pages match “glaucoma”."
+    assert tab.locator("#search-all").is_hidden()
+    # The link works: it opens the page.
+    tab.locator("#search-results a").first.click()
+    tab.wait_for_url("**/conditions/glaucoma/index.html")
+    assert tab.locator("h1").inner_text() == "Glaucoma"
+
+
+def test_ucmsc_finds_the_package(tab, served):
+    found = search(tab, served, "UCMSC")
+    titles = [result["title"] for result in found]
+    assert "12-day stem-cell programme for optic nerve damage" in titles
+    package = found[titles.index("12-day stem-cell programme for optic nerve damage")]
+    assert "Treatment package" in package["facts"]
+    assert "Evidence: Investigational" in package["facts"]
+    assert "UCMSC" in package["excerpt"]
+
+
+def test_an_also_known_as_name_finds_the_condition(tab, served):
+    found = search(tab, served, "optic atrophy")
+    assert found[0]["title"] == "Optic nerve damage"
+    assert "Optic atrophy" in found[0]["excerpt"]
+
+
+def test_no_match_says_so_and_shows_every_condition_and_package(tab, served):
+    tab.goto(served.url(SEARCH), wait_until="networkidle")
+    tab.locator("#search-q").fill("xylophone")
+    tab.locator("#search-status").filter(has_text="No pages match").wait_for()
+    assert tab.locator("#search-all").is_visible()
+    assert tab.locator("#search-results").is_hidden()
+
+
+def test_the_header_box_searches_from_any_page_by_keyboard(tab, served):
+    tab.goto(served.url("conditions/optic-nerve-damage/index.html"), wait_until="networkidle")
+    for _ in range(40):  # Tab from the top of the page to the header's search box
+        tab.keyboard.press("Tab")
+        if tab.evaluate("document.activeElement.id") == "site-search-q":
+            break
+    assert tab.evaluate("document.activeElement.id") == "site-search-q"
+    tab.keyboard.type("glaucoma")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url("**/search/index.html?q=glaucoma")
+    found = results(tab)
+    assert found[0]["title"] == "Glaucoma"
+    assert tab.locator("#search-q").input_value() == "glaucoma"
+    # The results come next in the Tab order after the box and its button.
+    tab.locator("#search-q").focus()
+    tab.keyboard.press("Tab")
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.textContent") == "Glaucoma"
+
+
+def test_results_are_announced_and_marked_up_for_screen_readers(tab, served):
+    search(tab, served, "glaucoma")
+    status = tab.locator("#search-status")
+    assert status.get_attribute("role") == "status"  # a polite live region
+    snapshot = tab.locator("body").aria_snapshot()
+    assert '- search "Site":' in snapshot
+    assert '- searchbox "Words to search for"' in snapshot
+    assert "- list:" in snapshot and '- heading "Glaucoma" [level=2]' in snapshot
+    assert "pages match “glaucoma”" in snapshot
+
+
+def test_search_with_results_is_axe_clean_light_and_dark(tab, served):
+    from axe_playwright_python.sync_playwright import Axe
+
+    search(tab, served, "optic")
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    for scheme in ("light", "dark"):
+        tab.emulate_media(color_scheme=scheme)
+        violations = Axe().run(tab, options=options).response["violations"]
+        assert violations == [], f"{scheme}:\n{violations_report(violations)}"
+
+
+def test_searching_asks_nothing_of_another_origin_and_logs_no_error(tab, served):
+    for query in ("glaucoma", "UCMSC", "optic atrophy"):
+        search(tab, served, query)
+    assert tab.requests
+    assert [url for url in tab.requests if not url.startswith(served.origin + "/")] == []
+    assert any("/pagefind/" in url for url in tab.requests)
+    assert [m for m in tab.console if m[0] in ("error", "warning")] == []
+    assert tab.errors == []
+
+
+def test_without_javascript_the_page_lists_every_condition_and_package(browser, served):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(served.url(SEARCH + "?q=glaucoma"), wait_until="load")
+        listed = page.locator("#search-all h3 a").all_inner_texts()
+        assert "Glaucoma" in listed and "Optic nerve damage" in listed
+        assert "Leber hereditary optic neuropathy (LHON)" in listed
+        assert "12-day stem-cell programme for optic nerve damage" in listed
+        assert page.locator("#search-all").is_visible()
+        assert page.locator("#search-results").is_hidden()
+        assert page.locator("[data-disclaimer]").is_visible()
+    finally:
+        context.close()
+
+
+def test_condition_pages_carry_json_ld_that_the_policy_does_not_block(tab, served):
+    tab.goto(served.url("conditions/optic-nerve-damage/index.html"), wait_until="networkidle")
+    raw = tab.locator('script[type="application/ld+json"]').text_content()
+    assert json.loads(raw)["about"]["alternateName"] == ["Optic atrophy", "Optic neuropathy"]
+    assert tab.console == [] and tab.errors == []

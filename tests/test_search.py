@@ -1,0 +1,221 @@
+"""The search index (Pagefind, run on the new folder before the swap) and the search page."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, TEMPLATES, snapshot
+from sitegen import search
+from sitegen.build import BuildOptions, build
+
+TODAY = date(2026, 6, 1)
+INDEXED = 5  # the minimal site's 2 conditions, 2 pages and 1 package
+
+
+@pytest.fixture
+def options(content: Path, templates: Path, tmp_path: Path) -> BuildOptions:
+    return BuildOptions(content, tmp_path / "site", templates, today=TODAY)
+
+
+def entry(out: Path) -> dict:
+    return json.loads((out / "pagefind/pagefind-entry.json").read_text())
+
+
+def fragments(out: Path) -> dict[str, dict]:
+    """What Pagefind stored of each page it indexed (gzipped JSON after a short prefix), by URL."""
+    found = {}
+    for path in (out / "pagefind/fragment").iterdir():
+        data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
+        fragment = json.loads(data)
+        found[fragment["url"]] = fragment
+    return found
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text("utf-8"), "html.parser")
+
+
+def test_the_build_writes_an_index_of_the_content_pages_only(options: BuildOptions):
+    result = build(options)
+    assert result.ok and result.written
+    bundle = options.out / "pagefind"
+    assert (bundle / "pagefind.js").is_file()
+    assert entry(options.out)["languages"]["en"]["page_count"] == INDEXED
+    for unused in search.UNUSED:  # Pagefind's own interfaces are not shipped
+        assert not (bundle / unused).exists()
+    assert "search" in result.timings
+
+
+def test_only_content_pages_are_marked_for_indexing_with_their_kind_and_evidence(
+    options: BuildOptions,
+):
+    build(options)
+    out = options.out
+    kinds = {
+        "conditions/alpha/index.html": "kind:Condition",
+        "packages/test-package/index.html": "kind:Treatment package",
+        "about/index.html": "kind:Page",
+    }
+    for page, kind in kinds.items():
+        main = soup(out / page).find("main")
+        assert main.has_attr("data-pagefind-body"), page
+        assert main["data-pagefind-meta"] == kind
+    for page in ("index.html", "conditions/index.html", "packages/index.html", "search/index.html", "404.html"):  # fmt: skip
+        assert not soup(out / page).find(attrs={"data-pagefind-body": True}), page
+    alpha = soup(out / "conditions/alpha/index.html")
+    # The disclaimer, the same on every page, is not indexed; its evidence level is metadata.
+    disclaimer = alpha.find(attrs={"data-disclaimer": True})
+    assert disclaimer.has_attr("data-pagefind-ignore")
+    assert disclaimer.find(attrs={"data-pagefind-meta": "evidence"}).get_text() == (
+        "Evidence: Established"
+    )
+    # Also-known-as names are in the indexed text.
+    assert "A-itis" in alpha.find("main").select_one(".aka").get_text()
+
+
+def test_the_index_holds_each_page_s_text_also_known_as_names_kind_and_evidence(
+    options: BuildOptions,
+):
+    build(options)
+    found = fragments(options.out)
+    assert set(found) == {
+        "/conditions/alpha/index.html",
+        "/conditions/beta/index.html",
+        "/packages/test-package/index.html",
+        "/about/index.html",
+        "/how-we-rate-evidence/index.html",
+    }
+    alpha = found["/conditions/alpha/index.html"]
+    assert alpha["meta"]["title"] == "Alpha condition"
+    assert alpha["meta"]["kind"] == "Condition"
+    assert alpha["meta"]["evidence"] == "Evidence: Established"
+    assert alpha["meta"]["evidence_id"] == "established"
+    assert "First condition" in alpha["content"] and "A-itis" in alpha["content"]
+    assert "test disclaimer" not in alpha["content"]  # the same on every page: not indexed
+    assert "Skip to main content" not in alpha["content"]
+    package = found["/packages/test-package/index.html"]
+    assert package["meta"]["kind"] == "Treatment package"
+    assert package["meta"]["evidence"] == "Evidence: Investigational"
+    assert "Test cells" in package["content"]
+    assert "evidence" not in found["/about/index.html"]["meta"]
+
+
+def test_a_rebuild_without_html_changes_reuses_the_index(options: BuildOptions):
+    first = build(options)
+    inode = (options.out / "pagefind/pagefind-entry.json").stat().st_ino
+    again = build(options, first)
+    assert again.written and again.rendered == []
+    assert (options.out / "pagefind/pagefind-entry.json").stat().st_ino == inode  # linked
+
+
+def test_any_html_change_indexes_the_site_again(options: BuildOptions):
+    first = build(options)
+    old = options.out / "pagefind/pagefind-entry.json"
+    inode = old.stat().st_ino
+    alpha = options.content / "conditions/alpha.md"
+    alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
+    second = build(options, first)
+    assert second.rendered == ["conditions/alpha/"]
+    assert (options.out / "pagefind/pagefind-entry.json").stat().st_ino != inode
+    assert "zebrafish" in fragments(options.out)["/conditions/alpha/index.html"]["content"]
+    # A page that comes is indexed, and one that goes is indexed away.
+    travel = options.content / "pages/travel.md"
+    travel.write_text("---\ntitle: Travel\nsummary: Travel advice.\n---\n## Going\n\nPack.\n")
+    third = build(options, second)
+    assert third.ok, "\n".join(map(str, third.findings))
+    assert "/travel/index.html" in fragments(options.out)
+    travel.unlink()
+    fourth = build(options, third)
+    assert fourth.ok
+    assert entry(options.out)["languages"]["en"]["page_count"] == INDEXED
+    assert "/travel/index.html" not in fragments(options.out)
+
+
+def test_a_failing_indexer_keeps_the_previous_site_and_says_why(
+    options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+):
+    first = build(options)
+    before = snapshot(options.out)
+    alpha = options.content / "conditions/alpha.md"
+    alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has new symptoms"))
+    monkeypatch.setattr(search, "executable", lambda: Path("/bin/false"))
+    broken = build(options, first)
+    assert not broken.written and not broken.ok
+    [problem] = broken.errors
+    assert problem.field == "search" and "expected Pagefind to index the site" in problem.message
+    assert snapshot(options.out) == before
+    leftovers = list(options.out.parent.glob(".site.tmp-*"))
+    assert leftovers == []
+    monkeypatch.undo()
+    fixed = build(options, broken)
+    assert (
+        fixed.written
+        and "new symptoms" in (options.out / "conditions/alpha/index.html").read_text()
+    )
+
+
+def test_pagefind_runs_on_the_new_folder_before_it_is_swapped_in(
+    options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+):
+    build(options)
+    alpha = options.content / "conditions/alpha.md"
+    alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has new symptoms"))
+    seen: list[tuple[Path, str, str]] = []
+    real = search.run_pagefind
+
+    def spy(folder: Path, keep_index_url: bool) -> None:
+        page = "conditions/alpha/index.html"
+        seen.append((folder, (folder / page).read_text(), (options.out / page).read_text()))
+        real(folder, keep_index_url)
+
+    monkeypatch.setattr(search, "run_pagefind", spy)
+    build(replace(options))
+    [(folder, new, live)] = seen
+    assert folder != options.out.absolute() and folder.parent == options.out.parent.absolute()
+    assert "new symptoms" in new and "new symptoms" not in live
+    assert (options.out / "pagefind/pagefind.js").is_file()
+
+
+def test_the_search_page_lists_every_condition_and_package_without_javascript(
+    tmp_path: Path,
+):
+    result = build(BuildOptions(ROOT / "content", tmp_path / "site", TEMPLATES))
+    assert result.ok
+    page = soup(tmp_path / "site/search/index.html")
+    main = page.find("main")
+    assert main.find(attrs={"data-disclaimer": True})
+    form = main.find("form", attrs={"role": "search"})
+    assert form["action"] == "index.html" and form["method"] == "get"
+    assert form.find("label")["for"] == form.find("input", type="search")["id"]
+    fallback = {a["href"] for a in main.select("#search-all a")}
+    assert fallback >= {
+        "../conditions/glaucoma/index.html",
+        "../conditions/optic-nerve-damage/index.html",
+        "../conditions/leber-hereditary-optic-neuropathy/index.html",
+        "../packages/optic-nerve-stem-cell-12-day/index.html",
+    }
+    assert main.find(attrs={"role": "status"}) is not None
+    [script] = page.find_all("script", src=True)
+    assert script["src"].startswith("../static/search.") and script.has_attr("defer")
+    assert not [s for s in page.find_all("script") if not s.get("src")]  # no inline code
+    # The search page has its own form: the header's box is left out there.
+    assert page.find("header").find("form") is None
+
+
+def test_every_other_page_has_a_labelled_search_box_in_its_header(tmp_path: Path):
+    result = build(BuildOptions(ROOT / "content", tmp_path / "site", TEMPLATES))
+    assert result.ok
+    for path in (tmp_path / "site").rglob("*.html"):
+        if path.parent.name == "search":
+            continue
+        form = soup(path).find("header").find("form", attrs={"role": "search"})
+        assert form is not None and form.get("aria-label"), path
+        assert form.find("label")["for"] == form.find("input", attrs={"name": "q"})["id"]
+        assert form["action"].endswith(("search/index.html", "/search/")), path
