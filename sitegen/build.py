@@ -11,11 +11,16 @@ whole. Its pages and findings are those a fresh build would give.
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+import yaml
+
+from .cache import BuildCache, input_digests
 from .check import check_page, text_of
 from .claims import ClaimRule, lint, load_rules
 from .deps import DependencyGraph, SiteInputs, fingerprint
@@ -24,7 +29,7 @@ from .load import FileCache, LoadedContent, RawDocument, load_content
 from .models import EvidenceLevel, Site
 from .parallel import parallel_map
 from .quality import check_quality
-from .render import RenderedPage, render
+from .render import RenderedPage, render, site_files
 from .search import SearchIndexError, search_index
 from .urls import output_path
 from .validate import validate
@@ -40,6 +45,8 @@ class BuildOptions:
     write: bool = True
     today: date | None = None  # for review dates; today's date unless a test fixes it
     jobs: int | None = None  # worker processes; None: one per core
+    cache: bool = False  # keep a build cache in .cache/ beside content/ (the CLI turns it on)
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -197,7 +204,13 @@ def checked(
 
 
 def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildResult:
-    """Build the site; with `previous` (same options), redo only what changed since."""
+    """Build the site; with `previous` (same options), redo only what changed since.
+
+    With `options.cache` and no `previous`, the last build recorded in the
+    persistent cache plays the part of `previous` (see `cached_build`).
+    """
+    if options.cache and previous is None:
+        return cached_build(options)
     before = (
         previous.memo if previous and previous.memo and previous.memo.options == options else None
     )
@@ -234,7 +247,7 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
             result.graph = inputs.graph(before_templates)
             stale = previous.graph.stale(result.graph)
             reuse = {url: page for url, page in old.items() if url not in stale}
-        rendered = render(site, options.templates, today, reuse, options.jobs)
+        rendered = render(site, options.templates, today, reuse, options.jobs, options.progress)
         memo.render = {url: before.render.get(url, []) for url in reuse} if before else {}
         memo.render.update(rendered.page_findings)
         findings += rendered.findings + [f for url in reuse for f in memo.render[url]]
@@ -275,4 +288,88 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         result.written = True
         lap("write")
         result.timings["search"] = index.seconds  # part of "write"
+    return result
+
+
+def options_key(options: BuildOptions, today: date) -> str:
+    """What, besides the input files, decides a build's output and findings."""
+    return json.dumps(
+        [str(options.out.absolute()), str(options.templates.absolute()), options.strict,
+         today.isoformat()]
+    )  # fmt: skip
+
+
+def same_on_disk(out: Path, page: RenderedPage) -> bool:
+    path = out / output_path(page.url)
+    try:
+        return path.stat().st_size == len(page.content) and path.read_bytes() == page.content
+    except OSError:
+        return False
+
+
+def cached_build(options: BuildOptions) -> BuildResult:
+    """A build that starts from what the build cache recorded last time.
+
+    Nothing changed (same input digests, generator and options): the recorded
+    pages and findings are the result; a complete site/ is still swapped in,
+    hard-linking every file that is already there. Otherwise the recorded pages
+    and dependency graph let `build` render only the stale pages.
+    """
+    started = time.perf_counter()
+    plain = replace(options, cache=False)
+    cache, problems = BuildCache.open(options.content)
+    if cache is None:
+        result = build(plain)
+        result.findings = sort_findings(result.findings + problems)
+        return result
+    try:
+        today = options.today or date.today()
+        digests = input_digests(options.content, options.templates)
+        key = options_key(options, today)
+        last = cache.last_build()
+        previous = None
+        if last is not None and last[1] == key:
+            pages, page_findings = cache.pages()
+            if last[0] == digests:
+                return unchanged_build(plain, cache, pages, problems, started)
+            graph = cache.graph()
+            if graph is not None:
+                memo = Memo(plain, render=page_findings)
+                memo.on_disk = {p.url: p for p in pages if same_on_disk(options.out, p)}
+                previous = BuildResult(pages=pages, graph=graph, memo=memo)
+        result = build(plain, previous)
+        if result.ok and (result.written or not options.write):
+            changed = set(result.rendered) if previous is not None else None
+            memo = result.memo
+            page_findings = memo.render if memo else {}
+            cache.save(digests, key, result.pages, page_findings, result.findings, result.graph,
+                       changed)  # fmt: skip
+        result.findings = sort_findings(result.findings + problems)
+        return result
+    finally:
+        cache.close()
+
+
+def unchanged_build(
+    options: BuildOptions,
+    cache: BuildCache,
+    pages: list[RenderedPage],
+    problems: list[Finding],
+    started: float,
+) -> BuildResult:
+    result = BuildResult(pages=pages, findings=sort_findings(cache.findings() + problems))
+    result.timings["cache"] = time.perf_counter() - started
+    if options.write:
+        files = site_files(options.content, options.templates)
+        on_disk = {p.url: p for p in pages if same_on_disk(options.out, p)}
+        settings = yaml.safe_load((options.content / "site.yaml").read_text("utf-8")) or {}
+        index = search_index(pages, on_disk, options.out, bool(settings.get("directory_links")))
+        unchanged = [output_path(url) for url in on_disk]
+        try:
+            write_site(pages, files, options.out, unchanged, finish=index)
+        except SearchIndexError as exc:
+            result.findings = sort_findings([*result.findings, exc.finding])
+            return result
+        result.written = True
+        result.timings["write"] = time.perf_counter() - started - result.timings["cache"]
     return result

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import TextIO
 
-from . import __version__
+from . import __version__, cache
 from .build import BuildOptions, BuildResult, build
 from .findings import Finding, Severity
 from .load import display
+from .write import output_lock, remove_leftovers
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -35,6 +38,10 @@ def add_content_options(command: argparse.ArgumentParser) -> None:
                          help="the templates folder (default: templates)")  # fmt: skip
     command.add_argument("--strict", action="store_true",
                          help="treat warnings as errors")  # fmt: skip
+    command.add_argument("--no-cache", action="store_true",
+                         help="ignore the build cache in .cache/ and do not update it")  # fmt: skip
+    command.add_argument("--jobs", type=int, default=None, metavar="N",
+                         help="worker processes (default: one per core)")  # fmt: skip
 
 
 def add_build(commands: argparse._SubParsersAction) -> None:
@@ -73,13 +80,31 @@ def usage_problem(options: BuildOptions) -> str | None:
     return None
 
 
+def progress_line(stream: TextIO) -> Callable[[int, int], None] | None:
+    """`Rendering pages: 512/10000` on one line, for builds past a second, on terminals only."""
+    if not stream.isatty():
+        return None
+    started = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        if time.perf_counter() - started < 1:
+            return
+        end = "\n" if done == total else ""
+        stream.write(f"\rRendering pages: {done}/{total}{end}")
+        stream.flush()
+
+    return show
+
+
 def counts(result: BuildResult) -> str:
     warnings = len(result.warnings)
     return f", {plural(warnings, 'warning')}" if warnings else ""
 
 
 def run_build(args: argparse.Namespace) -> int:
-    options = BuildOptions(args.content, args.out, args.templates, args.strict)
+    options = BuildOptions(args.content, args.out, args.templates, args.strict,
+                           jobs=args.jobs, cache=not args.no_cache,
+                           progress=progress_line(sys.stderr))  # fmt: skip
     problem = usage_problem(options)
     if problem:
         print(f"sitegen: {problem}", file=sys.stderr)
@@ -107,7 +132,8 @@ def findings_json(findings: list[Finding]) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    options = BuildOptions(args.content, Path("site"), args.templates, args.strict, write=False)
+    options = BuildOptions(args.content, Path("site"), args.templates, args.strict, write=False,
+                           jobs=args.jobs, cache=not args.no_cache)  # fmt: skip
     problem = usage_problem(options)
     if problem:
         print(f"sitegen: {problem}", file=sys.stderr)
@@ -202,12 +228,36 @@ def run_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def add_clean(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser("clean", help="remove the build cache and the built site")
+    command.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                         help="whose cache is removed (default: content)")  # fmt: skip
+    command.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                         help="the built site to remove (default: site)")  # fmt: skip
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    out = args.out.resolve()
+    if out == args.content.resolve() or out in args.content.resolve().parents:
+        print(f"sitegen: --out {args.out} holds the content; nothing was removed", file=sys.stderr)
+        return EXIT_USAGE
+    removed = [display(path) for path in cache.clean(args.content)]
+    with output_lock(args.out.absolute()):
+        remove_leftovers(args.out.absolute())
+        if args.out.is_dir():
+            shutil.rmtree(args.out)
+            removed.append(f"{display(args.out)}/")
+    print(f"Removed {', '.join(removed)}." if removed else "Nothing to remove.")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None],
                           Callable[[argparse.Namespace], int]]] = {
     "build": (add_build, run_build),
     "check": (add_check, run_check),
     "serve": (add_serve, run_serve),
     "new": (add_new, run_new),
+    "clean": (add_clean, run_clean),
 }  # fmt: skip
 
 

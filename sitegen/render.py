@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from .feed import feed_context
 from .findings import Finding, error
-from .load import display, files_under
+from .load import display, files_under, find_assets
 from .markdown import MarkdownConverter, PageContext
 from .models import Document, EvidenceLevel, Site
 from .parallel import parallel_map
@@ -249,6 +249,7 @@ def render(
     today: date | None = None,
     reuse: Mapping[str, RenderedPage] | None = None,
     workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RenderResult:
     """Render every page of the site; template and content problems become findings.
 
@@ -276,7 +277,7 @@ def render(
         return rendered, found
 
     fresh = [job for job in jobs if job[0] not in reuse]
-    done = parallel_map(render_job, fresh, workers)
+    done = parallel_map(render_job, fresh, workers, progress)
     results = dict(zip([job[0] for job in fresh], done, strict=True))
     page_findings = {url: found for url, (_, found) in results.items()}
     for found in page_findings.values():
@@ -306,6 +307,11 @@ def render(
     files = {**root_files(templates_dir), **renderer.asset_files, **site.assets}
     disclaimer_html = renderer.markdown(site.config.disclaimer, "", None)
     return RenderResult(rendered, files, disclaimer_html, renderer.findings, page_findings)
+
+
+def site_files(content: Path, templates_dir: Path) -> dict[str, Path]:
+    """The files a build copies as they are: root files, hashed theme files, content images."""
+    return {**root_files(templates_dir), **hashed_assets(templates_dir)[1], **find_assets(content)}
 
 
 def page_jobs(site: Site) -> list[tuple[str, str, dict[str, Any]]]:

@@ -1,0 +1,220 @@
+"""The persistent build cache and parallel builds: never a different result, only a faster one."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import build_site, run_cli, snapshot
+from sitegen import parallel
+from sitegen.build import BuildOptions, build
+from sitegen.cache import cache_path
+
+
+def cached(content: Path, out: Path, templates: Path, **options):
+    return build(BuildOptions(content=content, out=out, templates=templates, cache=True, **options))
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {name: data for name, (data, _) in snapshot(folder).items()}
+
+
+def same_as_clean_build(content: Path, templates: Path, out: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    assert build_site(content, clean, templates).ok
+    assert contents(out) == contents(clean)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.fixture
+def primed(content: Path, templates: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "site"
+    first = cached(content, out, templates)
+    assert first.ok and first.written and cache_path(content).is_file()
+    return out
+
+
+def test_an_unchanged_rebuild_renders_nothing_and_keeps_every_file(
+    primed: Path, content: Path, templates: Path, tmp_path: Path
+):
+    before = contents(primed)
+    again = cached(content, primed, templates)
+    assert again.ok and again.written and again.rendered == []
+    assert contents(primed) == before
+    same_as_clean_build(content, templates, primed, tmp_path)
+
+
+def test_a_deleted_site_is_restored_from_the_cache(
+    primed: Path, content: Path, templates: Path, tmp_path: Path
+):
+    before = contents(primed)
+    (primed / "conditions" / "alpha" / "index.html").unlink()
+    assert cached(content, primed, templates).written
+    assert contents(primed) == before
+
+
+PAGES = {"about/", "how-we-rate-evidence/"}
+ALPHA = Path("conditions") / "alpha.md"
+
+
+def change_body(c: Path, t: Path) -> None:
+    edit(c / ALPHA, "Alpha has symptoms", "Alpha shows symptoms")
+
+
+def change_title(c: Path, t: Path) -> None:
+    edit(c / ALPHA, "title: Alpha condition", "title: Alpha renamed")
+
+
+def change_template(c: Path, t: Path) -> None:
+    edit(t / "page.html", "{% block content %}", "{% block content %}<p>Page</p>")
+
+
+def change_include(c: Path, t: Path) -> None:
+    edit(t / "partials" / "footer.html", "</footer>", "<p>More</p></footer>")
+
+
+def change_site(c: Path, t: Path) -> None:
+    edit(c / "site.yaml", "title: Test Site", "title: Test Site Two")
+
+
+def change_catalogue(c: Path, t: Path) -> None:
+    edit(c / "packages.yaml", "duration_days: 10", "duration_days: 11")
+
+
+def change_asset(c: Path, t: Path) -> None:
+    (t / "static" / "site.css").write_text("body{}", "utf-8")
+
+
+# kind: (change, pages that must be rendered again or "all", pages that must not be)
+EDITS = {
+    "body": (change_body, {"conditions/alpha/"}, PAGES | {"conditions/beta/", ""}),
+    "title": (change_title, {"conditions/alpha/", "conditions/", ""}, PAGES | {"conditions/beta/"}),
+    "template": (change_template, PAGES, {"conditions/alpha/", "packages/test-package/"}),
+    "include": (change_include, "all", set()),
+    "site.yaml": (change_site, "all", set()),
+    "catalogue": (change_catalogue, {"packages/", "packages/test-package/"}, PAGES),
+    "asset": (change_asset, "all", set()),
+}
+
+
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_each_kind_of_change_renders_what_it_should_and_equals_a_clean_build(
+    kind: str, primed: Path, content: Path, templates: Path, tmp_path: Path
+):
+    change, expected, unaffected = EDITS[kind]
+    change(content, templates)
+    result = cached(content, primed, templates)
+    assert result.ok and result.written
+    html = {url for url in result.rendered if url.endswith("/") or url == ""}
+    if expected == "all":
+        assert len(html) >= 8
+    else:
+        assert expected <= html, sorted(html)
+        assert not html & unaffected, sorted(html)
+    same_as_clean_build(content, templates, primed, tmp_path)
+
+
+def test_a_new_generator_version_rebuilds_everything(
+    primed: Path, content: Path, templates: Path, monkeypatch
+):
+    monkeypatch.setattr("sitegen.cache.__version__", "99.0")
+    result = cached(content, primed, templates)
+    assert result.ok and len(result.rendered) >= 8
+
+
+def test_a_corrupt_cache_is_ignored_with_a_warning(
+    primed: Path, content: Path, templates: Path, tmp_path: Path
+):
+    cache_path(content).write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(str(cache_path(content)) + suffix).unlink(missing_ok=True)
+    result = cached(content, primed, templates)
+    assert result.ok and result.written
+    assert [f.field for f in result.warnings] == ["cache"]
+    assert "set aside" in result.warnings[0].message
+    same_as_clean_build(content, templates, primed, tmp_path)
+    assert cached(content, primed, templates).warnings == []
+
+
+def test_a_foreign_sqlite_file_is_not_trusted(content: Path, templates: Path, tmp_path: Path):
+    path = cache_path(content)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('schema', '0'), ('generator', 'other')")
+        db.execute("CREATE TABLE pages (url TEXT)")
+    out = tmp_path / "site"
+    result = cached(content, out, templates)
+    assert result.ok and len(result.rendered) >= 8
+    same_as_clean_build(content, templates, out, tmp_path)
+
+
+def test_failed_builds_are_not_recorded(primed: Path, content: Path, templates: Path):
+    before = contents(primed)
+    edit(content / "conditions" / "alpha.md", "evidence: established", "evidence: nope")
+    assert not cached(content, primed, templates).ok
+    edit(content / "conditions" / "alpha.md", "evidence: nope", "evidence: established")
+    again = cached(content, primed, templates)
+    assert again.ok and contents(primed) == before
+
+
+def test_no_cache_and_clean_from_the_command_line(content: Path, templates: Path):
+    work = content.parent
+    args = ("--content", "content", "--templates", str(templates), "--out", "site")
+    assert run_cli("build", "--no-cache", *args, cwd=work).returncode == 0
+    assert not (work / ".cache").exists()
+    assert run_cli("build", *args, cwd=work).returncode == 0
+    assert (work / ".cache" / "sitegen.sqlite").is_file()
+    result = run_cli("clean", "--content", "content", "--out", "site", cwd=work)
+    assert result.returncode == 0 and "sitegen.sqlite" in result.stdout and "site/" in result.stdout
+    assert not (work / "site").exists() and not (work / ".cache" / "sitegen.sqlite").exists()
+
+
+def test_a_parallel_build_is_byte_identical_to_one_process(
+    content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    for number in range(12):
+        (content / "conditions" / f"copy-{number}.md").write_text(
+            (content / "conditions" / "alpha.md")
+            .read_text("utf-8")
+            .replace("Alpha condition", f"Copy {number}"),
+            "utf-8",
+        )
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
+    one = build(BuildOptions(content=content, out=tmp_path / "one", templates=templates, jobs=1))
+    two = build(BuildOptions(content=content, out=tmp_path / "two", templates=templates, jobs=2))
+    assert one.ok and two.ok
+    assert contents(tmp_path / "one") == contents(tmp_path / "two")
+    assert [str(f) for f in one.findings] == [str(f) for f in two.findings]
+
+
+def test_parallel_map_keeps_order_and_uses_workers(monkeypatch):
+    import os
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
+    import time
+
+    pids = parallel.parallel_map(
+        lambda _: (time.sleep(0.01), os.getpid())[1], list(range(40)), jobs=2
+    )
+    squares = parallel.parallel_map(lambda n: n * n, list(range(40)), jobs=2)
+    assert squares == [n * n for n in range(40)]
+    assert len(set(pids)) == 2 and os.getpid() not in pids
+
+
+def test_progress_is_reported_up_to_the_total(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
+    for jobs in (1, 2):
+        seen: list[tuple[int, int]] = []
+        parallel.parallel_map(
+            lambda n: n, list(range(60)), jobs, lambda d, t, s=seen: s.append((d, t))
+        )
+        assert seen and seen[-1] == (60, 60) and all(t == 60 for _, t in seen)
+        assert [d for d, _ in seen] == sorted(d for d, _ in seen)
