@@ -29,7 +29,9 @@ from .models import (
     SiteConfig,
 )
 
-RESERVED_SLUGS = frozenset({"conditions", "packages", "static", "images", "search", "404"})
+RESERVED_SLUGS = frozenset(
+    {"conditions", "packages", "static", "images", "search", "pagefind", "404"}
+)
 EVIDENCE_PAGE = "how-we-rate-evidence"
 
 SLUG_HINT = "lower-case letters, digits and single hyphens (like 'optic-nerve-damage')"

@@ -133,7 +133,7 @@ CASES = {
     "page slug the site uses itself": (
         rename("pages/about.md", "packages.md"),
         "content/pages/packages.md:1:1: slug: expected a page name the site does not use "
-        "itself (404, conditions, images, packages, search, static), found 'packages'",
+        "itself (404, conditions, images, packages, pagefind, search, static), found 'packages'",
     ),
     "file that is not UTF-8": (
         not_utf8,
