@@ -47,6 +47,9 @@ class BuildOptions:
     jobs: int | None = None  # worker processes; None: one per core
     cache: bool = False  # keep a build cache in .cache/ beside content/ (the CLI turns it on)
     progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
+    # serve: a rebuild keeps the search index it has (re-indexing 1,000 pages takes
+    # seconds); the next full build brings it up to date.
+    keep_search_index: bool = False
 
 
 @dataclass
@@ -275,7 +278,13 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         unchanged = [
             output_path(page.url) for page in result.pages if memo.on_disk.get(page.url) == page
         ]
-        index = search_index(result.pages, memo.on_disk, options.out, site.config.directory_links)
+        index = search_index(
+            result.pages,
+            memo.on_disk,
+            options.out,
+            site.config.directory_links,
+            keep_existing=options.keep_search_index and before is not None,
+        )
         try:
             # A rebuild (serve) does not wait for the old folder to be deleted.
             write_site(

@@ -174,7 +174,8 @@ def add_serve(commands: argparse._SubParsersAction) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve  # the server's packages load only when serving
 
-    options = BuildOptions(args.content, args.out, args.templates, args.strict)
+    options = BuildOptions(args.content, args.out, args.templates, args.strict,
+                           keep_search_index=True)  # fmt: skip
     problem = usage_problem(options)
     if problem:
         print(f"sitegen: {problem}", file=sys.stderr)

@@ -133,6 +133,7 @@ def search_index(
     on_disk: Mapping[str, RenderedPage],
     out: Path,
     directory_links: bool,
+    keep_existing: bool = False,
 ) -> SearchIndex:
     """Plan the index of a build whose output is `pages`, when `out` now holds `on_disk`.
 
@@ -142,4 +143,6 @@ def search_index(
     html = {page.url: page for page in pages if page.is_html}
     before = {url: page for url, page in on_disk.items() if page.is_html}
     unchanged = bool(html) and html == before
+    if keep_existing and (out / BUNDLE).is_dir():
+        unchanged = True  # serve: results may lag behind edits until the next full build
     return SearchIndex(out.absolute() if unchanged else None, keep_index_url=not directory_links)

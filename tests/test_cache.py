@@ -218,3 +218,18 @@ def test_progress_is_reported_up_to_the_total(monkeypatch):
         )
         assert seen and seen[-1] == (60, 60) and all(t == 60 for _, t in seen)
         assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_serve_rebuilds_keep_the_search_index(content: Path, templates: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    options = BuildOptions(content=content, out=out, templates=templates, keep_search_index=True)
+    first = build(options)
+    index = next((out / "pagefind").glob("pagefind-entry.json"))
+    before = index.stat().st_ino
+    edit(content / ALPHA, "Alpha has symptoms", "Alpha shows symptoms")
+    again = build(options, first)
+    assert again.ok and again.written and again.rendered
+    assert (out / "pagefind" / index.name).stat().st_ino == before  # linked, not re-indexed
+    fresh = build(BuildOptions(content=content, out=out, templates=templates), None)
+    assert (out / "pagefind" / index.name).stat().st_ino != before  # a full build re-indexes
+    assert fresh.ok
