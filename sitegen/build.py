@@ -338,21 +338,26 @@ def cached_build(options: BuildOptions) -> BuildResult:
         last = cache.last_build()
         previous = None
         if last is not None and last[1] == key:
-            pages, page_findings = cache.pages()
+            pages, page_findings, checks = cache.pages()
             if last[0] == digests:
                 return unchanged_build(plain, cache, pages, problems, started)
             graph = cache.graph()
             if graph is not None:
                 memo = Memo(plain, render=page_findings)
+                memo.check_context = cache.state("check_context") or ""
+                memo.checked = {p.url: (p, checks.get(p.url, [])) for p in pages if p.is_html}
                 memo.on_disk = {p.url: p for p in pages if same_on_disk(options.out, p)}
                 previous = BuildResult(pages=pages, graph=graph, memo=memo)
         result = build(plain, previous)
         if result.ok and (result.written or not options.write):
-            changed = set(result.rendered) if previous is not None else None
             memo = result.memo
+            same_checks = memo is not None and memo.check_context == cache.state("check_context")
+            changed = set(result.rendered) if previous is not None and same_checks else None
             page_findings = memo.render if memo else {}
-            cache.save(digests, key, result.pages, page_findings, result.findings, result.graph,
-                       changed)  # fmt: skip
+            checks = {url: found for url, (_, found) in memo.checked.items()} if memo else {}
+            context = memo.check_context if memo else ""
+            cache.save(digests, key, result.pages, page_findings, checks, context,
+                       result.findings, result.graph, changed)  # fmt: skip
         result.findings = sort_findings(result.findings + problems)
         return result
     finally:

@@ -25,7 +25,7 @@ from .findings import Finding, Severity, warning
 from .load import display, files_under
 from .render import RenderedPage
 
-SCHEMA = 1
+SCHEMA = 2
 CACHE_DIR = ".cache"
 CACHE_FILE = "sitegen.sqlite"
 GENERATOR_FILES = Path(__file__).parent
@@ -90,7 +90,7 @@ class BuildCache:
             """
             CREATE TABLE IF NOT EXISTS pages (
                 url TEXT PRIMARY KEY, template TEXT NOT NULL, evidence TEXT,
-                content BLOB NOT NULL, findings TEXT NOT NULL);
+                content BLOB NOT NULL, findings TEXT NOT NULL, checks TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """
         )
@@ -115,15 +115,19 @@ class BuildCache:
         text = self.state("findings")
         return [finding_from_dict(item) for item in json.loads(text)] if text else []
 
-    def pages(self) -> tuple[list[RenderedPage], dict[str, list[Finding]]]:
+    def pages(
+        self,
+    ) -> tuple[list[RenderedPage], dict[str, list[Finding]], dict[str, list[Finding]]]:
+        """The recorded pages, each page's render findings and its output-check findings."""
         rows = self.connection.execute(
-            "SELECT url, template, evidence, content, findings FROM pages ORDER BY rowid"
+            "SELECT url, template, evidence, content, findings, checks FROM pages ORDER BY rowid"
         )
-        pages, findings = [], {}
-        for url, template, evidence, content, found in rows:
+        pages, findings, checks = [], {}, {}
+        for url, template, evidence, content, found, checked in rows:
             pages.append(RenderedPage(url, bytes(content), template, evidence))
             findings[url] = [finding_from_dict(item) for item in json.loads(found)]
-        return pages, findings
+            checks[url] = [finding_from_dict(item) for item in json.loads(checked)]
+        return pages, findings, checks
 
     def save(
         self,
@@ -131,6 +135,8 @@ class BuildCache:
         options: str,
         pages: list[RenderedPage],
         page_findings: dict[str, list[Finding]],
+        checks: dict[str, list[Finding]],
+        check_context: str,
         findings: list[Finding],
         graph: DependencyGraph | None,
         changed: set[str] | None,
@@ -147,10 +153,11 @@ class BuildCache:
                 gone = known - set(urls)
                 db.executemany("DELETE FROM pages WHERE url = ?", [(url,) for url in gone])
             db.executemany(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
                 [
                     (page.url, page.template, page.evidence, page.content,
-                     json.dumps([asdict(f) for f in page_findings.get(page.url, [])]))
+                     json.dumps([asdict(f) for f in page_findings.get(page.url, [])]),
+                     json.dumps([asdict(f) for f in checks.get(page.url, [])]))
                     for page in pages
                     if changed is None or page.url in changed
                 ],
@@ -160,6 +167,7 @@ class BuildCache:
                 "options": options,
                 "findings": json.dumps([asdict(f) for f in findings]),
                 "graph": graph.to_json() if graph else "",
+                "check_context": check_context,
             }
             db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", list(state.items()))
             db.execute("COMMIT")
