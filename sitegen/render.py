@@ -124,6 +124,7 @@ class Renderer:
         self.converter = MarkdownConverter()
         self.findings: list[Finding] = []
         self.disclaimers: dict[str, Markup] = {}
+        self.titles: dict[str, str] | None = None
         self.base_path = urlsplit(site.config.base_url).path
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(templates_dir),
@@ -140,6 +141,7 @@ class Renderer:
             asset=self._asset,
             absolute=self._absolute,
             evidence_level=self.evidence_level,
+            condition_title=self.condition_title,
         )
         self.env.filters["long_date"] = long_date
         self.env.globals.update(theme_globals(site, self.asset_names))
@@ -164,6 +166,16 @@ class Renderer:
 
     def _absolute(self, target: str) -> str:
         return self.site.config.base_url + target.lstrip("/")
+
+    def condition_title(self, slug: str) -> str:
+        """A condition's title by its slug (the slug itself if there is no such condition).
+
+        Templates that name a few conditions use this instead of reading `site`,
+        so the dependency graph can count them as reading only those conditions.
+        """
+        if self.titles is None:
+            self.titles = self.site.condition_titles()
+        return self.titles.get(slug, slug)
 
     def evidence_level(self, level_id: str) -> EvidenceLevel:
         return self.site.evidence[level_id]

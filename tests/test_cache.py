@@ -95,7 +95,11 @@ def change_asset(c: Path, t: Path) -> None:
 # kind: (change, pages that must be rendered again or "all", pages that must not be)
 EDITS = {
     "body": (change_body, {"conditions/alpha/"}, PAGES | {"conditions/beta/", ""}),
-    "title": (change_title, {"conditions/alpha/", "conditions/", ""}, PAGES | {"conditions/beta/"}),
+    "title": (
+        change_title,
+        {"conditions/alpha/", "conditions/", ""},
+        PAGES | {"conditions/beta/", "packages/test-package/"},  # its package is for beta
+    ),
     "template": (change_template, PAGES, {"conditions/alpha/", "packages/test-package/"}),
     "include": (change_include, "all", set()),
     "site.yaml": (change_site, "all", set()),
