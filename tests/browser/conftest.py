@@ -22,22 +22,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from serve_helpers import CHROMIUM, CHROMIUM_ARGS
 
 from sitegen.build import BuildOptions, build
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
 TEMPLATES = ROOT / "templates"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 OUTPUT = ROOT / "test-output"
 SCREENSHOTS = OUTPUT / "screenshots"
