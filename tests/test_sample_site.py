@@ -251,3 +251,9 @@ def test_every_evidence_level_is_explained_on_the_evidence_page(site: Path):
         "level-investigational",
         "level-not-supported",
     }
+
+
+def test_package_page_states_its_review_dates(site: Path):
+    main = soup(site / "packages/optic-nerve-stem-cell-12-day/index.html").find("main")
+    review = main.select_one(".review-dates").get_text(" ", strip=True)
+    assert review.startswith("Last reviewed on") and "Next review due" in review
