@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from .cache import BuildCache, input_digests
-from .check import check_page, text_of
+from .check import OutputChecks
 from .claims import ClaimRule, lint, load_rules
 from .deps import DependencyGraph, SiteInputs, fingerprint
 from .findings import Finding, Severity, has_errors, sort_findings
@@ -185,19 +185,14 @@ def checked(
 ) -> list[Finding]:
     """The output checks, page by page, run again only on pages that changed
     (all of them if the set of files or the disclaimer changed)."""
-    written = frozenset([output_path(p.url) for p in pages] + files)
-    disclaimer = text_of(disclaimer_html)
+    checks = OutputChecks.of(pages, files, disclaimer_html, levels, templates, check_links)
     memo.check_context = fingerprint(
-        [sorted(written), disclaimer, levels, str(templates), check_links]
+        [sorted(checks.written), checks.disclaimer, levels, str(templates), check_links]
     )
     old = before.checked if before and before.check_context == memo.check_context else {}
     html = [page for page in pages if page.is_html]
     fresh = [page for page in html if old.get(page.url, (None,))[0] != page]
-    found = parallel_map(
-        lambda page: check_page(page, disclaimer, levels, written, templates, check_links),
-        fresh,
-        memo.options.jobs,
-    )
+    found = parallel_map(checks, fresh, memo.options.jobs)
     known = {**old, **{page.url: (page, f) for page, f in zip(fresh, found, strict=True)}}
     findings: list[Finding] = []
     for page in html:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -296,6 +297,35 @@ def resolves(page_url: str, link: str, written: frozenset[str]) -> bool:
     return target in written or f"{target}/index.html" in written
 
 
+@dataclass(frozen=True)
+class OutputChecks:
+    """The checks of one build's pages, set up once: `checks(page)` gives one page's findings."""
+
+    written: frozenset[str]
+    disclaimer: str
+    levels: dict[str, EvidenceLevel]
+    templates_dir: Path
+    check_links: bool = True
+
+    @classmethod
+    def of(
+        cls,
+        pages: list[RenderedPage],
+        extra_files: list[str],
+        disclaimer_html: str,
+        levels: dict[str, EvidenceLevel],
+        templates_dir: Path,
+        check_links: bool = True,
+    ) -> OutputChecks:
+        written = frozenset([output_path(p.url) for p in pages] + extra_files)
+        return cls(written, text_of(disclaimer_html), levels, templates_dir, check_links)
+
+    def __call__(self, page: RenderedPage) -> list[Finding]:
+        return check_page(
+            page, self.disclaimer, self.levels, self.written, self.templates_dir, self.check_links
+        )
+
+
 def check_output(
     pages: list[RenderedPage],
     extra_files: list[str],
@@ -305,10 +335,7 @@ def check_output(
     check_links: bool = True,
 ) -> list[Finding]:
     """Check every HTML page; `check_links` is off while content errors already explain them."""
-    written = frozenset([output_path(p.url) for p in pages] + extra_files)
-    disclaimer = text_of(disclaimer_html)
-    findings: list[Finding] = []
-    for page in pages:
-        if page.is_html:
-            findings += check_page(page, disclaimer, levels, written, templates_dir, check_links)
-    return findings
+    checks = OutputChecks.of(
+        pages, extra_files, disclaimer_html, levels, templates_dir, check_links
+    )
+    return [finding for page in pages if page.is_html for finding in checks(page)]
