@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -23,7 +24,7 @@ import yaml
 from .cache import BuildCache, input_digests
 from .check import OutputChecks
 from .claims import ClaimRule, lint, load_rules
-from .deps import DependencyGraph, SiteInputs, fingerprint
+from .deps import DependencyGraph, Prints, SiteInputs, fingerprint
 from .findings import Finding, Severity, has_errors, sort_findings
 from .load import FileCache, LoadedContent, RawDocument, load_content
 from .models import EvidenceLevel, Site
@@ -32,8 +33,8 @@ from .quality import check_quality
 from .render import RenderedPage, render, site_files
 from .search import SearchIndexError, search_index
 from .urls import output_path
-from .validate import validate
-from .write import write_site
+from .validate import ValidationMemo, validate
+from .write import Output, file_output, write_site
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,13 @@ class Memo:
 
     options: BuildOptions
     files: FileCache = field(default_factory=FileCache)
+    validation: ValidationMemo = field(default_factory=ValidationMemo)
+    prints: Prints = field(default_factory=dict)
     lint: dict[int, tuple[RawDocument, str, list[Finding]]] = field(default_factory=dict)
     quality: dict[str, tuple[object, str, list[Finding]]] = field(default_factory=dict)
     render: dict[str, list[Finding]] = field(default_factory=dict)
     checked: dict[str, tuple[RenderedPage, list[Finding]]] = field(default_factory=dict)
     check_context: str = ""
-    on_disk: dict[str, RenderedPage] = field(default_factory=dict)  # as in options.out now
 
 
 @dataclass
@@ -213,7 +215,7 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         previous.memo if previous and previous.memo and previous.memo.options == options else None
     )
     memo = Memo(options, before.files if before else FileCache())
-    memo.on_disk = dict(before.on_disk) if before else {}
+    memo.validation = before.validation if before else ValidationMemo()
     result = BuildResult(memo=memo)
     clock = time.perf_counter()
 
@@ -226,7 +228,7 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     loaded = load_content(options.content, memo.files)
     findings = list(loaded.findings)
     lap("load")
-    site, found = validate(loaded)
+    site, found = validate(loaded, memo.validation)
     findings += found
     today = options.today or date.today()
     if site is not None:
@@ -236,7 +238,8 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     findings += found + linted([doc for doc in readable if doc is not None], rules, before, memo)
     lap("validate")
     if site is not None:
-        inputs = SiteInputs(site, options.templates, today)
+        inputs = SiteInputs(site, options.templates, today, before.prints if before else None)
+        memo.prints = inputs.object_prints
         reuse: dict[str, RenderedPage] = {}
         before_templates: dict[str, str] = {}
         if before and previous and previous.graph:
@@ -270,25 +273,15 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         findings = strictly(findings)
     result.findings = sort_findings(findings)
     if site is not None and not has_errors(result.findings) and options.write:
-        unchanged = [
-            output_path(page.url) for page in result.pages if memo.on_disk.get(page.url) == page
-        ]
-        index = search_index(
-            result.pages,
-            memo.on_disk,
-            options.out,
-            site.config.directory_links,
-            keep_existing=options.keep_search_index and before is not None,
-        )
+        outputs = outputs_of(result.pages, rendered.files)
+        keep_index = options.keep_search_index and before is not None
         try:
-            # A rebuild (serve) does not wait for the old folder to be deleted.
-            write_site(
-                result.pages, rendered.files, options.out, unchanged, before is not None, index
-            )
+            index = search_index(outputs, options.out, site.config.directory_links, keep_index)
+            # A rebuild (serve) does not wait for leftover folders to be deleted.
+            write_site(outputs, options.out, before is not None, index)
         except SearchIndexError as exc:  # the previous site stays; the editor is told why
             result.findings = sort_findings([*result.findings, exc.finding])
             return result
-        memo.on_disk = {page.url: page for page in result.pages}
         result.written = True
         lap("write")
         result.timings["search"] = index.seconds  # part of "write"
@@ -303,12 +296,12 @@ def options_key(options: BuildOptions, today: date) -> str:
     )  # fmt: skip
 
 
-def same_on_disk(out: Path, page: RenderedPage) -> bool:
-    path = out / output_path(page.url)
-    try:
-        return path.stat().st_size == len(page.content) and path.read_bytes() == page.content
-    except OSError:
-        return False
+def outputs_of(pages: list[RenderedPage], files: dict[str, Path]) -> dict[str, Output]:
+    """Every file of the site by its output path (a page wins over a file of its name)."""
+    outputs = {name: file_output(path) for name, path in files.items()}
+    for page in pages:
+        outputs[output_path(page.url)] = Output(page.digest, partial(getattr, page, "content"))
+    return outputs
 
 
 def cached_build(options: BuildOptions) -> BuildResult:
@@ -341,7 +334,6 @@ def cached_build(options: BuildOptions) -> BuildResult:
                 memo = Memo(plain, render=page_findings)
                 memo.check_context = cache.state("check_context") or ""
                 memo.checked = {p.url: (p, checks.get(p.url, [])) for p in pages if p.is_html}
-                memo.on_disk = {p.url: p for p in pages if same_on_disk(options.out, p)}
                 previous = BuildResult(pages=pages, graph=graph, memo=memo)
         result = build(plain, previous)
         if result.ok and (result.written or not options.write):
@@ -369,13 +361,11 @@ def unchanged_build(
     result = BuildResult(pages=pages, findings=sort_findings(cache.findings() + problems))
     result.timings["cache"] = time.perf_counter() - started
     if options.write:
-        files = site_files(options.content, options.templates)
-        on_disk = {p.url: p for p in pages if same_on_disk(options.out, p)}
+        outputs = outputs_of(pages, site_files(options.content, options.templates))
         settings = yaml.safe_load((options.content / "site.yaml").read_text("utf-8")) or {}
-        index = search_index(pages, on_disk, options.out, bool(settings.get("directory_links")))
-        unchanged = [output_path(url) for url in on_disk]
         try:
-            write_site(pages, files, options.out, unchanged, finish=index)
+            index = search_index(outputs, options.out, bool(settings.get("directory_links")))
+            write_site(outputs, options.out, finish=index)
         except SearchIndexError as exc:
             result.findings = sort_findings([*result.findings, exc.finding])
             return result

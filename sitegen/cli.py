@@ -18,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__, cache
+from . import __version__, cache, write
 from .build import BuildOptions, BuildResult, build
 from .findings import Finding, Severity
 from .load import display
@@ -244,7 +244,8 @@ def run_clean(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     removed = [display(path) for path in cache.clean(args.content)]
     with output_lock(args.out.absolute()):
-        remove_leftovers(args.out.absolute())
+        removed += [display(path) for path in write.clean(args.out)]
+        remove_leftovers(args.out.absolute(), keep=None)
         if args.out.is_dir():
             shutil.rmtree(args.out)
             removed.append(f"{display(args.out)}/")

@@ -215,13 +215,26 @@ class Templates:
 
 # The site's inputs ------------------------------------------------------------
 
+Prints = dict[int, tuple[object, str, str]]  # id -> (the object, its fingerprints)
+
+
+def document_prints(doc: Document) -> tuple[str, str]:
+    """The fingerprints of a document's front matter and of the whole document."""
+    meta = fingerprint(doc.meta)
+    body = hashlib.sha256(doc.body.encode("utf-8")).hexdigest()  # faster than JSON
+    return meta, fingerprint([meta, body, doc.body_line, doc.display_path])
+
 
 class SiteInputs:
     """What each page of one validated site reads, and the fingerprint of every input."""
 
-    def __init__(self, site: Site, templates_dir: Path, today: date) -> None:
+    def __init__(
+        self, site: Site, templates_dir: Path, today: date, known: Prints | None = None
+    ) -> None:
+        """`known`: the `object_prints` of an earlier SiteInputs, reused for the same objects."""
         self.templates = Templates(templates_dir)
         self.reads: dict[str, frozenset[str]] = {}
+        self.object_prints: Prints = {}
         prints: dict[str, str] = {}
         asset_names, _ = hashed_assets(templates_dir)
         prints[SITE] = fingerprint([site.config, site.config_path])
@@ -231,13 +244,23 @@ class SiteInputs:
             [sorted(site.known_urls), sorted(site.content_urls.items()), sorted(site.assets)]
         )
         by_slug = {doc.slug: doc for doc in site.conditions}
+        known = known or {}
+
+        def of(thing: Document | Package) -> tuple[str, str]:
+            entry = known.get(id(thing))
+            if entry is None or entry[0] is not thing:
+                entry = (
+                    (thing, *document_prints(thing))
+                    if isinstance(thing, Document)
+                    else (thing, fingerprint(thing), "")
+                )
+            self.object_prints[id(thing)] = entry
+            return entry[1], entry[2]
+
         for doc in site.conditions + site.pages:
-            meta = prints[front_matter_key(doc)] = fingerprint(doc.meta)
-            body = hashlib.sha256(doc.body.encode("utf-8")).hexdigest()  # faster than JSON
-            whole = [meta, body, doc.body_line, doc.display_path]
-            prints[content_key(doc.content_path)] = fingerprint(whole)
+            prints[front_matter_key(doc)], prints[content_key(doc.content_path)] = of(doc)
         for package in site.packages:
-            prints[package_key(package)] = fingerprint(package)
+            prints[package_key(package)] = of(package)[0]
 
         def listed(docs: Iterable[Document]) -> set[str]:
             return {front_matter_key(doc) for doc in docs}

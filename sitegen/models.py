@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -210,7 +211,19 @@ class Site:
         return {level.id: level for level in self.config.evidence_levels}
 
     def packages_for(self, condition_slug: str) -> list[Package]:
-        return [p for p in self.packages if condition_slug in p.conditions]
+        return self._packages_by_condition.get(condition_slug, [])
+
+    @cached_property
+    def _packages_by_condition(self) -> dict[str, list[Package]]:
+        found: dict[str, list[Package]] = {}
+        for package in self.packages:
+            for slug in dict.fromkeys(package.conditions):
+                found.setdefault(slug, []).append(package)
+        return found
 
     def condition_titles(self) -> dict[str, str]:
+        return self._condition_titles
+
+    @cached_property
+    def _condition_titles(self) -> dict[str, str]:
         return {c.slug: c.meta.title for c in self.conditions}

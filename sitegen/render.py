@@ -29,6 +29,7 @@ from .parallel import parallel_map
 from .structured import theme_globals
 from .urls import directory_of, relative
 from .validate import add_months
+from .write import digest_of
 
 STATIC_DIR = "static"
 RELATIVE_HREF = re.compile(r'(\b(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)')
@@ -43,6 +44,11 @@ class RenderedPage:
     content: bytes
     template: str
     evidence: str | None = None
+    digest: str = field(default="", compare=False)  # of `content`; given by the build cache
+
+    def __post_init__(self) -> None:
+        if not self.digest:
+            object.__setattr__(self, "digest", digest_of(self.content))
 
     @property
     def is_html(self) -> bool:

@@ -41,8 +41,14 @@ def relative(from_url: str, to_url: str, directory_links: bool = False) -> str:
     works opened straight from disk, where a folder is not a page.
     """
     target = to_url if directory_links or is_file(to_url) else output_path(to_url)
-    start = "/" + directory_of(from_url)
-    link = posixpath.relpath("/" + target, start)
+    start = [part for part in directory_of(from_url).split("/") if part]
+    parts = [part for part in target.split("/") if part]
+    common = 0
+    for mine, theirs in zip(start, parts, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    link = "/".join([".."] * (len(start) - common) + parts[common:]) or "."
     if not is_file(target):
         link = "./" if link == "." else link + "/"
     return link

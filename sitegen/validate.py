@@ -11,6 +11,7 @@ import calendar
 import difflib
 import types
 import typing
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -371,39 +372,100 @@ def missing_evidence_page(site_doc: RawDocument) -> list[Finding]:
     ]
 
 
-def validate(loaded: LoadedContent) -> tuple[Site | None, list[Finding]]:
-    """Validate everything that was readable; the Site is None only if site.yaml is unusable."""
+def validate_config(site_doc: RawDocument) -> tuple[SiteConfig | None, list[Finding]]:
+    config, findings = validate_model(SiteConfig, site_doc.data, site_doc)
+    if config is not None:
+        ids = [level.id for level in config.evidence_levels]
+        for index, level_id in enumerate(ids):
+            if level_id in ids[:index]:
+                loc = ("evidence_levels", index, "id")
+                findings.append(
+                    error(
+                        site_doc.display_path,
+                        *site_doc.positions.of_value(loc),
+                        field_path(loc),
+                        f"expected a unique evidence level id, found '{level_id}' again",
+                    )
+                )
+    return config, findings
+
+
+DocumentEntry = tuple[RawDocument, SiteConfig | None, Document | None, list[Finding]]
+
+
+@dataclass
+class ValidationMemo:
+    """Each file's validation, kept with the objects it was made from: a rebuild that
+    reads only one file afresh validates only that file (and every document again
+    if site.yaml changed, since documents are checked against its settings)."""
+
+    config: tuple[RawDocument, SiteConfig | None, list[Finding]] | None = None
+    documents: dict[int, DocumentEntry] = field(default_factory=dict)
+    catalogue: (
+        tuple[RawDocument, SiteConfig | None, list[str], list[Package], list[Finding]] | None
+    ) = None
+
+    def packages(
+        self, raw: RawDocument, config: SiteConfig | None, condition_slugs: list[str]
+    ) -> tuple[list[Package], list[Finding]]:
+        known = self.catalogue
+        if (
+            known is None
+            or known[0] is not raw
+            or known[1] is not config
+            or known[2] != condition_slugs
+        ):
+            known = self.catalogue = (
+                raw,
+                config,
+                condition_slugs,
+                *validate_catalogue(raw, config, condition_slugs),
+            )
+        return list(known[3]), list(known[4])
+
+    def config_of(self, site_doc: RawDocument) -> tuple[SiteConfig | None, list[Finding]]:
+        if self.config is None or self.config[0] is not site_doc:
+            self.config = (site_doc, *validate_config(site_doc))
+        return self.config[1], list(self.config[2])
+
+    def document(
+        self, raw: RawDocument, config: SiteConfig | None, fresh: dict[int, DocumentEntry]
+    ) -> tuple[Document | None, list[Finding]]:
+        entry = self.documents.get(id(raw))
+        if entry is None or entry[0] is not raw or entry[1] is not config:
+            entry = (raw, config, *validate_document(raw, config))
+        fresh[id(raw)] = entry
+        return entry[2], list(entry[3])
+
+
+def validate(
+    loaded: LoadedContent, memo: ValidationMemo | None = None
+) -> tuple[Site | None, list[Finding]]:
+    """Validate everything that was readable; the Site is None only if site.yaml is unusable.
+
+    With `memo` (kept from the last validation), unchanged files are not validated again.
+    """
+    memo = memo if memo is not None else ValidationMemo()
     findings: list[Finding] = []
     config = None
     if loaded.site is not None and loaded.site.readable:
-        config, found = validate_model(SiteConfig, loaded.site.data, loaded.site)
+        config, found = memo.config_of(loaded.site)
         findings += found
-        if config is not None:
-            ids = [level.id for level in config.evidence_levels]
-            for index, level_id in enumerate(ids):
-                if level_id in ids[:index]:
-                    loc = ("evidence_levels", index, "id")
-                    findings.append(
-                        error(
-                            loaded.site.display_path,
-                            *loaded.site.positions.of_value(loc),
-                            field_path(loc),
-                            f"expected a unique evidence level id, found '{level_id}' again",
-                        )
-                    )
     conditions: list[Document] = []
     pages: list[Document] = []
+    fresh: dict[int, DocumentEntry] = {}
     for raw in loaded.documents:
         if not raw.readable:
             continue
-        document, found = validate_document(raw, config)
+        document, found = memo.document(raw, config, fresh)
         findings += found
         if document is not None:
             (conditions if document.kind == "condition" else pages).append(document)
+    memo.documents = fresh
     condition_slugs = sorted(raw.slug for raw in loaded.documents if raw.kind == "condition")
     packages: list[Package] = []
     if loaded.catalogue is not None and loaded.catalogue.readable:
-        packages, found = validate_catalogue(loaded.catalogue, config, condition_slugs)
+        packages, found = memo.packages(loaded.catalogue, config, condition_slugs)
         findings += found
     if config is None or loaded.site is None:
         return None, findings

@@ -1,9 +1,20 @@
-"""Stage 5: write the site into a temporary folder beside the output, then swap it in.
+"""Stage 5: bring a folder beside the output up to date, then swap it in.
 
 The previous output stays exactly as it was until the new one is complete:
 a failed or killed build leaves only a hidden temporary folder, which the next
 build removes. On Linux the swap is one atomic `renameat2(RENAME_EXCHANGE)`;
 elsewhere it is two renames in quick succession.
+
+Writing every file of a large site again for each build would cost more than
+rendering the one page that changed, so the folder swapped out last time is
+kept as a spare (`.site.spare-<id>`) and patched: only files whose bytes
+differ are written (each as a new file, so a file the live site shares by
+hard link is never changed), files that are gone are removed, and unchanged
+files of the live site are hard-linked. A manifest beside the output
+(`.site.manifest.json`) records each folder's files with their digest and the
+size, time and inode they had when written; a file is trusted only while its
+size, time and inode still match, so an edited, truncated or replaced file is
+written again and a spare of unknown state is never used.
 """
 
 from __future__ import annotations
@@ -11,19 +22,102 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import fcntl
+import hashlib
+import json
 import os
+import secrets
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from .render import RenderedPage
-from .urls import output_path
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
+MANIFEST_VERSION = 1
+
+Stamp = tuple[str, int, int, int]  # digest, size, mtime_ns, inode
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the site: the digest of its bytes, and how to get them when they
+    must be written (a page kept in the build cache is read only then)."""
+
+    digest: str
+    read: Callable[[], bytes] = field(compare=False, repr=False)
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def file_output(path: Path) -> Output:
+    data = path.read_bytes()
+    return Output(digest_of(data), lambda: data)
+
+
+@dataclass
+class Folder:
+    """A folder of output files as the manifest records it."""
+
+    id: str
+    files: dict[str, Stamp] = field(default_factory=dict)
+    index: int | None = None  # inode of the search index's entry file, if it has one
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "files": self.files, "index": self.index}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Folder:
+        files = {
+            str(name): (str(v[0]), int(v[1]), int(v[2]), int(v[3]))
+            for name, v in data["files"].items()
+        }
+        index = data.get("index")
+        return cls(str(data["id"]), files, int(index) if index is not None else None)
+
+
+@dataclass
+class Manifest:
+    live: Folder | None = None
+    spare: Folder | None = None
+
+    @staticmethod
+    def path(out_dir: Path) -> Path:
+        return out_dir.parent / f".{out_dir.name}.manifest.json"
+
+    @classmethod
+    def read(cls, out_dir: Path) -> Manifest:
+        """The recorded manifest; an empty one if it is missing, damaged or of another version."""
+        try:
+            data = json.loads(cls.path(out_dir).read_text("utf-8"))
+            if data.get("version") != MANIFEST_VERSION:
+                return cls()
+            live, spare = data.get("live"), data.get("spare")
+            return cls(
+                Folder.from_json(live) if live else None,
+                Folder.from_json(spare) if spare else None,
+            )
+        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return cls()
+
+    def save(self, out_dir: Path) -> None:
+        data = {
+            "version": MANIFEST_VERSION,
+            "live": self.live.to_json() if self.live else None,
+            "spare": self.spare.to_json() if self.spare else None,
+        }
+        path = self.path(out_dir)
+        temporary = path.with_name(f"{path.name}.tmp")
+        temporary.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+        temporary.replace(path)
+
+
+def spare_path(out_dir: Path, spare: Folder) -> Path:
+    return out_dir.parent / f".{out_dir.name}.spare-{spare.id}"
 
 
 def _exchange(first: Path, second: Path) -> bool:
@@ -52,48 +146,18 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 REMOVING: set[Path] = set()  # folders this process is deleting in the background
 
 
-def remove_leftovers(out_dir: Path) -> None:
-    """Temporary folders of builds that were killed before they could clean up."""
-    for pattern in (f".{out_dir.name}.tmp-*", f".{out_dir.name}.old-*"):
+def remove_leftovers(out_dir: Path, keep: Path | None) -> None:
+    """Temporary folders of builds that were killed before they could clean up, and
+    spare folders the manifest does not vouch for."""
+    for pattern in (f".{out_dir.name}.tmp-*", f".{out_dir.name}.old-*", f".{out_dir.name}.spare-*"):
         for leftover in out_dir.parent.glob(pattern):
-            if leftover not in REMOVING:
+            if leftover not in REMOVING and leftover != keep:
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
-def fill(folder: Path, pages: list[RenderedPage], files: dict[str, Path]) -> None:
-    for url, source in files.items():
-        target = folder / url
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    for page in pages:
-        target = folder / output_path(page.url)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(page.content)
-
-
-def link_unchanged(
-    folder: Path, pages: list[RenderedPage], out_dir: Path, unchanged: Collection[str]
-) -> list[RenderedPage]:
-    """Hard-link the `unchanged` pages from `out_dir` into `folder`; the pages left to write."""
-    left = []
-    for page in pages:
-        name = output_path(page.url)
-        if name in unchanged:
-            old, target = out_dir / name, folder / name
-            try:
-                if old.stat().st_size == len(page.content):
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.link(old, target)
-                    continue
-            except OSError:
-                pass
-        left.append(page)
-    return left
-
-
 def remove_in_background(folder: Path) -> None:
-    """Delete a swapped-out folder without waiting (if the process ends first, the
-    next build removes what is left)."""
+    """Delete a folder without waiting (if the process ends first, the next build
+    removes what is left)."""
 
     def remove() -> None:
         shutil.rmtree(folder, ignore_errors=True)
@@ -103,51 +167,188 @@ def remove_in_background(folder: Path) -> None:
     threading.Thread(target=remove, daemon=True).start()
 
 
-def swap_in(new: Path, out_dir: Path, remove: Callable[[Path], None] = shutil.rmtree) -> None:
-    if not out_dir.exists():
-        new.rename(out_dir)
-        return
-    if _exchange(new, out_dir):
-        remove(new)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    old.rmdir()
-    out_dir.rename(old)
-    new.rename(out_dir)
-    remove(old)
+def stamp_of(path: Path, digest: str) -> Stamp:
+    info = path.stat()
+    return (digest, info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def holds(path: Path, recorded: Stamp | None, digest: str) -> bool:
+    """`path` holds the bytes of `digest`: the manifest recorded it so, and it is
+    still as recorded (same size, time and inode)."""
+    if recorded is None or recorded[0] != digest:
+        return False
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return (info.st_size, info.st_mtime_ns, info.st_ino) == recorded[1:]
+
+
+def remove_file(folder: Path, name: str) -> None:
+    """Remove `folder/name` and the folders it leaves empty."""
+    path = folder / name
+    path.unlink(missing_ok=True)
+    for parent in path.parents:
+        if parent == folder or folder not in parent.parents:
+            break
+        try:
+            parent.rmdir()
+        except OSError:
+            break
+
+
+def put(
+    folder: Path, name: str, output: Output, live: Path, live_files: Mapping[str, Stamp]
+) -> Stamp:
+    """Make `folder/name` hold `output`: a hard link to the live file when that one
+    is verified to hold the same bytes, otherwise a newly written file."""
+    target = folder / name
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    else:
+        target.unlink(missing_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    recorded = live_files.get(name)
+    if recorded is not None and holds(live / name, recorded, output.digest):
+        try:
+            os.link(live / name, target)
+            return recorded
+        except OSError:
+            pass
+    target.write_bytes(output.read())
+    return stamp_of(target, output.digest)
+
+
+def patch(
+    folder: Path,
+    have: Mapping[str, Stamp],
+    outputs: Mapping[str, Output],
+    live: Path,
+    live_files: Mapping[str, Stamp],
+) -> dict[str, Stamp]:
+    """Bring `folder`, which holds `have`, to exactly `outputs`; the new record."""
+    for name in have.keys() - outputs.keys():
+        remove_file(folder, name)
+    files: dict[str, Stamp] = {}
+    for name, output in outputs.items():
+        recorded = have.get(name)
+        if recorded is not None and holds(folder / name, recorded, output.digest):
+            files[name] = recorded
+        else:
+            files[name] = put(folder, name, output, live, live_files)
+    return files
+
+
+def same_pages(
+    live: Folder | None, files: Mapping[str, Stamp], out_dir: Path, is_page: Callable[[str], bool]
+) -> bool:
+    """The live site holds exactly these pages (as `is_page` picks them), verified on disk."""
+    if live is None:
+        return False
+    before = {name: stamp for name, stamp in live.files.items() if is_page(name)}
+    after = {name: stamp[0] for name, stamp in files.items() if is_page(name)}
+    if before.keys() != after.keys():
+        return False
+    return all(holds(out_dir / name, stamp, after[name]) for name, stamp in before.items())
+
+
+@dataclass
+class Finish:
+    """What `write_site` tells the step that completes the folder (the search index)."""
+
+    folder: Path  # the complete new folder, about to be swapped in
+    live: Path | None  # the current output folder, if there is one
+    live_index: int | None  # the inode of its index entry file, as recorded
+    pages_unchanged: bool  # the HTML pages are byte for byte those of `live`
 
 
 def write_site(
-    pages: list[RenderedPage],
-    files: dict[str, Path],
+    outputs: Mapping[str, Output],
     out_dir: Path,
-    unchanged: Collection[str] = (),
     background_cleanup: bool = False,
-    finish: Callable[[Path], None] | None = None,
+    finish: Callable[[Finish], int | None] | None = None,
+    is_page: Callable[[str], bool] = lambda name: name.endswith(".html"),
 ) -> None:
-    """Replace `out_dir` with exactly these pages and files, all at once.
+    """Replace `out_dir` with exactly `outputs` (output path -> file), all at once.
 
-    `unchanged` names output files (`conditions/x/index.html`) that `out_dir`
-    already holds with the same bytes, as a rebuild knows: they are hard-linked
-    into the new folder instead of written again. The old files are never changed.
-    With `background_cleanup` the swapped-out folder is deleted without waiting.
-    `finish(folder)` runs on the complete new folder just before the swap (the
-    search index); if it raises, nothing is swapped in.
+    The new folder is the spare folder patched, or a new one; unchanged files are
+    hard-linked from `out_dir`, which itself is never changed. `finish(...)` runs
+    on the complete new folder just before the swap (the search index) and
+    returns the inode of the index it made; if it raises, nothing is swapped in.
+    With `background_cleanup`, folders no longer needed are deleted without waiting.
     """
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove = remove_in_background if background_cleanup else shutil.rmtree
     with output_lock(out_dir):
-        remove_leftovers(out_dir)
+        manifest = Manifest.read(out_dir)
+        if not out_dir.is_dir():
+            manifest.live = None
+        spare = spare_path(out_dir, manifest.spare) if manifest.spare else None
+        remove_leftovers(out_dir, keep=spare)
         new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+        have: dict[str, Stamp] = {}
+        if spare is not None and manifest.spare is not None and spare.is_dir():
+            new.rmdir()
+            spare.rename(new)  # while patched, it is a temporary folder a killed build leaves
+            have = manifest.spare.files
         try:
             umask = os.umask(0)
             os.umask(umask)
             new.chmod(0o777 & ~umask)
-            left = link_unchanged(new, pages, out_dir, frozenset(unchanged))
-            fill(new, left, files)
+            live_files = manifest.live.files if manifest.live else {}
+            files = patch(new, have, outputs, out_dir, live_files)
+            index = None
             if finish is not None:
-                finish(new)
-            swap_in(new, out_dir, remove_in_background if background_cleanup else shutil.rmtree)
+                index = finish(
+                    Finish(
+                        new,
+                        out_dir if out_dir.is_dir() else None,
+                        manifest.live.index if manifest.live else None,
+                        same_pages(manifest.live, files, out_dir, is_page),
+                    )
+                )
+            record = Folder(secrets.token_hex(6), files, index)
+            swapped_out = swap_in(new, out_dir)
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise
+        spare_folder = None
+        if swapped_out is not None and manifest.live is not None:
+            spare_folder = spare_path(out_dir, manifest.live)
+            try:
+                swapped_out.rename(spare_folder)
+            except OSError:
+                remove(swapped_out)
+                spare_folder = None
+        elif swapped_out is not None:
+            remove(swapped_out)
+        Manifest(record, manifest.live if spare_folder else None).save(out_dir)
+
+
+def swap_in(new: Path, out_dir: Path) -> Path | None:
+    """Put `new` in place of `out_dir`; the path that now holds the old output, if any."""
+    if not out_dir.exists():
+        new.rename(out_dir)
+        return None
+    if _exchange(new, out_dir):
+        return new
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    old.rmdir()
+    out_dir.rename(old)
+    new.rename(out_dir)
+    return old
+
+
+def clean(out_dir: Path) -> list[Path]:
+    """Remove the spare folder and the manifest kept beside `out_dir`; what was removed."""
+    out_dir = out_dir.absolute()
+    removed = []
+    for path in sorted(out_dir.parent.glob(f".{out_dir.name}.spare-*")):
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    manifest = Manifest.path(out_dir)
+    if manifest.exists():
+        manifest.unlink()
+        removed.append(manifest)
+    return removed

@@ -14,8 +14,17 @@ import pytest
 
 from conftest import ROOT, TEMPLATES, build_site, snapshot
 from sitegen import write
-from sitegen.render import RenderedPage
-from sitegen.write import write_site
+from sitegen.write import Manifest, Output, digest_of, write_site
+
+
+def outputs(**files: str) -> dict[str, Output]:
+    """`a__index_html="A"` -> {"a/index.html": Output of b"A"}."""
+    return {
+        name.replace("__", "/").replace("_html", ".html"): Output(
+            digest_of(text.encode()), text.encode
+        )
+        for name, text in files.items()
+    }
 
 
 def test_a_failed_build_leaves_the_previous_site_exactly_as_it_was(content: Path, tmp_path: Path):
@@ -42,24 +51,28 @@ def test_files_of_deleted_content_do_not_linger(content: Path, tmp_path: Path):
 
 def test_an_error_while_writing_leaves_the_previous_site(tmp_path: Path, monkeypatch):
     out = tmp_path / "site"
-    write_site([RenderedPage("", b"old", "t.html")], {}, out)
+    write_site(outputs(index_html="old"), out)
     before = snapshot(out)
 
-    def broken_fill(folder, pages, files):
+    def broken_put(folder, name, *args):
         (folder / "half.html").write_bytes(b"half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(write, "fill", broken_fill)
+    monkeypatch.setattr(write, "put", broken_put)
     with pytest.raises(OSError):
-        write_site([RenderedPage("", b"new", "t.html")], {}, out)
+        write_site(outputs(index_html="new"), out)
     assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".site.lock",
+        ".site.manifest.json",
+        "site",
+    ]
 
 
 def test_the_swap_replaces_the_whole_folder_and_keeps_it_readable(tmp_path: Path):
     out = tmp_path / "site"
-    write_site([RenderedPage("a/", b"A", "t.html")], {}, out)
-    write_site([RenderedPage("b/", b"B", "t.html")], {}, out)
+    write_site(outputs(a__index_html="A"), out)
+    write_site(outputs(b__index_html="B"), out)
     assert sorted(snapshot(out)) == ["b/index.html"]
     assert oct(out.stat().st_mode & 0o755) == oct(0o755 & ~_umask())
 
@@ -68,7 +81,7 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next(tmp_path: Path):
     out = tmp_path / "site"
     leftover = tmp_path / ".site.tmp-abc123"
     (leftover / "x").mkdir(parents=True)
-    write_site([RenderedPage("", b"x", "t.html")], {}, out)
+    write_site(outputs(index_html="x"), out)
     assert not leftover.exists()
 
 
@@ -125,3 +138,77 @@ def test_a_build_killed_while_writing_leaves_the_previous_site(content: Path, tm
     assert build_site(big, out).written
     assert "Alpha renamed" in (out / "conditions" / "alpha" / "index.html").read_text("utf-8")
     assert not list(tmp_path.glob(".site.tmp-*"))
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {name: data for name, (data, _) in snapshot(folder).items()}
+
+
+def spares(out: Path) -> list[Path]:
+    return list(out.parent.glob(f".{out.name}.spare-*"))
+
+
+def test_the_swapped_out_folder_is_kept_as_a_spare_and_patched(tmp_path: Path):
+    out = tmp_path / "site"
+    write_site(outputs(index_html="1", a__index_html="A", b__x__index_html="B"), out)
+    write_site(outputs(index_html="2", a__index_html="A", b__x__index_html="B"), out)
+    assert len(spares(out)) == 1 and contents(spares(out)[0])["index.html"] == b"1"
+    kept = (out / "a" / "index.html").stat().st_ino
+    write_site(outputs(index_html="3", a__index_html="A", c__index_html="C"), out)
+    assert contents(out) == {"index.html": b"3", "a/index.html": b"A", "c/index.html": b"C"}
+    assert not (out / "b").exists()  # emptied folders go too
+    assert (out / "a" / "index.html").stat().st_ino == kept  # the same file throughout
+    assert len(spares(out)) == 1 and contents(spares(out)[0])["index.html"] == b"2"
+
+
+def test_a_spare_file_changed_behind_the_build_is_written_again(tmp_path: Path):
+    out = tmp_path / "site"
+    write_site(outputs(index_html="1", a__index_html="A"), out)
+    write_site(outputs(index_html="2", a__index_html="A"), out)
+    spare = spares(out)[0]
+    (spare / "a" / "index.html").unlink()  # replaced by someone: same size, other inode
+    (spare / "a" / "index.html").write_bytes(b"Z")
+    time.sleep(0.05)
+    (spare / "index.html").write_bytes(b"X")  # edited in place: same inode, another time
+    write_site(outputs(index_html="1", a__index_html="A"), out)
+    assert contents(out) == {"index.html": b"1", "a/index.html": b"A"}
+
+
+def test_a_live_file_edited_by_hand_is_not_linked_into_the_next_site(tmp_path: Path):
+    out = tmp_path / "site"
+    write_site(outputs(index_html="1", a__index_html="A"), out)
+    (out / "a" / "index.html").write_bytes(b"Z")
+    write_site(outputs(index_html="2", a__index_html="A"), out)
+    assert contents(out) == {"index.html": b"2", "a/index.html": b"A"}
+
+
+def test_a_damaged_manifest_means_a_fresh_folder(tmp_path: Path):
+    out = tmp_path / "site"
+    write_site(outputs(index_html="1", a__index_html="A"), out)
+    write_site(outputs(index_html="2", b__index_html="B"), out)
+    Manifest.path(out).write_text("{not json", "utf-8")
+    write_site(outputs(index_html="3", a__index_html="A"), out)
+    assert contents(out) == {"index.html": b"3", "a/index.html": b"A"}
+    assert Manifest.read(out).live is not None
+
+
+def test_an_error_while_patching_the_spare_leaves_the_site_and_drops_the_spare(
+    tmp_path: Path, monkeypatch
+):
+    out = tmp_path / "site"
+    write_site(outputs(index_html="1", a__index_html="A"), out)
+    write_site(outputs(index_html="2", a__index_html="A"), out)
+    before = snapshot(out)
+    real_put = write.put
+
+    def put_then_fail(folder, name, *args):
+        real_put(folder, name, *args)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(write, "put", put_then_fail)
+    with pytest.raises(OSError):
+        write_site(outputs(index_html="3", a__index_html="A", b__index_html="B"), out)
+    assert snapshot(out) == before and spares(out) == []
+    monkeypatch.undo()
+    write_site(outputs(index_html="3", a__index_html="A", b__index_html="B"), out)
+    assert contents(out) == {"index.html": b"3", "a/index.html": b"A", "b/index.html": b"B"}
