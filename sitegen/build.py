@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -71,7 +71,8 @@ class Memo:
 
 @dataclass
 class BuildResult:
-    pages: list[RenderedPage] = field(default_factory=list)
+    pages: list[RenderedPage] = field(default_factory=list)  # empty when nothing changed
+    urls: list[str] = field(default_factory=list)  # every page's URL
     findings: list[Finding] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     written: bool = False
@@ -269,11 +270,15 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         )
         lap("check")
         result.pages = rendered.pages
+        result.urls = [page.url for page in rendered.pages]
     if options.strict:
         findings = strictly(findings)
     result.findings = sort_findings(findings)
     if site is not None and not has_errors(result.findings) and options.write:
-        outputs = outputs_of(result.pages, rendered.files)
+        outputs = outputs_of(
+            rendered.files,
+            ((page.url, page.digest, partial(getattr, page, "content")) for page in result.pages),
+        )
         keep_index = options.keep_search_index and before is not None
         try:
             index = search_index(outputs, options.out, site.config.directory_links, keep_index)
@@ -296,11 +301,14 @@ def options_key(options: BuildOptions, today: date) -> str:
     )  # fmt: skip
 
 
-def outputs_of(pages: list[RenderedPage], files: dict[str, Path]) -> dict[str, Output]:
-    """Every file of the site by its output path (a page wins over a file of its name)."""
+def outputs_of(
+    files: dict[str, Path], pages: Iterable[tuple[str, str, Callable[[], bytes]]]
+) -> dict[str, Output]:
+    """Every file of the site by its output path, from the copied `files` and the
+    `pages` (URL, digest, how to get the bytes); a page wins over a file of its name."""
     outputs = {name: file_output(path) for name, path in files.items()}
-    for page in pages:
-        outputs[output_path(page.url)] = Output(page.digest, partial(getattr, page, "content"))
+    for url, digest, read in pages:
+        outputs[output_path(url)] = Output(digest, read)
     return outputs
 
 
@@ -321,14 +329,15 @@ def cached_build(options: BuildOptions) -> BuildResult:
         return result
     try:
         today = options.today or date.today()
-        digests = input_digests(options.content, options.templates)
+        stamps_at = time.time_ns()
+        digests, stamps = input_digests(options.content, options.templates, *cache.stamps())
         key = options_key(options, today)
         last = cache.last_build()
         previous = None
         if last is not None and last[1] == key:
-            pages, page_findings, checks = cache.pages()
             if last[0] == digests:
-                return unchanged_build(plain, cache, pages, problems, started)
+                return unchanged_build(plain, cache, problems, started)
+            pages, page_findings, checks = cache.pages()
             graph = cache.graph()
             if graph is not None:
                 memo = Memo(plain, render=page_findings)
@@ -344,7 +353,7 @@ def cached_build(options: BuildOptions) -> BuildResult:
             checks = {url: found for url, (_, found) in memo.checked.items()} if memo else {}
             context = memo.check_context if memo else ""
             cache.save(digests, key, result.pages, page_findings, checks, context,
-                       result.findings, result.graph, changed)  # fmt: skip
+                       result.findings, result.graph, changed, (stamps, stamps_at))  # fmt: skip
         result.findings = sort_findings(result.findings + problems)
         return result
     finally:
@@ -352,16 +361,19 @@ def cached_build(options: BuildOptions) -> BuildResult:
 
 
 def unchanged_build(
-    options: BuildOptions,
-    cache: BuildCache,
-    pages: list[RenderedPage],
-    problems: list[Finding],
-    started: float,
+    options: BuildOptions, cache: BuildCache, problems: list[Finding], started: float
 ) -> BuildResult:
-    result = BuildResult(pages=pages, findings=sort_findings(cache.findings() + problems))
+    """The recorded build again: its findings, and its pages swapped in as a new site/
+    (their bytes are read from the cache only where the folder lacks them)."""
+    digests = cache.digests()
+    result = BuildResult(findings=sort_findings(cache.findings() + problems))
+    result.urls = [url for url, _ in digests]
     result.timings["cache"] = time.perf_counter() - started
     if options.write:
-        outputs = outputs_of(pages, site_files(options.content, options.templates))
+        outputs = outputs_of(
+            site_files(options.content, options.templates),
+            ((url, digest, partial(cache.content, url)) for url, digest in digests),
+        )
         settings = yaml.safe_load((options.content / "site.yaml").read_text("utf-8")) or {}
         try:
             index = search_index(outputs, options.out, bool(settings.get("directory_links")))

@@ -13,19 +13,21 @@ warning and the site is built from scratch.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
 from .deps import DependencyGraph
 from .findings import Finding, Severity, warning
-from .load import display, files_under
+from .load import display
 from .render import RenderedPage
+from .write import digest_of
 
-SCHEMA = 2
+SCHEMA = 3
 CACHE_DIR = ".cache"
 CACHE_FILE = "sitegen.sqlite"
 GENERATOR_FILES = Path(__file__).parent
@@ -35,20 +37,59 @@ def cache_path(content: Path) -> Path:
     return content.absolute().parent / CACHE_DIR / CACHE_FILE
 
 
-def input_digests(content: Path, templates: Path) -> dict[str, str]:
-    """A digest of every file a build reads, the generator's own code included."""
-    digests = {"generator": __version__}
-    for label, folder in (
-        ("content", content),
-        ("templates", templates),
-        ("sitegen", GENERATOR_FILES),
-    ):
-        for path in files_under(folder):
-            if path.suffix == ".pyc" or "__pycache__" in path.parts:
+RACY_NS = 2_000_000_000  # a file changed this close to its hashing is hashed again
+
+
+def walk_files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """Every file under `folder` (hidden ones and compiled Python left out), by its
+    path inside `folder`, with its `stat`."""
+    folders = [(str(folder), "")]
+    while folders:
+        current, prefix = folders.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name == "__pycache__":
                 continue
-            key = f"{label}/{path.relative_to(folder).as_posix()}"
-            digests[key] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-    return digests
+            if entry.is_dir():
+                folders.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.is_file() and not entry.name.endswith(".pyc"):
+                yield prefix + entry.name, entry.stat()
+
+
+Stamps = dict[str, tuple[int, int, int, str]]  # key -> size, mtime_ns, inode, digest
+
+
+def input_digests(
+    content: Path, templates: Path, known: Stamps | None = None, known_at: int = 0
+) -> tuple[dict[str, str], Stamps]:
+    """A digest of every file a build reads, the generator's own code included, and
+    the stamps to give as `known` next time.
+
+    A file whose size, time and inode are as `known` recorded at `known_at`
+    (nanoseconds) keeps its recorded digest without being read, unless it was
+    changed so close to that moment that a later change could carry the same time.
+    """
+    digests = {"generator": __version__}
+    stamps: Stamps = {}
+    known = known or {}
+    for label, folder in (("content", content), ("templates", templates),
+                          ("sitegen", GENERATOR_FILES)):  # fmt: skip
+        for name, info in walk_files(folder):
+            key = f"{label}/{name}"
+            stamp = known.get(key)
+            if (
+                stamp is None
+                or stamp[:3] != (info.st_size, info.st_mtime_ns, info.st_ino)
+                or info.st_mtime_ns >= known_at - RACY_NS
+            ):
+                data = (folder / name).read_bytes()
+                stamp = (info.st_size, info.st_mtime_ns, info.st_ino, digest_of(data))
+            stamps[key] = stamp
+            digests[key] = stamp[3]
+    return dict(sorted(digests.items())), stamps
 
 
 class BuildCache:
@@ -90,7 +131,8 @@ class BuildCache:
             """
             CREATE TABLE IF NOT EXISTS pages (
                 url TEXT PRIMARY KEY, template TEXT NOT NULL, evidence TEXT,
-                content BLOB NOT NULL, findings TEXT NOT NULL, checks TEXT NOT NULL);
+                content BLOB NOT NULL, digest TEXT NOT NULL,
+                findings TEXT NOT NULL, checks TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """
         )
@@ -120,14 +162,33 @@ class BuildCache:
     ) -> tuple[list[RenderedPage], dict[str, list[Finding]], dict[str, list[Finding]]]:
         """The recorded pages, each page's render findings and its output-check findings."""
         rows = self.connection.execute(
-            "SELECT url, template, evidence, content, findings, checks FROM pages ORDER BY rowid"
+            "SELECT url, template, evidence, content, digest, findings, checks FROM pages"
+            " ORDER BY rowid"
         )
         pages, findings, checks = [], {}, {}
-        for url, template, evidence, content, found, checked in rows:
-            pages.append(RenderedPage(url, bytes(content), template, evidence))
+        for url, template, evidence, content, digest, found, checked in rows:
+            pages.append(RenderedPage(url, bytes(content), template, evidence, digest))
             findings[url] = [finding_from_dict(item) for item in json.loads(found)]
             checks[url] = [finding_from_dict(item) for item in json.loads(checked)]
         return pages, findings, checks
+
+    def digests(self) -> list[tuple[str, str]]:
+        """Each recorded page's URL and the digest of its bytes, without the bytes."""
+        return self.connection.execute("SELECT url, digest FROM pages ORDER BY rowid").fetchall()
+
+    def content(self, url: str) -> bytes:
+        row = self.connection.execute("SELECT content FROM pages WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            raise sqlite3.DatabaseError(f"the build cache lost the page '{url}'")
+        return bytes(row[0])
+
+    def stamps(self) -> tuple[Stamps, int]:
+        """The input files' stamps recorded with the last build, and when they were taken."""
+        text = self.state("stamps")
+        if not text:
+            return {}, 0
+        data = json.loads(text)
+        return {key: tuple(value) for key, value in data["files"].items()}, int(data["at"])
 
     def save(
         self,
@@ -140,6 +201,7 @@ class BuildCache:
         findings: list[Finding],
         graph: DependencyGraph | None,
         changed: set[str] | None,
+        stamps: tuple[Stamps, int] = ({}, 0),
     ) -> None:
         """Record a successful build in one transaction; `changed` limits the rows rewritten."""
         db = self.connection
@@ -153,9 +215,9 @@ class BuildCache:
                 gone = known - set(urls)
                 db.executemany("DELETE FROM pages WHERE url = ?", [(url,) for url in gone])
             db.executemany(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (page.url, page.template, page.evidence, page.content,
+                    (page.url, page.template, page.evidence, page.content, page.digest,
                      json.dumps([asdict(f) for f in page_findings.get(page.url, [])]),
                      json.dumps([asdict(f) for f in checks.get(page.url, [])]))
                     for page in pages
@@ -168,6 +230,7 @@ class BuildCache:
                 "findings": json.dumps([asdict(f) for f in findings]),
                 "graph": graph.to_json() if graph else "",
                 "check_context": check_context,
+                "stamps": json.dumps({"files": stamps[0], "at": stamps[1]}),
             }
             db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", list(state.items()))
             db.execute("COMMIT")

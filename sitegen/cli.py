@@ -22,6 +22,7 @@ from . import __version__, cache, write
 from .build import BuildOptions, BuildResult, build
 from .findings import Finding, Severity
 from .load import display
+from .urls import is_html
 from .write import output_lock, remove_leftovers
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -122,7 +123,7 @@ def run_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONTENT
-    pages = sum(1 for page in result.pages if page.is_html)
+    pages = sum(1 for url in result.urls if is_html(url))
     print(f"Built {pages} pages into {display(options.out)}/ in {seconds:.2f} s{counts(result)}.")
     return EXIT_OK
 

@@ -27,7 +27,7 @@ from .markdown import MarkdownConverter, PageContext
 from .models import Document, EvidenceLevel, Site
 from .parallel import parallel_map
 from .structured import theme_globals
-from .urls import directory_of, relative
+from .urls import directory_of, is_html, relative
 from .validate import add_months
 from .write import digest_of
 
@@ -52,7 +52,7 @@ class RenderedPage:
 
     @property
     def is_html(self) -> bool:
-        return self.url.endswith("/") or self.url in ("",) or self.url.endswith(".html")
+        return is_html(self.url)
 
 
 @dataclass

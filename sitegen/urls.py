@@ -25,6 +25,11 @@ def is_file(url: str) -> bool:
     return url != "" and not url.endswith("/")
 
 
+def is_html(url: str) -> bool:
+    """A page URL (`""`, `conditions/`, `404.html`) rather than another file's."""
+    return not is_file(url) or url.endswith(".html")
+
+
 def output_path(url: str) -> str:
     """Where a page URL is written: directories get an `index.html`."""
     return url if is_file(url) else f"{url}index.html"
