@@ -53,6 +53,9 @@ class BuildOptions:
     keep_search_index: bool = False
 
 
+StoredFindings = tuple[str, str, list[Finding]]
+
+
 @dataclass
 class Memo:
     """What one build keeps for the next with the same options, each entry with
@@ -63,10 +66,35 @@ class Memo:
     validation: ValidationMemo = field(default_factory=ValidationMemo)
     prints: Prints = field(default_factory=dict)
     lint: dict[int, tuple[RawDocument, str, list[Finding]]] = field(default_factory=dict)
-    quality: dict[str, tuple[object, str, list[Finding]]] = field(default_factory=dict)
+    quality: dict[str, tuple[RawDocument | None, str, list[Finding]]] = field(default_factory=dict)
     render: dict[str, list[Finding]] = field(default_factory=dict)
     checked: dict[str, tuple[RenderedPage, list[Finding]]] = field(default_factory=dict)
     check_context: str = ""
+    # From the build cache: each content file's digest, and per-file findings
+    # ("lint" or "quality", content path) -> (the file's digest, context, findings).
+    digests: dict[str, str] = field(default_factory=dict)
+    stored: dict[tuple[str, str], StoredFindings] = field(default_factory=dict)
+
+    def recall(self, kind: str, source: RawDocument | None, context: str) -> list[Finding] | None:
+        """The findings the build cache kept for `source`, if its file and `context`
+        are still those they were found for."""
+        if source is None:
+            return None
+        saved = self.stored.get((kind, source.content_path))
+        if saved is None or saved[1] != context:
+            return None
+        return saved[2] if saved[0] == self.digests.get(source.content_path) else None
+
+    def per_file(self) -> dict[tuple[str, str], StoredFindings]:
+        """This build's per-file findings, as the build cache keeps them."""
+        found: dict[tuple[str, str], StoredFindings] = {}
+        entries = [("lint", entry) for entry in self.lint.values()]
+        entries += [("quality", entry) for entry in self.quality.values()]
+        for kind, (source, context, findings) in entries:
+            if isinstance(source, RawDocument) and source.content_path in self.digests:
+                digest = self.digests[source.content_path]
+                found[(kind, source.content_path)] = (digest, context, findings)
+        return found
 
 
 @dataclass
@@ -115,7 +143,12 @@ def linted(documents: list[RawDocument], rules: list[ClaimRule], before: Memo | 
 
     def current(doc: RawDocument) -> bool:
         entry = known.get(id(doc))
-        return entry is not None and entry[0] is doc and entry[1] == key
+        if entry is not None and entry[0] is doc and entry[1] == key:
+            return True
+        stored = memo.recall("lint", doc, key)
+        if stored is not None:
+            known[id(doc)] = (doc, key, stored)
+        return stored is not None
 
     fresh = [doc for doc in documents if not current(doc)]
     found = parallel_map(lambda doc: lint([doc], rules), fresh, memo.options.jobs)
@@ -140,12 +173,15 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
     catalogue = loaded.catalogue.display_path if loaded.catalogue else None
     old = before.quality if before else {}
 
-    def known(key: str, source: object) -> bool:
+    def known(key: str, source: RawDocument | None) -> bool:
         entry = old.get(key)
         if entry is not None and entry[0] is source and entry[1] == context:
             memo.quality[key] = entry
             return True
-        return False
+        stored = memo.recall("quality", source, context)
+        if stored is not None:
+            memo.quality[key] = (source, context, stored)
+        return stored is not None
 
     fresh = [
         doc
@@ -153,7 +189,7 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
         if not known(doc.display_path, raw.get(doc.display_path))
     ]
     fresh_packages = not known("packages.yaml", loaded.catalogue)
-    if fresh or fresh_packages or not known("site", None):
+    if fresh or fresh_packages or not known("site", loaded.site):
         ids = {id(doc) for doc in fresh}
         subset = replace(
             site,
@@ -172,7 +208,7 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
             mine = by_path.pop(catalogue, []) if catalogue else []
             memo.quality["packages.yaml"] = (loaded.catalogue, context, mine)
         rest = [finding for findings in by_path.values() for finding in findings]
-        memo.quality["site"] = (None, context, rest)
+        memo.quality["site"] = (loaded.site, context, rest)
     return [f for _, _, findings in memo.quality.values() for f in findings]
 
 
@@ -216,6 +252,8 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         previous.memo if previous and previous.memo and previous.memo.options == options else None
     )
     memo = Memo(options, before.files if before else FileCache())
+    if before:
+        memo.digests, memo.stored = before.digests, before.stored
     memo.validation = before.validation if before else ValidationMemo()
     result = BuildResult(memo=memo)
     clock = time.perf_counter()
@@ -333,17 +371,23 @@ def cached_build(options: BuildOptions) -> BuildResult:
         digests, stamps = input_digests(options.content, options.templates, *cache.stamps())
         key = options_key(options, today)
         last = cache.last_build()
-        previous = None
-        if last is not None and last[1] == key:
-            if last[0] == digests:
-                return unchanged_build(plain, cache, problems, started)
-            pages, page_findings, checks = cache.pages()
-            graph = cache.graph()
-            if graph is not None:
-                memo = Memo(plain, render=page_findings)
-                memo.check_context = cache.state("check_context") or ""
-                memo.checked = {p.url: (p, checks.get(p.url, [])) for p in pages if p.is_html}
-                previous = BuildResult(pages=pages, graph=graph, memo=memo)
+        if last is not None and last == (digests, key):
+            return unchanged_build(plain, cache, problems, started)
+        # What the cache knows seeds the memo: per-file findings always (they say
+        # which context they hold for), pages and the graph for the same options.
+        memo = Memo(plain, stored=cache.stored_findings())
+        memo.digests = {
+            name.removeprefix("content/"): digest
+            for name, digest in digests.items()
+            if name.startswith("content/")
+        }
+        previous = BuildResult(memo=memo)
+        graph = cache.graph() if last is not None and last[1] == key else None
+        if graph is not None:
+            pages, memo.render, checks = cache.pages()
+            memo.check_context = cache.state("check_context") or ""
+            memo.checked = {p.url: (p, checks.get(p.url, [])) for p in pages if p.is_html}
+            previous = BuildResult(pages=pages, graph=graph, memo=memo)
         result = build(plain, previous)
         if result.ok and (result.written or not options.write):
             memo = result.memo
@@ -354,6 +398,9 @@ def cached_build(options: BuildOptions) -> BuildResult:
             context = memo.check_context if memo else ""
             cache.save(digests, key, result.pages, page_findings, checks, context,
                        result.findings, result.graph, changed, (stamps, stamps_at))  # fmt: skip
+        if result.memo is not None:  # valid whatever the build's outcome: keyed by file digest
+            gone = [key for key in result.memo.stored if key[1] not in result.memo.digests]
+            cache.save_stored_findings(result.memo.per_file(), result.memo.stored, gone)
         result.findings = sort_findings(result.findings + problems)
         return result
     finally:

@@ -125,7 +125,8 @@ class BuildCache:
         stamp = dict(db.execute("SELECT key, value FROM meta").fetchall())
         if stamp and (stamp.get("schema") != str(SCHEMA) or stamp.get("generator") != __version__):
             db.executescript(
-                "DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS state; DELETE FROM meta;"
+                "DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS state;"
+                " DROP TABLE IF EXISTS file_findings; DELETE FROM meta;"
             )
         db.executescript(
             """
@@ -134,6 +135,9 @@ class BuildCache:
                 content BLOB NOT NULL, digest TEXT NOT NULL,
                 findings TEXT NOT NULL, checks TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS file_findings (
+                kind TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL,
+                context TEXT NOT NULL, findings TEXT NOT NULL, PRIMARY KEY (kind, path));
             """
         )
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?), ('generator', ?)",
@@ -233,6 +237,42 @@ class BuildCache:
                 "stamps": json.dumps({"files": stamps[0], "at": stamps[1]}),
             }
             db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", list(state.items()))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def stored_findings(self) -> dict[tuple[str, str], tuple[str, str, list[Finding]]]:
+        """Per-file findings (lint, quality) by (kind, content path), each with the
+        digest of the file and the context (rules, settings, date) they were found under."""
+        rows = self.connection.execute(
+            "SELECT kind, path, digest, context, findings FROM file_findings"
+        )
+        return {
+            (kind, path): (digest, context, [finding_from_dict(item) for item in json.loads(found)])
+            for kind, path, digest, context, found in rows
+        }
+
+    def save_stored_findings(
+        self,
+        current: dict[tuple[str, str], tuple[str, str, list[Finding]]],
+        before: dict[tuple[str, str], tuple[str, str, list[Finding]]],
+        gone: list[tuple[str, str]],
+    ) -> None:
+        """Record `current`, writing only the rows that differ from `before`, and
+        forget the findings of files that are `gone`."""
+        db = self.connection
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("DELETE FROM file_findings WHERE kind = ? AND path = ?", gone)
+            db.executemany(
+                "INSERT OR REPLACE INTO file_findings VALUES (?, ?, ?, ?, ?)",
+                [
+                    (kind, path, digest, context, json.dumps([asdict(f) for f in found]))
+                    for (kind, path), (digest, context, found) in current.items()
+                    if before.get((kind, path)) != (digest, context, found)
+                ],
+            )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

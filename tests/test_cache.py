@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build_site, run_cli, snapshot
+from sitegen import build as build_module
 from sitegen import parallel
 from sitegen.build import BuildOptions, build
 from sitegen.cache import cache_path
@@ -237,3 +238,25 @@ def test_serve_rebuilds_keep_the_search_index(content: Path, templates: Path, tm
     fresh = build(BuildOptions(content=content, out=out, templates=templates), None)
     assert (out / "pagefind" / index.name).stat().st_ino != before  # a full build re-indexes
     assert fresh.ok
+
+
+def test_unchanged_files_are_not_linted_again_and_their_findings_still_count(
+    content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    edit(content / "conditions" / "beta.md", "Beta has causes.", "The treatment is very effective.")
+    out = tmp_path / "site"
+    first = cached(content, out, templates, jobs=1)
+    assert any("beta.md" in f.path for f in first.findings)
+    linted: list[str] = []
+    real_lint = build_module.lint
+
+    def counting_lint(documents, rules):
+        linted.extend(doc.content_path for doc in documents)
+        return real_lint(documents, rules)
+
+    monkeypatch.setattr(build_module, "lint", counting_lint)
+    change_body(content, templates)
+    again = cached(content, out, templates, jobs=1)
+    assert linted == ["conditions/alpha.md"]
+    fresh = build(BuildOptions(content=content, out=tmp_path / "fresh", templates=templates))
+    assert again.findings == fresh.findings and any("beta.md" in f.path for f in again.findings)
