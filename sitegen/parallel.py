@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -22,6 +23,15 @@ _task: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 def workers(requested: int | None) -> int:
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, requested if requested else available or 1)
+
+
+def _init_worker() -> None:
+    """Workers take the default signal handling back: `serve` handles SIGTERM and
+    SIGINT itself, and a worker that inherited that would ignore the pool's
+    SIGTERM and never exit. Ctrl-C is the parent's to handle."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
@@ -56,11 +66,13 @@ def parallel_map(
         size = max(1, -(-total // (count * 8)))
         chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
         results = []
-        with multiprocessing.get_context("fork").Pool(count) as pool:
+        with multiprocessing.get_context("fork").Pool(count, _init_worker) as pool:
             for chunk in pool.imap(_run_chunk, chunks, chunksize=1):
                 results += chunk
                 if progress:
                     progress(len(results), total)
+            pool.close()
+            pool.join()
     finally:
         _task = None
     return results

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import build_site, run_cli, snapshot
+from conftest import ROOT, build_site, run_cli, snapshot
 from sitegen import build as build_module
 from sitegen import parallel
 from sitegen.build import BuildOptions, build
@@ -260,3 +263,21 @@ def test_unchanged_files_are_not_linted_again_and_their_findings_still_count(
     assert linted == ["conditions/alpha.md"]
     fresh = build(BuildOptions(content=content, out=tmp_path / "fresh", templates=templates))
     assert again.findings == fresh.findings and any("beta.md" in f.path for f in again.findings)
+
+
+def test_workers_exit_when_the_parent_handles_sigterm_itself():
+    """serve handles SIGTERM; forked workers must not inherit that and ignore the
+    pool's SIGTERM, or the pool never finishes (a rebuild that hung for ever)."""
+    script = (
+        "import signal\n"
+        "from sitegen.parallel import parallel_map\n"
+        "signal.signal(signal.SIGTERM, lambda *_: None)\n"
+        "for _ in range(10):\n"
+        "    assert parallel_map(abs, range(-400, 0), 2) == list(range(400, 0, -1))\n"
+        "print('finished')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.stdout.strip() == "finished", done.stderr
