@@ -67,10 +67,10 @@ VOID_TAGS = {
 ATTRIBUTE_TAGS = {tag for tag, _ in RESOURCE_ATTRIBUTES} | {"a", "link", "meta"}
 SPACE = re.compile(r"\s+")
 QUOTED = r"""[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*"""
-TOKEN = re.compile(
-    rf"(?P<comment><!--.*?-->|<![^>]*>)"
-    rf"|<(?P<raw>script|style)\b(?P<raw_attrs>{QUOTED})>.*?</(?P=raw)\s*>"
-    rf"|<(?P<end>/?)(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>{QUOTED})>",
+TOKEN = re.compile(  # one leading "<" for all three kinds: twice as fast as three
+    rf"<(?:(?P<comment>!--.*?--|![^>]*)>"
+    rf"|(?P<raw>script|style)\b(?P<raw_attrs>{QUOTED})>.*?</(?P=raw)\s*>"
+    rf"|(?P<end>/?)(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>{QUOTED})>)",
     re.DOTALL | re.IGNORECASE,
 )
 ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
@@ -108,28 +108,35 @@ class PageScanner:
         self.ids: list[str] = []
 
     def feed(self, html: str) -> None:
+        """Scan `html`. The common case, a tag with nothing the checks read outside
+        the disclaimer, only counts depth; listing pages have tens of thousands."""
         position = 0
         for token in TOKEN.finditer(html):
-            self.handle_data(html[position : token.start()])
-            position = token.end()
-            if token.group("comment"):
+            start, end = token.span()
+            if start > position and (self.keep_text or self.disclaimer_depth is not None):
+                self.handle_data(html[position:start])
+            position = end
+            comment, raw_tag, raw_attrs, closing, tag, raw = token.group(
+                "comment", "raw", "raw_attrs", "end", "tag", "attrs"
+            )
+            if comment:
                 continue
-            if token.group("raw"):
-                self.handle_starttag(
-                    token.group("raw").lower(), attributes(token.group("raw_attrs"))
-                )
-                self.handle_endtag(token.group("raw").lower())
+            if raw_tag:
+                self.handle_starttag(raw_tag.lower(), attributes(raw_attrs))
+                self.handle_endtag(raw_tag.lower())
                 continue
-            tag = token.group("tag").lower()
-            if token.group("end"):
+            tag = tag.lower()
+            if closing:
                 self.handle_endtag(tag)
-            else:
-                raw = token.group("attrs")
-                wanted = tag in ATTRIBUTE_TAGS or "id=" in raw or DISCLAIMER_ATTRIBUTE in raw
-                self.handle_starttag(tag, attributes(raw) if wanted else [])
-                if token.group("attrs").rstrip().endswith("/") and tag not in VOID_TAGS:
-                    self.handle_endtag(tag)
-        self.handle_data(html[position:])
+                continue
+            if tag in ATTRIBUTE_TAGS or "id=" in raw or DISCLAIMER_ATTRIBUTE in raw:
+                self.handle_starttag(tag, attributes(raw))
+            elif tag not in VOID_TAGS:
+                self.depth += 1
+            if tag not in VOID_TAGS and raw.rstrip().endswith("/"):
+                self.handle_endtag(tag)
+        if (self.keep_text or self.disclaimer_depth is not None) and position < len(html):
+            self.handle_data(html[position:])
 
     def close(self) -> None:
         """Nothing is buffered; kept so the scanner reads like a parser."""

@@ -7,6 +7,7 @@ the rest of the content is still loaded, so every problem is reported at once.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -296,7 +297,11 @@ def load_markdown_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, 
 def find_markdown(folder: Path) -> tuple[list[Path], list[Finding]]:
     """Markdown files of one folder; translations (`slug.lang.md`) are set aside."""
     sources, findings = [], []
-    for path in sorted(folder.glob("*.md")):
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(".md"))
+    except OSError:
+        names = []
+    for path in (folder / name for name in names):
         stem, _, suffix = path.stem.rpartition(".")
         if stem and TRANSLATION_SUFFIX.match(suffix):
             findings.append(

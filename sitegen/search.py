@@ -151,7 +151,7 @@ class SearchIndex:
         start = time.perf_counter()
         bundle = done.folder / BUNDLE
         live_entry = entry_inode(done.live) if done.live else None
-        current = live_entry is not None and done.pages_unchanged and live_entry == done.live_index
+        current = live_entry is not None and live_entry == done.live_index and done.same_pages()
         self.reused = (current or self.keep_existing) and self.reuse(done, bundle)
         if not self.reused:
             shutil.rmtree(bundle, ignore_errors=True)

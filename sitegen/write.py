@@ -32,6 +32,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 RENAME_EXCHANGE = 2
@@ -259,7 +260,7 @@ class Finish:
     folder: Path  # the complete new folder, about to be swapped in
     live: Path | None  # the current output folder, if there is one
     live_index: int | None  # the inode of its index entry file, as recorded
-    pages_unchanged: bool  # the HTML pages are byte for byte those of `live`
+    same_pages: Callable[[], bool]  # are the HTML pages byte for byte those of `live`?
 
 
 def write_site(
@@ -305,7 +306,7 @@ def write_site(
                         new,
                         out_dir if out_dir.is_dir() else None,
                         manifest.live.index if manifest.live else None,
-                        same_pages(manifest.live, files, out_dir, is_page),
+                        partial(same_pages, manifest.live, files, out_dir, is_page),
                     )
                 )
             record = Folder(secrets.token_hex(6), files, index)
