@@ -24,7 +24,7 @@ import yaml
 from .cache import BuildCache, input_digests
 from .check import OutputChecks
 from .claims import ClaimRule, lint, load_rules
-from .deps import DependencyGraph, Prints, SiteInputs, fingerprint
+from .deps import DependencyGraph, SiteInputs, fingerprint
 from .findings import Finding, Severity, has_errors, sort_findings
 from .load import FileCache, LoadedContent, RawDocument, load_content
 from .models import EvidenceLevel, Site
@@ -64,7 +64,7 @@ class Memo:
     options: BuildOptions
     files: FileCache = field(default_factory=FileCache)
     validation: ValidationMemo = field(default_factory=ValidationMemo)
-    prints: Prints = field(default_factory=dict)
+    inputs: SiteInputs | None = None
     lint: dict[int, tuple[RawDocument, str, list[Finding]]] = field(default_factory=dict)
     quality: dict[str, tuple[RawDocument | None, str, list[Finding]]] = field(default_factory=dict)
     render: dict[str, list[Finding]] = field(default_factory=dict)
@@ -277,8 +277,8 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     findings += found + linted([doc for doc in readable if doc is not None], rules, before, memo)
     lap("validate")
     if site is not None:
-        inputs = SiteInputs(site, options.templates, today, before.prints if before else None)
-        memo.prints = inputs.object_prints
+        inputs = SiteInputs(site, options.templates, today, before.inputs if before else None)
+        memo.inputs = inputs
         reuse: dict[str, RenderedPage] = {}
         before_templates: dict[str, str] = {}
         if before and previous and previous.graph:

@@ -229,11 +229,11 @@ class SiteInputs:
     """What each page of one validated site reads, and the fingerprint of every input."""
 
     def __init__(
-        self, site: Site, templates_dir: Path, today: date, known: Prints | None = None
+        self, site: Site, templates_dir: Path, today: date, previous: SiteInputs | None = None
     ) -> None:
-        """`known`: the `object_prints` of an earlier SiteInputs, reused for the same objects."""
+        """`previous`: the SiteInputs of an earlier build, whose fingerprints are reused
+        for the same objects and whose reads are reused for the same structure."""
         self.templates = Templates(templates_dir)
-        self.reads: dict[str, frozenset[str]] = {}
         self.object_prints: Prints = {}
         prints: dict[str, str] = {}
         asset_names, _ = hashed_assets(templates_dir)
@@ -243,8 +243,7 @@ class SiteInputs:
         prints[LINKS] = fingerprint(
             [sorted(site.known_urls), sorted(site.content_urls.items()), sorted(site.assets)]
         )
-        by_slug = {doc.slug: doc for doc in site.conditions}
-        known = known or {}
+        known = previous.object_prints if previous else {}
 
         def of(thing: Document | Package) -> tuple[str, str]:
             entry = known.get(id(thing))
@@ -261,6 +260,21 @@ class SiteInputs:
             prints[front_matter_key(doc)], prints[content_key(doc.content_path)] = of(doc)
         for package in site.packages:
             prints[package_key(package)] = of(package)[0]
+        self.structure = (
+            tuple((doc.kind, doc.slug, doc.content_path) for doc in site.conditions + site.pages),
+            tuple((package.id, tuple(package.conditions)) for package in site.packages),
+        )
+        if previous is not None and previous.structure == self.structure:
+            self.reads, self.every_listing = previous.reads, previous.every_listing
+        else:
+            self.reads, self.every_listing = self.site_reads(site)
+        prints[EVERYTHING] = fingerprint(sorted(prints.items()))
+        self.content = prints
+
+    @staticmethod
+    def site_reads(site: Site) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+        """Each page's inputs (its template's aside), and what every listing reads."""
+        by_slug = {doc.slug: doc for doc in site.conditions}
 
         def listed(docs: Iterable[Document]) -> set[str]:
             return {front_matter_key(doc) for doc in docs}
@@ -288,15 +302,11 @@ class SiteInputs:
             reads[doc.url] = {content_key(doc.content_path)}
         for package in site.packages:
             reads[package.url] = catalogue([package]) | offered_for([package])
-        self.reads = {
+        every_listing = frozenset(listed(site.conditions + site.pages) | catalogue(site.packages))
+        return {
             url: frozenset(keys | ({SITE} if url in NOT_HTML else SITE_WIDE))
             for url, keys in reads.items()
-        }
-        self.every_listing = frozenset(
-            listed(site.conditions + site.pages) | catalogue(site.packages)
-        )
-        prints[EVERYTHING] = fingerprint(sorted(prints.items()))
-        self.content = prints
+        }, every_listing
 
     def inputs(self, url: str, template: str) -> frozenset[str]:
         """Everything the page at `url`, rendered from `template`, reads.

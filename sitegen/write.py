@@ -173,13 +173,13 @@ def stamp_of(path: Path, digest: str) -> Stamp:
     return (digest, info.st_size, info.st_mtime_ns, info.st_ino)
 
 
-def holds(path: Path, recorded: Stamp | None, digest: str) -> bool:
+def holds(path: str | Path, recorded: Stamp | None, digest: str) -> bool:
     """`path` holds the bytes of `digest`: the manifest recorded it so, and it is
     still as recorded (same size, time and inode)."""
     if recorded is None or recorded[0] != digest:
         return False
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return False
     return (info.st_size, info.st_mtime_ns, info.st_ino) == recorded[1:]
@@ -210,7 +210,7 @@ def put(
         target.unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     recorded = live_files.get(name)
-    if recorded is not None and holds(live / name, recorded, output.digest):
+    if holds(live / name, recorded, output.digest):
         try:
             os.link(live / name, target)
             return recorded
@@ -231,9 +231,10 @@ def patch(
     for name in have.keys() - outputs.keys():
         remove_file(folder, name)
     files: dict[str, Stamp] = {}
+    prefix = f"{folder}/"
     for name, output in outputs.items():
         recorded = have.get(name)
-        if recorded is not None and holds(folder / name, recorded, output.digest):
+        if recorded is not None and holds(prefix + name, recorded, output.digest):
             files[name] = recorded
         else:
             files[name] = put(folder, name, output, live, live_files)
@@ -250,7 +251,8 @@ def same_pages(
     after = {name: stamp[0] for name, stamp in files.items() if is_page(name)}
     if before.keys() != after.keys():
         return False
-    return all(holds(out_dir / name, stamp, after[name]) for name, stamp in before.items())
+    prefix = f"{out_dir}/"
+    return all(holds(prefix + name, stamp, after[name]) for name, stamp in before.items())
 
 
 @dataclass
