@@ -32,8 +32,8 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
+from typing import Any
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -66,7 +66,7 @@ class Folder:
 
     id: str
     files: dict[str, Stamp] = field(default_factory=dict)
-    index: int | None = None  # inode of the search index's entry file, if it has one
+    index: Any = None  # what the search index recorded of itself (JSON), if anything
 
     def to_json(self) -> dict:
         return {"id": self.id, "files": self.files, "index": self.index}
@@ -77,8 +77,7 @@ class Folder:
             str(name): (str(v[0]), int(v[1]), int(v[2]), int(v[3]))
             for name, v in data["files"].items()
         }
-        index = data.get("index")
-        return cls(str(data["id"]), files, int(index) if index is not None else None)
+        return cls(str(data["id"]), files, data.get("index"))
 
 
 @dataclass
@@ -241,43 +240,29 @@ def patch(
     return files
 
 
-def same_pages(
-    live: Folder | None, files: Mapping[str, Stamp], out_dir: Path, is_page: Callable[[str], bool]
-) -> bool:
-    """The live site holds exactly these pages (as `is_page` picks them), verified on disk."""
-    if live is None:
-        return False
-    before = {name: stamp for name, stamp in live.files.items() if is_page(name)}
-    after = {name: stamp[0] for name, stamp in files.items() if is_page(name)}
-    if before.keys() != after.keys():
-        return False
-    prefix = f"{out_dir}/"
-    return all(holds(prefix + name, stamp, after[name]) for name, stamp in before.items())
-
-
 @dataclass
 class Finish:
     """What `write_site` tells the step that completes the folder (the search index)."""
 
     folder: Path  # the complete new folder, about to be swapped in
+    files: Mapping[str, Stamp]  # what it holds, as the manifest will record it
     live: Path | None  # the current output folder, if there is one
-    live_index: int | None  # the inode of its index entry file, as recorded
-    same_pages: Callable[[], bool]  # are the HTML pages byte for byte those of `live`?
+    live_index: Any  # what the index of `live` recorded of itself, if anything
 
 
 def write_site(
     outputs: Mapping[str, Output],
     out_dir: Path,
     background_cleanup: bool = False,
-    finish: Callable[[Finish], int | None] | None = None,
-    is_page: Callable[[str], bool] = lambda name: name.endswith(".html"),
+    finish: Callable[[Finish], Any] | None = None,
 ) -> None:
     """Replace `out_dir` with exactly `outputs` (output path -> file), all at once.
 
     The new folder is the spare folder patched, or a new one; unchanged files are
     hard-linked from `out_dir`, which itself is never changed. `finish(...)` runs
     on the complete new folder just before the swap (the search index) and
-    returns the inode of the index it made; if it raises, nothing is swapped in.
+    returns what the manifest should keep of it (JSON); if it raises, nothing
+    is swapped in.
     With `background_cleanup`, folders no longer needed are deleted without waiting.
     """
     out_dir = out_dir.absolute()
@@ -306,9 +291,9 @@ def write_site(
                 index = finish(
                     Finish(
                         new,
+                        files,
                         out_dir if out_dir.is_dir() else None,
                         manifest.live.index if manifest.live else None,
-                        partial(same_pages, manifest.live, files, out_dir, is_page),
                     )
                 )
             record = Folder(secrets.token_hex(6), files, index)

@@ -232,14 +232,14 @@ def test_serve_rebuilds_keep_the_search_index(content: Path, templates: Path, tm
     out = tmp_path / "site"
     options = BuildOptions(content=content, out=out, templates=templates, keep_search_index=True)
     first = build(options)
-    index = next((out / "pagefind").glob("pagefind-entry.json"))
+    index = next((out / "pagefind/0").glob("pagefind-entry.json"))
     before = index.stat().st_ino
     edit(content / ALPHA, "Alpha has symptoms", "Alpha shows symptoms")
     again = build(options, first)
     assert again.ok and again.written and again.rendered
-    assert (out / "pagefind" / index.name).stat().st_ino == before  # linked, not re-indexed
+    assert (out / "pagefind/0" / index.name).stat().st_ino == before  # linked, not re-indexed
     fresh = build(BuildOptions(content=content, out=out, templates=templates), None)
-    assert (out / "pagefind" / index.name).stat().st_ino != before  # a full build re-indexes
+    assert (out / "pagefind/0" / index.name).stat().st_ino != before  # a full build re-indexes
     assert fresh.ok
 
 

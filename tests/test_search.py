@@ -24,17 +24,29 @@ def options(content: Path, templates: Path, tmp_path: Path) -> BuildOptions:
     return BuildOptions(content, tmp_path / "site", templates, today=TODAY)
 
 
+def bundles(out: Path) -> list[Path]:
+    """The index's shards, as the search page finds them."""
+    listing = json.loads((out / "pagefind/shards.json").read_text())
+    return [out / "pagefind" / folder for folder in listing["bundles"]]
+
+
 def entry(out: Path) -> dict:
-    return json.loads((out / "pagefind/pagefind-entry.json").read_text())
+    [bundle] = bundles(out)  # one shard: the test sites are small
+    return json.loads((bundle / "pagefind-entry.json").read_text())
+
+
+ENTRY = "pagefind/0/pagefind-entry.json"
 
 
 def fragments(out: Path) -> dict[str, dict]:
     """What Pagefind stored of each page it indexed (gzipped JSON after a short prefix), by URL."""
     found = {}
-    for path in (out / "pagefind/fragment").iterdir():
-        data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
-        fragment = json.loads(data)
-        found[fragment["url"]] = fragment
+    for bundle in bundles(out):
+        for path in (bundle / "fragment").iterdir():
+            data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
+            fragment = json.loads(data)
+            assert fragment["url"] not in found, "a page is in two shards"
+            found[fragment["url"]] = fragment
     return found
 
 
@@ -45,7 +57,7 @@ def soup(path: Path) -> BeautifulSoup:
 def test_the_build_writes_an_index_of_the_content_pages_only(options: BuildOptions):
     result = build(options)
     assert result.ok and result.written
-    bundle = options.out / "pagefind"
+    [bundle] = bundles(options.out)
     assert (bundle / "pagefind.js").is_file()
     assert entry(options.out)["languages"]["en"]["page_count"] == INDEXED
     for unused in search.UNUSED:  # Pagefind's own interfaces are not shipped
@@ -109,21 +121,21 @@ def test_the_index_holds_each_page_s_text_also_known_as_names_kind_and_evidence(
 
 def test_a_rebuild_without_html_changes_reuses_the_index(options: BuildOptions):
     first = build(options)
-    inode = (options.out / "pagefind/pagefind-entry.json").stat().st_ino
+    inode = (options.out / ENTRY).stat().st_ino
     again = build(options, first)
     assert again.written and again.rendered == []
-    assert (options.out / "pagefind/pagefind-entry.json").stat().st_ino == inode  # linked
+    assert (options.out / ENTRY).stat().st_ino == inode  # linked
 
 
 def test_any_html_change_indexes_the_site_again(options: BuildOptions):
     first = build(options)
-    old = options.out / "pagefind/pagefind-entry.json"
+    old = options.out / ENTRY
     inode = old.stat().st_ino
     alpha = options.content / "conditions/alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
     second = build(options, first)
     assert second.rendered == ["conditions/alpha/"]
-    assert (options.out / "pagefind/pagefind-entry.json").stat().st_ino != inode
+    assert (options.out / ENTRY).stat().st_ino != inode
     assert "zebrafish" in fragments(options.out)["/conditions/alpha/index.html"]["content"]
     # A page that comes is indexed, and one that goes is indexed away.
     travel = options.content / "pages/travel.md"
@@ -170,17 +182,19 @@ def test_pagefind_runs_on_the_new_folder_before_it_is_swapped_in(
     seen: list[tuple[Path, str, str]] = []
     real = search.run_pagefind
 
-    def spy(folder: Path, keep_index_url: bool) -> None:
+    def spy(site: Path, output: Path, keep_index_url: bool) -> None:
         page = "conditions/alpha/index.html"
-        seen.append((folder, (folder / page).read_text(), (options.out / page).read_text()))
-        real(folder, keep_index_url)
+        seen.append(
+            (output.parent.parent, (site / page).read_text(), (options.out / page).read_text())
+        )
+        real(site, output, keep_index_url)
 
     monkeypatch.setattr(search, "run_pagefind", spy)
     build(replace(options))
     [(folder, new, live)] = seen
     assert folder != options.out.absolute() and folder.parent == options.out.parent.absolute()
     assert "new symptoms" in new and "new symptoms" not in live
-    assert (options.out / "pagefind/pagefind.js").is_file()
+    assert (options.out / "pagefind/0/pagefind.js").is_file()
 
 
 def test_the_search_page_lists_every_condition_and_package_without_javascript(
@@ -219,3 +233,45 @@ def test_every_other_page_has_a_labelled_search_box_in_its_header(tmp_path: Path
         assert form is not None and form.get("aria-label"), path
         assert form.find("label")["for"] == form.find("input", attrs={"name": "q"})["id"]
         assert form["action"].endswith(("search/index.html", "/search/")), path
+
+
+def test_a_large_index_is_split_into_shards_with_each_page_in_one(
+    options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    assert build(options).ok
+    shards = bundles(options.out)
+    assert len(shards) == -(-INDEXED // 2)
+    assert all((bundle / "pagefind.js").is_file() for bundle in shards)
+    assert len(fragments(options.out)) == INDEXED  # each indexed page in exactly one shard
+
+
+def test_an_edit_indexes_again_only_the_shard_that_holds_the_page(
+    options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    first = build(options)
+    before = {
+        bundle.name: (bundle / "pagefind-entry.json").stat().st_ino
+        for bundle in bundles(options.out)
+    }
+    indexed: list[list[str]] = []
+    real = search.index_shard
+
+    def spy(folder: Path, output: Path, pages, keep_index_url: bool) -> None:
+        indexed.append(list(pages))
+        real(folder, output, pages, keep_index_url)
+
+    monkeypatch.setattr(search, "index_shard", spy)
+    alpha = options.content / "conditions/alpha.md"
+    alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
+    assert build(options, first).ok
+    [pages] = indexed
+    assert "conditions/alpha/index.html" in pages and len(pages) <= 3
+    after = {
+        bundle.name: (bundle / "pagefind-entry.json").stat().st_ino
+        for bundle in bundles(options.out)
+    }
+    changed = [name for name in after if after[name] != before[name]]
+    assert len(changed) == 1  # the other shards are the same files, hard-linked
+    assert "zebrafish" in fragments(options.out)["/conditions/alpha/index.html"]["content"]

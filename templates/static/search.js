@@ -117,10 +117,19 @@
 
   async function start() {
     try {
-      var bundle = new URL(form.getAttribute("data-pagefind"), document.baseURI).href;
-      pagefind = await import(bundle);
+      // The index comes in shards (one for a small site): load the first, merge the rest.
+      var listing = new URL(form.getAttribute("data-pagefind"), document.baseURI);
+      var response = await fetch(listing);
+      if (!response.ok) throw new Error("no search index");
+      var bundles = (await response.json()).bundles.map(function (folder) {
+        return new URL(folder, listing).href;
+      });
+      pagefind = await import(bundles[0] + "pagefind.js");
       await pagefind.options({ excerptLength: 24 });
       await pagefind.init();
+      for (var i = 1; i < bundles.length; i++) {
+        await pagefind.mergeIndex(bundles[i], { excerptLength: 24 });
+      }
     } catch (error) {
       say(
         "Search could not start here: it works when the site is served by a web server, " +

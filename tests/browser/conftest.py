@@ -9,6 +9,7 @@ assert on. Screenshots go to test-output/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -98,18 +99,25 @@ def built_site(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def served(built_site: Path) -> Iterator[Served]:
-    handler = functools.partial(QuietHandler, directory=str(built_site))
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[Served]:
+    """`folder` served over HTTP on 127.0.0.1 while the block runs."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.requests = []  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Served(built_site, f"http://127.0.0.1:{server.server_port}/", server.requests)  # type: ignore[attr-defined]
+        yield Served(folder, f"http://127.0.0.1:{server.server_port}/", server.requests)  # type: ignore[attr-defined]
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def served(built_site: Path) -> Iterator[Served]:
+    with serving(built_site) as site:
+        yield site
 
 
 # The browser -------------------------------------------------------------------

@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
-from .conftest import AXE_TAGS, violations_report
+from sitegen import search as search_index
+from sitegen.build import BuildOptions, build
+
+from .conftest import AXE_TAGS, CONTENT, TEMPLATES, serving, violations_report
 
 SEARCH = "search/index.html"
 
@@ -163,3 +166,29 @@ def test_condition_pages_carry_json_ld_that_the_policy_does_not_block(tab, serve
     raw = tab.locator('script[type="application/ld+json"]').text_content()
     assert json.loads(raw)["about"]["alternateName"] == ["Optic atrophy", "Optic neuropathy"]
     assert tab.console == [] and tab.errors == []
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory) -> Iterator[Any]:
+    """The sample site with its index split into shards of two pages."""
+    out = tmp_path_factory.mktemp("sharded") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "SHARD_PAGES", 2)
+        result = build(BuildOptions(content=CONTENT, out=out, templates=TEMPLATES))
+    assert result.ok, "\n".join(map(str, result.findings))
+    with serving(out) as site:
+        yield site
+
+
+def test_a_sharded_index_finds_what_one_index_finds(tab, sharded, served):
+    """The search page merges every shard; results do not depend on how it is split."""
+    shards = json.loads((sharded.root / "pagefind/shards.json").read_text())["bundles"]
+    assert len(shards) >= 3
+    assert search(tab, sharded, "glaucoma")[0]["title"] == "Glaucoma"
+    assert search(tab, sharded, "optic atrophy")[0]["title"] == "Optic nerve damage"
+    titles = [found["title"] for found in search(tab, sharded, "UCMSC")]
+    assert "12-day stem-cell programme for optic nerve damage" in titles
+    for query in ("glaucoma", "optic", "stem cell"):
+        one = sorted(found["title"] for found in search(tab, served, query))
+        assert sorted(found["title"] for found in search(tab, sharded, query)) == one, query
+    assert tab.errors == [] and [m for m in tab.console if m[0] == "error"] == []
