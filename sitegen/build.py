@@ -74,6 +74,7 @@ class Memo:
     # ("lint" or "quality", content path) -> (the file's digest, context, findings).
     digests: dict[str, str] = field(default_factory=dict)
     stored: dict[tuple[str, str], StoredFindings] = field(default_factory=dict)
+    code: str = ""  # the generator's `code_print`, part of every stored context
 
     def recall(self, kind: str, source: RawDocument | None, context: str) -> list[Finding] | None:
         """The findings the build cache kept for `source`, if its file and `context`
@@ -81,7 +82,7 @@ class Memo:
         if source is None:
             return None
         saved = self.stored.get((kind, source.content_path))
-        if saved is None or saved[1] != context:
+        if saved is None or saved[1] != context + self.code:
             return None
         return saved[2] if saved[0] == self.digests.get(source.content_path) else None
 
@@ -93,7 +94,7 @@ class Memo:
         for kind, (source, context, findings) in entries:
             if isinstance(source, RawDocument) and source.content_path in self.digests:
                 digest = self.digests[source.content_path]
-                found[(kind, source.content_path)] = (digest, context, findings)
+                found[(kind, source.content_path)] = (digest, context + self.code, findings)
         return found
 
 
@@ -253,7 +254,7 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     )
     memo = Memo(options, before.files if before else FileCache())
     if before:
-        memo.digests, memo.stored = before.digests, before.stored
+        memo.digests, memo.stored, memo.code = before.digests, before.stored, before.code
     memo.validation = before.validation if before else ValidationMemo()
     result = BuildResult(memo=memo)
     clock = time.perf_counter()
@@ -331,12 +332,20 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     return result
 
 
-def options_key(options: BuildOptions, today: date) -> str:
-    """What, besides the input files, decides a build's output and findings."""
+def options_key(options: BuildOptions, today: date, code: str) -> str:
+    """What, besides the content and templates, decides a build's output and findings:
+    the options, the date and the generator's own code (`code_print`)."""
     return json.dumps(
         [str(options.out.absolute()), str(options.templates.absolute()), options.strict,
-         today.isoformat()]
+         today.isoformat(), code]
     )  # fmt: skip
+
+
+def code_print(digests: dict[str, str]) -> str:
+    """The generator's version and code: when they change, nothing recorded is reused."""
+    return fingerprint(
+        sorted((k, v) for k, v in digests.items() if k == "generator" or k.startswith("sitegen/"))
+    )
 
 
 def outputs_of(
@@ -369,13 +378,14 @@ def cached_build(options: BuildOptions) -> BuildResult:
         today = options.today or date.today()
         stamps_at = time.time_ns()
         digests, stamps = input_digests(options.content, options.templates, *cache.stamps())
-        key = options_key(options, today)
+        code = code_print(digests)
+        key = options_key(options, today, code)
         last = cache.last_build()
         if last is not None and last == (digests, key):
             return unchanged_build(plain, cache, problems, started)
         # What the cache knows seeds the memo: per-file findings always (they say
         # which context they hold for), pages and the graph for the same options.
-        memo = Memo(plain, stored=cache.stored_findings())
+        memo = Memo(plain, stored=cache.stored_findings(), code=code)
         memo.digests = {
             name.removeprefix("content/"): digest
             for name, digest in digests.items()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -281,3 +282,22 @@ def test_workers_exit_when_the_parent_handles_sigterm_itself():
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
     assert done.stdout.strip() == "finished", done.stderr
+
+
+def test_a_change_to_the_generator_s_code_rebuilds_everything(
+    primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    code = tmp_path / "code"
+    shutil.copytree(ROOT / "sitegen", code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr("sitegen.cache.GENERATOR_FILES", code)
+    assert cached(content, primed, templates).rendered == []  # the same code
+    linted: list[str] = []
+    real_lint = build_module.lint
+    monkeypatch.setattr(
+        build_module, "lint", lambda docs, rules: linted.extend(d.content_path for d in docs)
+        or real_lint(docs, rules)
+    )  # fmt: skip
+    with (code / "render.py").open("a") as source:
+        source.write("\n# a change to the code, without a new version number\n")
+    result = cached(content, primed, templates, jobs=1)
+    assert result.ok and len(result.rendered) >= 8 and "conditions/alpha.md" in linted
