@@ -265,6 +265,7 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         result.timings[stage] = now - clock
         clock = now
 
+    memo.files.fresh = []  # what this build reads afresh, for the build cache
     loaded = load_content(options.content, memo.files)
     findings = list(loaded.findings)
     lap("load")
@@ -391,6 +392,8 @@ def cached_build(options: BuildOptions) -> BuildResult:
             for name, digest in digests.items()
             if name.startswith("content/")
         }
+        for path, doc, found in cache.readings(options.content, memo.digests, code):
+            memo.files.seed(path, doc, found)
         previous = BuildResult(memo=memo)
         graph = cache.graph() if last is not None and last[1] == key else None
         if graph is not None:
@@ -411,6 +414,7 @@ def cached_build(options: BuildOptions) -> BuildResult:
         if result.memo is not None:  # valid whatever the build's outcome: keyed by file digest
             gone = [key for key in result.memo.stored if key[1] not in result.memo.digests]
             cache.save_stored_findings(result.memo.per_file(), result.memo.stored, gone)
+            cache.save_readings(result.memo.files.fresh, result.memo.digests, code)
         result.findings = sort_findings(result.findings + problems)
         return result
     finally:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -23,7 +24,7 @@ from pathlib import Path
 from . import __version__
 from .deps import DependencyGraph
 from .findings import Finding, Severity, warning
-from .load import display
+from .load import RawDocument, display
 from .render import RenderedPage
 from .write import digest_of
 
@@ -126,7 +127,8 @@ class BuildCache:
         if stamp and (stamp.get("schema") != str(SCHEMA) or stamp.get("generator") != __version__):
             db.executescript(
                 "DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS state;"
-                " DROP TABLE IF EXISTS file_findings; DELETE FROM meta;"
+                " DROP TABLE IF EXISTS file_findings; DROP TABLE IF EXISTS read_files;"
+                " DELETE FROM meta;"
             )
         db.executescript(
             """
@@ -135,6 +137,9 @@ class BuildCache:
                 content BLOB NOT NULL, digest TEXT NOT NULL,
                 findings TEXT NOT NULL, checks TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS read_files (
+                path TEXT PRIMARY KEY, display TEXT NOT NULL, digest TEXT NOT NULL,
+                code TEXT NOT NULL, reading BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS file_findings (
                 kind TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL,
                 context TEXT NOT NULL, findings TEXT NOT NULL, PRIMARY KEY (kind, path));
@@ -273,6 +278,59 @@ class BuildCache:
                     if before.get((kind, path)) != (digest, context, found)
                 ],
             )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def readings(
+        self, content: Path, digests: dict[str, str], code: str
+    ) -> Iterator[tuple[Path, RawDocument, list[Finding]]]:
+        """Content files as the loader read them, for the files whose bytes are still
+        those that were read (same digest), seen from the same folder, by the same code.
+
+        Readings are pickled: the cache is local to the project, and one that does not
+        unpickle to what the loader makes is skipped, like any other damage.
+        """
+        rows = self.connection.execute(
+            "SELECT path, display, digest, reading FROM read_files WHERE code = ?", (code,)
+        )
+        for name, shown, digest, reading in rows:
+            path = content / name
+            if digests.get(name) != digest or display(path) != shown:
+                continue
+            try:
+                doc, findings = pickle.loads(reading)
+            except Exception:  # any damage means: read the file again
+                continue
+            if isinstance(doc, RawDocument) and isinstance(findings, list):
+                yield path, doc, findings
+
+    def save_readings(
+        self,
+        fresh: list[tuple[RawDocument, list[Finding]]],
+        digests: dict[str, str],
+        code: str,
+    ) -> None:
+        """Record the files read afresh (under the digests taken before they were
+        read) and forget files that are gone."""
+        db = self.connection
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            known = [row[0] for row in db.execute("SELECT path FROM read_files")]
+            db.executemany(
+                "DELETE FROM read_files WHERE path = ?",
+                [(name,) for name in known if name not in digests],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO read_files VALUES (?, ?, ?, ?, ?)",
+                [
+                    (doc.content_path, doc.display_path, digests[doc.content_path], code,
+                     pickle.dumps((doc, findings), protocol=pickle.HIGHEST_PROTOCOL))
+                    for doc, findings in fresh
+                    if doc.content_path in digests
+                ],
+            )  # fmt: skip
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

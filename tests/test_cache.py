@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT, build_site, run_cli, snapshot
 from sitegen import build as build_module
+from sitegen import load as load_module
 from sitegen import parallel
 from sitegen.build import BuildOptions, build
 from sitegen.cache import cache_path
@@ -301,3 +302,26 @@ def test_a_change_to_the_generator_s_code_rebuilds_everything(
         source.write("\n# a change to the code, without a new version number\n")
     result = cached(content, primed, templates, jobs=1)
     assert result.ok and len(result.rendered) >= 8 and "conditions/alpha.md" in linted
+
+
+def test_unchanged_files_are_not_read_again_and_a_damaged_reading_is_read_afresh(
+    primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    read: list[str] = []
+    real = load_module.load_markdown_file
+
+    def counting(path: Path, root: Path, kind: str):
+        read.append(path.name)
+        return real(path, root, kind)
+
+    monkeypatch.setattr(load_module, "load_markdown_file", counting)
+    change_body(content, None)
+    assert cached(content, primed, templates).ok
+    assert read == ["alpha.md"]
+    with sqlite3.connect(cache_path(content)) as db:
+        db.execute("UPDATE read_files SET reading = x'00' WHERE path = 'conditions/beta.md'")
+    edit(content / ALPHA, "Alpha shows symptoms", "Alpha shows more symptoms")
+    read.clear()
+    result = cached(content, primed, templates)
+    assert result.ok and sorted(read) == ["alpha.md", "beta.md"]
+    same_as_clean_build(content, templates, primed, tmp_path)
