@@ -295,10 +295,12 @@ class BuildCache:
         rows = self.connection.execute(
             "SELECT path, display, digest, reading FROM read_files WHERE code = ?", (code,)
         )
+        root = display(content)
+        prefix = "" if root == "." else f"{root}/"
         for name, shown, digest, reading in rows:
+            if digests.get(name) != digest or shown != prefix + name:
+                continue  # changed, or seen from another folder (paths in findings differ)
             path = content / name
-            if digests.get(name) != digest or display(path) != shown:
-                continue
             try:
                 doc, findings = pickle.loads(reading)
             except Exception:  # any damage means: read the file again
