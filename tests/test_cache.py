@@ -182,9 +182,11 @@ def test_no_cache_and_clean_from_the_command_line(content: Path, templates: Path
     assert not (work / ".cache").exists()
     assert run_cli("build", *args, cwd=work).returncode == 0
     assert (work / ".cache" / "sitegen.sqlite").is_file()
+    assert list(work.glob(".site.spare-*")) and (work / ".site.manifest.json").is_file()
     result = run_cli("clean", "--content", "content", "--out", "site", cwd=work)
     assert result.returncode == 0 and "sitegen.sqlite" in result.stdout and "site/" in result.stdout
     assert not (work / "site").exists() and not (work / ".cache" / "sitegen.sqlite").exists()
+    assert sorted(p.name for p in work.glob(".site*")) == [".site.lock"]  # spare and manifest gone
 
 
 def test_a_parallel_build_is_byte_identical_to_one_process(
