@@ -41,7 +41,7 @@ from .write import Finish
 BUNDLE = "pagefind"  # the index's folder at the site root; templates/search.html loads it
 SHARDS = "shards.json"  # in BUNDLE: the shards' folders, the first one first
 SHARD_PAGES = 500  # pages a shard is made for (at most 1.5 s of indexing for an edit)
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 INDEXED_MARK = b"data-pagefind-body"
 # Pagefind's ready-made interfaces, which the site does not use (static/search.js does
 # the searching with Pagefind's JavaScript API): not written, so not served.
@@ -171,7 +171,7 @@ def members_print(members: Mapping[str, str]) -> str:
 def valid_record(record: Any) -> dict | None:
     if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
         return None
-    if not isinstance(record.get("shards"), list) or not isinstance(record.get("pages"), dict):
+    if not isinstance(record.get("shards"), list) or not isinstance(record.get("indexed"), list):
         return None
     return record
 
@@ -236,34 +236,26 @@ class SearchIndex:
         listing = bundle / f"{SHARDS}.tmp"
         listing.write_text(json.dumps({"bundles": [f"{n}/" for n in range(count)]}), "utf-8")
         listing.replace(bundle / SHARDS)  # a new file: the live one may share the old
-        return {"version": RECORD_VERSION, "shards": recorded, "pages": pages_record(done, pages)}
+        return {"version": RECORD_VERSION, "shards": recorded, "indexed": sorted(pages)}
 
     @staticmethod
     def searchable(done: Finish, record: dict | None) -> dict[str, str]:
         """The HTML pages Pagefind indexes (those marked `data-pagefind-body`), with
-        their digests; a page is read to find out only if the record does not know it."""
-        known = record["pages"] if record else {}
+        their digests. A page the live site holds with the same bytes is indexed if
+        it was; any other page is read to find out."""
+        before = set(record["indexed"]) if record else None
         pages = {}
         for name, stamp in done.files.items():
             if not name.endswith(".html"):
                 continue
-            was = known.get(name)
-            if was and was[0] == stamp[0]:
-                indexed = bool(was[1])
+            live = done.live_files.get(name)
+            if before is not None and live is not None and live[0] == stamp[0]:
+                indexed = name in before
             else:
                 indexed = INDEXED_MARK in (done.folder / name).read_bytes()
             if indexed:
                 pages[name] = stamp[0]
         return pages
-
-
-def pages_record(done: Finish, indexed: Mapping[str, str]) -> dict[str, list]:
-    """Each HTML page's digest and whether it is indexed, for the next build."""
-    return {
-        name: [stamp[0], name in indexed]
-        for name, stamp in done.files.items()
-        if name.endswith(".html")
-    }
 
 
 def search_index(

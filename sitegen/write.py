@@ -247,6 +247,7 @@ class Finish:
     folder: Path  # the complete new folder, about to be swapped in
     files: Mapping[str, Stamp]  # what it holds, as the manifest will record it
     live: Path | None  # the current output folder, if there is one
+    live_files: Mapping[str, Stamp]  # what it holds, as recorded
     live_index: Any  # what the index of `live` recorded of itself, if anything
 
 
@@ -293,6 +294,7 @@ def write_site(
                         new,
                         files,
                         out_dir if out_dir.is_dir() else None,
+                        live_files,
                         manifest.live.index if manifest.live else None,
                     )
                 )
