@@ -24,7 +24,7 @@ from pathlib import Path
 from . import __version__
 from .deps import DependencyGraph
 from .findings import Finding, Severity, warning
-from .load import RawDocument, display
+from .load import RawDocument, display, walk
 from .render import RenderedPage
 from .write import digest_of
 
@@ -41,23 +41,17 @@ def cache_path(content: Path) -> Path:
 RACY_NS = 2_000_000_000  # a file changed this close to its hashing is hashed again
 
 
+def not_an_input(name: str) -> bool:
+    """Hidden files and compiled Python are no input of a build."""
+    return name.startswith(".") or name == "__pycache__" or name.endswith(".pyc")
+
+
 def walk_files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
     """Every file under `folder` (hidden ones and compiled Python left out), by its
     path inside `folder`, with its `stat`."""
-    folders = [(str(folder), "")]
-    while folders:
-        current, prefix = folders.pop()
-        try:
-            entries = list(os.scandir(current))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith(".") or entry.name == "__pycache__":
-                continue
-            if entry.is_dir():
-                folders.append((entry.path, f"{prefix}{entry.name}/"))
-            elif entry.is_file() and not entry.name.endswith(".pyc"):
-                yield prefix + entry.name, entry.stat()
+    for name, entry in walk(folder, skip=not_an_input):
+        if entry.is_file():
+            yield name, entry.stat()
 
 
 Stamps = dict[str, tuple[int, int, int, str]]  # key -> size, mtime_ns, inode, digest

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -318,6 +318,28 @@ def find_markdown(folder: Path) -> tuple[list[Path], list[Finding]]:
             continue
         sources.append(path)
     return sources, findings
+
+
+def walk(
+    folder: Path, skip: Callable[[str], bool] = lambda name: False, follow_links: bool = True
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every file below `folder`, as its path inside `folder` and its directory entry
+    (whose inode, and on Linux its type, come with the listing); files and folders
+    whose name `skip` picks are left out."""
+    folders = [(str(folder), "")]
+    while folders:
+        current, prefix = folders.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            if skip(entry.name):
+                continue
+            if entry.is_dir(follow_symlinks=follow_links):
+                folders.append((entry.path, f"{prefix}{entry.name}/"))
+            else:
+                yield prefix + entry.name, entry
 
 
 def files_under(folder: Path) -> list[Path]:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Finding, error
-from .load import display
+from .load import display, walk
 from .write import Finish
 
 BUNDLE = "pagefind"  # the index's folder at the site root; templates/search.html loads it
@@ -135,20 +135,7 @@ def link_tree(old: Path, new: Path) -> bool:
 def inodes(folder: Path) -> dict[str, int]:
     """Each file under `folder` with its inode (the same inode is the same bytes: the
     index is never changed in place). The inodes come with the folder listing."""
-    found: dict[str, int] = {}
-    folders = [(str(folder), "")]
-    while folders:
-        current, prefix = folders.pop()
-        try:
-            entries = list(os.scandir(current))
-        except OSError:
-            continue
-        for item in entries:
-            if item.is_dir(follow_symlinks=False):
-                folders.append((item.path, f"{prefix}{item.name}/"))
-            else:
-                found[prefix + item.name] = item.inode()
-    return found
+    return {name: entry.inode() for name, entry in walk(folder, follow_links=False)}
 
 
 def entry_inode(bundle: Path) -> int | None:
