@@ -7,7 +7,6 @@ any sub-path and from disk; static assets get a content hash in their names.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import traceback
 from collections.abc import Callable, Mapping
@@ -29,7 +28,7 @@ from .parallel import parallel_map
 from .structured import theme_globals
 from .urls import directory_of, is_html, relative
 from .validate import add_months
-from .write import digest_of
+from .write import digest_of, file_digest
 
 STATIC_DIR = "static"
 RELATIVE_HREF = re.compile(r'(\b(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)')
@@ -98,7 +97,7 @@ def hashed_assets(templates_dir: Path) -> tuple[dict[str, str], dict[str, Path]]
     folder = templates_dir / STATIC_DIR
     for path in files_under(folder):
         name = path.relative_to(folder).as_posix()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        digest = file_digest(path)[:10]
         stem, dot, suffix = name.rpartition(".")
         url = f"{STATIC_DIR}/{stem}.{digest}.{suffix}" if dot else f"{STATIC_DIR}/{name}.{digest}"
         names[name] = url

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -29,6 +30,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,9 +57,28 @@ def digest_of(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+RACY_S = 2.0  # a file changed this recently may change again within the same mtime
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest_at(path: str, stamp: tuple[int, int, int]) -> str:
+    with open(path, "rb") as handle:
+        return digest_of(handle.read())
+
+
+def file_digest(path: Path) -> str:
+    """The digest of a file's bytes, read once while its time, size and inode stay
+    the same (a file changed in the last two seconds is read each time)."""
+    info = path.stat()
+    stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+    if time.time() - info.st_mtime < RACY_S:
+        return _digest_at.__wrapped__(str(path), stamp)
+    return _digest_at(str(path), stamp)
+
+
 def file_output(path: Path) -> Output:
-    data = path.read_bytes()
-    return Output(digest_of(data), lambda: data)
+    """A file copied into the site: its digest now, its bytes only if it must be written."""
+    return Output(file_digest(path), path.read_bytes)
 
 
 @dataclass

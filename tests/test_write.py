@@ -212,3 +212,16 @@ def test_an_error_while_patching_the_spare_leaves_the_site_and_drops_the_spare(
     monkeypatch.undo()
     write_site(outputs(index_html="3", a__index_html="A", b__index_html="B"), out)
     assert contents(out) == {"index.html": b"3", "a/index.html": b"A", "b/index.html": b"B"}
+
+
+def test_a_file_is_read_for_its_digest_once_while_it_is_unchanged(tmp_path: Path):
+    theme = tmp_path / "site.css"
+    theme.write_bytes(b"body {}")
+    long_ago = time.time() - 60
+    os.utime(theme, (long_ago, long_ago))
+    first = write.file_digest(theme)
+    hits = write._digest_at.cache_info().hits
+    assert write.file_digest(theme) == first == digest_of(b"body {}")
+    assert write._digest_at.cache_info().hits == hits + 1  # not read again
+    theme.write_bytes(b"main {}")  # changed just now: read each time until it settles
+    assert write.file_digest(theme) == digest_of(b"main {}")
