@@ -33,15 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT / "tests"))
+from serve_helpers import CHROMIUM_ARGS  # noqa: E402 - the browser tests' flags, one list
+
 PAINT_PROBE = """
 window.__painted = null;
 addEventListener("DOMContentLoaded", () => requestAnimationFrame(() =>

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import html
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -20,16 +21,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH, HEIGHT = 1200, 630
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT / "tests"))
+from serve_helpers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the browser tests' flags
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><style>
@@ -55,7 +48,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS, env={**os.environ, "TMPDIR": scratch}
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, "TMPDIR": scratch}
         )
         context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
         tab = context.new_page()
