@@ -16,7 +16,8 @@
   var everything = document.getElementById("search-all");
   var SHOWN = 20; // results shown at most; the status says how many matched
   var WAIT_MS = 300; // typing pauses this long before a search starts
-  var pagefind = null;
+  var ready = null; // a promise of Pagefind's API with the whole index, or of null
+  var loaded = false;
   var latest = 0;
   var timer = 0;
 
@@ -87,6 +88,9 @@
       say("");
       return;
     }
+    if (!loaded) say("Loading the search index\u2026");
+    var pagefind = await ready; // a search typed while the index loads waits for it
+    if (!pagefind || ticket !== latest) return;
     var found = await pagefind.search(query);
     if (ticket !== latest) return; // a newer search has started
     var data = await Promise.all(
@@ -115,28 +119,35 @@
     }, WAIT_MS);
   }
 
-  async function start() {
-    try {
-      // The index comes in shards (one for a small site): load the first, merge the rest.
-      var listing = new URL(form.getAttribute("data-pagefind"), document.baseURI);
-      var response = await fetch(listing);
-      if (!response.ok) throw new Error("no search index");
-      var bundles = (await response.json()).bundles.map(function (folder) {
-        return new URL(folder, listing).href;
-      });
-      pagefind = await import(bundles[0] + "pagefind.js");
-      await pagefind.options({ excerptLength: 24 });
-      await pagefind.init();
-      for (var i = 1; i < bundles.length; i++) {
-        await pagefind.mergeIndex(bundles[i], { excerptLength: 24 });
-      }
-    } catch (error) {
+  // The index comes in shards (one for a small site): load the first, merge the others.
+  async function load() {
+    var listing = new URL(form.getAttribute("data-pagefind"), document.baseURI);
+    var response = await fetch(listing);
+    if (!response.ok) throw new Error("no search index");
+    var bundles = (await response.json()).bundles.map(function (folder) {
+      return new URL(folder, listing).href;
+    });
+    var api = await import(bundles[0] + "pagefind.js");
+    await api.options({ excerptLength: 24 });
+    await api.init();
+    await Promise.all(
+      bundles.slice(1).map(function (bundle) {
+        return api.mergeIndex(bundle, { excerptLength: 24 });
+      }),
+    );
+    loaded = true;
+    return api;
+  }
+
+  function start() {
+    ready = load().catch(function () {
       say(
         "Search could not start here: it works when the site is served by a web server, " +
           "not opened from a file. Every condition and treatment package is listed below.",
       );
-      return;
-    }
+      return null;
+    });
+    // Listen at once: what is typed while the index loads is searched when it is ready.
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       clearTimeout(timer);
@@ -144,8 +155,10 @@
     });
     input.addEventListener("input", searchSoon);
     var query = new URL(location.href).searchParams.get("q") || "";
-    input.value = query;
-    if (query) run(query);
+    if (query) {
+      input.value = query;
+      run(query);
+    }
   }
 
   start();
