@@ -192,3 +192,17 @@ def test_a_sharded_index_finds_what_one_index_finds(tab, sharded, served):
         one = sorted(found["title"] for found in search(tab, served, query))
         assert sorted(found["title"] for found in search(tab, sharded, query)) == one, query
     assert tab.errors == [] and [m for m in tab.console if m[0] == "error"] == []
+
+
+def test_words_typed_while_the_index_loads_are_searched_when_it_is_ready(tab, served):
+    def slowly(route):
+        tab.wait_for_timeout(1500)  # a slow connection: the index arrives late
+        route.continue_()
+
+    tab.route("**/pagefind/shards.json", slowly)
+    tab.goto(served.url(SEARCH), wait_until="domcontentloaded")
+    tab.locator("#search-q").fill("glaucoma")
+    status = tab.locator("#search-status")
+    status.filter(has_text="Loading the search index").wait_for()
+    status.filter(has_text="match").wait_for()
+    assert results(tab)[0]["title"] == "Glaucoma"
