@@ -112,9 +112,21 @@ class Manifest:
 
     @classmethod
     def read(cls, out_dir: Path) -> Manifest:
-        """The recorded manifest; an empty one if it is missing, damaged or of another version."""
+        """The recorded manifest; an empty one if it is missing, damaged or of another version.
+
+        The one this process saved last is not parsed again while the file is the
+        one it wrote (same inode, size and time): `serve` rebuilds read it each time.
+        """
+        path = cls.path(out_dir)
         try:
-            data = json.loads(cls.path(out_dir).read_text("utf-8"))
+            info = path.stat()
+        except OSError:
+            return cls()
+        saved = SAVED.get(str(path))
+        if saved is not None and saved[0] == (info.st_ino, info.st_size, info.st_mtime_ns):
+            return cls(saved[1].live, saved[1].spare)
+        try:
+            data = json.loads(path.read_text("utf-8"))
             if data.get("version") != MANIFEST_VERSION:
                 return cls()
             live, spare = data.get("live"), data.get("spare")
@@ -135,6 +147,14 @@ class Manifest:
         temporary = path.with_name(f"{path.name}.tmp")
         temporary.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
         temporary.replace(path)
+        info = path.stat()
+        SAVED[str(path)] = (
+            (info.st_ino, info.st_size, info.st_mtime_ns),
+            Manifest(self.live, self.spare),
+        )
+
+
+SAVED: dict[str, tuple[tuple[int, int, int], Manifest]] = {}  # manifest path -> as last saved
 
 
 def spare_path(out_dir: Path, spare: Folder) -> Path:
