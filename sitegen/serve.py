@@ -25,6 +25,7 @@ import asyncio
 import base64
 import contextlib
 import errno
+import gc
 import hashlib
 import html
 import json
@@ -54,6 +55,7 @@ from .load import display
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+FULL_COLLECTION_EVERY = 25  # rebuilds between two full garbage collections
 QUIET_MS = 20  # a burst of writes is over when nothing changed for this long
 LONGEST_BURST_MS = 600  # ... or when it has lasted this long
 
@@ -372,7 +374,19 @@ class Rebuilder:
         self.options = options
         self.say = say
         self.previous: BuildResult | None = None
+        self.builds = 0
         self.warnings: list[Finding] = []
+
+    def settle(self) -> None:
+        """Move what the build keeps for the next one out of the garbage collector's
+        sight (`gc.freeze`): on a 10,000-page site a full collection during a rebuild
+        took a third of it. Every `FULL_COLLECTION_EVERY` rebuilds everything is
+        collected once, so cycles left by earlier builds are freed."""
+        self.builds += 1
+        if self.builds % FULL_COLLECTION_EVERY == 0:
+            gc.unfreeze()
+            gc.collect()
+        gc.freeze()
 
     def build(self, changed: set[Path] | None = None) -> tuple[bytes | None, str]:
         """Build (incrementally after the first time); the error page or None, and a summary."""
@@ -386,6 +400,7 @@ class Rebuilder:
             return error_page([problem], "sitegen failed"), "Build failed."
         seconds = time.perf_counter() - started
         self.previous = result
+        self.settle()
         what = ""
         if changed:
             names = sorted(display(p) for p in changed)

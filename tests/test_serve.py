@@ -364,3 +364,20 @@ def test_a_css_change_restyles_the_page_without_reloading_it(tab: Tab, site: Pat
     wait_for(restyled, 10, "the new style")
     assert tab.evaluate("() => window.keptAcrossSaves") == 42
     assert tab.navigations == 0
+
+
+def test_rebuilds_keep_the_site_out_of_the_collector_and_collect_now_and_then(monkeypatch):
+    import gc
+
+    from sitegen import serve
+
+    collected: list[int] = []
+    monkeypatch.setattr(serve.gc, "collect", lambda *args: collected.append(1) or 0)
+    rebuilder = serve.Rebuilder(BuildOptions(), lambda *args, **kwargs: None)
+    try:
+        for _ in range(serve.FULL_COLLECTION_EVERY * 2):
+            rebuilder.settle()
+            assert gc.get_freeze_count() > 0  # what the builds keep is not scanned
+        assert len(collected) == 2  # one full collection every FULL_COLLECTION_EVERY rebuilds
+    finally:
+        gc.unfreeze()
