@@ -270,8 +270,11 @@ class SiteInputs:
             tuple((doc.kind, doc.slug, doc.content_path) for doc in site.conditions + site.pages),
             tuple((package.id, tuple(package.conditions)) for package in site.packages),
         )
+        # The graph's page entries, by what they were made from (see `graph`).
+        self.made: tuple[object, dict[str, frozenset[str]]] | None = None
         if previous is not None and previous.structure == self.structure:
             self.reads, self.every_listing = previous.reads, previous.every_listing
+            self.made = previous.made
         else:
             self.reads, self.every_listing = self.site_reads(site)
         prints[EVERYTHING] = lines_print(f"{key} {value}" for key, value in sorted(prints.items()))
@@ -325,8 +328,18 @@ class SiteInputs:
         return reads | templates | (self.every_listing if reads_site else frozenset())
 
     def graph(self, templates: Mapping[str, str]) -> DependencyGraph:
-        """The graph of the pages in `templates` (URL -> the template it is rendered from)."""
-        pages = {url: self.inputs(url, template) for url, template in templates.items()}
+        """The graph of the pages in `templates` (URL -> the template it is rendered from).
+
+        Its page entries are those of the last graph while the site's structure,
+        the pages' templates and what those templates read are the same.
+        """
+        chains = {name: self.templates.reads(name) for name in set(templates.values())}
+        made_from = (dict(templates), chains)
+        if self.made is not None and self.made[0] == made_from:
+            pages = self.made[1]
+        else:
+            pages = {url: self.inputs(url, template) for url, template in templates.items()}
+            self.made = (made_from, pages)
         prints = dict(self.content)
         for name in {template for template in templates.values()}:
             for key in self.templates.reads(name)[0]:
