@@ -39,6 +39,16 @@ def build_site(
     return build(BuildOptions(content=content, out=out, templates=templates, strict=strict))
 
 
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The sample site in content/, built once for every test that only reads it."""
+    out = tmp_path_factory.mktemp("sample") / "site"
+    result = build_site(ROOT / "content", out)
+    assert result.ok, "\n".join(map(str, result.findings))
+    assert result.warnings == [], "\n".join(map(str, result.warnings))
+    return out
+
+
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run `python build.py ...` as an editor would, in a real process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

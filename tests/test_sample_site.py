@@ -10,18 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_site
 
-CONTENT = ROOT / "content"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sample") / "site"
-    result = build_site(CONTENT, out)
-    assert result.ok, "\n".join(map(str, result.findings))
-    assert result.warnings == [], "\n".join(map(str, result.warnings))
-    return out
+@pytest.fixture
+def site(sample_site: Path) -> Path:
+    return sample_site  # built once for the session (conftest.py)
 
 
 def pages(site: Path) -> list[Path]:

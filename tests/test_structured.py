@@ -8,10 +8,9 @@ import struct
 from pathlib import Path
 from typing import Any
 
-import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, TEMPLATES
+from conftest import TEMPLATES
 from sitegen.build import BuildOptions, build
 from sitegen.structured import json_ld
 
@@ -34,14 +33,6 @@ ALLOWED: dict[str, set[str]] = {
 # Words no property name may contain: structured data never states how well a
 # treatment works, how often it succeeds, or how people rated it.
 FORBIDDEN = re.compile(r"outcome|success|rating|review(?!ed)|prognosis|efficac|offer|result", re.I)
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("structured") / "site"
-    result = build(BuildOptions(ROOT / "content", out, TEMPLATES))
-    assert result.ok, "\n".join(map(str, result.findings))
-    return out
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -81,8 +72,8 @@ def assert_schema_org_only(data: dict[str, Any]) -> None:
             assert not FORBIDDEN.search(key) or key in ("lastReviewed", "reviewedBy"), key
 
 
-def test_condition_pages_are_medical_web_pages_about_their_condition(sample: Path):
-    page = sample / "conditions/optic-nerve-damage/index.html"
+def test_condition_pages_are_medical_web_pages_about_their_condition(sample_site: Path):
+    page = sample_site / "conditions/optic-nerve-damage/index.html"
     [data] = blocks(page)
     assert_schema_org_only(data)
     assert data["@type"] == "MedicalWebPage"
@@ -104,9 +95,11 @@ def test_condition_pages_are_medical_web_pages_about_their_condition(sample: Pat
     assert data["publisher"]["name"] == "Example Clinic patient information service"
 
 
-def test_every_condition_and_package_page_has_one_block_and_no_other_page_has_any(sample: Path):
-    for page in sorted(sample.rglob("*.html")):
-        relative = page.relative_to(sample).as_posix()
+def test_every_condition_and_package_page_has_one_block_and_no_other_page_has_any(
+    sample_site: Path,
+):
+    for page in sorted(sample_site.rglob("*.html")):
+        relative = page.relative_to(sample_site).as_posix()
         found = blocks(page)
         if re.fullmatch(r"(conditions|packages)/[^/]+/index\.html", relative):
             assert len(found) == 1, relative
@@ -115,8 +108,8 @@ def test_every_condition_and_package_page_has_one_block_and_no_other_page_has_an
             assert found == [], relative
 
 
-def test_package_pages_describe_only_what_the_package_contains(sample: Path):
-    [data] = blocks(sample / "packages/optic-nerve-stem-cell-12-day/index.html")
+def test_package_pages_describe_only_what_the_package_contains(sample_site: Path):
+    [data] = blocks(sample_site / "packages/optic-nerve-stem-cell-12-day/index.html")
     assert_schema_org_only(data)
     therapy = data["about"]
     assert therapy["@type"] == "MedicalTherapy"
@@ -156,8 +149,8 @@ def test_json_ld_escapes_markup_characters():
 # Open Graph and Twitter cards ------------------------------------------------------
 
 
-def test_every_page_has_open_graph_and_twitter_card_tags(sample: Path):
-    for page in sorted(sample.rglob("*.html")):
+def test_every_page_has_open_graph_and_twitter_card_tags(sample_site: Path):
+    for page in sorted(sample_site.rglob("*.html")):
         head = soup(page).head
         prop = {m["property"]: m["content"] for m in head.find_all("meta", property=True)}
         name = {m["name"]: m["content"] for m in head.find_all("meta", attrs={"name": True})}
@@ -165,7 +158,7 @@ def test_every_page_has_open_graph_and_twitter_card_tags(sample: Path):
             assert prop.get(key, "").strip(), (page, key)
         image = prop["og:image"]
         assert re.fullmatch(r"https://example\.org/static/og-image\.[0-9a-f]{10}\.png", image)
-        assert (sample / image.removeprefix("https://example.org/")).is_file()
+        assert (sample_site / image.removeprefix("https://example.org/")).is_file()
         assert prop["og:image:width"] == "1200" and prop["og:image:height"] == "630"
         assert prop["og:image:alt"] == "Optic Nerve Information"
         assert name["twitter:card"] == "summary_large_image"
