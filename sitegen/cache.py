@@ -26,7 +26,7 @@ from .deps import DependencyGraph
 from .findings import Finding, Severity, warning
 from .load import RawDocument, display, walk
 from .render import RenderedPage
-from .write import digest_of
+from .write import RACY_NS, digest_of
 
 SCHEMA = 3
 CACHE_DIR = ".cache"
@@ -36,9 +36,6 @@ GENERATOR_FILES = Path(__file__).parent
 
 def cache_path(content: Path) -> Path:
     return content.absolute().parent / CACHE_DIR / CACHE_FILE
-
-
-RACY_NS = 2_000_000_000  # a file changed this close to its hashing is hashed again
 
 
 def not_an_input(name: str) -> bool:

@@ -312,7 +312,7 @@ class OutputChecks:
     disclaimer: str
     levels: dict[str, EvidenceLevel]
     templates_dir: Path
-    check_links: bool = True
+    check_links: bool = True  # off while content errors already explain broken links
 
     @classmethod
     def of(
@@ -332,17 +332,6 @@ class OutputChecks:
             page, self.disclaimer, self.levels, self.written, self.templates_dir, self.check_links
         )
 
-
-def check_output(
-    pages: list[RenderedPage],
-    extra_files: list[str],
-    disclaimer_html: str,
-    levels: dict[str, EvidenceLevel],
-    templates_dir: Path,
-    check_links: bool = True,
-) -> list[Finding]:
-    """Check every HTML page; `check_links` is off while content errors already explain them."""
-    checks = OutputChecks.of(
-        pages, extra_files, disclaimer_html, levels, templates_dir, check_links
-    )
-    return [finding for page in pages if page.is_html for finding in checks(page)]
+    def every(self, pages: list[RenderedPage]) -> list[Finding]:
+        """The findings of every HTML page among `pages`."""
+        return [finding for page in pages if page.is_html for finding in self(page)]

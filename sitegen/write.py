@@ -57,7 +57,9 @@ def digest_of(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-RACY_S = 2.0  # a file changed this recently may change again within the same mtime
+# A file changed this close to when it was read may change again without its
+# modification time moving on, so a digest of it is not trusted by its stat alone.
+RACY_NS = 2_000_000_000
 
 
 @functools.lru_cache(maxsize=4096)
@@ -71,7 +73,7 @@ def file_digest(path: Path) -> str:
     the same (a file changed in the last two seconds is read each time)."""
     info = path.stat()
     stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
-    if time.time() - info.st_mtime < RACY_S:
+    if time.time_ns() - info.st_mtime_ns < RACY_NS:
         return _digest_at.__wrapped__(str(path), stamp)
     return _digest_at(str(path), stamp)
 

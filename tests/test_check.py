@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import build_site
-from sitegen.check import check_output, policy_is_own_origin, resolves
+from sitegen.check import OutputChecks, policy_is_own_origin, resolves
 from sitegen.models import EvidenceLevel
 from sitegen.render import RenderedPage
 
@@ -23,12 +23,8 @@ def page(body: str, url: str = "a/", evidence: str | None = None) -> RenderedPag
 
 
 def check(*pages: RenderedPage) -> list[str]:
-    return [
-        str(f)
-        for f in check_output(
-            list(pages), [], "<p>Read <b>this</b>.</p>", LEVELS, Path("templates")
-        )
-    ]
+    checks = OutputChecks.of(list(pages), [], "<p>Read <b>this</b>.</p>", LEVELS, Path("templates"))
+    return [str(f) for f in checks.every(list(pages))]
 
 
 def test_a_page_with_the_disclaimer_passes():
@@ -85,10 +81,8 @@ def test_content_security_policy_must_allow_only_the_own_origin():
     assert not policy_is_own_origin("default-src 'self'; img-src https://cdn.example")
     assert not policy_is_own_origin("default-src *")
     html = b"<html><body><div data-disclaimer>Read this.</div></body></html>"
-    found = [
-        str(f)
-        for f in check_output([RenderedPage("a/", html, "x.html")], [], "Read this.", {}, Path("t"))
-    ]
+    pages = [RenderedPage("a/", html, "x.html")]
+    found = [str(f) for f in OutputChecks.of(pages, [], "Read this.", {}, Path("t")).every(pages)]
     assert any("Content-Security-Policy meta tag, found none" in f for f in found)
 
 
