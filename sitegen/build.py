@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from .cache import BuildCache, input_digests
+from .cache import BuildCache, StoredFindings, input_digests
 from .check import OutputChecks
 from .claims import ClaimRule, lint, load_rules
 from .deps import DependencyGraph, SiteInputs, fingerprint
@@ -53,9 +53,6 @@ class BuildOptions:
     keep_search_index: bool = False
 
 
-StoredFindings = tuple[str, str, list[Finding]]
-
-
 @dataclass
 class Memo:
     """What one build keeps for the next with the same options, each entry with
@@ -73,7 +70,7 @@ class Memo:
     # From the build cache: each content file's digest, and per-file findings
     # ("lint" or "quality", content path) -> (the file's digest, context, findings).
     digests: dict[str, str] = field(default_factory=dict)
-    stored: dict[tuple[str, str], StoredFindings] = field(default_factory=dict)
+    stored: StoredFindings = field(default_factory=dict)
     code: str = ""  # the generator's `code_print`, part of every stored context
 
     def recall(self, kind: str, source: RawDocument | None, context: str) -> list[Finding] | None:
@@ -86,9 +83,9 @@ class Memo:
             return None
         return saved[2] if saved[0] == self.digests.get(source.content_path) else None
 
-    def per_file(self) -> dict[tuple[str, str], StoredFindings]:
+    def per_file(self) -> StoredFindings:
         """This build's per-file findings, as the build cache keeps them."""
-        found: dict[tuple[str, str], StoredFindings] = {}
+        found: StoredFindings = {}
         entries = [("lint", entry) for entry in self.lint.values()]
         entries += [("quality", entry) for entry in self.quality.values()]
         for kind, (source, context, findings) in entries:
@@ -255,7 +252,7 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     memo = Memo(options, before.files if before else FileCache())
     if before:
         memo.digests, memo.stored, memo.code = before.digests, before.stored, before.code
-    memo.validation = before.validation if before else ValidationMemo()
+        memo.validation = before.validation
     result = BuildResult(memo=memo)
     clock = time.perf_counter()
 

@@ -13,6 +13,7 @@ warning and the site is built from scratch.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -52,6 +53,8 @@ def walk_files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
 
 
 Stamps = dict[str, tuple[int, int, int, str]]  # key -> size, mtime_ns, inode, digest
+# (kind, content path) -> (the file's digest, the context, the findings)
+StoredFindings = dict[tuple[str, str], tuple[str, str, list[Finding]]]
 
 
 def input_digests(
@@ -140,6 +143,18 @@ class BuildCache:
                    (str(SCHEMA), __version__))  # fmt: skip
         db.execute("SELECT count(*) FROM pages").fetchone()  # fails now if the file is damaged
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All of the block's writes, or none of them."""
+        db = self.connection
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
     def state(self, key: str) -> str | None:
         row = self.connection.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
@@ -204,9 +219,7 @@ class BuildCache:
         stamps: tuple[Stamps, int] = ({}, 0),
     ) -> None:
         """Record a successful build in one transaction; `changed` limits the rows rewritten."""
-        db = self.connection
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction() as db:
             urls = [page.url for page in pages]
             if changed is None:
                 db.execute("DELETE FROM pages")
@@ -233,12 +246,8 @@ class BuildCache:
                 "stamps": json.dumps({"files": stamps[0], "at": stamps[1]}),
             }
             db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", list(state.items()))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
-    def stored_findings(self) -> dict[tuple[str, str], tuple[str, str, list[Finding]]]:
+    def stored_findings(self) -> StoredFindings:
         """Per-file findings (lint, quality) by (kind, content path), each with the
         digest of the file and the context (rules, settings, date) they were found under."""
         rows = self.connection.execute(
@@ -251,15 +260,13 @@ class BuildCache:
 
     def save_stored_findings(
         self,
-        current: dict[tuple[str, str], tuple[str, str, list[Finding]]],
-        before: dict[tuple[str, str], tuple[str, str, list[Finding]]],
+        current: StoredFindings,
+        before: StoredFindings,
         gone: list[tuple[str, str]],
     ) -> None:
         """Record `current`, writing only the rows that differ from `before`, and
         forget the findings of files that are `gone`."""
-        db = self.connection
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction() as db:
             db.executemany("DELETE FROM file_findings WHERE kind = ? AND path = ?", gone)
             db.executemany(
                 "INSERT OR REPLACE INTO file_findings VALUES (?, ?, ?, ?, ?)",
@@ -269,10 +276,6 @@ class BuildCache:
                     if before.get((kind, path)) != (digest, context, found)
                 ],
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def readings(
         self, content: Path, digests: dict[str, str], code: str
@@ -307,9 +310,7 @@ class BuildCache:
     ) -> None:
         """Record the files read afresh (under the digests taken before they were
         read) and forget files that are gone."""
-        db = self.connection
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction() as db:
             known = [row[0] for row in db.execute("SELECT path FROM read_files")]
             db.executemany(
                 "DELETE FROM read_files WHERE path = ?",
@@ -324,10 +325,6 @@ class BuildCache:
                     if doc.content_path in digests
                 ],
             )  # fmt: skip
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def close(self) -> None:
         self.connection.close()
