@@ -178,8 +178,6 @@ class SearchIndex:
 
     keep_index_url: bool
     keep_existing: bool = False
-    reused: bool = field(default=False, init=False)  # no shard was indexed again
-    indexed: list[int] = field(default_factory=list, init=False)  # the shards indexed again
     seconds: float = field(default=0.0, init=False)
 
     def __call__(self, done: Finish) -> dict | None:
@@ -195,7 +193,6 @@ class SearchIndex:
         bundle = done.folder / BUNDLE
         live = done.live / BUNDLE if done.live else None
         if self.keep_existing and live and (live / SHARDS).is_file() and link_tree(live, bundle):
-            self.reused = True
             return None
         record = valid_record(done.live_index)
         pages = self.searchable(done, record)
@@ -220,9 +217,7 @@ class SearchIndex:
             if not (same and old and entry_inode(old) == before[number].get("entry")
                     and link_tree(old, output)):  # fmt: skip
                 index_shard(done.folder, output, sorted(members), self.keep_index_url)
-                self.indexed.append(number)
             recorded.append({"pages": print_, "entry": entry_inode(output)})
-        self.reused = not self.indexed
         listing = bundle / f"{SHARDS}.tmp"
         listing.write_text(json.dumps({"bundles": [f"{n}/" for n in range(count)]}), "utf-8")
         listing.replace(bundle / SHARDS)  # a new file: the live one may share the old
