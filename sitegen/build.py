@@ -274,6 +274,9 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     rules, found = load_rules(options.content)
     readable = [loaded.site, loaded.catalogue, *loaded.documents]
     findings += found + linted([doc for doc in readable if doc is not None], rules, before, memo)
+    for doc in readable:
+        if doc is not None:
+            doc.forget_positions()
     lap("validate")
     if site is not None:
         inputs = SiteInputs(site, options.templates, today, before.inputs if before else None)

@@ -63,12 +63,37 @@ class RawDocument:
     kind: str
     slug: str
     data: Any = None
-    positions: Positions = field(default_factory=Positions)
+    kept_positions: Positions | None = field(default=None, repr=False)
     body: str = ""
     body_line: int = 1
     readable: bool = True
     yaml_text: str = ""  # the YAML as written (front matter or whole file); spans index it
     yaml_line: int = 1
+
+    @property
+    def positions(self) -> Positions:
+        """Where each YAML value and key starts; parsed again from `yaml_text` if forgotten."""
+        if self.kept_positions is None:
+            self.kept_positions = (
+                parse_yaml(self.yaml_text, self.display_path, self.yaml_line)[1]
+                if self.yaml_text
+                else Positions()
+            )
+        return self.kept_positions
+
+    @positions.setter
+    def positions(self, positions: Positions) -> None:
+        self.kept_positions = positions
+
+    def forget_positions(self) -> None:
+        """Drop the positions once the per-document checks are done: they take about
+        as much memory as the rest of the document and are wanted again only to
+        report a finding, which is rare."""
+        self.kept_positions = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (the build cache's readings) without positions: smaller, faster."""
+        return {**self.__dict__, "kept_positions": None}
 
 
 @dataclass

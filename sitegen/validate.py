@@ -283,7 +283,7 @@ def validate_catalogue(
     if extra:
         _, findings = validate_model(Catalogue, extra, doc)
     packages: list[Package] = []
-    first_line: dict[str, int] = {}
+    first_use: dict[str, int] = {}  # package id -> index of its first entry
     levels = [level.id for level in config.evidence_levels] if config else []
     for index, entry in enumerate(data.get("packages") or []):
         loc: Loc = ("packages", index)
@@ -291,8 +291,9 @@ def validate_catalogue(
         findings += found
         if package is None:
             continue
-        if package.id in first_line:
+        if package.id in first_use:
             line, col = doc.positions.of_value((*loc, "id"))
+            first_line = doc.positions.of_value(("packages", first_use[package.id], "id"))[0]
             findings.append(
                 error(
                     doc.display_path,
@@ -300,11 +301,11 @@ def validate_catalogue(
                     col,
                     field_path((*loc, "id")),
                     f"expected a unique package id, found '{package.id}' again "
-                    f"(first used on line {first_line[package.id]})",
+                    f"(first used on line {first_line})",
                 )
             )
             continue
-        first_line[package.id] = doc.positions.of_value((*loc, "id"))[0]
+        first_use[package.id] = index
         problems = (
             check_evidence(package.evidence, levels, doc, (*loc, "evidence")) if config else []
         )

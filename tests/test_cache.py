@@ -327,3 +327,15 @@ def test_unchanged_files_are_not_read_again_and_a_damaged_reading_is_read_afresh
     result = cached(content, primed, templates)
     assert result.ok and sorted(read) == ["alpha.md", "beta.md"]
     same_as_clean_build(content, templates, primed, tmp_path)
+
+
+def test_a_finding_in_a_file_read_from_the_cache_points_where_a_fresh_build_does(
+    primed: Path, content: Path, templates: Path, tmp_path: Path
+):
+    """Readings are kept without their YAML positions; one that a later edit makes
+    wrong (the catalogue, here) is parsed again to say where."""
+    (content / "conditions/beta.md").unlink()
+    result = cached(content, primed, templates)
+    fresh = build_site(content, tmp_path / "fresh", templates)
+    assert not result.ok and result.findings == fresh.findings
+    assert any(f.path.endswith("packages.yaml") for f in result.errors)

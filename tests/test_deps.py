@@ -220,6 +220,21 @@ def test_adding_and_removing_a_condition(options: BuildOptions) -> None:
     assert not (options.out / "conditions/gamma").exists()
 
 
+def test_a_finding_in_an_unchanged_file_points_where_a_fresh_build_does(
+    options: BuildOptions,
+) -> None:
+    """A build forgets each document's YAML positions once its checks are done; an
+    unchanged file that a later edit makes wrong is parsed again to say where."""
+    first = build(options)
+    read = [doc for doc, _, _ in first.memo.lint.values()]
+    assert len(read) > 3 and all(doc.kept_positions is None for doc in read)
+    (options.content / "conditions/beta.md").unlink()
+    broken = rebuild(options, first)
+    [finding] = [f for f in broken.errors if f.path.endswith("packages.yaml")]
+    line = (options.content / "packages.yaml").read_text().splitlines()[finding.line - 1]
+    assert line[finding.col - 1 :].startswith("beta") and ".conditions[" in finding.field
+
+
 def test_an_error_keeps_the_site_and_fixing_it_rebuilds_what_changed(
     options: BuildOptions,
 ) -> None:
