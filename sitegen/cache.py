@@ -18,8 +18,10 @@ import json
 import os
 import pickle
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 from . import __version__
@@ -29,7 +31,7 @@ from .load import RawDocument, display, walk
 from .render import RenderedPage
 from .write import RACY_NS, digest_of
 
-SCHEMA = 3
+SCHEMA = 4  # 4: pages' bytes kept compressed
 CACHE_DIR = ".cache"
 CACHE_FILE = "sitegen.sqlite"
 GENERATOR_FILES = Path(__file__).parent
@@ -85,6 +87,27 @@ def input_digests(
             stamps[key] = stamp
             digests[key] = stamp[3]
     return dict(sorted(digests.items())), stamps
+
+
+class PageStore:
+    """Reads recorded pages' compressed bytes on a read-only connection of its own,
+    opened on first use, so that pages taken from the cache stay readable after
+    the build that took them has closed it. A page is read only with the digest it
+    was recorded with: a later build may have recorded other bytes since."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.connection: sqlite3.Connection | None = None
+
+    def __call__(self, url: str, digest: str) -> bytes:
+        if self.connection is None:
+            self.connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+        row = self.connection.execute(
+            "SELECT content FROM pages WHERE url = ? AND digest = ?", (url, digest)
+        ).fetchone()
+        if row is None:
+            raise sqlite3.DatabaseError(f"the build cache no longer holds the page '{url}'")
+        return bytes(row[0])
 
 
 class BuildCache:
@@ -175,14 +198,18 @@ class BuildCache:
     def pages(
         self,
     ) -> tuple[list[RenderedPage], dict[str, list[Finding]], dict[str, list[Finding]]]:
-        """The recorded pages, each page's render findings and its output-check findings."""
+        """The recorded pages, each page's render findings and its output-check findings.
+
+        A page's bytes are read only if wanted (most are not: an unchanged page is
+        linked, not written), through a connection of their own that outlives this one.
+        """
         rows = self.connection.execute(
-            "SELECT url, template, evidence, content, digest, findings, checks FROM pages"
-            " ORDER BY rowid"
+            "SELECT url, template, evidence, digest, findings, checks FROM pages ORDER BY rowid"
         )
+        store = PageStore(self.path)
         pages, findings, checks = [], {}, {}
-        for url, template, evidence, content, digest, found, checked in rows:
-            pages.append(RenderedPage(url, bytes(content), template, evidence, digest))
+        for url, template, evidence, digest, found, checked in rows:
+            pages.append(RenderedPage(url, template, evidence, digest, partial(store, url, digest)))
             findings[url] = [finding_from_dict(item) for item in json.loads(found)]
             checks[url] = [finding_from_dict(item) for item in json.loads(checked)]
         return pages, findings, checks
@@ -195,7 +222,7 @@ class BuildCache:
         row = self.connection.execute("SELECT content FROM pages WHERE url = ?", (url,)).fetchone()
         if row is None:
             raise sqlite3.DatabaseError(f"the build cache lost the page '{url}'")
-        return bytes(row[0])
+        return zlib.decompress(row[0])
 
     def stamps(self) -> tuple[Stamps, int]:
         """The input files' stamps recorded with the last build, and when they were taken."""
@@ -219,6 +246,19 @@ class BuildCache:
         stamps: tuple[Stamps, int] = ({}, 0),
     ) -> None:
         """Record a successful build in one transaction; `changed` limits the rows rewritten."""
+        rows = [
+            (
+                page.url,
+                page.template,
+                page.evidence,
+                page.packed_bytes,
+                page.digest,
+                json.dumps([asdict(f) for f in page_findings.get(page.url, [])]),
+                json.dumps([asdict(f) for f in checks.get(page.url, [])]),
+            )
+            for page in pages
+            if changed is None or page.url in changed
+        ]  # fmt: skip  (read before writing: a recorded page's bytes come from this file)
         with self.transaction() as db:
             urls = [page.url for page in pages]
             if changed is None:
@@ -227,16 +267,7 @@ class BuildCache:
                 known = {row[0] for row in db.execute("SELECT url FROM pages")}
                 gone = known - set(urls)
                 db.executemany("DELETE FROM pages WHERE url = ?", [(url,) for url in gone])
-            db.executemany(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (page.url, page.template, page.evidence, page.content, page.digest,
-                     json.dumps([asdict(f) for f in page_findings.get(page.url, [])]),
-                     json.dumps([asdict(f) for f in checks.get(page.url, [])]))
-                    for page in pages
-                    if changed is None or page.url in changed
-                ],
-            )  # fmt: skip
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             state = {
                 "digests": json.dumps(digests, sort_keys=True),
                 "options": options,

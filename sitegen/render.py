@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import traceback
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,21 +38,42 @@ ROOT_FILES_DIR = "root"
 
 @dataclass(frozen=True)
 class RenderedPage:
-    """One output file. `evidence` is the level its disclaimer must state, if any."""
+    """One output file. `evidence` is the level its disclaimer must state, if any.
+
+    The bytes are kept compressed (10,000 pages are about 160 MB of HTML, 50 MB
+    compressed) or, for a page the build cache recorded, read from it only if
+    wanted: `packed` is the compressed bytes or how to get them. Two pages are
+    equal when their URL, template, evidence level and digest are.
+    """
 
     url: str
-    content: bytes
     template: str
-    evidence: str | None = None
-    digest: str = field(default="", compare=False)  # of `content`; given by the build cache
+    evidence: str | None
+    digest: str
+    packed: bytes | Callable[[], bytes] = field(compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        if not self.digest:
-            object.__setattr__(self, "digest", digest_of(self.content))
+    @classmethod
+    def of(
+        cls, url: str, content: bytes, template: str, evidence: str | None = None
+    ) -> RenderedPage:
+        return cls(url, template, evidence, digest_of(content), pack(content))
+
+    @property
+    def packed_bytes(self) -> bytes:
+        return self.packed if isinstance(self.packed, bytes) else self.packed()
+
+    @property
+    def content(self) -> bytes:
+        return zlib.decompress(self.packed_bytes)
 
     @property
     def is_html(self) -> bool:
         return is_html(self.url)
+
+
+def pack(content: bytes) -> bytes:
+    """Compressed fast (level 1: a third of the size at 0.15 ms a page)."""
+    return zlib.compress(content, 1)
 
 
 @dataclass
@@ -257,7 +279,7 @@ class Renderer:
                 )
             )
             return None
-        return RenderedPage(url, html.encode("utf-8"), template, evidence)
+        return RenderedPage.of(url, html.encode("utf-8"), template, evidence)
 
 
 def render(
@@ -320,7 +342,7 @@ def render(
     if feed:
         rendered.append(feed)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
-    rendered.append(RenderedPage("robots.txt", robots.encode(), "robots.txt"))
+    rendered.append(RenderedPage.of("robots.txt", robots.encode(), "robots.txt"))
     files = {**root_files(templates_dir), **renderer.asset_files, **site.assets}
     disclaimer_html = renderer.markdown(site.config.disclaimer, "", None)
     return RenderResult(rendered, files, disclaimer_html, renderer.findings, page_findings)

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT, build_site, run_cli, snapshot
 from sitegen import build as build_module
+from sitegen import cache as cache_module
 from sitegen import load as load_module
 from sitegen import parallel
 from sitegen.build import BuildOptions, build
@@ -64,6 +65,32 @@ def test_a_deleted_site_is_restored_from_the_cache(
     (primed / "conditions" / "alpha" / "index.html").unlink()
     assert cached(content, primed, templates).written
     assert contents(primed) == before
+
+
+def test_a_recorded_page_s_bytes_are_read_only_when_the_site_lacks_them(
+    primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    read: list[str] = []
+    real = cache_module.PageStore.__call__
+
+    def counting(store, url: str, digest: str) -> bytes:
+        read.append(url)
+        return real(store, url, digest)
+
+    monkeypatch.setattr(cache_module.PageStore, "__call__", counting)
+    change_body(content, templates)
+    assert cached(content, primed, templates).ok and read == []
+    edit(content / ALPHA, "Alpha shows symptoms", "Alpha shows some symptoms")
+    for folder in [primed, *primed.parent.glob(f".{primed.name}.spare-*")]:
+        shutil.rmtree(folder)
+    result = cached(content, primed, templates)
+    recorded = {page.url for page in result.pages if not isinstance(page.packed, bytes)}
+    assert result.ok and "conditions/beta/" in recorded and sorted(read) == sorted(recorded)
+    same_as_clean_build(content, templates, primed, tmp_path)
+    [beta] = [page for page in result.pages if page.url == "conditions/beta/"]
+    assert b"</html>" in beta.content  # still readable: the store has its own connection
+    with pytest.raises(sqlite3.DatabaseError):  # other bytes than those recorded
+        cache_module.PageStore(cache_path(content))(beta.url, "0" * 32)
 
 
 PAGES = {"about/", "how-we-rate-evidence/"}

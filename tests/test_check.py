@@ -19,7 +19,7 @@ CSP = "<meta http-equiv='Content-Security-Policy' content=\"default-src 'self'\"
 
 def page(body: str, url: str = "a/", evidence: str | None = None) -> RenderedPage:
     html = f"<!doctype html><html><head>{CSP}</head><body>{body}</body></html>"
-    return RenderedPage(url, html.encode(), "custom.html", evidence)
+    return RenderedPage.of(url, html.encode(), "custom.html", evidence)
 
 
 def check(*pages: RenderedPage) -> list[str]:
@@ -81,7 +81,7 @@ def test_content_security_policy_must_allow_only_the_own_origin():
     assert not policy_is_own_origin("default-src 'self'; img-src https://cdn.example")
     assert not policy_is_own_origin("default-src *")
     html = b"<html><body><div data-disclaimer>Read this.</div></body></html>"
-    pages = [RenderedPage("a/", html, "x.html")]
+    pages = [RenderedPage.of("a/", html, "x.html")]
     found = [str(f) for f in OutputChecks.of(pages, [], "Read this.", {}, Path("t")).every(pages)]
     assert any("Content-Security-Policy meta tag, found none" in f for f in found)
 
