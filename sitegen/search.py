@@ -18,10 +18,25 @@ again only the shards whose pages changed, came or went; the others are
 hard-linked from the live site, as unchanged pages are. A site of up to
 `SHARD_PAGES` content pages has one shard. `serve` keeps the index it has, so
 search results may lag behind edits until the next build.
+
+Indexing a 1,000-page shard again for a one-page edit takes about 2 s, so a
+build that changed few pages (up to `OVERLAY_PAGES` since the shards were
+made, on a site of over twice as many and the ballast) leaves the shards as
+they are and indexes those pages into an overlay bundle, `pagefind/overlay/`,
+listed last. The shards' entries for the changed
+and removed pages are listed in `shards.json` as stale (by Pagefind's page
+id, a hash of what it indexed), and the search page drops them from the
+results. Pagefind scores a word by how rare it is within each bundle, so the
+overlay also holds `BALLAST_PAGES` unchanged pages, the same each time: its
+word counts are then those of a sample of the site, not of a page or two,
+and an edited page ranks as it would in its shard. Results found twice (the
+ballast is in a shard too) are shown once. Past `OVERLAY_PAGES` the shards
+holding the changed pages are indexed again and the overlay is dropped.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -44,7 +59,10 @@ SHARDS = "shards.json"  # in BUNDLE: the shards' folders, the first one first
 # 2.5 ms a page) but a search dearer: on 10,000 pages, a first search fetched
 # 256 KB of index from one shard, 355 KB from 8 and 626 KB from 23.
 SHARD_PAGES = 1000
-RECORD_VERSION = 2
+OVERLAY = "overlay"  # in BUNDLE: the pages changed since the shards were made
+OVERLAY_PAGES = 100
+BALLAST_PAGES = 150
+RECORD_VERSION = 3
 INDEXED_MARK = b"data-pagefind-body"
 # Pagefind's ready-made interfaces, which the site does not use (static/search.js does
 # the searching with Pagefind's JavaScript API): not written, so not served.
@@ -163,7 +181,28 @@ def valid_record(record: Any) -> dict | None:
         return None
     if not isinstance(record.get("shards"), list) or not isinstance(record.get("indexed"), list):
         return None
+    overlay = record.get("overlay")
+    if not isinstance(overlay, dict) or not isinstance(overlay.get("members"), dict):
+        return None
     return record
+
+
+def page_ids(bundle: Path, keep_index_url: bool) -> dict[str, str]:
+    """Pagefind's page id of each page in `bundle`, by output path: its fragment
+    files are named by the id and hold the URL (gzipped JSON after a signature)."""
+    ids = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
+        url = json.loads(data)["url"].lstrip("/")
+        name = url if keep_index_url or not (url == "" or url.endswith("/")) else url + "index.html"
+        ids[name] = path.name.removesuffix(".pf_fragment")
+    return ids
+
+
+def ballast(pages: Mapping[str, str], members: Mapping[str, str]) -> list[str]:
+    """The unchanged pages the overlay also holds: the same ones while they last."""
+    rest = (name for name in pages if name not in members)
+    return sorted(rest, key=lambda name: shard_of(name, 1 << 62))[:BALLAST_PAGES]
 
 
 @dataclass
@@ -201,27 +240,87 @@ class SearchIndex:
         for name, digest in pages.items():
             shards[shard_of(name, count)][name] = digest
         before = record["shards"] if record and len(record["shards"]) == count else []
-        if bundle.is_dir():  # the spare's index: keep only what can still serve
-            for leftover in bundle.iterdir():
-                if leftover.is_dir() and leftover.name.isdigit() and int(leftover.name) < count:
-                    continue
-                if leftover.is_dir():
-                    shutil.rmtree(leftover)
-                else:
-                    leftover.unlink()
+        base_kept = bool(live and before) and all(
+            entry_inode(live / str(n)) == shard.get("entry") for n, shard in enumerate(before)
+        )
+        members = self.changed(done, record, pages) if base_kept and record else None
+        small = len(pages) <= 2 * (OVERLAY_PAGES + BALLAST_PAGES)  # indexed again as fast
+        overlay = members is not None and not small and 0 < len(members) <= OVERLAY_PAGES
+        self.tidy(bundle, count, overlay)
         recorded = []
-        for number, members in enumerate(shards):
-            output, print_ = bundle / str(number), members_print(members)
+        for number, members_now in enumerate(shards):
+            output, print_ = bundle / str(number), members_print(members_now)
             old = live / str(number) if live else None
-            same = before and before[number].get("pages") == print_
-            if not (same and old and entry_inode(old) == before[number].get("entry")
-                    and link_tree(old, output)):  # fmt: skip
-                index_shard(done.folder, output, sorted(members), self.keep_index_url)
+            # With an overlay a shard stays as it was made; its print says from what.
+            made_from = before[number].get("pages") if before else None
+            kept = old is not None and bool(before) and entry_inode(old) == before[number]["entry"]
+            if kept and (made_from == print_ or overlay) and link_tree(old, output):
+                print_ = made_from or print_
+            else:
+                index_shard(done.folder, output, sorted(members_now), self.keep_index_url)
             recorded.append({"pages": print_, "entry": entry_inode(output)})
-        listing = bundle / f"{SHARDS}.tmp"
-        listing.write_text(json.dumps({"bundles": [f"{n}/" for n in range(count)]}), "utf-8")
-        listing.replace(bundle / SHARDS)  # a new file: the live one may share the old
-        return {"version": RECORD_VERSION, "shards": recorded, "indexed": sorted(pages)}
+        listing: dict[str, Any] = {"bundles": [f"{n}/" for n in range(count)]}
+        layer: dict[str, Any] = {"members": {}}
+        if overlay and members is not None and live is not None and record is not None:
+            layer = self.overlay(done, bundle, live, record, pages, members)
+            listing["bundles"].append(f"{OVERLAY}/")
+            listing["stale"] = layer["stale"]
+        written = bundle / f"{SHARDS}.tmp"
+        written.write_text(json.dumps(listing), "utf-8")
+        written.replace(bundle / SHARDS)  # a new file: the live one may share the old
+        return {"version": RECORD_VERSION, "shards": recorded, "indexed": sorted(pages),
+                "overlay": layer}  # fmt: skip
+
+    @staticmethod
+    def tidy(bundle: Path, count: int, overlay: bool) -> None:
+        """Clear the spare's index of what can no longer serve."""
+        if not bundle.is_dir():
+            return
+        for leftover in bundle.iterdir():
+            if leftover.is_dir() and leftover.name.isdigit() and int(leftover.name) < count:
+                continue
+            if leftover.is_dir() and leftover.name == OVERLAY and overlay:
+                continue
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+
+    @staticmethod
+    def changed(done: Finish, record: dict, pages: Mapping[str, str]) -> dict[str, str]:
+        """The pages changed, added or removed since the shards were made, each with
+        its id in its shard ("" if it is in none yet; filled in by `overlay`)."""
+        members = dict(record["overlay"]["members"])
+        before = set(record["indexed"])
+        for name, digest in pages.items():
+            live = done.live_files.get(name)
+            if name not in members and (name not in before or live is None or live[0] != digest):
+                members[name] = "" if name not in before else "?"
+        for name in before - pages.keys():
+            members.setdefault(name, "?")
+        return members
+
+    def overlay(self, done: Finish, bundle: Path, live: Path, record: dict,
+                pages: Mapping[str, str], members: dict[str, str]) -> dict[str, Any]:  # fmt: skip
+        """Index the changed pages, with the ballast, into the overlay bundle; what the
+        record keeps of it, with the shards' stale page ids."""
+        count = len(record["shards"])
+        unknown = {shard_of(name, count) for name, found in members.items() if found == "?"}
+        for number in unknown:
+            ids = page_ids(live / str(number), self.keep_index_url)
+            for name, found in members.items():
+                if found == "?" and shard_of(name, count) == number:
+                    members[name] = ids.get(name, "")
+        indexed = {name: pages[name] for name in members if name in pages}
+        indexed.update((name, pages[name]) for name in ballast(pages, members))
+        output, print_ = bundle / OVERLAY, members_print(indexed)
+        old = record["overlay"]
+        if not (old.get("pages") == print_ and entry_inode(live / OVERLAY) == old.get("entry")
+                and link_tree(live / OVERLAY, output)):  # fmt: skip
+            index_shard(done.folder, output, sorted(indexed), self.keep_index_url)
+        fresh = set(page_ids(output, self.keep_index_url).values())
+        stale = sorted({found for found in members.values() if found and found not in fresh})
+        return {"members": members, "pages": print_, "entry": entry_inode(output), "stale": stale}
 
     @staticmethod
     def searchable(done: Finish, record: dict | None) -> dict[str, str]:

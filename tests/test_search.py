@@ -275,3 +275,85 @@ def test_an_edit_indexes_again_only_the_shard_that_holds_the_page(
     changed = [name for name in after if after[name] != before[name]]
     assert len(changed) == 1  # the other shards are the same files, hard-linked
     assert "zebrafish" in fragments(options.out)["/conditions/alpha/index.html"]["content"]
+
+
+def current_index(out: Path) -> dict[str, str]:
+    """What a search finds of each page, by URL, as the search page reads the index:
+    every bundle's pages but the stale ones, each id once."""
+    listing = json.loads((out / "pagefind/shards.json").read_text())
+    stale, found, seen = set(listing.get("stale", [])), {}, set()
+    for bundle in bundles(out):
+        for path in sorted((bundle / "fragment").iterdir()):
+            page_id = path.name.removesuffix(".pf_fragment")
+            if page_id in stale or page_id in seen:
+                continue
+            seen.add(page_id)
+            data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
+            fragment = json.loads(data)
+            assert fragment["url"] not in found, "a page is found twice"
+            found[fragment["url"]] = fragment["content"]
+    return found
+
+
+@pytest.fixture
+def overlaid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overlays on the small test site: 5 pages, shards of 2, an overlay of 1 page
+    changed and 1 unchanged page of ballast."""
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    monkeypatch.setattr(search, "OVERLAY_PAGES", 1)
+    monkeypatch.setattr(search, "BALLAST_PAGES", 1)
+
+
+def test_a_small_edit_goes_into_an_overlay_and_the_shards_stay(
+    options: BuildOptions, overlaid, tmp_path: Path
+):
+    first = build(options)
+    shards = {b.name: (b / "pagefind-entry.json").stat().st_ino for b in bundles(options.out)}
+    before = current_index(options.out)
+    alpha = options.content / "conditions/alpha.md"
+    alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
+    second = build(options, first)
+    listing = json.loads((options.out / "pagefind/shards.json").read_text())
+    assert listing["bundles"][-1] == "overlay/" and len(listing["stale"]) == 1
+    overlay = options.out / "pagefind/overlay/fragment"
+    assert len(list(overlay.iterdir())) == 2  # the edited page and the ballast
+    after = {b.name: (b / "pagefind-entry.json").stat().st_ino for b in bundles(options.out)}
+    assert {name: after[name] for name in shards} == shards  # every shard kept as it was
+    found = current_index(options.out)
+    assert found.keys() == before.keys()
+    assert "zebrafish" in found["/conditions/alpha/index.html"]
+    fresh = replace(options, out=tmp_path / "fresh")
+    assert build(fresh).ok and current_index(fresh.out) == found
+
+    beta = options.content / "conditions/beta.md"  # a second change: past the overlay's size
+    beta.write_text(beta.read_text().replace("Beta", "Betamax", 1))
+    third = build(options, second)
+    assert third.ok
+    listing = json.loads((options.out / "pagefind/shards.json").read_text())
+    assert "overlay/" not in listing["bundles"] and "stale" not in listing
+    assert not (options.out / "pagefind/overlay").exists()
+    assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
+
+
+def test_an_overlay_drops_removed_pages_and_adds_new_ones(
+    options: BuildOptions, overlaid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    conditions = options.content / "conditions"
+    copy = (conditions / "beta.md").read_text()
+    for name in ("Gamma", "Epsilon", "Zeta"):  # a site large enough for an overlay of 2
+        (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
+    first = build(options)
+    assert "/conditions/gamma/index.html" in current_index(options.out)
+    (conditions / "gamma.md").unlink()
+    second = build(options, first)
+    assert second.ok
+    assert json.loads((options.out / "pagefind/shards.json").read_text())["stale"]
+    assert "/conditions/gamma/index.html" not in current_index(options.out)
+    fresh = replace(options, out=tmp_path / "fresh")
+    assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
+    monkeypatch.setattr(search, "OVERLAY_PAGES", 2)  # room for a new page in the overlay
+    (conditions / "delta.md").write_text(copy.replace("Beta", "Delta"))
+    assert build(options, second).ok
+    assert "overlay/" in json.loads((options.out / "pagefind/shards.json").read_text())["bundles"]
+    assert "/conditions/delta/index.html" in current_index(options.out)
+    assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)

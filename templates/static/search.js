@@ -17,6 +17,7 @@
   var SHOWN = 20; // results shown at most; the status says how many matched
   var WAIT_MS = 300; // typing pauses this long before a search starts
   var ready = null; // a promise of Pagefind's API with the whole index, or of null
+  var stale = new Set(); // ids of pages the overlay bundle holds anew (see below)
   var loaded = false;
   var latest = 0;
   var timer = 0;
@@ -93,14 +94,15 @@
     if (!pagefind || ticket !== latest) return;
     var found = await pagefind.search(query);
     if (ticket !== latest) return; // a newer search has started
+    var results = current(found.results);
     var data = await Promise.all(
-      found.results.slice(0, SHOWN).map(function (hit) {
+      results.slice(0, SHOWN).map(function (hit) {
         return hit.data();
       }),
     );
     if (ticket !== latest) return;
     list.replaceChildren.apply(list, data.map(result));
-    var count = found.results.length;
+    var count = results.length;
     if (count === 0) {
       showEverything(true);
       say("No pages match \u201c" + query + "\u201d. Every condition and treatment package is listed below.");
@@ -110,6 +112,18 @@
     var words = count === 1 ? "1 page matches" : count + " pages match";
     var shown = count > SHOWN ? " The first " + SHOWN + " are listed." : "";
     say(words + " \u201c" + query + "\u201d." + shown);
+  }
+
+  // After a small edit the build leaves the shards as they were and indexes the changed
+  // pages into an overlay bundle, listed last, with some unchanged ones: drop the shards'
+  // stale entries, and show a page found in two bundles once (results come best first).
+  function current(results) {
+    var seen = new Set();
+    return results.filter(function (hit) {
+      if (stale.has(hit.id) || seen.has(hit.id)) return false;
+      seen.add(hit.id);
+      return true;
+    });
   }
 
   function searchSoon() {
@@ -124,9 +138,11 @@
     var listing = new URL(form.getAttribute("data-pagefind"), document.baseURI);
     var response = await fetch(listing);
     if (!response.ok) throw new Error("no search index");
-    var bundles = (await response.json()).bundles.map(function (folder) {
+    var shards = await response.json();
+    var bundles = shards.bundles.map(function (folder) {
       return new URL(folder, listing).href;
     });
+    stale = new Set(shards.stale || []);
     var api = await import(bundles[0] + "pagefind.js");
     await api.options({ excerptLength: 24 });
     await api.init();

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -191,6 +192,39 @@ def test_a_sharded_index_finds_what_one_index_finds(tab, sharded, served):
     for query in ("glaucoma", "optic", "stem cell"):
         one = sorted(found["title"] for found in search(tab, served, query))
         assert sorted(found["title"] for found in search(tab, sharded, query)) == one, query
+    assert tab.errors == [] and [m for m in tab.console if m[0] == "error"] == []
+
+
+@pytest.fixture(scope="module")
+def overlaid(tmp_path_factory) -> Iterator[Any]:
+    """The sample site in shards of two pages, then one condition edited: the edit
+    goes into an overlay bundle and the shard's old entry for it is listed as stale."""
+    root = tmp_path_factory.mktemp("overlaid")
+    content, out = root / "content", root / "site"
+    shutil.copytree(CONTENT, content)
+    options = BuildOptions(content=content, out=out, templates=TEMPLATES)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "SHARD_PAGES", 2)
+        patch.setattr(search_index, "OVERLAY_PAGES", 1)
+        patch.setattr(search_index, "BALLAST_PAGES", 1)
+        first = build(options)
+        glaucoma = content / "conditions/glaucoma.md"
+        text = glaucoma.read_text("utf-8")
+        glaucoma.write_text(text.replace("\n## ", "\nA kaleidoscope test sentence.\n\n## ", 1))
+        result = build(options, first)
+    assert result.ok, "\n".join(map(str, result.findings))
+    listing = json.loads((out / "pagefind/shards.json").read_text())
+    assert listing["bundles"][-1] == "overlay/" and listing["stale"]
+    with serving(out) as site:
+        yield site
+
+
+def test_an_overlay_replaces_the_shards_entry_for_an_edited_page(tab, overlaid, served):
+    """Search finds the edited text, and each page once, as from one fresh index."""
+    assert [found["title"] for found in search(tab, overlaid, "kaleidoscope")] == ["Glaucoma"]
+    for query in ("glaucoma", "optic", "stem cell"):
+        one = sorted(found["title"] for found in search(tab, served, query))
+        assert sorted(found["title"] for found in search(tab, overlaid, query)) == one, query
     assert tab.errors == [] and [m for m in tab.console if m[0] == "error"] == []
 
 
