@@ -320,19 +320,21 @@ def load_markdown_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, 
     return doc, findings + parse_findings
 
 
-def find_markdown(folder: Path) -> tuple[list[Path], list[Finding]]:
-    """Markdown files of one folder; translations (`slug.lang.md`) are set aside."""
+def find_markdown(folder: Path) -> tuple[list[str], list[Finding]]:
+    """Markdown files of one folder, as path strings (a `Path` each costs more than
+    the file's stat); translations (`slug.lang.md`) are set aside."""
     sources, findings = [], []
     try:
         names = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(".md"))
     except OSError:
         names = []
-    for path in (folder / name for name in names):
-        stem, _, suffix = path.stem.rpartition(".")
+    base = os.fspath(folder)
+    for name in names:
+        stem, _, suffix = name[:-3].rpartition(".")
         if stem and TRANSLATION_SUFFIX.match(suffix):
             findings.append(
                 warning(
-                    display(path),
+                    display(folder / name),
                     1,
                     1,
                     "translation",
@@ -341,7 +343,7 @@ def find_markdown(folder: Path) -> tuple[list[Path], list[Finding]]:
                 )
             )
             continue
-        sources.append(path)
+        sources.append(os.path.join(base, name))
     return sources, findings
 
 
@@ -386,31 +388,32 @@ class FileCache:
     """
 
     def __init__(self) -> None:
-        self._files: dict[Path, tuple[tuple[int, ...], RawDocument, list[Finding]]] = {}
+        self._files: dict[str, tuple[tuple[int, ...], RawDocument, list[Finding]]] = {}
         self.fresh: list[tuple[RawDocument, list[Finding]]] = []  # read by this cache's loads
 
     @staticmethod
-    def stamp(path: Path) -> tuple[int, ...]:
-        info = path.stat()
+    def stamp(path: str | Path) -> tuple[int, ...]:
+        info = os.stat(path)
         return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
     def seed(self, path: Path, doc: RawDocument, findings: list[Finding]) -> None:
         """Give the cache a file's reading from elsewhere (the build cache), which
         vouches that it was read from the bytes the file holds now."""
         with contextlib.suppress(OSError):
-            self._files[path] = (self.stamp(path), doc, list(findings))
+            self._files[os.fspath(path)] = (self.stamp(path), doc, list(findings))
 
     def load(
         self, reader: Callable[[Path, Path, str], tuple[RawDocument, list[Finding]]],
-        path: Path, root: Path, kind: str,
+        path: str | Path, root: Path, kind: str,
     ) -> tuple[RawDocument, list[Finding]]:  # fmt: skip
-        stamp = self.stamp(path)
-        known = self._files.get(path)
+        key = os.fspath(path)
+        stamp = self.stamp(key)
+        known = self._files.get(key)
         if known is not None and known[0] == stamp:
             return known[1], list(known[2])
-        doc, findings = reader(path, root, kind)
+        doc, findings = reader(Path(key), root, kind)
         self.fresh.append((doc, list(findings)))
-        self._files[path] = (stamp, doc, list(findings))
+        self._files[key] = (stamp, doc, list(findings))
         return doc, findings
 
 
@@ -419,9 +422,9 @@ def load_content(root: Path, cache: FileCache | None = None) -> LoadedContent:
 
     def read(
         reader: Callable[[Path, Path, str], tuple[RawDocument, list[Finding]]],
-        path: Path, kind: str,
+        path: str | Path, kind: str,
     ) -> tuple[RawDocument, list[Finding]]:  # fmt: skip
-        return cache.load(reader, path, root, kind) if cache else reader(path, root, kind)
+        return cache.load(reader, path, root, kind) if cache else reader(Path(path), root, kind)
 
     findings: list[Finding] = []
     site = catalogue = None

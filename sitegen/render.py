@@ -324,10 +324,11 @@ def render(
     pages = [reuse[url] if url in reuse else results[url][0] for url, _, _ in jobs]
     attempted = [url for url, _, _ in jobs]
 
-    def page(url: str, template: str, **context: Any) -> RenderedPage | None:
+    def page(url: str, template: str, context: Callable[[], dict[str, Any]]) -> RenderedPage | None:
+        """A page whose context, made from the whole site, is made only if it is rendered."""
         if url in reuse:
             return reuse[url]
-        rendered, found = render_job((url, template, context))
+        rendered, found = render_job((url, template, context()))
         page_findings[url] = found
         renderer.findings += found
         return rendered
@@ -335,10 +336,11 @@ def render(
     rendered = [p for p in pages if p is not None]
     # Every page, rendered or not: the sitemap must not depend on which pages failed.
     sitemap_urls = [url for url in attempted if url != "404.html"]
-    extra = page("sitemap.xml", "sitemap.xml", entries=sitemap_entries(site, sitemap_urls))
+    extra = page("sitemap.xml", "sitemap.xml",
+                 lambda: {"entries": sitemap_entries(site, sitemap_urls)})  # fmt: skip
     if extra:
         rendered.append(extra)
-    feed = page("feed.xml", "feed.xml", **feed_context(site))
+    feed = page("feed.xml", "feed.xml", lambda: feed_context(site))
     if feed:
         rendered.append(feed)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
