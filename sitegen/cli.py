@@ -9,6 +9,7 @@ Exit codes: 0 done, 1 content problems (all listed, the old site kept),
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import sys
@@ -26,6 +27,11 @@ from .urls import is_html
 from .write import output_lock, remove_leftovers
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+# A build keeps millions of objects to its end (documents, pages, the graph), and
+# with Python's default thresholds (700, 10, 10) the cyclic garbage collector went
+# over them again and again: a quarter of a one-page edit build of 10,000 pages
+# (3.6 s; 2.7 s with these, 2.5 s with no collection at all).
+COLLECTION_THRESHOLDS = (20_000, 10, 10)
 
 
 def plural(count: int, word: str) -> str:
@@ -282,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help", "--version"):
         args_list.insert(0, "build")
     args = parser().parse_args(args_list)
+    gc.set_threshold(*COLLECTION_THRESHOLDS)
     try:
         return COMMANDS[args.command][1](args)
     except KeyboardInterrupt:
