@@ -396,7 +396,7 @@ class FileCache:
         info = os.stat(path)
         return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
-    def seed(self, path: Path, doc: RawDocument, findings: list[Finding]) -> None:
+    def seed(self, path: str | Path, doc: RawDocument, findings: list[Finding]) -> None:
         """Give the cache a file's reading from elsewhere (the build cache), which
         vouches that it was read from the bytes the file holds now."""
         with contextlib.suppress(OSError):
