@@ -17,7 +17,8 @@ the first and merges the others (Pagefind's `mergeIndex`). A build indexes
 again only the shards whose pages changed, came or went; the others are
 hard-linked from the live site, as unchanged pages are. A site of up to
 `SHARD_PAGES` content pages has one shard. `serve` keeps the index it has, so
-search results may lag behind edits until the next build.
+search results may lag behind edits until the next build, which indexes the
+pages changed meanwhile as it would those of one edit (see below).
 
 Indexing a 1,000-page shard again for a one-page edit takes about 2 s, so a
 build that changed few pages (up to `OVERLAY_PAGES` since the shards were
@@ -221,7 +222,8 @@ class SearchIndex:
 
     def __call__(self, done: Finish) -> dict | None:
         """Index `done.folder`; what the manifest keeps, to reuse the shards next time
-        (None for an index kept while serving, which may not match the pages)."""
+        (while serving: the kept index's record, with the pages changed since it was
+        made added to its overlay's members, for the next build to index)."""
         start = time.perf_counter()
         try:
             return self.index(done)
@@ -231,9 +233,12 @@ class SearchIndex:
     def index(self, done: Finish) -> dict | None:
         bundle = done.folder / BUNDLE
         live = done.live / BUNDLE if done.live else None
-        if self.keep_existing and live and (live / SHARDS).is_file() and link_tree(live, bundle):
-            return None
         record = valid_record(done.live_index)
+        if self.keep_existing and live and (live / SHARDS).is_file() and link_tree(live, bundle):
+            if record is None:
+                return None
+            members = self.changed(done, record, self.searchable(done, record))
+            return {**record, "overlay": {**record["overlay"], "members": members}}
         pages = self.searchable(done, record)
         count = max(1, -(-len(pages) // SHARD_PAGES))
         shards: list[dict[str, str]] = [{} for _ in range(count)]

@@ -357,3 +357,22 @@ def test_an_overlay_drops_removed_pages_and_adds_new_ones(
     assert "overlay/" in json.loads((options.out / "pagefind/shards.json").read_text())["bundles"]
     assert "/conditions/delta/index.html" in current_index(options.out)
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
+
+
+def test_pages_changed_while_serving_go_into_the_next_build_s_overlay(
+    options: BuildOptions, overlaid, tmp_path: Path
+):
+    """`serve` keeps the index it has; the next build indexes only what changed meanwhile."""
+    serving = replace(options, keep_search_index=True)
+    first = build(serving)
+    shards = {b.name: (b / "pagefind-entry.json").stat().st_ino for b in bundles(options.out)}
+    alpha = options.content / "conditions/alpha.md"
+    alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
+    assert build(serving, first).ok
+    assert "zebrafish" not in current_index(options.out)["/conditions/alpha/index.html"]
+    assert build(options).ok  # the next `python build.py`, in a new process
+    after = {b.name: (b / "pagefind-entry.json").stat().st_ino for b in bundles(options.out)}
+    assert {name: after[name] for name in shards} == shards  # the shards were kept
+    assert "overlay/" in json.loads((options.out / "pagefind/shards.json").read_text())["bundles"]
+    fresh = replace(options, out=tmp_path / "fresh")
+    assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
