@@ -237,8 +237,7 @@ class SearchIndex:
         if self.keep_existing and live and (live / SHARDS).is_file() and link_tree(live, bundle):
             if record is None:
                 return None
-            members = self.changed(done, record, self.searchable(done, record))
-            return {**record, "overlay": {**record["overlay"], "members": members}}
+            return self.kept(done, record)
         pages = self.searchable(done, record)
         count = max(1, -(-len(pages) // SHARD_PAGES))
         shards: list[dict[str, str]] = [{} for _ in range(count)]
@@ -290,6 +289,27 @@ class SearchIndex:
                 shutil.rmtree(leftover)
             else:
                 leftover.unlink()
+
+    @staticmethod
+    def kept(done: Finish, record: dict) -> dict:
+        """The record of an index kept while serving, with the pages changed since it
+        was made added to its overlay's members (and to what it indexes), for the next
+        build to index. Only the files whose stamps differ from the live ones' can
+        have changed (the others are the live files, linked), so this stays cheap."""
+        indexed = set(record["indexed"])
+        members = dict(record["overlay"]["members"])
+        for name, stamp in done.files.items():
+            if name.endswith(".html") and done.live_files.get(name) != stamp:
+                searchable = INDEXED_MARK in (done.folder / name).read_bytes()
+                if name not in members and (searchable or name in indexed):
+                    members[name] = "?" if name in indexed else ""
+                (indexed.add if searchable else indexed.discard)(name)
+        for name in done.live_files.keys() - done.files.keys():
+            if name in indexed:
+                members.setdefault(name, "?")
+                indexed.discard(name)
+        layer = {**record["overlay"], "members": members}
+        return {**record, "indexed": sorted(indexed), "overlay": layer}
 
     @staticmethod
     def changed(done: Finish, record: dict, pages: Mapping[str, str]) -> dict[str, str]:

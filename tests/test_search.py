@@ -360,16 +360,26 @@ def test_an_overlay_drops_removed_pages_and_adds_new_ones(
 
 
 def test_pages_changed_while_serving_go_into_the_next_build_s_overlay(
-    options: BuildOptions, overlaid, tmp_path: Path
+    options: BuildOptions, overlaid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """`serve` keeps the index it has; the next build indexes only what changed meanwhile."""
+    """`serve` keeps the index it has; the next build indexes only what changed meanwhile
+    (an edit and a new page, in two rebuilds)."""
+    monkeypatch.setattr(search, "OVERLAY_PAGES", 2)
+    conditions = options.content / "conditions"
+    copy = (conditions / "beta.md").read_text()
+    for name in ("Epsilon", "Zeta"):  # a site large enough for an overlay of 2
+        (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
     serving = replace(options, keep_search_index=True)
     first = build(serving)
     shards = {b.name: (b / "pagefind-entry.json").stat().st_ino for b in bundles(options.out)}
-    alpha = options.content / "conditions/alpha.md"
+    alpha = conditions / "alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
-    assert build(serving, first).ok
+    second = build(serving, first)
+    assert second.ok
     assert "zebrafish" not in current_index(options.out)["/conditions/alpha/index.html"]
+    (conditions / "gamma.md").write_text(copy.replace("Beta", "Gamma"))
+    assert build(serving, second).ok
+    assert "/conditions/gamma/index.html" not in current_index(options.out)
     assert build(options).ok  # the next `python build.py`, in a new process
     after = {b.name: (b / "pagefind-entry.json").stat().st_ino for b in bundles(options.out)}
     assert {name: after[name] for name in shards} == shards  # the shards were kept
