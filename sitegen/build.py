@@ -24,7 +24,7 @@ import yaml
 from .cache import BuildCache, StoredFindings, input_digests
 from .check import OutputChecks
 from .claims import ClaimRule, lint, load_rules
-from .deps import DependencyGraph, SiteInputs, fingerprint
+from .deps import DependencyGraph, SiteInputs, fingerprint, lines_print
 from .findings import Finding, Severity, has_errors, sort_findings
 from .load import FileCache, LoadedContent, RawDocument, load_content
 from .models import EvidenceLevel, Site
@@ -223,12 +223,18 @@ def checked(
     """The output checks, page by page, run again only on pages that changed
     (all of them if the set of files or the disclaimer changed)."""
     checks = OutputChecks.of(pages, files, disclaimer_html, levels, templates, check_links)
+    written = lines_print(sorted(checks.written))
     memo.check_context = fingerprint(
-        [sorted(checks.written), checks.disclaimer, levels, str(templates), check_links]
+        [written, checks.disclaimer, levels, str(templates), check_links]
     )
     old = before.checked if before and before.check_context == memo.check_context else {}
     html = [page for page in pages if page.is_html]
-    fresh = [page for page in html if old.get(page.url, (None,))[0] != page]
+
+    def known(page: RenderedPage) -> bool:
+        entry = old.get(page.url)
+        return entry is not None and (entry[0] is page or entry[0] == page)
+
+    fresh = [page for page in html if not known(page)]
     found = parallel_map(checks, fresh, memo.options.jobs)
     known = {**old, **{page.url: (page, f) for page, f in zip(fresh, found, strict=True)}}
     findings: list[Finding] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -384,12 +384,24 @@ def find_assets(root: Path) -> dict[str, Path]:
 class FileCache:
     """Files read by earlier loads, reused while their size and times are unchanged.
 
-    `serve` keeps one across rebuilds, so a save re-reads only the saved file.
+    `serve` keeps one across rebuilds, so a save re-reads only the saved file; with
+    the file-system events that started the rebuild (`expect`), the files they do
+    not name are not even statted.
     """
 
     def __init__(self) -> None:
         self._files: dict[str, tuple[tuple[int, ...], RawDocument, list[Finding]]] = {}
         self.fresh: list[tuple[RawDocument, list[Finding]]] = []  # read by this cache's loads
+        self._by_absolute: dict[str, str] = {}  # each file read here: absolute path -> key
+        self.expected: frozenset[str] | None = None  # the only files the next load may find changed
+
+    def expect(self, changed: Iterable[Path]) -> None:
+        """Trust file events for the next load: of the files read before, only those
+        in `changed` may have changed. Trusted only if every changed path is such a
+        file; anything else (a new file, a folder, an image, a template, a path
+        spelled another way) makes the next load stat every file, as without events."""
+        keys = [self._by_absolute.get(os.path.abspath(path)) for path in changed]
+        self.expected = None if None in keys else frozenset(key for key in keys if key)
 
     @staticmethod
     def stamp(path: str | Path) -> tuple[int, ...]:
@@ -407,13 +419,16 @@ class FileCache:
         path: str | Path, root: Path, kind: str,
     ) -> tuple[RawDocument, list[Finding]]:  # fmt: skip
         key = os.fspath(path)
-        stamp = self.stamp(key)
         known = self._files.get(key)
+        if known is not None and self.expected is not None and key not in self.expected:
+            return known[1], list(known[2])
+        stamp = self.stamp(key)
         if known is not None and known[0] == stamp:
             return known[1], list(known[2])
         doc, findings = reader(Path(key), root, kind)
         self.fresh.append((doc, list(findings)))
         self._files[key] = (stamp, doc, list(findings))
+        self._by_absolute[os.path.abspath(key)] = key
         return doc, findings
 
 
@@ -454,4 +469,6 @@ def load_content(root: Path, cache: FileCache | None = None) -> LoadedContent:
             doc, found = read(load_markdown_file, path, kind)
             documents.append(doc)
             findings += found
+    if cache:
+        cache.expected = None  # the events were for this load only
     return LoadedContent(root, site, catalogue, documents, find_assets(root), findings)

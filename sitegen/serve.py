@@ -391,6 +391,8 @@ class Rebuilder:
     def build(self, changed: set[Path] | None = None) -> tuple[bytes | None, str]:
         """Build (incrementally after the first time); the error page or None, and a summary."""
         started = time.perf_counter()
+        if changed is not None and self.previous is not None and self.previous.memo is not None:
+            self.previous.memo.files.expect(changed)
         try:
             result = build(self.options, self.previous)
         except Exception as exc:  # a bug in sitegen: show it, keep serving
