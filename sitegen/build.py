@@ -29,7 +29,7 @@ from .findings import Finding, Severity, has_errors, sort_findings
 from .load import FileCache, LoadedContent, RawDocument, load_content
 from .models import EvidenceLevel, Site
 from .parallel import parallel_map
-from .quality import check_quality
+from .quality import check_document, check_packages
 from .render import RenderedPage, render, site_files
 from .search import SearchIndexError, search_index
 from .urls import output_path
@@ -163,12 +163,12 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
             memo: Memo) -> list[Finding]:  # fmt: skip
     """The quality checks, run again only for changed documents and catalogue.
 
-    Each check looks at one condition, page or package at a time, so checking a
-    site made of only the changed ones gives exactly their findings.
+    Each check looks at one condition, page or package at a time, so the changed
+    documents are checked alone, spread over the workers (counting syllables for
+    the reading grade is the costly part), and the catalogue in this process.
     """
     context = fingerprint([site.config, today.isoformat()])
     raw = {doc.display_path: doc for doc in loaded.documents}
-    catalogue = loaded.catalogue.display_path if loaded.catalogue else None
     old = before.quality if before else {}
 
     def known(key: str, source: RawDocument | None) -> bool:
@@ -186,27 +186,16 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
         for doc in site.conditions + site.pages
         if not known(doc.display_path, raw.get(doc.display_path))
     ]
-    fresh_packages = not known("packages.yaml", loaded.catalogue)
-    if fresh or fresh_packages or not known("site", loaded.site):
-        ids = {id(doc) for doc in fresh}
-        subset = replace(
-            site,
-            conditions=[doc for doc in site.conditions if id(doc) in ids],
-            pages=[doc for doc in site.pages if id(doc) in ids],
-            packages=site.packages if fresh_packages else [],
-        )
-        found = check_quality(subset, loaded, today)
-        by_path: dict[str, list[Finding]] = {}
-        for finding in found:
-            by_path.setdefault(finding.path, []).append(finding)
-        for doc in fresh:
-            mine = by_path.pop(doc.display_path, [])
-            memo.quality[doc.display_path] = (raw.get(doc.display_path), context, mine)
-        if fresh_packages:
-            mine = by_path.pop(catalogue, []) if catalogue else []
-            memo.quality["packages.yaml"] = (loaded.catalogue, context, mine)
-        rest = [finding for findings in by_path.values() for finding in findings]
-        memo.quality["site"] = (loaded.site, context, rest)
+    found = parallel_map(
+        lambda doc: check_document(doc, raw.get(doc.display_path), site, today),
+        fresh,
+        memo.options.jobs,
+    )
+    for doc, mine in zip(fresh, found, strict=True):
+        memo.quality[doc.display_path] = (raw.get(doc.display_path), context, mine)
+    if not known("packages.yaml", loaded.catalogue):
+        found_here = check_packages(site, loaded, today)
+        memo.quality["packages.yaml"] = (loaded.catalogue, context, found_here)
     return [f for _, _, findings in memo.quality.values() for f in findings]
 
 

@@ -241,24 +241,35 @@ def check_package(
 def check_quality(site: Site, loaded: LoadedContent, today: date) -> list[Finding]:
     raw_by_path = {raw.display_path: raw for raw in loaded.documents}
     findings: list[Finding] = []
+    for doc in site.conditions + site.pages:
+        findings += check_document(doc, raw_by_path.get(doc.display_path), site, today)
+    return findings + check_packages(site, loaded, today)
+
+
+def check_document(
+    doc: Document, raw: RawDocument | None, site: Site, today: date
+) -> list[Finding]:
+    """The checks of one condition or page (`raw`: its file as read, for positions)."""
+    findings: list[Finding] = []
     config = site.config
-    for doc in site.conditions:
-        raw = raw_by_path.get(doc.display_path)
+    if doc.kind == "condition":
         findings += check_sources(doc.meta.sources, raw, ("sources",), doc.display_path)
         findings += check_sections(doc, config.required_sections)
         findings += check_reading_grade(doc, config.reading_grade_target)
-    for doc in site.conditions + site.pages:
-        raw = raw_by_path.get(doc.display_path)
-        findings += check_review_dates(
-            doc.meta.last_reviewed, doc.meta.next_review, raw, (), doc.display_path, today
-        )
-        findings += check_source_markers(doc)
+    findings += check_review_dates(
+        doc.meta.last_reviewed, doc.meta.next_review, raw, (), doc.display_path, today
+    )
+    return findings + check_source_markers(doc)
+
+
+def check_packages(site: Site, loaded: LoadedContent, today: date) -> list[Finding]:
+    findings: list[Finding] = []
     catalogue = loaded.catalogue
     path = catalogue.display_path if catalogue else "content/packages.yaml"
     for index, package in enumerate(site.packages):
         position = _package_index(catalogue, package.id, index)
         findings += check_package(package, position, catalogue, path)
-        due = add_months(package.last_reviewed, config.review_interval_months)
+        due = add_months(package.last_reviewed, site.config.review_interval_months)
         findings += check_review_dates(
             package.last_reviewed, due, catalogue, ("packages", position), path, today
         )
