@@ -13,6 +13,7 @@ in YAML) on the line before allows a finding there; the report still shows it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -339,23 +340,34 @@ def allow_comments(lines: list[str], first_line: int) -> dict[int, dict[str, str
     return allowed
 
 
+NOT_NEWLINE = re.compile(r"[^\n]")
+FENCED_CODE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
+INLINE_CODE = re.compile(r"`[^`\n]+`")
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+HTML_TAG = re.compile(r"<[^>\n]+>")
+LINK_ADDRESS = re.compile(r"\]\([^)\n]*\)")
+DEFINITION = re.compile(r"^\s*\[\^?[^\]]+\]:.*(?:\n[ \t]+.*)*", re.MULTILINE)
+BARE_URL = re.compile(r"https?://\S+")
+
+
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+    return NOT_NEWLINE.sub(" ", match.group(0))
 
 
+@functools.lru_cache(maxsize=8)  # the quality checks mask each body twice in a row
 def mask_markdown(body: str) -> str:
     """The body with everything that is not prose blanked out, positions unchanged.
 
     Blanked: code, HTML comments and tags, link and image addresses, footnote and
     reference definitions, and sections headed Sources / References.
     """
-    text = re.sub(r"^(```|~~~).*?^\1[^\n]*$", _blank, body, flags=re.MULTILINE | re.DOTALL)
-    text = re.sub(r"`[^`\n]+`", _blank, text)
-    text = re.sub(r"<!--.*?-->", _blank, text, flags=re.DOTALL)
-    text = re.sub(r"<[^>\n]+>", _blank, text)
-    text = re.sub(r"\]\([^)\n]*\)", lambda m: "]" + _blank(m)[1:], text)
-    text = re.sub(r"^\s*\[\^?[^\]]+\]:.*(?:\n[ \t]+.*)*", _blank, text, flags=re.MULTILINE)
-    text = re.sub(r"https?://\S+", _blank, text)
+    text = FENCED_CODE.sub(_blank, body)
+    text = INLINE_CODE.sub(_blank, text)
+    text = HTML_COMMENT.sub(_blank, text)
+    text = HTML_TAG.sub(_blank, text)
+    text = LINK_ADDRESS.sub(lambda m: "]" + _blank(m)[1:], text)
+    text = DEFINITION.sub(_blank, text)
+    text = BARE_URL.sub(_blank, text)
     for heading in reversed(list(REFERENCE_HEADINGS.finditer(text))):
         level = len(heading.group(1))
         following = re.compile(rf"^#{{1,{level}}}\s", re.MULTILINE)
@@ -366,7 +378,7 @@ def mask_markdown(body: str) -> str:
 
 
 def _blank_text(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
+    return NOT_NEWLINE.sub(" ", text)
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:

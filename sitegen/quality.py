@@ -147,29 +147,38 @@ def check_source_markers(doc: Document) -> list[Finding]:
     return findings
 
 
+SILENT_ENDING = re.compile(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$")
+VOWEL_GROUP = re.compile(r"[aeiouy]{1,2}")
+NOT_PROSE_LINE = re.compile(r"^\s*(?:#{1,6}.*|\|.*\|)\s*$", re.MULTILINE)
+LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+", re.MULTILINE)
+MARKUP = re.compile(r"\[\^?\d+\]|[*_>#|\[\]()]")
+SENTENCE_BREAK = re.compile(r"[.!?]+(?:\s|$)|\n\s*\n")
+LETTER = re.compile(r"[A-Za-z]")
+WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
 @functools.lru_cache(maxsize=65536)
 def syllables(word: str) -> int:
     """English syllables by vowel groups: good enough for a reading grade."""
     word = word.lower()
     if len(word) <= 3:
         return 1
-    word = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", word)
-    word = re.sub(r"^y", "", word)
-    return max(1, len(re.findall(r"[aeiouy]{1,2}", word)))
+    word = SILENT_ENDING.sub("", word)
+    word = word.removeprefix("y")
+    return max(1, len(VOWEL_GROUP.findall(word)))
 
 
 def reading_grade(body: str) -> float | None:
     """Flesch-Kincaid grade of the prose of a Markdown body (None if too short to judge)."""
     text = mask_markdown(body)
-    text = re.sub(r"^\s*(?:#{1,6}.*|\|.*\|)\s*$", "", text, flags=re.MULTILINE)
-    text = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", ". ", text, flags=re.MULTILINE)
-    text = re.sub(r"\[\^?\d+\]|[*_>#|\[\]()]", " ", text)
-    pieces = re.split(r"[.!?]+(?:\s|$)|\n\s*\n", text)
-    sentences = [piece for piece in pieces if re.search(r"[A-Za-z]", piece)]
-    words = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
+    text = NOT_PROSE_LINE.sub("", text)
+    text = LIST_MARK.sub(". ", text)
+    text = MARKUP.sub(" ", text)
+    sentences = [piece for piece in SENTENCE_BREAK.split(text) if LETTER.search(piece)]
+    words = WORD.findall(text)
     if len(words) < 100 or not sentences:
         return None
-    syllable_count = sum(syllables(w) for w in words)
+    syllable_count = sum(map(syllables, words))
     return 0.39 * len(words) / len(sentences) + 11.8 * syllable_count / len(words) - 15.59
 
 
