@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 
 
 class Severity(StrEnum):
@@ -52,15 +53,15 @@ def has_errors(findings: list[Finding]) -> bool:
     return any(f.is_error for f in findings)
 
 
+# A finding's fields in order, as a plain tuple: hashed and compared in C, several
+# times faster than the dataclass's own methods on the 10,000 findings of a big site.
+FIELDS = attrgetter("path", "line", "col", "field", "message", "severity")
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Sorted by file, then position, with duplicates removed (in the dataclass's
-    order; a key of plain tuples sorts 10,000 findings five times faster)."""
-    return sorted(set(findings), key=sort_key)
-
-
-def sort_key(finding: Finding) -> tuple[str, int, int, str, str, str]:
-    f = finding
-    return (f.path, f.line, f.col, f.field, f.message, f.severity)
+    """Sorted by file, then position (the dataclass's order), with duplicates removed."""
+    unique = {FIELDS(finding): finding for finding in findings}
+    return [unique[key] for key in sorted(unique)]
 
 
 def describe(value: object) -> str:
