@@ -219,11 +219,11 @@ def checked(
     old = before.checked if before and before.check_context == memo.check_context else {}
     html = [page for page in pages if page.is_html]
 
-    def known(page: RenderedPage) -> bool:
+    def checked_before(page: RenderedPage) -> bool:
         entry = old.get(page.url)
         return entry is not None and (entry[0] is page or entry[0] == page)
 
-    fresh = [page for page in html if not known(page)]
+    fresh = [page for page in html if not checked_before(page)]
     found = parallel_map(checks, fresh, memo.options.jobs)
     known = {**old, **{page.url: (page, f) for page, f in zip(fresh, found, strict=True)}}
     findings: list[Finding] = []
