@@ -39,7 +39,7 @@ from typing import Any
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: the spare's files as a difference from the live folder's
 
 Stamp = tuple[str, int, int, int]  # digest, size, mtime_ns, inode
 
@@ -91,16 +91,33 @@ class Folder:
     files: dict[str, Stamp] = field(default_factory=dict)
     index: Any = None  # what the search index recorded of itself (JSON), if anything
 
-    def to_json(self) -> dict:
-        return {"id": self.id, "files": self.files, "index": self.index}
+    def to_json(self, base: Folder | None = None) -> dict:
+        """As JSON; with `base`, only how its files differ from those of `base` (the
+        spare is the last live folder, whose files the new one mostly shares: this
+        halves the manifest a `serve` rebuild writes). Its index record is not kept."""
+        if base is None:
+            return {"id": self.id, "files": self.files, "index": self.index}
+        before = base.files
+        changed = {name: stamp for name, stamp in self.files.items() if before.get(name) != stamp}
+        gone = [name for name in base.files if name not in self.files]
+        return {"id": self.id, "changed": changed, "gone": gone}
 
     @classmethod
-    def from_json(cls, data: dict) -> Folder:
-        files = {
-            str(name): (str(v[0]), int(v[1]), int(v[2]), int(v[3]))
-            for name, v in data["files"].items()
-        }
-        return cls(str(data["id"]), files, data.get("index"))
+    def from_json(cls, data: dict, base: Folder | None = None) -> Folder:
+        def stamps(recorded: dict) -> dict[str, Stamp]:
+            return {
+                str(name): (str(v[0]), int(v[1]), int(v[2]), int(v[3]))
+                for name, v in recorded.items()
+            }
+
+        if "files" in data:
+            return cls(str(data["id"]), stamps(data["files"]), data.get("index"))
+        if base is None:
+            raise ValueError("a folder recorded as changes to a folder not recorded")
+        files = {**base.files, **stamps(data["changed"])}
+        for name in data["gone"]:
+            files.pop(str(name), None)
+        return cls(str(data["id"]), files)
 
 
 @dataclass
@@ -131,11 +148,9 @@ class Manifest:
             data = json.loads(path.read_text("utf-8"))
             if data.get("version") != MANIFEST_VERSION:
                 return cls()
-            live, spare = data.get("live"), data.get("spare")
-            return cls(
-                Folder.from_json(live) if live else None,
-                Folder.from_json(spare) if spare else None,
-            )
+            live = Folder.from_json(data["live"]) if data.get("live") else None
+            spare = Folder.from_json(data["spare"], live) if data.get("spare") else None
+            return cls(live, spare)
         except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
             return cls()
 
@@ -143,7 +158,7 @@ class Manifest:
         data = {
             "version": MANIFEST_VERSION,
             "live": self.live.to_json() if self.live else None,
-            "spare": self.spare.to_json() if self.spare else None,
+            "spare": self.spare.to_json(self.live) if self.spare else None,
         }
         path = self.path(out_dir)
         temporary = path.with_name(f"{path.name}.tmp")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -225,3 +226,21 @@ def test_a_file_is_read_for_its_digest_once_while_it_is_unchanged(tmp_path: Path
     assert write._digest_at.cache_info().hits == hits + 1  # not read again
     theme.write_bytes(b"main {}")  # changed just now: read each time until it settles
     assert write.file_digest(theme) == digest_of(b"main {}")
+
+
+def test_the_manifest_records_the_spare_as_its_differences_from_the_live_folder(
+    tmp_path: Path,
+):
+    out = tmp_path / "site"
+    write_site(outputs(index_html="1", a__index_html="A", b__index_html="B"), out)
+    write_site(outputs(index_html="2", a__index_html="A", c__index_html="C"), out)
+    saved = json.loads(Manifest.path(out).read_text("utf-8"))
+    assert sorted(saved["spare"]["changed"]) == ["b/index.html", "index.html"]
+    assert saved["spare"]["gone"] == ["c/index.html"]
+    write.SAVED.clear()  # read from the file, not from this process's memory
+    read = Manifest.read(out)
+    assert read.live is not None and read.spare is not None
+    assert sorted(read.spare.files) == ["a/index.html", "b/index.html", "index.html"]
+    assert read.spare.files["a/index.html"] == read.live.files["a/index.html"]
+    write_site(outputs(index_html="1", a__index_html="A", b__index_html="B"), out)
+    assert contents(out) == {"index.html": b"1", "a/index.html": b"A", "b/index.html": b"B"}
