@@ -45,13 +45,14 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .findings import Finding, error
 from .load import display, walk
+from .urls import output_path
 from .write import Finish
 
 BUNDLE = "pagefind"  # the index's folder at the site root; templates/search.html loads it
@@ -188,16 +189,28 @@ def valid_record(record: Any) -> dict | None:
     return record
 
 
-def page_ids(bundle: Path, keep_index_url: bool) -> dict[str, str]:
+def page_ids(bundle: Path) -> dict[str, str]:
     """Pagefind's page id of each page in `bundle`, by output path: its fragment
     files are named by the id and hold the URL (gzipped JSON after a signature)."""
     ids = {}
     for path in (bundle / "fragment").glob("*.pf_fragment"):
         data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
         url = json.loads(data)["url"].lstrip("/")
-        name = url if keep_index_url or not (url == "" or url.endswith("/")) else url + "index.html"
-        ids[name] = path.name.removesuffix(".pf_fragment")
+        ids[output_path(url)] = path.name.removesuffix(".pf_fragment")
     return ids
+
+
+def note_changes(
+    members: dict[str, str], indexed: Set[str], changed: Iterable[str], gone: Iterable[str]
+) -> None:
+    """Add to the overlay's `members` the pages `changed` (or added) and those `gone`
+    from the index since the shards were made: "?" for a page the shards hold (its
+    id is looked up when the overlay is made), "" for one they do not."""
+    for name in changed:
+        members.setdefault(name, "?" if name in indexed else "")
+    for name in gone:
+        if name in indexed:
+            members.setdefault(name, "?")
 
 
 def ballast(pages: Mapping[str, str], members: Mapping[str, str]) -> list[str]:
@@ -298,18 +311,14 @@ class SearchIndex:
         have changed (the others are the live files, linked), so this stays cheap."""
         indexed = set(record["indexed"])
         members = dict(record["overlay"]["members"])
-        for name, stamp in done.files.items():
-            if name.endswith(".html") and done.live_files.get(name) != stamp:
-                searchable = INDEXED_MARK in (done.folder / name).read_bytes()
-                if name not in members and (searchable or name in indexed):
-                    members[name] = "?" if name in indexed else ""
-                (indexed.add if searchable else indexed.discard)(name)
-        for name in done.live_files.keys() - done.files.keys():
-            if name in indexed:
-                members.setdefault(name, "?")
-                indexed.discard(name)
+        differ = [name for name, stamp in done.files.items()
+                  if name.endswith(".html") and done.live_files.get(name) != stamp]  # fmt: skip
+        searchable = {name for name in differ if INDEXED_MARK in (done.folder / name).read_bytes()}
+        gone = {name for name in differ if name not in searchable}
+        gone |= done.live_files.keys() - done.files.keys()
+        note_changes(members, indexed, searchable, gone)
         layer = {**record["overlay"], "members": members}
-        return {**record, "indexed": sorted(indexed), "overlay": layer}
+        return {**record, "indexed": sorted((indexed | searchable) - gone), "overlay": layer}
 
     @staticmethod
     def changed(done: Finish, record: dict, pages: Mapping[str, str]) -> dict[str, str]:
@@ -317,12 +326,12 @@ class SearchIndex:
         its id in its shard ("" if it is in none yet; filled in by `overlay`)."""
         members = dict(record["overlay"]["members"])
         before = set(record["indexed"])
-        for name, digest in pages.items():
-            live = done.live_files.get(name)
-            if name not in members and (name not in before or live is None or live[0] != digest):
-                members[name] = "" if name not in before else "?"
-        for name in before - pages.keys():
-            members.setdefault(name, "?")
+        changed = [
+            name
+            for name, digest in pages.items()
+            if name not in before or done.live_files.get(name, ("",))[0] != digest
+        ]
+        note_changes(members, before, changed, before - pages.keys())
         return members
 
     def overlay(self, done: Finish, bundle: Path, live: Path, record: dict,
@@ -332,7 +341,7 @@ class SearchIndex:
         count = len(record["shards"])
         unknown = {shard_of(name, count) for name, found in members.items() if found == "?"}
         for number in unknown:
-            ids = page_ids(live / str(number), self.keep_index_url)
+            ids = page_ids(live / str(number))
             for name, found in members.items():
                 if found == "?" and shard_of(name, count) == number:
                     members[name] = ids.get(name, "")
@@ -343,7 +352,7 @@ class SearchIndex:
         if not (old.get("pages") == print_ and entry_inode(live / OVERLAY) == old.get("entry")
                 and link_tree(live / OVERLAY, output)):  # fmt: skip
             index_shard(done.folder, output, sorted(indexed), self.keep_index_url)
-        fresh = set(page_ids(output, self.keep_index_url).values())
+        fresh = set(page_ids(output).values())
         stale = sorted({found for found in members.values() if found and found not in fresh})
         return {"members": members, "pages": print_, "entry": entry_inode(output), "stale": stale}
 

@@ -38,6 +38,11 @@ def entry(out: Path) -> dict:
 ENTRY = "pagefind/0/pagefind-entry.json"
 
 
+def entry_inodes(out: Path) -> dict[str, int]:
+    """Each shard's entry file's inode: a shard indexed again gets a new one."""
+    return {bundle.name: (bundle / "pagefind-entry.json").stat().st_ino for bundle in bundles(out)}
+
+
 def fragments(out: Path) -> dict[str, dict]:
     """What Pagefind stored of each page it indexed (gzipped JSON after a short prefix), by URL."""
     found = {}
@@ -251,10 +256,7 @@ def test_an_edit_indexes_again_only_the_shard_that_holds_the_page(
 ):
     monkeypatch.setattr(search, "SHARD_PAGES", 2)
     first = build(options)
-    before = {
-        bundle.name: (bundle / "pagefind-entry.json").stat().st_ino
-        for bundle in bundles(options.out)
-    }
+    before = entry_inodes(options.out)
     indexed: list[list[str]] = []
     real = search.index_shard
 
@@ -268,10 +270,7 @@ def test_an_edit_indexes_again_only_the_shard_that_holds_the_page(
     assert build(options, first).ok
     [pages] = indexed
     assert "conditions/alpha/index.html" in pages and len(pages) <= 3
-    after = {
-        bundle.name: (bundle / "pagefind-entry.json").stat().st_ino
-        for bundle in bundles(options.out)
-    }
+    after = entry_inodes(options.out)
     changed = [name for name in after if after[name] != before[name]]
     assert len(changed) == 1  # the other shards are the same files, hard-linked
     assert "zebrafish" in fragments(options.out)["/conditions/alpha/index.html"]["content"]
@@ -308,7 +307,7 @@ def test_a_small_edit_goes_into_an_overlay_and_the_shards_stay(
     options: BuildOptions, overlaid, tmp_path: Path
 ):
     first = build(options)
-    shards = {b.name: (b / "pagefind-entry.json").stat().st_ino for b in bundles(options.out)}
+    shards = entry_inodes(options.out)
     before = current_index(options.out)
     alpha = options.content / "conditions/alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
@@ -317,7 +316,7 @@ def test_a_small_edit_goes_into_an_overlay_and_the_shards_stay(
     assert listing["bundles"][-1] == "overlay/" and len(listing["stale"]) == 1
     overlay = options.out / "pagefind/overlay/fragment"
     assert len(list(overlay.iterdir())) == 2  # the edited page and the ballast
-    after = {b.name: (b / "pagefind-entry.json").stat().st_ino for b in bundles(options.out)}
+    after = entry_inodes(options.out)
     assert {name: after[name] for name in shards} == shards  # every shard kept as it was
     found = current_index(options.out)
     assert found.keys() == before.keys()
@@ -371,7 +370,7 @@ def test_pages_changed_while_serving_go_into_the_next_build_s_overlay(
         (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
     serving = replace(options, keep_search_index=True)
     first = build(serving)
-    shards = {b.name: (b / "pagefind-entry.json").stat().st_ino for b in bundles(options.out)}
+    shards = entry_inodes(options.out)
     alpha = conditions / "alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
     second = build(serving, first)
@@ -381,7 +380,7 @@ def test_pages_changed_while_serving_go_into_the_next_build_s_overlay(
     assert build(serving, second).ok
     assert "/conditions/gamma/index.html" not in current_index(options.out)
     assert build(options).ok  # the next `python build.py`, in a new process
-    after = {b.name: (b / "pagefind-entry.json").stat().st_ino for b in bundles(options.out)}
+    after = entry_inodes(options.out)
     assert {name: after[name] for name in shards} == shards  # the shards were kept
     assert "overlay/" in json.loads((options.out / "pagefind/shards.json").read_text())["bundles"]
     fresh = replace(options, out=tmp_path / "fresh")
