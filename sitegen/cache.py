@@ -18,7 +18,6 @@ import json
 import os
 import pickle
 import sqlite3
-import zlib
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -27,7 +26,7 @@ from . import __version__
 from .deps import DependencyGraph
 from .findings import Finding, Severity, warning
 from .load import RawDocument, display, walk
-from .render import RenderedPage
+from .render import RenderedPage, unpack
 from .write import RACY_NS, digest_of
 
 SCHEMA = 4  # 4: pages' bytes kept compressed
@@ -221,7 +220,7 @@ class BuildCache:
         row = self.connection.execute("SELECT content FROM pages WHERE url = ?", (url,)).fetchone()
         if row is None:
             raise sqlite3.DatabaseError(f"the build cache lost the page '{url}'")
-        return zlib.decompress(row[0])
+        return unpack(row[0])
 
     def stamps(self) -> tuple[Stamps, int]:
         """The input files' stamps recorded with the last build, and when they were taken."""

@@ -99,7 +99,7 @@ class Folder:
             return {"id": self.id, "files": self.files, "index": self.index}
         before = base.files
         changed = {name: stamp for name, stamp in self.files.items() if before.get(name) != stamp}
-        gone = [name for name in base.files if name not in self.files]
+        gone = [name for name in before if name not in self.files]
         return {"id": self.id, "changed": changed, "gone": gone}
 
     @classmethod
