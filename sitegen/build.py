@@ -21,16 +21,16 @@ from pathlib import Path
 
 import yaml
 
-from .cache import BuildCache, StoredFindings, input_digests
+from .cache import BuildCache, StoredFindings, TemplateMemos, input_digests
 from .check import OutputChecks
 from .claims import ClaimRule, lint, load_rules
-from .deps import DependencyGraph, SiteInputs, fingerprint, lines_print
+from .deps import TEMPLATE_FACTS, DependencyGraph, SiteInputs, fingerprint, lines_print
 from .findings import Finding, Severity, has_errors, sort_findings
 from .load import FileCache, LoadedContent, RawDocument, load_content
 from .models import EvidenceLevel, Site
 from .parallel import parallel_map
 from .quality import check_document, check_packages
-from .render import RenderedPage, render, site_files
+from .render import COMPILED_TEMPLATES, RenderedPage, render, site_files
 from .search import SearchIndexError, search_index
 from .urls import output_path
 from .validate import ValidationMemo, validate
@@ -379,6 +379,8 @@ def cached_build(options: BuildOptions) -> BuildResult:
         last = cache.last_build()
         if last is not None and last == (digests, key):
             return unchanged_build(plain, cache, problems, started)
+        kept_templates = cache.templates(code)
+        recall_templates(kept_templates)
         # What the cache knows seeds the memo: per-file findings always (they say
         # which context they hold for), pages and the graph for the same options.
         memo = Memo(plain, stored=cache.stored_findings(), code=code)
@@ -410,10 +412,26 @@ def cached_build(options: BuildOptions) -> BuildResult:
             gone = [key for key in result.memo.stored if key[1] not in result.memo.digests]
             cache.save_stored_findings(result.memo.per_file(), result.memo.stored, gone)
             cache.save_readings(result.memo.files.fresh, result.memo.digests, code)
+        if template_memos() != kept_templates:
+            cache.save_templates(template_memos(), code)
         result.findings = sort_findings(result.findings + problems)
         return result
     finally:
         cache.close()
+
+
+def template_memos() -> TemplateMemos:
+    """What this process compiled and learnt of templates, as the build cache keeps it."""
+    return dict(COMPILED_TEMPLATES.entries), dict(TEMPLATE_FACTS)
+
+
+def recall_templates(kept: TemplateMemos | None) -> None:
+    """Add what the build cache kept of templates to this process's memos (an entry
+    found stale against its template's source is simply made again)."""
+    if kept is not None:
+        for mine, theirs in zip((COMPILED_TEMPLATES.entries, TEMPLATE_FACTS), kept, strict=True):
+            for key, value in theirs.items():
+                mine.setdefault(key, value)  # type: ignore[arg-type]
 
 
 def unchanged_build(

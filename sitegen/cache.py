@@ -22,14 +22,16 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+import jinja2
+
 from . import __version__
-from .deps import DependencyGraph
+from .deps import DependencyGraph, TemplateFacts
 from .findings import Finding, Severity, warning
 from .load import RawDocument, display, walk
 from .render import RenderedPage, unpack
 from .write import RACY_NS, digest_of
 
-SCHEMA = 4  # 4: pages' bytes kept compressed
+SCHEMA = 5  # 4: pages' bytes kept compressed; 5: compiled templates kept
 CACHE_DIR = ".cache"
 CACHE_FILE = "sitegen.sqlite"
 GENERATOR_FILES = Path(__file__).parent
@@ -55,6 +57,9 @@ def walk_files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
 Stamps = dict[str, tuple[int, int, int, str]]  # key -> size, mtime_ns, inode, digest
 # (kind, content path) -> (the file's digest, the context, the findings)
 StoredFindings = dict[tuple[str, str], tuple[str, str, list[Finding]]]
+# Jinja's compiled templates by bucket key (`render.MemoryBytecodeCache`), and each
+# template's facts with the digest of its source (`deps.TEMPLATE_FACTS`).
+TemplateMemos = tuple[dict[str, bytes], dict[str, tuple[str, TemplateFacts]]]
 
 
 def input_digests(
@@ -143,6 +148,7 @@ class BuildCache:
             db.executescript(
                 "DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS state;"
                 " DROP TABLE IF EXISTS file_findings; DROP TABLE IF EXISTS read_files;"
+                " DROP TABLE IF EXISTS templates;"
                 " DELETE FROM meta;"
             )
         db.executescript(
@@ -158,6 +164,7 @@ class BuildCache:
             CREATE TABLE IF NOT EXISTS file_findings (
                 kind TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL,
                 context TEXT NOT NULL, findings TEXT NOT NULL, PRIMARY KEY (kind, path));
+            CREATE TABLE IF NOT EXISTS templates (code TEXT NOT NULL, memos BLOB NOT NULL);
             """
         )
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?), ('generator', ?)",
@@ -356,8 +363,40 @@ class BuildCache:
                 ],
             )  # fmt: skip
 
+    def templates(self, code: str) -> TemplateMemos | None:
+        """The compiled templates and template facts kept by the same code and Jinja
+        (each entry is checked against its template's source when used), if readable."""
+        row = self.connection.execute(
+            "SELECT memos FROM templates WHERE code = ?", (templates_key(code),)
+        ).fetchone()
+        try:
+            bytecode, facts = pickle.loads(row[0]) if row else (None, None)
+        except Exception:  # any damage means: compile and parse again
+            return None
+        if not isinstance(bytecode, dict) or not isinstance(facts, dict):
+            return None
+        kept_facts = {
+            name: entry
+            for name, entry in facts.items()
+            if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], TemplateFacts)
+        }
+        return {k: v for k, v in bytecode.items() if isinstance(v, bytes)}, kept_facts
+
+    def save_templates(self, memos: TemplateMemos, code: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM templates")
+            db.execute(
+                "INSERT INTO templates VALUES (?, ?)",
+                (templates_key(code), pickle.dumps(memos, protocol=pickle.HIGHEST_PROTOCOL)),
+            )
+
     def close(self) -> None:
         self.connection.close()
+
+
+def templates_key(code: str) -> str:
+    """Compiled templates hold for the code that compiled them and Jinja's version."""
+    return f"{code} jinja2 {jinja2.__version__}"
 
 
 def dump_findings(findings: list[Finding]) -> str:

@@ -306,7 +306,8 @@ def validate_rule_file(doc: RawDocument) -> tuple[RuleFile, list[Finding]]:
         loc: Loc = ("rules", index)
         try:
             rule = ClaimRule.model_validate(entry)
-            rule.compiled  # noqa: B018 - compile now, so a bad expression is reported here
+            if rule.regex:  # compiled now, so a bad expression is reported here
+                rule.compiled  # noqa: B018
         except ValidationError as exc:
             findings += findings_from_errors(exc, doc, ClaimRule, loc)
             continue

@@ -9,15 +9,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from conftest import ROOT, build_site, run_cli, snapshot
 from sitegen import build as build_module
 from sitegen import cache as cache_module
+from sitegen import deps as deps_module
 from sitegen import load as load_module
 from sitegen import parallel
 from sitegen.build import BuildOptions, build
 from sitegen.cache import cache_path
+from sitegen.render import COMPILED_TEMPLATES
 
 
 def cached(content: Path, out: Path, templates: Path, **options):
@@ -366,3 +369,74 @@ def test_a_finding_in_a_file_read_from_the_cache_points_where_a_fresh_build_does
     fresh = build_site(content, tmp_path / "fresh", templates)
     assert not result.ok and result.findings == fresh.findings
     assert any(f.path.endswith("packages.yaml") for f in result.errors)
+
+
+@pytest.fixture
+def new_process():
+    """Forget what this process compiled and learnt of templates, as a new one would
+    (and give it back afterwards, so later tests need not compile again)."""
+    memos = (COMPILED_TEMPLATES.entries, deps_module.TEMPLATE_FACTS)
+    saved = [dict(memo) for memo in memos]
+
+    def forget() -> None:
+        for memo in memos:
+            memo.clear()
+
+    yield forget
+    for memo, entries in zip(memos, saved, strict=True):
+        memo.update(entries)
+
+
+@pytest.fixture
+def template_work(monkeypatch) -> dict[str, list[str]]:
+    """The templates compiled and parsed for their facts, by name, as they happen."""
+    done: dict[str, list[str]] = {"compiled": [], "parsed": []}
+    compile_, parse = jinja2.Environment.compile, deps_module._PARSER.parse
+
+    def compiling(env, source, name=None, filename=None, *args, **kwargs):
+        done["compiled"].append(name)
+        return compile_(env, source, name, filename, *args, **kwargs)
+
+    def parsing(source, name=None, *args, **kwargs):
+        done["parsed"].append(name)
+        return parse(source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compiling)
+    monkeypatch.setattr(deps_module._PARSER, "parse", parsing)
+    return done
+
+
+def test_the_next_process_takes_compiled_templates_and_their_facts_from_the_cache(
+    primed: Path, content: Path, templates: Path, tmp_path: Path, new_process, template_work
+):
+    new_process()
+    change_body(content, templates)
+    assert cached(content, primed, templates).ok
+    assert template_work == {"compiled": [], "parsed": []}
+    new_process()
+    change_include(content, templates)
+    result = cached(content, primed, templates)
+    assert result.ok and len(result.rendered) >= 8
+    assert template_work == {"compiled": ["partials/footer.html"],
+                             "parsed": ["partials/footer.html"]}  # fmt: skip
+    same_as_clean_build(content, templates, primed, tmp_path)
+
+
+def test_damaged_compiled_templates_are_made_again(
+    primed: Path, content: Path, templates: Path, tmp_path: Path, new_process, template_work
+):
+    with sqlite3.connect(cache_path(content)) as db:
+        db.execute("UPDATE templates SET memos = x'00'")
+    new_process()
+    change_body(content, templates)
+    result = cached(content, primed, templates)
+    assert result.ok and result.warnings == []
+    assert "condition.html" in template_work["compiled"]
+    assert "condition.html" in template_work["parsed"]
+    same_as_clean_build(content, templates, primed, tmp_path)
+    new_process()
+    template_work["compiled"].clear()
+    template_work["parsed"].clear()
+    edit(content / ALPHA, "Alpha shows symptoms", "Alpha shows more symptoms")
+    assert cached(content, primed, templates).ok
+    assert template_work == {"compiled": [], "parsed": []}  # the row was written again
