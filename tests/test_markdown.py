@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import markdown.treeprocessors
 import pytest
 
 from sitegen.markdown import MarkdownConverter, PageContext
@@ -158,3 +159,67 @@ def test_footnotes_render_as_linked_references():
     html, findings = convert("A fact.[^1]\n\n[^1]: A study, 2020.\n")
     assert 'class="footnote-ref"' in html and 'href="#fn:1"' in html and 'id="fn:1"' in html
     assert findings == []
+
+
+INLINE_MARKUP = r"""# Every kind of inline markup
+
+Plain text with nothing to find, then *emphasis*, **strong**, ***both***, _under_,
+__under strong__, a lone * star and snake_case_words, `code with [brackets] & <tags>`,
+``double `tick` code``, an escaped \*star\* and \[bracket\], and a line that ends in
+two spaces@@BREAK@@to break. Links: [inline](b.md "Title"), [by path](/packages/), [reference][ref],
+[short ref], [collapsed][], an image ![a picture](../../images/x.png) and
+![reference image][img], <https://example.org/auto>, <someone@example.org>,
+raw <abbr title="x">HTML</abbr> and <span>span</span>, entities &amp; &copy; &#169; &#xA9;,
+a source marker [1], a footnote[^note], nested *emphasis with [a link](b.md) inside*,
+**strong with `code` inside**, [a link with *emphasis*](b.md), and a [broken link](nope.md).
+
+Only _underscore emphasis_ and __underscore strong__ here, and &lt;escaped&gt; \_marks\_.
+
+| Column *one* | `two` |
+|:---|---:|
+| [cell link](b.md) | a & b < c |
+
+Term with *markup*
+:   Definition with [a link](b.md) and **strength**.
+
+The WHO said so.
+{: .note }
+
+*[WHO]: World Health Organization
+
+[ref]: b.md
+[short ref]: /packages/
+[collapsed]: ../pages/about.md
+[img]: ../../images/x.png
+[^note]: A note with *emphasis* and a [link](b.md).
+
+1. Sources
+""".replace("@@BREAK@@", "  \n")
+
+
+def test_inline_patterns_are_skipped_only_where_they_cannot_match():
+    """The gated inline stage gives exactly what Python-Markdown's own one gives."""
+    stock = MarkdownConverter()
+    stock.md.treeprocessors.register(
+        markdown.treeprocessors.InlineProcessor(stock.md), "inline", 20
+    )
+    gated = MarkdownConverter()
+    assert type(gated.md.treeprocessors["inline"]).__name__ == "GatedInlineProcessor"
+    bodies = [INLINE_MARKUP, INLINE_MARKUP.replace("\n", " \n"), "**", "[", "a  \nb"]
+    for body in bodies + INLINE_MARKUP.splitlines():  # a line alone holds fewer kinds
+        ctx = [
+            PageContext("content/conditions/a.md", "conditions/a.md", "conditions/a/", body, 10,
+                        CONTENT_URLS, KNOWN, frozenset({"images/x.png"}), False)
+            for _ in range(2)
+        ]  # fmt: skip
+        gated_html, gated_findings = gated.convert(body, ctx[0])
+        stock_html, stock_findings = stock.convert(body, ctx[1])
+        assert gated_html == stock_html
+        assert gated_findings == stock_findings
+    html, findings = convert(INLINE_MARKUP)
+    for made in ("<em>emphasis</em>", "<strong>strong</strong>", "<code>code with [brackets]",
+                 'href="../b/index.html"', "<img", 'href="https://example.org/auto"',
+                 "&amp;", '<abbr title="World Health Organization">WHO</abbr>', "<br>",
+                 "<sup", "<table", "<dl>"):  # fmt: skip
+        assert made in html, made
+    assert any("nope.md" in finding for finding in findings)
