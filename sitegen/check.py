@@ -206,11 +206,9 @@ def check_page(
     templates_dir: Path,
     check_links: bool = True,
 ) -> list[Finding]:
-    where = display(templates_dir / page.template)
-    shown = output_path(page.url)
-
     def problem(field: str, message: str) -> Finding:
-        return error(where, 1, 1, field, f"{message} (in {shown})")
+        where = display(templates_dir / page.template)  # resolved only for a finding
+        return error(where, 1, 1, field, f"{message} (in {output_path(page.url)})")
 
     scanner = PageScanner()
     scanner.feed(page.content.decode("utf-8"))

@@ -8,6 +8,7 @@ the rest of the content is still loaded, so every problem is reported at once.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -112,6 +113,18 @@ def display(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@functools.lru_cache(maxsize=64)
+def _display_root(root: str, working_directory: str) -> str:
+    return display(Path(root))
+
+
+def display_in(root: Path, relative: str) -> str:
+    """`display(root / relative)` for a file found under `root`, without resolving
+    each file's path: 0.1 ms a file, a second of a 10,000-page build."""
+    shown = _display_root(os.fspath(root), os.getcwd())
+    return relative if shown == "." else f"{shown}/{relative}"
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
@@ -289,8 +302,9 @@ def open_document(
     path: Path, root: Path, kind: str
 ) -> tuple[RawDocument, str | None, list[Finding]]:
     """A document for `path` and its text (None, with a finding, if it is not UTF-8)."""
-    shown = display(path)
-    doc = RawDocument(path, shown, path.relative_to(root).as_posix(), kind, path.stem)
+    content_path = path.relative_to(root).as_posix()
+    shown = display_in(root, content_path)
+    doc = RawDocument(path, shown, content_path, kind, path.stem)
     text, findings = read_text(path, shown)
     doc.readable = text is not None
     return doc, text, findings
