@@ -408,6 +408,7 @@ class FileCache:
         self.fresh: list[tuple[RawDocument, list[Finding]]] = []  # read by this cache's loads
         self._by_absolute: dict[str, str] = {}  # each file read here: absolute path -> key
         self.expected: frozenset[str] | None = None  # the only files the next load may find changed
+        self._listings: dict[str, tuple[list[str], list[Finding]]] = {}  # folder -> find_markdown
 
     def expect(self, changed: Iterable[Path]) -> None:
         """Trust file events for the next load: of the files read before, only those
@@ -416,6 +417,16 @@ class FileCache:
         spelled another way) makes the next load stat every file, as without events."""
         keys = [self._by_absolute.get(os.path.abspath(path)) for path in changed]
         self.expected = None if None in keys else frozenset(key for key in keys if key)
+
+    def markdown_in(self, folder: Path) -> tuple[list[str], list[Finding]]:
+        """`find_markdown(folder)`, or its last result while trusted file events say
+        that no file came or went (every file they name is a known one and is there)."""
+        key = os.fspath(folder)
+        unchanged = self.expected is not None and all(map(os.path.isfile, self.expected))
+        if not unchanged or key not in self._listings:
+            self._listings[key] = find_markdown(folder)
+        paths, findings = self._listings[key]
+        return list(paths), list(findings)
 
     @staticmethod
     def stamp(path: str | Path) -> tuple[int, ...]:
@@ -477,7 +488,7 @@ def load_content(root: Path, cache: FileCache | None = None) -> LoadedContent:
         findings += found
     documents: list[RawDocument] = []
     for folder, kind in DOCUMENT_DIRS.items():
-        paths, found = find_markdown(root / folder)
+        paths, found = cache.markdown_in(root / folder) if cache else find_markdown(root / folder)
         findings += found
         for path in paths:
             doc, found = read(load_markdown_file, path, kind)

@@ -24,7 +24,7 @@ from .feed import feed_context
 from .findings import Finding, error
 from .load import display, files_under, find_assets
 from .markdown import MarkdownConverter, PageContext
-from .models import Document, EvidenceLevel, Site
+from .models import Document, EvidenceLevel, Package, Site
 from .parallel import parallel_map
 from .structured import theme_globals
 from .urls import directory_of, is_html, relative
@@ -303,7 +303,7 @@ def render(
     renderer = Renderer(site, templates_dir)
     renderer.env.globals["today"] = today or date.today()
     reuse = reuse or {}
-    jobs = page_jobs(site)
+    listed = page_list(site)
 
     def render_job(
         job: tuple[str, str, dict[str, Any]],
@@ -320,14 +320,15 @@ def render(
         del renderer.findings[first:]
         return rendered, found
 
-    fresh = [job for job in jobs if job[0] not in reuse]
+    fresh = [(url, template, page_context(site, url, source))
+             for url, template, source in listed if url not in reuse]  # fmt: skip
     done = parallel_map(render_job, fresh, workers, progress)
     results = dict(zip([job[0] for job in fresh], done, strict=True))
     page_findings = {url: found for url, (_, found) in results.items()}
     for found in page_findings.values():
         renderer.findings += found
-    pages = [reuse[url] if url in reuse else results[url][0] for url, _, _ in jobs]
-    attempted = [url for url, _, _ in jobs]
+    pages = [reuse[url] if url in reuse else results[url][0] for url, _, _ in listed]
+    attempted = [url for url, _, _ in listed]
 
     def page(url: str, template: str, context: Callable[[], dict[str, Any]]) -> RenderedPage | None:
         """A page whose context, made from the whole site, is made only if it is rendered."""
@@ -360,39 +361,50 @@ def site_files(content: Path, templates_dir: Path) -> dict[str, Path]:
     return {**root_files(templates_dir), **hashed_assets(templates_dir)[1], **find_assets(content)}
 
 
-def page_jobs(site: Site) -> list[tuple[str, str, dict[str, Any]]]:
-    """Every HTML page of the site in output order: (URL, template, template context)."""
+PageSource = Document | Package | None
+
+
+def page_list(site: Site) -> list[tuple[str, str, PageSource]]:
+    """Every HTML page of the site in output order: (URL, template, what it shows).
+    Its template context is made only for a page that is rendered (`page_context`)."""
+    pages: list[tuple[str, str, PageSource]] = [
+        ("", "home.html", None),
+        ("conditions/", "conditions.html", None),
+    ]
+    pages += [(doc.url, "condition.html", doc) for doc in site.conditions]
+    pages.append(("packages/", "packages.html", None))
+    pages += [(package.url, "package.html", package) for package in site.packages]
+    pages += [(doc.url, "page.html", doc) for doc in site.pages]
+    pages += [("search/", "search.html", None), ("404.html", "404.html", None)]
+    return pages
+
+
+def page_context(site: Site, url: str, source: PageSource) -> dict[str, Any]:
+    """The template context of the page at `url`, which shows `source`."""
     config = site.config
-    jobs: list[tuple[str, str, dict[str, Any]]] = [
-        ("", "home.html", {"title": config.title, "description": config.description}),
-        ("conditions/", "conditions.html", {
-            "title": "Conditions", "description": f"Conditions described on {config.title}."}),
-    ]  # fmt: skip
-    for doc in site.conditions:
-        jobs.append((doc.url, "condition.html", {
-            "evidence": doc.meta.evidence, "doc": doc, "title": doc.meta.title,
-            "description": doc.meta.summary, "packages": site.packages_for(doc.slug),
-            "review_due": doc.meta.next_review}))  # fmt: skip
+    if isinstance(source, Package):
+        return {"evidence": source.evidence, "package": source, "title": source.name,
+                "review_due": add_months(source.last_reviewed, config.review_interval_months),
+                "description": source.summary
+                or f"What the {source.name} includes and its known risks."}  # fmt: skip
+    if isinstance(source, Document) and source.kind == "condition":
+        return {"evidence": source.meta.evidence, "doc": source, "title": source.meta.title,
+                "description": source.meta.summary, "packages": site.packages_for(source.slug),
+                "review_due": source.meta.next_review}  # fmt: skip
+    if isinstance(source, Document):
+        return {"doc": source, "review_due": source.meta.next_review,
+                "title": source.meta.title, "description": source.meta.summary}  # fmt: skip
     listing = f"Treatment packages on {config.title}, with the evidence for each."
-    jobs.append(("packages/", "packages.html", {
-        "title": "Treatment packages", "description": listing}))  # fmt: skip
-    for package in site.packages:
-        jobs.append((package.url, "package.html", {
-            "evidence": package.evidence, "package": package, "title": package.name,
-            "review_due": add_months(package.last_reviewed, config.review_interval_months),
-            "description": package.summary
-            or f"What the {package.name} includes and its known risks."}))  # fmt: skip
-    for doc in site.pages:
-        jobs.append((doc.url, "page.html", {
-            "doc": doc, "review_due": doc.meta.next_review, "title": doc.meta.title,
-            "description": doc.meta.summary}))  # fmt: skip
-    jobs.append(("search/", "search.html", {
-        "title": "Search", "description": f"Search {config.title}, or see every condition "
-        "and treatment package it describes."}))  # fmt: skip
-    jobs.append(("404.html", "404.html", {
-        "root_links": True, "title": "Page not found",
-        "description": "The page you asked for does not exist."}))  # fmt: skip
-    return jobs
+    return {
+        "": {"title": config.title, "description": config.description},
+        "conditions/": {"title": "Conditions",
+                        "description": f"Conditions described on {config.title}."},
+        "packages/": {"title": "Treatment packages", "description": listing},
+        "search/": {"title": "Search", "description": f"Search {config.title}, or see every "
+                    "condition and treatment package it describes."},
+        "404.html": {"root_links": True, "title": "Page not found",
+                     "description": "The page you asked for does not exist."},
+    }[url]  # fmt: skip
 
 
 def sitemap_entries(site: Site, urls: list[str]) -> list[tuple[str, date | None]]:

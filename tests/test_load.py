@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from sitegen import load as load_module
 from sitegen.load import FileCache, load_content, parse_yaml, split_front_matter
 
 
@@ -106,3 +107,24 @@ def test_events_naming_anything_but_known_files_are_not_trusted(content: Path):
         cache.expect(changed)
         assert cache.expected is None
         assert titles(content, cache)["beta"] == f"Beta {len(str(changed))}"
+
+
+def test_file_events_spare_listing_folders_unless_a_file_they_name_is_gone(
+    content: Path, monkeypatch
+):
+    cache = FileCache()
+    titles(content, cache)
+    listed: list[str] = []
+    real = load_module.find_markdown
+    monkeypatch.setattr(load_module, "find_markdown",
+                        lambda folder: listed.append(folder.name) or real(folder))  # fmt: skip
+    alpha, beta = content / "conditions/alpha.md", content / "conditions/beta.md"
+    retitle(alpha, "Alpha edited")
+    cache.expect({alpha.absolute()})
+    assert titles(content, cache) == {"alpha": "Alpha edited", "beta": "Beta condition"}
+    assert listed == []
+    beta.unlink()
+    cache.expect({beta.absolute()})
+    assert cache.expected is not None  # a file read before: the events are trusted
+    assert titles(content, cache) == {"alpha": "Alpha edited"}
+    assert "conditions" in listed
