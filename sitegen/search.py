@@ -155,6 +155,33 @@ def link_tree(old: Path, new: Path) -> bool:
     return True
 
 
+def same_index(live: Path, bundle: Path) -> bool:
+    """`bundle` already holds the index `live` holds, judged without walking either:
+    the same names at the top, and the same files for the shard list and each
+    bundle's entry (a bundle's files are never changed in place, and one made or
+    linked again gets a new entry file)."""
+    try:
+        names = sorted(os.listdir(live))
+        if names != sorted(os.listdir(bundle)):
+            return False
+        for name in names:
+            old, new = live / name, bundle / name
+            if old.is_dir():
+                if entry_inode(old) is None or entry_inode(old) != entry_inode(new):
+                    return False
+            elif old.stat().st_ino != new.stat().st_ino:
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def keep_index(live: Path, bundle: Path) -> bool:
+    """Give `bundle` the index `live` holds (serve keeps it while it runs): nothing
+    to do if it already has it, which is the rule, or linked afresh."""
+    return same_index(live, bundle) or link_tree(live, bundle)
+
+
 def inodes(folder: Path) -> dict[str, int]:
     """Each file under `folder` with its inode (the same inode is the same bytes: the
     index is never changed in place). The inodes come with the folder listing."""
@@ -247,7 +274,7 @@ class SearchIndex:
         bundle = done.folder / BUNDLE
         live = done.live / BUNDLE if done.live else None
         record = valid_record(done.live_index)
-        if self.keep_existing and live and (live / SHARDS).is_file() and link_tree(live, bundle):
+        if self.keep_existing and live and (live / SHARDS).is_file() and keep_index(live, bundle):
             if record is None:
                 return None
             return self.kept(done, record)

@@ -385,3 +385,51 @@ def test_pages_changed_while_serving_go_into_the_next_build_s_overlay(
     assert "overlay/" in json.loads((options.out / "pagefind/shards.json").read_text())["bundles"]
     fresh = replace(options, out=tmp_path / "fresh")
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
+
+
+def copied_anew(path: Path) -> None:
+    """The same bytes in a new file (a linked file written in place would change the
+    live one too)."""
+    data = path.read_bytes()
+    path.unlink()
+    path.write_bytes(data)
+
+
+def test_serve_keeps_the_index_whole_and_links_it_again_only_when_the_spare_differs(
+    options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+):
+    """While serving, each new folder gets the live index: the spare folder already
+    has it (judged by its entry files, without walking it), or it is linked afresh."""
+    linked: list[Path] = []
+    real = search.link_tree
+
+    def spy(old: Path, new: Path) -> bool:
+        linked.append(new)
+        return real(old, new)
+
+    monkeypatch.setattr(search, "link_tree", spy)
+    serving = replace(options, keep_search_index=True)
+    alpha = options.content / "conditions/alpha.md"
+    result = build(serving)
+    index = search.inodes(options.out / "pagefind")
+    for number in range(3):
+        alpha.write_text(alpha.read_text().replace("symptoms", f"symptoms {number}", 1))
+        result = build(serving, result)
+        assert result.ok and search.inodes(options.out / "pagefind") == index
+    assert len(linked) == 1  # the first rebuild's new folder; then the spare had it
+    [spare] = options.out.parent.glob(f".{options.out.name}.spare-*")
+    for tamper in (
+        lambda bundle: copied_anew(bundle / "0/pagefind-entry.json"),
+        lambda bundle: (bundle / "leftover").mkdir(),
+        lambda bundle: (bundle / "shards.json").unlink(),
+    ):
+        [spare] = options.out.parent.glob(f".{options.out.name}.spare-*")
+        spare_index = spare / "pagefind"
+        (spare_index / "0/pagefind-entry.json").unlink()
+        real(options.out / "pagefind", spare_index)  # as the live one, then
+        tamper(spare_index)
+        assert not search.same_index(options.out / "pagefind", spare_index)
+        linked.clear()
+        alpha.write_text(alpha.read_text().replace("symptoms", "symptoms again", 1))
+        result = build(serving, result)
+        assert result.ok and linked and search.inodes(options.out / "pagefind") == index
