@@ -67,6 +67,8 @@ class Memo:
     render: dict[str, list[Finding]] = field(default_factory=dict)
     checked: dict[str, tuple[RenderedPage, list[Finding]]] = field(default_factory=dict)
     check_context: str = ""
+    written: tuple[frozenset[str], str] = (frozenset(), "")  # the files checked against, hashed
+    outputs: PageOutputs = field(default_factory=dict)
     # From the build cache: each content file's digest, and per-file findings
     # ("lint" or "quality", content path) -> (the file's digest, context, findings).
     digests: dict[str, str] = field(default_factory=dict)
@@ -212,7 +214,11 @@ def checked(
     """The output checks, page by page, run again only on pages that changed
     (all of them if the set of files or the disclaimer changed)."""
     checks = OutputChecks.of(pages, files, disclaimer_html, levels, templates, check_links)
-    written = lines_print(sorted(checks.written))
+    if before and before.written[0] == checks.written:  # the usual case: no file came or went
+        memo.written = before.written
+    else:
+        memo.written = (checks.written, lines_print(sorted(checks.written)))
+    written = memo.written[1]
     memo.check_context = fingerprint(
         [written, checks.disclaimer, levels, str(templates), check_links]
     )
@@ -310,10 +316,8 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         findings = strictly(findings)
     result.findings = sort_findings(findings)
     if site is not None and not has_errors(result.findings) and options.write:
-        outputs = outputs_of(
-            rendered.files,
-            ((page.url, page.digest, partial(getattr, page, "content")) for page in result.pages),
-        )
+        memo.outputs = page_outputs(result.pages, before.outputs if before else {})
+        outputs = outputs_of(rendered.files, (entry[1:] for entry in memo.outputs.values()))
         keep_index = options.keep_search_index and before is not None
         try:
             index = search_index(outputs, options.out, site.config.directory_links, keep_index)
@@ -344,15 +348,30 @@ def code_print(digests: dict[str, str]) -> str:
     )
 
 
-def outputs_of(
-    files: dict[str, Path], pages: Iterable[tuple[str, str, Callable[[], bytes]]]
-) -> dict[str, Output]:
+def outputs_of(files: dict[str, Path], pages: Iterable[tuple[str, Output]]) -> dict[str, Output]:
     """Every file of the site by its output path, from the copied `files` and the
-    `pages` (URL, digest, how to get the bytes); a page wins over a file of its name."""
+    `pages` (output path, how to get the bytes); a page wins over a file of its name."""
     outputs = {name: file_output(path) for name, path in files.items()}
-    for url, digest, read in pages:
-        outputs[output_path(url)] = Output(digest, read)
+    outputs.update(pages)
     return outputs
+
+
+PageOutputs = dict[str, tuple[RenderedPage, str, Output]]  # URL -> (page, output path, output)
+
+
+def page_outputs(pages: list[RenderedPage], before: PageOutputs) -> PageOutputs:
+    """Each page's output; a page that is the same object as last time keeps its own."""
+    made: PageOutputs = {}
+    for page in pages:
+        known = before.get(page.url)
+        if known is None or known[0] is not page:
+            known = (
+                page,
+                output_path(page.url),
+                Output(page.digest, partial(getattr, page, "content")),
+            )
+        made[page.url] = known
+    return made
 
 
 def cached_build(options: BuildOptions) -> BuildResult:
@@ -446,7 +465,10 @@ def unchanged_build(
     if options.write:
         outputs = outputs_of(
             site_files(options.content, options.templates),
-            ((url, digest, partial(cache.content, url)) for url, digest in digests),
+            (
+                (output_path(url), Output(digest, partial(cache.content, url)))
+                for url, digest in digests
+            ),
         )
         settings = yaml.safe_load((options.content / "site.yaml").read_text("utf-8")) or {}
         try:

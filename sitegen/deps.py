@@ -95,17 +95,21 @@ class DependencyGraph:
 
     def changed_inputs(self, newer: DependencyGraph) -> set[str]:
         """Inputs whose fingerprint differs in `newer` (new and removed inputs included)."""
-        keys = self.fingerprints.keys() | newer.fingerprints.keys()
-        return {k for k in keys if self.fingerprints.get(k) != newer.fingerprints.get(k)}
+        old, new = self.fingerprints, newer.fingerprints
+        changed = {key for key, value in new.items() if old.get(key) != value}
+        return changed | (old.keys() - new.keys())
 
     def stale(self, newer: DependencyGraph) -> set[str]:
         """The pages of `newer` that must be rendered again: new pages, pages whose
-        inputs are not the same set as before, and pages with a changed input."""
+        inputs are not the same set as before, and pages with a changed input. (The
+        same sets are often the same objects, which spares comparing listings' inputs,
+        each as many as there are documents.)"""
         changed = self.changed_inputs(newer)
         return {
             url
             for url, inputs in newer.pages.items()
-            if self.pages.get(url) != inputs or not changed.isdisjoint(inputs)
+            if not changed.isdisjoint(inputs)
+            or (self.pages.get(url) is not inputs and self.pages.get(url) != inputs)
         }
 
     def to_json(self) -> str:
