@@ -21,10 +21,10 @@ from pathlib import Path
 
 import yaml
 
-from .cache import BuildCache, StoredFindings, TemplateMemos, input_digests
+from .cache import BuildCache, Reading, StoredFindings, TemplateMemos, Validated, input_digests
 from .check import OutputChecks
 from .claims import ClaimRule, lint, load_rules
-from .deps import TEMPLATE_FACTS, DependencyGraph, SiteInputs, fingerprint, lines_print
+from .deps import TEMPLATE_FACTS, DependencyGraph, Prints, SiteInputs, fingerprint, lines_print
 from .findings import Finding, Severity, has_errors, sort_findings
 from .load import FileCache, LoadedContent, RawDocument, load_content
 from .models import EvidenceLevel, Site
@@ -69,6 +69,7 @@ class Memo:
     check_context: str = ""
     written: tuple[frozenset[str], str] = (frozenset(), "")  # the files checked against, hashed
     outputs: PageOutputs = field(default_factory=dict)
+    prints: Prints = field(default_factory=dict)  # documents' fingerprints from the build cache
     # From the build cache: each content file's digest, and per-file findings
     # ("lint" or "quality", content path) -> (the file's digest, context, findings).
     digests: dict[str, str] = field(default_factory=dict)
@@ -253,7 +254,7 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     memo = Memo(options, before.files if before else FileCache())
     if before:
         memo.digests, memo.stored, memo.code = before.digests, before.stored, before.code
-        memo.validation = before.validation
+        memo.validation, memo.prints = before.validation, before.prints
     result = BuildResult(memo=memo)
     clock = time.perf_counter()
 
@@ -280,7 +281,8 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
             doc.forget_positions()
     lap("validate")
     if site is not None:
-        inputs = SiteInputs(site, options.templates, today, before.inputs if before else None)
+        previous_inputs = before.inputs if before else None
+        inputs = SiteInputs(site, options.templates, today, previous_inputs, memo.prints)
         memo.inputs = inputs
         reuse: dict[str, RenderedPage] = {}
         before_templates: dict[str, str] = {}
@@ -408,8 +410,13 @@ def cached_build(options: BuildOptions) -> BuildResult:
             for name, digest in digests.items()
             if name.startswith("content/")
         }
-        for path, doc, found in cache.readings(options.content, memo.digests, code):
+        for path, (doc, found, validated) in cache.readings(options.content, memo.digests, code):
             memo.files.seed(path, doc, found)
+            if validated is not None:
+                settings, document, document_findings, prints = validated
+                memo.validation.documents[id(doc)] = (doc, settings, document, document_findings)
+                if document is not None and prints is not None:
+                    memo.prints[id(document)] = (document, *prints)
         previous = BuildResult(memo=memo)
         graph = cache.graph() if last is not None and last[1] == key else None
         if graph is not None:
@@ -430,13 +437,35 @@ def cached_build(options: BuildOptions) -> BuildResult:
         if result.memo is not None:  # valid whatever the build's outcome: keyed by file digest
             gone = [key for key in result.memo.stored if key[1] not in result.memo.digests]
             cache.save_stored_findings(result.memo.per_file(), result.memo.stored, gone)
-            cache.save_readings(result.memo.files.fresh, result.memo.digests, code)
+            cache.save_readings(fresh_readings(result.memo), result.memo.digests, code)
         if template_memos() != kept_templates:
             cache.save_templates(template_memos(), code)
         result.findings = sort_findings(result.findings + problems)
         return result
     finally:
         cache.close()
+
+
+def fresh_readings(memo: Memo) -> list[Reading]:
+    """The files this build read or validated afresh, each with its validation and
+    its document's fingerprints, as the build cache keeps them."""
+    docs = {doc.content_path: doc for doc, _ in memo.files.fresh}
+    docs.update((entry[0].content_path, entry[0]) for entry in memo.validation.fresh)
+    prints = memo.inputs.object_prints if memo.inputs else {}
+    readings: list[Reading] = []
+    for doc in docs.values():
+        found = memo.files.findings_of(doc)
+        if found is None:
+            continue
+        kept: Validated | None = None
+        entry = memo.validation.documents.get(id(doc))
+        if entry is not None and entry[0] is doc:
+            document = entry[2]
+            made = prints.get(id(document)) if document is not None else None
+            document_prints = (made[1], made[2]) if made and made[0] is document else None
+            kept = (entry[1], document, entry[3], document_prints)
+        readings.append((doc, found, kept))
+    return readings
 
 
 def template_memos() -> TemplateMemos:

@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -28,10 +29,11 @@ from . import __version__
 from .deps import DependencyGraph, TemplateFacts
 from .findings import Finding, Severity, warning
 from .load import RawDocument, display, walk
+from .models import Document
 from .render import RenderedPage, unpack
 from .write import RACY_NS, digest_of
 
-SCHEMA = 5  # 4: pages' bytes kept compressed; 5: compiled templates kept
+SCHEMA = 6  # 4: pages' bytes kept compressed; 5: compiled templates kept; 6: validations
 CACHE_DIR = ".cache"
 CACHE_FILE = "sitegen.sqlite"
 GENERATOR_FILES = Path(__file__).parent
@@ -60,6 +62,11 @@ StoredFindings = dict[tuple[str, str], tuple[str, str, list[Finding]]]
 # Jinja's compiled templates by bucket key (`render.MemoryBytecodeCache`), and each
 # template's facts with the digest of its source (`deps.TEMPLATE_FACTS`).
 TemplateMemos = tuple[dict[str, bytes], dict[str, tuple[str, TemplateFacts]]]
+# A content file's validation, kept with its reading: the settings it was checked
+# against (`validate.settings_key`), the document (None if invalid), its findings
+# and the document's fingerprints (`deps.document_prints`), if they were made.
+Validated = tuple[str, Document | None, list[Finding], tuple[str, str] | None]
+Reading = tuple[RawDocument, list[Finding], Validated | None]
 
 
 def input_digests(
@@ -315,9 +322,10 @@ class BuildCache:
 
     def readings(
         self, content: Path, digests: dict[str, str], code: str
-    ) -> Iterator[tuple[str, RawDocument, list[Finding]]]:
-        """Content files as the loader read them, for the files whose bytes are still
-        those that were read (same digest), seen from the same folder, by the same code.
+    ) -> Iterator[tuple[str, Reading]]:
+        """Content files as the loader read them, with their validation, for the files
+        whose bytes are still those that were read (same digest), seen from the same
+        folder, by the same code.
 
         Readings are pickled: the cache is local to the project, and one that does not
         unpickle to what the loader makes is skipped, like any other damage.
@@ -333,20 +341,15 @@ class BuildCache:
                 continue  # changed, or seen from another folder (paths in findings differ)
             path = os.path.join(folder, name)  # a string: 10,000 Paths would cost 0.1 s
             try:
-                doc, findings = pickle.loads(reading)
+                doc, findings, validated = pickle.loads(reading)
             except Exception:  # any damage means: read the file again
                 continue
             if isinstance(doc, RawDocument) and isinstance(findings, list):
-                yield path, doc, findings
+                yield path, (doc, findings, validated if valid(validated) else None)
 
-    def save_readings(
-        self,
-        fresh: list[tuple[RawDocument, list[Finding]]],
-        digests: dict[str, str],
-        code: str,
-    ) -> None:
-        """Record the files read afresh (under the digests taken before they were
-        read) and forget files that are gone."""
+    def save_readings(self, fresh: list[Reading], digests: dict[str, str], code: str) -> None:
+        """Record the files read or validated afresh (under the digests taken before
+        they were read) and forget files that are gone."""
         with self.transaction() as db:
             known = [row[0] for row in db.execute("SELECT path FROM read_files")]
             db.executemany(
@@ -357,8 +360,8 @@ class BuildCache:
                 "INSERT OR REPLACE INTO read_files VALUES (?, ?, ?, ?, ?)",
                 [
                     (doc.content_path, doc.display_path, digests[doc.content_path], code,
-                     pickle.dumps((doc, findings), protocol=pickle.HIGHEST_PROTOCOL))
-                    for doc, findings in fresh
+                     pickle.dumps((doc, findings, validated), protocol=pickle.HIGHEST_PROTOCOL))
+                    for doc, findings, validated in fresh
                     if doc.content_path in digests
                 ],
             )  # fmt: skip
@@ -392,6 +395,18 @@ class BuildCache:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def valid(validated: Any) -> bool:
+    """A kept validation has the shape `Validated` (one that does not is not used)."""
+    return (
+        isinstance(validated, tuple)
+        and len(validated) == 4
+        and isinstance(validated[0], str)
+        and (validated[1] is None or isinstance(validated[1], Document))
+        and isinstance(validated[2], list)
+        and (validated[3] is None or (isinstance(validated[3], tuple) and len(validated[3]) == 2))
+    )
 
 
 def templates_key(code: str) -> str:

@@ -244,10 +244,12 @@ class SiteInputs:
     """What each page of one validated site reads, and the fingerprint of every input."""
 
     def __init__(
-        self, site: Site, templates_dir: Path, today: date, previous: SiteInputs | None = None
-    ) -> None:
+        self, site: Site, templates_dir: Path, today: date, previous: SiteInputs | None = None,
+        known_prints: Prints | None = None,
+    ) -> None:  # fmt: skip
         """`previous`: the SiteInputs of an earlier build, whose fingerprints are reused
-        for the same objects and whose reads are reused for the same structure."""
+        for the same objects and whose reads are reused for the same structure;
+        without one, `known_prints` are fingerprints known for the same objects."""
         self.templates = Templates(templates_dir)
         self.object_prints: Prints = {}
         prints: dict[str, str] = {}
@@ -259,7 +261,7 @@ class SiteInputs:
         prints[LINKS] = lines_print(
             [*sorted(site.known_urls), "", *sources, "", *sorted(site.assets)]
         )
-        known = previous.object_prints if previous else {}
+        known = previous.object_prints if previous else known_prints or {}
 
         def of(thing: Document | Package) -> tuple[str, str]:
             entry = known.get(id(thing))

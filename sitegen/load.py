@@ -418,6 +418,11 @@ class FileCache:
         keys = [self._by_absolute.get(os.path.abspath(path)) for path in changed]
         self.expected = None if None in keys else frozenset(key for key in keys if key)
 
+    def findings_of(self, doc: RawDocument) -> list[Finding] | None:
+        """The findings of reading `doc`, if it is the reading this cache holds."""
+        known = self._files.get(os.fspath(doc.path))
+        return list(known[2]) if known is not None and known[1] is doc else None
+
     def markdown_in(self, folder: Path) -> tuple[list[str], list[Finding]]:
         """`find_markdown(folder)`, or its last result while trusted file events say
         that no file came or went (every file they name is a known one and is there)."""
