@@ -21,13 +21,13 @@ from pathlib import Path
 
 import yaml
 
-from .cache import BuildCache, Reading, StoredFindings, TemplateMemos, Validated, input_digests
+from .cache import BuildCache, KeptPrints, Reading, StoredFindings, TemplateMemos, input_digests
 from .check import OutputChecks
 from .claims import ClaimRule, lint, load_rules
 from .deps import TEMPLATE_FACTS, DependencyGraph, Prints, SiteInputs, fingerprint, lines_print
 from .findings import Finding, Severity, has_errors, sort_findings
 from .load import FileCache, LoadedContent, RawDocument, load_content
-from .models import EvidenceLevel, Site
+from .models import Document, EvidenceLevel, Site
 from .parallel import parallel_map
 from .quality import check_document, check_packages
 from .render import COMPILED_TEMPLATES, RenderedPage, render, site_files
@@ -69,7 +69,9 @@ class Memo:
     check_context: str = ""
     written: tuple[frozenset[str], str] = (frozenset(), "")  # the files checked against, hashed
     outputs: PageOutputs = field(default_factory=dict)
-    prints: Prints = field(default_factory=dict)  # documents' fingerprints from the build cache
+    # From the build cache: documents' fingerprints by content path (`KeptPrints`).
+    prints: dict[str, KeptPrints] = field(default_factory=dict)
+    settings: str = ""  # the fingerprint of the settings this build's documents have
     # From the build cache: each content file's digest, and per-file findings
     # ("lint" or "quality", content path) -> (the file's digest, context, findings).
     digests: dict[str, str] = field(default_factory=dict)
@@ -282,7 +284,9 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     lap("validate")
     if site is not None:
         previous_inputs = before.inputs if before else None
-        inputs = SiteInputs(site, options.templates, today, previous_inputs, memo.prints)
+        memo.settings = fingerprint(site.config)
+        known = None if previous_inputs else kept_prints(site, memo.prints, memo.settings)
+        inputs = SiteInputs(site, options.templates, today, previous_inputs, known)
         memo.inputs = inputs
         reuse: dict[str, RenderedPage] = {}
         before_templates: dict[str, str] = {}
@@ -410,13 +414,10 @@ def cached_build(options: BuildOptions) -> BuildResult:
             for name, digest in digests.items()
             if name.startswith("content/")
         }
-        for path, (doc, found, validated) in cache.readings(options.content, memo.digests, code):
+        for path, (doc, found, prints) in cache.readings(options.content, memo.digests, code):
             memo.files.seed(path, doc, found)
-            if validated is not None:
-                settings, document, document_findings, prints = validated
-                memo.validation.documents[id(doc)] = (doc, settings, document, document_findings)
-                if document is not None and prints is not None:
-                    memo.prints[id(document)] = (document, *prints)
+            if prints is not None:
+                memo.prints[doc.content_path] = prints
         previous = BuildResult(memo=memo)
         graph = cache.graph() if last is not None and last[1] == key else None
         if graph is not None:
@@ -446,26 +447,30 @@ def cached_build(options: BuildOptions) -> BuildResult:
         cache.close()
 
 
+def kept_prints(site: Site, kept: dict[str, KeptPrints], settings: str) -> Prints:
+    """The fingerprints the build cache kept of documents read from the same bytes,
+    for those validated under the same settings (a document depends on no more)."""
+    known: Prints = {}
+    for doc in site.conditions + site.pages:
+        entry = kept.get(doc.content_path)
+        if entry is not None and entry[0] == settings:
+            known[id(doc)] = (doc, entry[1], entry[2])
+    return known
+
+
 def fresh_readings(memo: Memo) -> list[Reading]:
-    """The files this build read or validated afresh, each with its validation and
-    its document's fingerprints, as the build cache keeps them."""
-    docs = {doc.content_path: doc for doc, _ in memo.files.fresh}
-    docs.update((entry[0].content_path, entry[0]) for entry in memo.validation.fresh)
-    prints = memo.inputs.object_prints if memo.inputs else {}
-    readings: list[Reading] = []
-    for doc in docs.values():
-        found = memo.files.findings_of(doc)
-        if found is None:
-            continue
-        kept: Validated | None = None
-        entry = memo.validation.documents.get(id(doc))
-        if entry is not None and entry[0] is doc:
-            document = entry[2]
-            made = prints.get(id(document)) if document is not None else None
-            document_prints = (made[1], made[2]) if made and made[0] is document else None
-            kept = (entry[1], document, entry[3], document_prints)
-        readings.append((doc, found, kept))
-    return readings
+    """The files this build read afresh or whose documents it fingerprinted afresh,
+    as the build cache keeps them (the fingerprints with the reading)."""
+    made = memo.inputs.object_prints.values() if memo.inputs else []
+    prints = {doc.content_path: (memo.settings, meta, whole)
+              for doc, meta, whole in made if isinstance(doc, Document)}  # fmt: skip
+    fresh = {doc.content_path for doc in memo.inputs.made_prints} if memo.inputs else set()
+    fresh.update(doc.content_path for doc, _ in memo.files.fresh)
+    return [
+        (doc, found, prints.get(doc.content_path))
+        for doc, found in memo.files.readings()
+        if doc.content_path in fresh
+    ]
 
 
 def template_memos() -> TemplateMemos:

@@ -29,11 +29,10 @@ from . import __version__
 from .deps import DependencyGraph, TemplateFacts
 from .findings import Finding, Severity, warning
 from .load import RawDocument, display, walk
-from .models import Document
 from .render import RenderedPage, unpack
 from .write import RACY_NS, digest_of
 
-SCHEMA = 6  # 4: pages' bytes kept compressed; 5: compiled templates kept; 6: validations
+SCHEMA = 6  # 4: pages' bytes kept compressed; 5: compiled templates kept; 6: document prints
 CACHE_DIR = ".cache"
 CACHE_FILE = "sitegen.sqlite"
 GENERATOR_FILES = Path(__file__).parent
@@ -62,11 +61,10 @@ StoredFindings = dict[tuple[str, str], tuple[str, str, list[Finding]]]
 # Jinja's compiled templates by bucket key (`render.MemoryBytecodeCache`), and each
 # template's facts with the digest of its source (`deps.TEMPLATE_FACTS`).
 TemplateMemos = tuple[dict[str, bytes], dict[str, tuple[str, TemplateFacts]]]
-# A content file's validation, kept with its reading: the settings it was checked
-# against (`validate.settings_key`), the document (None if invalid), its findings
-# and the document's fingerprints (`deps.document_prints`), if they were made.
-Validated = tuple[str, Document | None, list[Finding], tuple[str, str] | None]
-Reading = tuple[RawDocument, list[Finding], Validated | None]
+# A document's fingerprints (`deps.document_prints`), kept with its file's reading:
+# the fingerprint of the settings they were made under, then the two prints.
+KeptPrints = tuple[str, str, str]
+Reading = tuple[RawDocument, list[Finding], KeptPrints | None]
 
 
 def input_digests(
@@ -323,9 +321,9 @@ class BuildCache:
     def readings(
         self, content: Path, digests: dict[str, str], code: str
     ) -> Iterator[tuple[str, Reading]]:
-        """Content files as the loader read them, with their validation, for the files
-        whose bytes are still those that were read (same digest), seen from the same
-        folder, by the same code.
+        """Content files as the loader read them (and their documents' fingerprints),
+        for the files whose bytes are still those that were read (same digest), seen
+        from the same folder, by the same code.
 
         Readings are pickled: the cache is local to the project, and one that does not
         unpickle to what the loader makes is skipped, like any other damage.
@@ -341,15 +339,15 @@ class BuildCache:
                 continue  # changed, or seen from another folder (paths in findings differ)
             path = os.path.join(folder, name)  # a string: 10,000 Paths would cost 0.1 s
             try:
-                doc, findings, validated = pickle.loads(reading)
+                doc, findings, prints = pickle.loads(reading)
             except Exception:  # any damage means: read the file again
                 continue
             if isinstance(doc, RawDocument) and isinstance(findings, list):
-                yield path, (doc, findings, validated if valid(validated) else None)
+                yield path, (doc, findings, prints if valid(prints) else None)
 
     def save_readings(self, fresh: list[Reading], digests: dict[str, str], code: str) -> None:
-        """Record the files read or validated afresh (under the digests taken before
-        they were read) and forget files that are gone."""
+        """Record the files read or fingerprinted afresh (under the digests taken
+        before they were read) and forget files that are gone."""
         with self.transaction() as db:
             known = [row[0] for row in db.execute("SELECT path FROM read_files")]
             db.executemany(
@@ -360,8 +358,8 @@ class BuildCache:
                 "INSERT OR REPLACE INTO read_files VALUES (?, ?, ?, ?, ?)",
                 [
                     (doc.content_path, doc.display_path, digests[doc.content_path], code,
-                     pickle.dumps((doc, findings, validated), protocol=pickle.HIGHEST_PROTOCOL))
-                    for doc, findings, validated in fresh
+                     pickle.dumps((doc, findings, prints), protocol=pickle.HIGHEST_PROTOCOL))
+                    for doc, findings, prints in fresh
                     if doc.content_path in digests
                 ],
             )  # fmt: skip
@@ -397,15 +395,10 @@ class BuildCache:
         self.connection.close()
 
 
-def valid(validated: Any) -> bool:
-    """A kept validation has the shape `Validated` (one that does not is not used)."""
+def valid(prints: Any) -> bool:
+    """Kept fingerprints have the shape `KeptPrints` (any others are not used)."""
     return (
-        isinstance(validated, tuple)
-        and len(validated) == 4
-        and isinstance(validated[0], str)
-        and (validated[1] is None or isinstance(validated[1], Document))
-        and isinstance(validated[2], list)
-        and (validated[3] is None or (isinstance(validated[3], tuple) and len(validated[3]) == 2))
+        isinstance(prints, tuple) and len(prints) == 3 and all(isinstance(p, str) for p in prints)
     )
 
 

@@ -252,6 +252,7 @@ class SiteInputs:
         without one, `known_prints` are fingerprints known for the same objects."""
         self.templates = Templates(templates_dir)
         self.object_prints: Prints = {}
+        self.made_prints: list[Document] = []  # documents fingerprinted afresh
         prints: dict[str, str] = {}
         asset_names, _ = hashed_assets(templates_dir)
         prints[SITE] = fingerprint([site.config, site.config_path])
@@ -266,11 +267,11 @@ class SiteInputs:
         def of(thing: Document | Package) -> tuple[str, str]:
             entry = known.get(id(thing))
             if entry is None or entry[0] is not thing:
-                entry = (
-                    (thing, *document_prints(thing))
-                    if isinstance(thing, Document)
-                    else (thing, fingerprint(thing), "")
-                )
+                if isinstance(thing, Document):
+                    entry = (thing, *document_prints(thing))
+                    self.made_prints.append(thing)
+                else:
+                    entry = (thing, fingerprint(thing), "")
             self.object_prints[id(thing)] = entry
             return entry[1], entry[2]
 

@@ -418,10 +418,10 @@ class FileCache:
         keys = [self._by_absolute.get(os.path.abspath(path)) for path in changed]
         self.expected = None if None in keys else frozenset(key for key in keys if key)
 
-    def findings_of(self, doc: RawDocument) -> list[Finding] | None:
-        """The findings of reading `doc`, if it is the reading this cache holds."""
-        known = self._files.get(os.fspath(doc.path))
-        return list(known[2]) if known is not None and known[1] is doc else None
+    def readings(self) -> Iterator[tuple[RawDocument, list[Finding]]]:
+        """Every file this cache holds, as read, with the findings of reading it."""
+        for _, doc, findings in self._files.values():
+            yield doc, list(findings)
 
     def markdown_in(self, folder: Path) -> tuple[list[str], list[Finding]]:
         """`find_markdown(folder)`, or its last result while trusted file events say

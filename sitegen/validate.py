@@ -391,25 +391,17 @@ def validate_config(site_doc: RawDocument) -> tuple[SiteConfig | None, list[Find
     return config, findings
 
 
-# A document's validation: the reading, the settings it was checked against (as
-# JSON, so that the build cache can keep it for the next process), the result.
-DocumentEntry = tuple[RawDocument, str, Document | None, list[Finding]]
-
-
-def settings_key(config: SiteConfig | None) -> str:
-    return config.model_dump_json() if config is not None else ""
+DocumentEntry = tuple[RawDocument, SiteConfig | None, Document | None, list[Finding]]
 
 
 @dataclass
 class ValidationMemo:
     """Each file's validation, kept with the objects it was made from: a rebuild that
     reads only one file afresh validates only that file (and every document again
-    if site.yaml changed, since documents are checked against its settings).
-    `fresh` lists the documents validated afresh by the last `validate`."""
+    if site.yaml changed, since documents are checked against its settings)."""
 
-    config: tuple[RawDocument, SiteConfig | None, list[Finding], str] | None = None
+    config: tuple[RawDocument, SiteConfig | None, list[Finding]] | None = None
     documents: dict[int, DocumentEntry] = field(default_factory=dict)
-    fresh: list[DocumentEntry] = field(default_factory=list)
     catalogue: (
         tuple[RawDocument, SiteConfig | None, list[str], list[Package], list[Finding]] | None
     ) = None
@@ -432,22 +424,18 @@ class ValidationMemo:
             )
         return list(known[3]), list(known[4])
 
-    def config_of(self, site_doc: RawDocument) -> tuple[SiteConfig | None, list[Finding], str]:
-        """The settings, their findings and their key (`settings_key`)."""
+    def config_of(self, site_doc: RawDocument) -> tuple[SiteConfig | None, list[Finding]]:
         if self.config is None or self.config[0] is not site_doc:
-            config, findings = validate_config(site_doc)
-            self.config = (site_doc, config, findings, settings_key(config))
-        return self.config[1], list(self.config[2]), self.config[3]
+            self.config = (site_doc, *validate_config(site_doc))
+        return self.config[1], list(self.config[2])
 
     def document(
-        self, raw: RawDocument, config: SiteConfig | None, settings: str,
-        kept: dict[int, DocumentEntry],
-    ) -> tuple[Document | None, list[Finding]]:  # fmt: skip
+        self, raw: RawDocument, config: SiteConfig | None, fresh: dict[int, DocumentEntry]
+    ) -> tuple[Document | None, list[Finding]]:
         entry = self.documents.get(id(raw))
-        if entry is None or entry[0] is not raw or entry[1] != settings:
-            entry = (raw, settings, *validate_document(raw, config))
-            self.fresh.append(entry)
-        kept[id(raw)] = entry
+        if entry is None or entry[0] is not raw or entry[1] is not config:
+            entry = (raw, config, *validate_document(raw, config))
+        fresh[id(raw)] = entry
         return entry[2], list(entry[3])
 
 
@@ -460,22 +448,21 @@ def validate(
     """
     memo = memo if memo is not None else ValidationMemo()
     findings: list[Finding] = []
-    config, settings = None, settings_key(None)
+    config = None
     if loaded.site is not None and loaded.site.readable:
-        config, found, settings = memo.config_of(loaded.site)
+        config, found = memo.config_of(loaded.site)
         findings += found
     conditions: list[Document] = []
     pages: list[Document] = []
-    kept: dict[int, DocumentEntry] = {}
-    memo.fresh = []
+    fresh: dict[int, DocumentEntry] = {}
     for raw in loaded.documents:
         if not raw.readable:
             continue
-        document, found = memo.document(raw, config, settings, kept)
+        document, found = memo.document(raw, config, fresh)
         findings += found
         if document is not None:
             (conditions if document.kind == "condition" else pages).append(document)
-    memo.documents = kept
+    memo.documents = fresh
     condition_slugs = sorted(raw.slug for raw in loaded.documents if raw.kind == "condition")
     packages: list[Package] = []
     if loaded.catalogue is not None and loaded.catalogue.readable:
