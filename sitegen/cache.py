@@ -32,7 +32,8 @@ from .load import RawDocument, display, walk
 from .render import RenderedPage, unpack
 from .write import RACY_NS, digest_of
 
-SCHEMA = 6  # 4: pages' bytes kept compressed; 5: compiled templates kept; 6: document prints
+SCHEMA = 7  # 4: pages' bytes kept compressed; 5: compiled templates; 6: document prints;
+# 7: the graph's pages and fingerprints kept apart
 CACHE_DIR = ".cache"
 CACHE_FILE = "sitegen.sqlite"
 GENERATOR_FILES = Path(__file__).parent
@@ -122,6 +123,7 @@ class BuildCache:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection
         self.path = path
+        self.graph_pages: dict[str, frozenset[str]] | None = None  # as `graph()` read them
 
     @classmethod
     def open(cls, content: Path) -> tuple[BuildCache | None, list[Finding]]:
@@ -198,8 +200,12 @@ class BuildCache:
         return (json.loads(digests), options) if digests and options else None
 
     def graph(self) -> DependencyGraph | None:
-        text = self.state("graph")
-        return DependencyGraph.from_json(text) if text else None
+        pages, prints = self.state("graph_pages"), self.state("graph_prints")
+        if not pages or not prints:
+            return None
+        graph = DependencyGraph.from_json(pages, prints)
+        self.graph_pages = graph.pages
+        return graph
 
     def findings(self) -> list[Finding]:
         text = self.state("findings")
@@ -282,10 +288,12 @@ class BuildCache:
                 "digests": json.dumps(digests, sort_keys=True),
                 "options": options,
                 "findings": dump_findings(findings),
-                "graph": graph.to_json() if graph else "",
+                "graph_prints": graph.prints_json() if graph else "",
                 "check_context": check_context,
                 "stamps": json.dumps({"files": stamps[0], "at": stamps[1]}),
             }
+            if graph is None or graph.pages != self.graph_pages:  # what pages read changed
+                state["graph_pages"] = graph.pages_json() if graph else ""
             db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", list(state.items()))
 
     def stored_findings(self) -> StoredFindings:

@@ -467,3 +467,24 @@ def test_the_next_process_takes_documents_fingerprints_from_the_cache(
     assert cached(content, primed, templates).ok
     assert printed == [ALPHA.as_posix()]
     same_as_clean_build(content, templates, primed, tmp_path)
+
+
+def test_the_graph_s_pages_are_written_again_only_when_what_pages_read_changed(
+    primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    written: list[int] = []
+    pages_json = deps_module.DependencyGraph.pages_json
+    monkeypatch.setattr(deps_module.DependencyGraph, "pages_json",
+                        lambda graph: written.append(len(graph.pages)) or pages_json(graph))  # fmt: skip
+    change_body(content, templates)
+    assert cached(content, primed, templates).ok
+    assert written == []  # new fingerprints, the same inputs for every page
+    copy = (content / "conditions/beta.md").read_text().replace("Beta", "Gamma")
+    (content / "conditions/gamma.md").write_text(copy)
+    result = cached(content, primed, templates)
+    assert result.ok and "conditions/gamma/" in result.rendered
+    assert len(written) == 1
+    change_title(content, templates)
+    result = cached(content, primed, templates)
+    assert result.ok and {"conditions/alpha/", "conditions/"} <= set(result.rendered)
+    same_as_clean_build(content, templates, primed, tmp_path)

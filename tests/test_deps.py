@@ -56,7 +56,7 @@ def test_stale_pages_are_new_ones_changed_ones_and_those_whose_inputs_changed() 
 
 def test_the_graph_is_plain_data_that_survives_json() -> None:
     graph = DependencyGraph({"a/": frozenset({"x", "y"})}, {"x": "1", "y": "2"})
-    again = DependencyGraph.from_json(graph.to_json())
+    again = DependencyGraph.from_json(graph.pages_json(), graph.prints_json())
     assert again == graph
     assert again.stale(graph) == set()
 
