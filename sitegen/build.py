@@ -285,7 +285,8 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     if site is not None:
         previous_inputs = before.inputs if before else None
         memo.settings = fingerprint(site.config)
-        known = None if previous_inputs else kept_prints(site, memo.prints, memo.settings)
+        read = {doc.content_path for doc, _ in memo.files.fresh}
+        known = None if previous_inputs else kept_prints(site, memo.prints, memo.settings, read)
         inputs = SiteInputs(site, options.templates, today, previous_inputs, known)
         memo.inputs = inputs
         reuse: dict[str, RenderedPage] = {}
@@ -439,21 +440,24 @@ def cached_build(options: BuildOptions) -> BuildResult:
             gone = [key for key in result.memo.stored if key[1] not in result.memo.digests]
             cache.save_stored_findings(result.memo.per_file(), result.memo.stored, gone)
             cache.save_readings(fresh_readings(result.memo), result.memo.digests, code)
-        if template_memos() != kept_templates:
-            cache.save_templates(template_memos(), code)
+        templates_now = template_memos()
+        if templates_now != kept_templates:
+            cache.save_templates(templates_now, code)
         result.findings = sort_findings(result.findings + problems)
         return result
     finally:
         cache.close()
 
 
-def kept_prints(site: Site, kept: dict[str, KeptPrints], settings: str) -> Prints:
+def kept_prints(site: Site, kept: dict[str, KeptPrints], settings: str, read: set[str]) -> Prints:
     """The fingerprints the build cache kept of documents read from the same bytes,
-    for those validated under the same settings (a document depends on no more)."""
+    for those validated under the same settings (a document depends on no more).
+    A file `read` afresh by this build's load changed after the cache vouched for
+    it: its kept fingerprints are not its document's."""
     known: Prints = {}
     for doc in site.conditions + site.pages:
         entry = kept.get(doc.content_path)
-        if entry is not None and entry[0] == settings:
+        if entry is not None and entry[0] == settings and doc.content_path not in read:
             known[id(doc)] = (doc, entry[1], entry[2])
     return known
 
@@ -461,11 +465,12 @@ def kept_prints(site: Site, kept: dict[str, KeptPrints], settings: str) -> Print
 def fresh_readings(memo: Memo) -> list[Reading]:
     """The files this build read afresh or whose documents it fingerprinted afresh,
     as the build cache keeps them (the fingerprints with the reading)."""
-    made = memo.inputs.object_prints.values() if memo.inputs else []
-    prints = {doc.content_path: (memo.settings, meta, whole)
-              for doc, meta, whole in made if isinstance(doc, Document)}  # fmt: skip
     fresh = {doc.content_path for doc in memo.inputs.made_prints} if memo.inputs else set()
     fresh.update(doc.content_path for doc, _ in memo.files.fresh)
+    made = memo.inputs.object_prints.values() if memo.inputs else []
+    prints = {doc.content_path: (memo.settings, meta, whole)
+              for doc, meta, whole in made
+              if isinstance(doc, Document) and doc.content_path in fresh}  # fmt: skip
     return [
         (doc, found, prints.get(doc.content_path))
         for doc, found in memo.files.readings()

@@ -488,3 +488,23 @@ def test_the_graph_s_pages_are_written_again_only_when_what_pages_read_changed(
     result = cached(content, primed, templates)
     assert result.ok and {"conditions/alpha/", "conditions/"} <= set(result.rendered)
     same_as_clean_build(content, templates, primed, tmp_path)
+
+
+def test_a_file_changed_while_the_build_starts_is_not_given_its_old_fingerprints(
+    primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    """The cache vouches for a reading and its document's fingerprints by the file's
+    digest; if the file changes between then and its load, the load reads it again,
+    and the kept fingerprints must not be given to what it read."""
+    seed = load_module.FileCache.seed
+
+    def seed_then_edit(self, path, doc, findings):
+        seed(self, path, doc, findings)
+        if doc.content_path == ALPHA.as_posix():
+            edit(content / ALPHA, "Alpha has symptoms", "Alpha has quite other symptoms")
+
+    monkeypatch.setattr(load_module.FileCache, "seed", seed_then_edit)
+    change_catalogue(content, templates)  # some change, so that the build is not a no-change one
+    assert cached(content, primed, templates).ok
+    assert b"quite other symptoms" in (primed / "conditions/alpha/index.html").read_bytes()
+    same_as_clean_build(content, templates, primed, tmp_path)
