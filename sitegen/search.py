@@ -167,7 +167,8 @@ def same_index(live: Path, bundle: Path) -> bool:
         for name in names:
             old, new = live / name, bundle / name
             if old.is_dir():
-                if entry_inode(old) is None or entry_inode(old) != entry_inode(new):
+                entry = entry_inode(old)
+                if entry is None or entry != entry_inode(new):
                     return False
             elif old.stat().st_ino != new.stat().st_ino:
                 return False
