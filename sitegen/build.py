@@ -77,11 +77,14 @@ class Memo:
     digests: dict[str, str] = field(default_factory=dict)
     stored: StoredFindings = field(default_factory=dict)
     code: str = ""  # the generator's `code_print`, part of every stored context
+    # Content paths this build's load read afresh: what the build cache kept for them
+    # by the digests taken before the load may be of other bytes (changed since).
+    read_afresh: set[str] = field(default_factory=set)
 
     def recall(self, kind: str, source: RawDocument | None, context: str) -> list[Finding] | None:
         """The findings the build cache kept for `source`, if its file and `context`
         are still those they were found for."""
-        if source is None:
+        if source is None or source.content_path in self.read_afresh:
             return None
         saved = self.stored.get((kind, source.content_path))
         if saved is None or saved[1] != context + self.code:
@@ -268,6 +271,7 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
 
     memo.files.fresh = []  # what this build reads afresh, for the build cache
     loaded = load_content(options.content, memo.files)
+    memo.read_afresh = {doc.content_path for doc, _ in memo.files.fresh}
     findings = list(loaded.findings)
     lap("load")
     site, found = validate(loaded, memo.validation)
@@ -285,8 +289,11 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     if site is not None:
         previous_inputs = before.inputs if before else None
         memo.settings = fingerprint(site.config)
-        read = {doc.content_path for doc, _ in memo.files.fresh}
-        known = None if previous_inputs else kept_prints(site, memo.prints, memo.settings, read)
+        known = (
+            None
+            if previous_inputs
+            else kept_prints(site, memo.prints, memo.settings, memo.read_afresh)
+        )
         inputs = SiteInputs(site, options.templates, today, previous_inputs, known)
         memo.inputs = inputs
         reuse: dict[str, RenderedPage] = {}

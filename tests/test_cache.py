@@ -490,21 +490,29 @@ def test_the_graph_s_pages_are_written_again_only_when_what_pages_read_changed(
     same_as_clean_build(content, templates, primed, tmp_path)
 
 
-def test_a_file_changed_while_the_build_starts_is_not_given_its_old_fingerprints(
+def test_a_file_changed_while_the_build_starts_is_not_given_what_was_kept_for_it(
     primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
 ):
-    """The cache vouches for a reading and its document's fingerprints by the file's
-    digest; if the file changes between then and its load, the load reads it again,
-    and the kept fingerprints must not be given to what it read."""
+    """The cache vouches for a reading, its lint and quality findings and its
+    document's fingerprints by the file's digest; if the file changes between then
+    and its load, the load reads it again, and what was kept must not be given to
+    what it read (its page must be rendered, its findings found)."""
     seed = load_module.FileCache.seed
+    late_edit = [ALPHA, "Alpha has symptoms", "Alpha has quite other symptoms"]
 
     def seed_then_edit(self, path, doc, findings):
         seed(self, path, doc, findings)
-        if doc.content_path == ALPHA.as_posix():
-            edit(content / ALPHA, "Alpha has symptoms", "Alpha has quite other symptoms")
+        if doc.content_path == late_edit[0].as_posix():
+            edit(content / late_edit[0], *late_edit[1:])
 
     monkeypatch.setattr(load_module.FileCache, "seed", seed_then_edit)
     change_catalogue(content, templates)  # some change, so that the build is not a no-change one
     assert cached(content, primed, templates).ok
     assert b"quite other symptoms" in (primed / "conditions/alpha/index.html").read_bytes()
     same_as_clean_build(content, templates, primed, tmp_path)
+    late_edit[:] = [Path("conditions/beta.md"), "Beta has causes.", "It is very effective."]
+    edit(content / "packages.yaml", "duration_days: 11", "duration_days: 12")
+    result = cached(content, primed, templates)
+    fresh = build_site(content, tmp_path / "fresh", templates)
+    assert any(f.field == "absolute-efficacy" for f in fresh.findings)
+    assert result.findings == fresh.findings  # not the findings kept for the old text
