@@ -334,7 +334,9 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         outputs = outputs_of(rendered.files, (entry[1:] for entry in memo.outputs.values()))
         keep_index = options.keep_search_index and before is not None
         try:
-            index = search_index(outputs, options.out, site.config.directory_links, keep_index)
+            index = search_index(
+                outputs, options.out, site.config.directory_links, keep_index, options.jobs
+            )
             # A rebuild (serve) does not wait for leftover folders to be deleted.
             write_site(outputs, options.out, before is not None, index)
         except SearchIndexError as exc:  # the previous site stays; the editor is told why
@@ -518,7 +520,8 @@ def unchanged_build(
         )
         settings = yaml.safe_load((options.content / "site.yaml").read_text("utf-8")) or {}
         try:
-            index = search_index(outputs, options.out, bool(settings.get("directory_links")))
+            links = bool(settings.get("directory_links"))
+            index = search_index(outputs, options.out, links, jobs=options.jobs)
             write_site(outputs, options.out, finish=index)
         except SearchIndexError as exc:
             result.findings = sort_findings([*result.findings, exc.finding])

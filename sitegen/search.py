@@ -46,12 +46,14 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Set
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .findings import Finding, error
 from .load import display, walk
+from .parallel import workers
 from .urls import output_path
 from .write import Finish
 
@@ -259,6 +261,7 @@ class SearchIndex:
 
     keep_index_url: bool
     keep_existing: bool = False
+    jobs: int | None = None  # Pagefinds run side by side; None: one per core
     seconds: float = field(default=0.0, init=False)
 
     def __call__(self, done: Finish) -> dict | None:
@@ -292,7 +295,7 @@ class SearchIndex:
         small = len(pages) <= 2 * (OVERLAY_PAGES + BALLAST_PAGES)  # indexed again as fast
         overlay = members is not None and not small and 0 < len(members) <= OVERLAY_PAGES
         self.tidy(bundle, count, overlay)
-        recorded = []
+        prints, unmade = [], {}
         for number, members_now in enumerate(shards):
             output, print_ = bundle / str(number), members_print(members_now)
             old = live / str(number) if live else None
@@ -302,8 +305,13 @@ class SearchIndex:
             if kept and (made_from == print_ or overlay) and link_tree(old, output):
                 print_ = made_from or print_
             else:
-                index_shard(done.folder, output, sorted(members_now), self.keep_index_url)
-            recorded.append({"pages": print_, "entry": entry_inode(output)})
+                unmade[output] = sorted(members_now)
+            prints.append(print_)
+        self.index_shards(done.folder, unmade)
+        recorded = [
+            {"pages": print_, "entry": entry_inode(bundle / str(number))}
+            for number, print_ in enumerate(prints)
+        ]
         listing: dict[str, Any] = {"bundles": [f"{n}/" for n in range(count)]}
         layer: dict[str, Any] = {"members": {}}
         if overlay and members is not None and live is not None and record is not None:
@@ -315,6 +323,20 @@ class SearchIndex:
         written.replace(bundle / SHARDS)  # a new file: the live one may share the old
         return {"version": RECORD_VERSION, "shards": recorded, "indexed": sorted(pages),
                 "overlay": layer}  # fmt: skip
+
+    def index_shards(self, folder: Path, shards: Mapping[Path, list[str]]) -> None:
+        """Index each shard (its bundle folder: its pages) of `folder`, `jobs` at a time.
+
+        One Pagefind keeps about 1.5 cores busy, so two side by side finish sooner
+        than one after the other (4.4 s against 5.5 s for two 1,000-page shards on
+        two cores), at the memory of one more Pagefind (about 300 MB)."""
+        with ThreadPoolExecutor(max_workers=min(workers(self.jobs), len(shards) or 1)) as pool:
+            runs = [
+                pool.submit(index_shard, folder, output, pages, self.keep_index_url)
+                for output, pages in shards.items()
+            ]
+        for run in runs:
+            run.result()  # the first shard's failure, if any, as in one after the other
 
     @staticmethod
     def tidy(bundle: Path, count: int, overlay: bool) -> None:
@@ -405,13 +427,18 @@ class SearchIndex:
 
 
 def search_index(
-    names: Iterable[str], out: Path, directory_links: bool, keep_existing: bool = False
+    names: Iterable[str],
+    out: Path,
+    directory_links: bool,
+    keep_existing: bool = False,
+    jobs: int | None = None,
 ) -> SearchIndex:
     """Plan the index of a build whose output files are `names`.
 
-    With `keep_existing` (serve) the live index is kept whatever changed.
+    With `keep_existing` (serve) the live index is kept whatever changed. `jobs`:
+    how many shards are indexed at once (None: one per core).
     """
     for name in names:
         if name == BUNDLE or name.startswith(f"{BUNDLE}/"):
             raise SearchIndexError(out, f"a file or folder already named '{BUNDLE}/' ({name})")
-    return SearchIndex(keep_index_url=not directory_links, keep_existing=keep_existing)
+    return SearchIndex(not directory_links, keep_existing, jobs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -274,6 +275,71 @@ def test_an_edit_indexes_again_only_the_shard_that_holds_the_page(
     changed = [name for name in after if after[name] != before[name]]
     assert len(changed) == 1  # the other shards are the same files, hard-linked
     assert "zebrafish" in fragments(options.out)["/conditions/alpha/index.html"]["content"]
+
+
+class Overlap:
+    """A stand-in for `run_pagefind` that runs the real one and records how many ran
+    at once. With `wait`, each waits (up to 5 s) for another to start before it goes on."""
+
+    def __init__(self, wait: bool, fail: str | None = None) -> None:
+        self.real, self.wait, self.fail = search.run_pagefind, wait, fail
+        self.running = self.most = 0
+        self.lock, self.company = threading.Lock(), threading.Event()
+
+    def __call__(self, site: Path, output: Path, keep_index_url: bool) -> None:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+            if self.running > 1:
+                self.company.set()
+        if self.wait:
+            self.company.wait(timeout=5)
+        try:
+            if output.name == self.fail:
+                raise search.SearchIndexError(site, f"a failure planted in shard {self.fail}")
+            self.real(site, output, keep_index_url)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def index_files(out: Path) -> dict[str, bytes]:
+    return {name: data for name, (data, _) in snapshot(out / "pagefind").items()}
+
+
+def test_shards_are_indexed_side_by_side_into_the_same_index_as_one_at_a_time(
+    options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    made = {}
+    for jobs in (1, 2):
+        overlap = Overlap(wait=jobs > 1)
+        monkeypatch.setattr(search, "run_pagefind", overlap)
+        out = options.out.with_name(f"site-{jobs}")
+        assert build(replace(options, out=out, jobs=jobs)).ok
+        assert overlap.most == jobs
+        made[jobs] = index_files(out)
+    assert len(bundles(options.out.with_name("site-2"))) == 3
+    assert made[1] == made[2]
+
+
+def test_a_shard_that_fails_beside_others_keeps_the_previous_site(
+    options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    first = build(options)
+    before = snapshot(options.out)
+    base = options.templates / "base.html"
+    base.write_text(base.read_text().replace("</body>", "<!-- every page changed -->\n</body>"))
+    overlap = Overlap(wait=True, fail="1")
+    monkeypatch.setattr(search, "run_pagefind", overlap)
+    broken = build(replace(options, jobs=2), first)
+    assert not broken.written and overlap.most == 2
+    [problem] = broken.errors
+    assert problem.field == "search" and "a failure planted in shard 1" in problem.message
+    assert snapshot(options.out) == before
+    assert list(options.out.parent.glob(".search-*")) == []
+    assert list(options.out.parent.glob(".site.tmp-*")) == []
 
 
 def current_index(out: Path) -> dict[str, str]:
