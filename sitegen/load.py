@@ -32,6 +32,7 @@ CATALOGUE_FILE = "packages.yaml"
 IMAGES_DIR = "images"
 DOCUMENT_DIRS = {"conditions": "condition", "pages": "page"}
 PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+STRING_TAG = "tag:yaml.org,2002:str"
 TRANSLATION_SUFFIX = re.compile(r"^[a-z]{2,3}(-[a-z0-9]+)?$", re.IGNORECASE)
 
 
@@ -236,6 +237,8 @@ def _construct(
 def _scalar(loader: Any, node: yaml.Node, findings: list[Finding], shown: str, offset: int) -> Any:
     if not isinstance(node, yaml.ScalarNode):
         return str(node.value)
+    if node.tag == STRING_TAG:  # most values: what PyYAML's constructor would return
+        return node.value
     try:
         return loader.construct_object(node, deep=True)
     except ValueError:

@@ -1,4 +1,7 @@
+import datetime
 from pathlib import Path
+
+import yaml
 
 from sitegen import load as load_module
 from sitegen.load import FileCache, load_content, parse_yaml, split_front_matter
@@ -12,6 +15,27 @@ def test_yaml_positions_of_values_and_keys():
     assert positions.of_key(("sources",)) == (3, 1)
     assert positions.of_value(("sources", 0, "url")) == (4, 10)
     assert positions.of_value(("sources", 0, "missing")) == (4, 5)
+
+
+def test_yaml_values_are_those_pyyaml_s_safe_loader_makes():
+    """Strings skip PyYAML's constructor; every kind of scalar must still come out
+    as `yaml.safe_load` makes it (quoted, block, tagged, merged, dates, numbers)."""
+    text = (
+        "plain: text here\nquoted: \"a \\u00e9 b\"\nsingle: 'it''s'\nblock: |\n  two\n  lines\n"
+        "folded: >\n  one\n  line\nnumber: 12\nfloat: 1.5e3\nyes_word: yes\nbool: true\n"
+        "empty:\nnull_word: null\ndate: 2026-11-26\ntagged: !!str 2026-11-26\n"
+        "number_text: '12'\nbase: &base {a: 1, b: x}\nmerged: {<<: *base, c: [1, two, 3.0]}\n"
+        "nested:\n  - {k: v}\n  - - deep\n"
+    )
+    data, _, findings = parse_yaml(text, "f.yaml")
+    assert findings == []
+    assert data == yaml.safe_load(text)
+    assert [type(data[key]) for key in ("tagged", "number_text", "date", "yes_word")] == [
+        str,
+        str,
+        datetime.date,
+        bool,
+    ]
 
 
 def test_yaml_syntax_error_has_line_and_column():
