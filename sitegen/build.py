@@ -47,7 +47,10 @@ class BuildOptions:
     today: date | None = None  # for review dates; today's date unless a test fixes it
     jobs: int | None = None  # worker processes; None: one per core
     cache: bool = False  # keep a build cache in .cache/ beside content/ (the CLI turns it on)
-    progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
+    # progress(stage, done, total) as each long stage goes on, e.g. ("Rendering pages", 512, 10000)
+    progress: Callable[[str, int, int], None] | None = field(
+        default=None, compare=False, repr=False
+    )
     # serve: a rebuild keeps the search index it has (re-indexing 1,000 pages takes
     # seconds); the next full build brings it up to date.
     keep_search_index: bool = False
@@ -131,6 +134,11 @@ class BuildResult:
         return not self.errors
 
 
+def stage(options: BuildOptions, name: str) -> Callable[[int, int], None] | None:
+    """The `progress(done, total)` of one stage, if the build reports progress."""
+    return partial(options.progress, name) if options.progress else None
+
+
 def strictly(findings: list[Finding]) -> list[Finding]:
     """With --strict, every warning counts as an error."""
     return [
@@ -157,7 +165,8 @@ def linted(documents: list[RawDocument], rules: list[ClaimRule], before: Memo | 
         return stored is not None
 
     fresh = [doc for doc in documents if not current(doc)]
-    found = parallel_map(lambda doc: lint([doc], rules), fresh, memo.options.jobs)
+    progress = stage(memo.options, "Checking claims")
+    found = parallel_map(lambda doc: lint([doc], rules), fresh, memo.options.jobs, progress)
     for doc, doc_findings in zip(fresh, found, strict=True):
         known[id(doc)] = (doc, key, doc_findings)
     findings: list[Finding] = []
@@ -198,6 +207,7 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
         lambda doc: check_document(doc, raw.get(doc.display_path), site, today),
         fresh,
         memo.options.jobs,
+        stage(memo.options, "Checking quality"),
     )
     for doc, mine in zip(fresh, found, strict=True):
         memo.quality[doc.display_path] = (raw.get(doc.display_path), context, mine)
@@ -236,7 +246,7 @@ def checked(
         return entry is not None and (entry[0] is page or entry[0] == page)
 
     fresh = [page for page in html if not checked_before(page)]
-    found = parallel_map(checks, fresh, memo.options.jobs)
+    found = parallel_map(checks, fresh, memo.options.jobs, stage(memo.options, "Checking pages"))
     known = {**old, **{page.url: (page, f) for page, f in zip(fresh, found, strict=True)}}
     findings: list[Finding] = []
     for page in html:
@@ -270,7 +280,7 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         clock = now
 
     memo.files.fresh = []  # what this build reads afresh, for the build cache
-    loaded = load_content(options.content, memo.files)
+    loaded = load_content(options.content, memo.files, stage(options, "Reading content"))
     memo.read_afresh = {doc.content_path for doc, _ in memo.files.fresh}
     findings = list(loaded.findings)
     lap("load")
@@ -304,7 +314,8 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
             result.graph = inputs.graph(before_templates)
             stale = previous.graph.stale(result.graph)
             reuse = {url: page for url, page in old.items() if url not in stale}
-        rendered = render(site, options.templates, today, reuse, options.jobs, options.progress)
+        rendering = stage(options, "Rendering pages")
+        rendered = render(site, options.templates, today, reuse, options.jobs, rendering)
         memo.render = {url: before.render.get(url, []) for url in reuse} if before else {}
         memo.render.update(rendered.page_findings)
         findings += rendered.findings + [f for url in reuse for f in memo.render[url]]
@@ -335,8 +346,9 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         keep_index = options.keep_search_index and before is not None
         try:
             index = search_index(
-                outputs, options.out, site.config.directory_links, keep_index, options.jobs
-            )
+                outputs, options.out, site.config.directory_links, keep_index, options.jobs,
+                stage(options, "Indexing search shards"),
+            )  # fmt: skip
             # A rebuild (serve) does not wait for leftover folders to be deleted.
             write_site(outputs, options.out, before is not None, index)
         except SearchIndexError as exc:  # the previous site stays; the editor is told why
@@ -521,7 +533,8 @@ def unchanged_build(
         settings = yaml.safe_load((options.content / "site.yaml").read_text("utf-8")) or {}
         try:
             links = bool(settings.get("directory_links"))
-            index = search_index(outputs, options.out, links, jobs=options.jobs)
+            indexing = stage(options, "Indexing search shards")
+            index = search_index(outputs, options.out, links, False, options.jobs, indexing)
             write_site(outputs, options.out, finish=index)
         except SearchIndexError as exc:
             result.findings = sort_findings([*result.findings, exc.finding])

@@ -87,17 +87,18 @@ def usage_problem(options: BuildOptions) -> str | None:
     return None
 
 
-def progress_line(stream: TextIO) -> Callable[[int, int], None] | None:
-    """`Rendering pages: 512/10000` on one line, for builds past a second, on terminals only."""
+def progress_line(stream: TextIO) -> Callable[[str, int, int], None] | None:
+    """`Rendering pages: 512/10000`, each stage on a line of its own rewritten as it
+    goes, once the build has taken a second; on terminals only."""
     if not stream.isatty():
         return None
     started = time.perf_counter()
 
-    def show(done: int, total: int) -> None:
+    def show(stage: str, done: int, total: int) -> None:
         if time.perf_counter() - started < 1:
             return
         end = "\n" if done == total else ""
-        stream.write(f"\rRendering pages: {done}/{total}{end}")
+        stream.write(f"\r{stage}: {done}/{total}{end}")
         stream.flush()
 
     return show

@@ -465,8 +465,13 @@ class FileCache:
         return doc, findings
 
 
-def load_content(root: Path, cache: FileCache | None = None) -> LoadedContent:
-    """Read every content file under `root` (with `cache`, only those that changed)."""
+def load_content(
+    root: Path,
+    cache: FileCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LoadedContent:
+    """Read every content file under `root` (with `cache`, only those that changed);
+    `progress(done, total)` is told of the Markdown files as they are read."""
 
     def read(
         reader: Callable[[Path, Path, str], tuple[RawDocument, list[Finding]]],
@@ -494,14 +499,18 @@ def load_content(root: Path, cache: FileCache | None = None) -> LoadedContent:
     if catalogue_path.is_file():
         catalogue, found = read(load_yaml_file, catalogue_path, "catalogue")
         findings += found
-    documents: list[RawDocument] = []
+    listed: list[tuple[str, str]] = []
     for folder, kind in DOCUMENT_DIRS.items():
         paths, found = cache.markdown_in(root / folder) if cache else find_markdown(root / folder)
         findings += found
-        for path in paths:
-            doc, found = read(load_markdown_file, path, kind)
-            documents.append(doc)
-            findings += found
+        listed += ((path, kind) for path in paths)
+    documents: list[RawDocument] = []
+    for path, kind in listed:
+        doc, found = read(load_markdown_file, path, kind)
+        documents.append(doc)
+        findings += found
+        if progress and (len(documents) % 250 == 0 or len(documents) == len(listed)):
+            progress(len(documents), len(listed))
     if cache:
         cache.expected = None  # the events were for this load only
     return LoadedContent(root, site, catalogue, documents, find_assets(root), findings)

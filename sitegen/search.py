@@ -45,8 +45,8 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Set
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping, Set
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,6 +262,7 @@ class SearchIndex:
     keep_index_url: bool
     keep_existing: bool = False
     jobs: int | None = None  # Pagefinds run side by side; None: one per core
+    progress: Callable[[int, int], None] | None = None  # (bundles indexed, to index)
     seconds: float = field(default=0.0, init=False)
 
     def __call__(self, done: Finish) -> dict | None:
@@ -335,6 +336,9 @@ class SearchIndex:
                 pool.submit(index_shard, folder, output, pages, self.keep_index_url)
                 for output, pages in shards.items()
             ]
+            for done, _ in enumerate(as_completed(runs), 1):
+                if self.progress:
+                    self.progress(done, len(runs))
         for run in runs:
             run.result()  # the first shard's failure, if any, as in one after the other
 
@@ -401,7 +405,7 @@ class SearchIndex:
         old = record["overlay"]
         if not (old.get("pages") == print_ and entry_inode(live / OVERLAY) == old.get("entry")
                 and link_tree(live / OVERLAY, output)):  # fmt: skip
-            index_shard(done.folder, output, sorted(indexed), self.keep_index_url)
+            self.index_shards(done.folder, {output: sorted(indexed)})
         fresh = set(page_ids(output).values())
         stale = sorted({found for found in members.values() if found and found not in fresh})
         return {"members": members, "pages": print_, "entry": entry_inode(output), "stale": stale}
@@ -432,13 +436,15 @@ def search_index(
     directory_links: bool,
     keep_existing: bool = False,
     jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SearchIndex:
     """Plan the index of a build whose output files are `names`.
 
     With `keep_existing` (serve) the live index is kept whatever changed. `jobs`:
-    how many shards are indexed at once (None: one per core).
+    how many shards are indexed at once (None: one per core); `progress(done, total)`
+    is told of the bundles indexed.
     """
     for name in names:
         if name == BUNDLE or name.startswith(f"{BUNDLE}/"):
             raise SearchIndexError(out, f"a file or folder already named '{BUNDLE}/' ({name})")
-    return SearchIndex(not directory_links, keep_existing, jobs)
+    return SearchIndex(not directory_links, keep_existing, jobs, progress)

@@ -18,6 +18,7 @@ from sitegen import cache as cache_module
 from sitegen import deps as deps_module
 from sitegen import load as load_module
 from sitegen import parallel
+from sitegen import search as search_module
 from sitegen.build import BuildOptions, build
 from sitegen.cache import cache_path
 from sitegen.render import COMPILED_TEMPLATES
@@ -260,6 +261,37 @@ def test_progress_is_reported_up_to_the_total(monkeypatch):
         )
         assert seen and seen[-1] == (60, 60) and all(t == 60 for _, t in seen)
         assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_a_build_reports_each_long_stage_up_to_its_total(
+    content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setattr(search_module, "SHARD_PAGES", 2)  # 5 indexed pages: 3 shards
+    seen: list[tuple[str, int, int]] = []
+    options = BuildOptions(
+        content, tmp_path / "site", templates, progress=lambda *a: seen.append(a)
+    )
+    result = build(options)
+    assert result.ok and result.written
+    stages = list(dict.fromkeys(name for name, _, _ in seen))
+    assert stages == [
+        "Reading content",
+        "Checking quality",
+        "Checking claims",
+        "Rendering pages",
+        "Checking pages",
+        "Indexing search shards",
+    ]
+    last = {name: (done, total) for name, done, total in seen}
+    assert last["Reading content"] == (4, 4)  # 2 conditions and 2 pages
+    rendered, to_render = last["Rendering pages"]  # the pages of the site's documents and more
+    assert rendered == to_render and 4 < to_render <= len(result.pages)
+    assert [(d, t) for name, d, t in seen if name == "Indexing search shards"] == [
+        (1, 3),
+        (2, 3),
+        (3, 3),
+    ]
+    assert all(done <= total for _, done, total in seen)
 
 
 def test_serve_rebuilds_keep_the_search_index(content: Path, templates: Path, tmp_path: Path):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 from conftest import TEMPLATES, run_cli
-from sitegen import __version__
+from sitegen import __version__, cli
 
 
 def test_default_command_builds_content_into_site(content: Path):
@@ -109,3 +110,26 @@ def test_warnings_are_printed_and_counted(content: Path, tmp_path: Path):
 def test_console_script_is_declared():
     text = (Path(__file__).parent.parent / "pyproject.toml").read_text()
     assert 'sitegen = "sitegen.cli:main"' in text
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_line_shows_each_stage_once_the_build_has_taken_a_second(monkeypatch):
+    clock = iter([100.0, 100.5, 101.2, 101.3, 101.4, 101.5])
+    monkeypatch.setattr(cli.time, "perf_counter", lambda: next(clock))
+    terminal = Terminal()
+    show = cli.progress_line(terminal)
+    assert show is not None
+    show("Reading content", 250, 500)  # half a second in: nothing yet
+    show("Reading content", 500, 500)
+    show("Rendering pages", 1, 2)
+    show("Rendering pages", 2, 2)
+    show("Indexing search shards", 1, 1)
+    assert terminal.getvalue() == (
+        "\rReading content: 500/500\n\rRendering pages: 1/2\rRendering pages: 2/2\n"
+        "\rIndexing search shards: 1/1\n"
+    )
+    assert cli.progress_line(io.StringIO()) is None  # not a terminal: quiet
