@@ -24,12 +24,20 @@ import yaml
 from .cache import BuildCache, KeptPrints, Reading, StoredFindings, TemplateMemos, input_digests
 from .check import OutputChecks
 from .claims import ClaimRule, lint, load_rules
-from .deps import TEMPLATE_FACTS, DependencyGraph, Prints, SiteInputs, fingerprint, lines_print
+from .deps import (
+    TEMPLATE_FACTS,
+    UNKNOWN_DATE_USE,
+    DependencyGraph,
+    Prints,
+    SiteInputs,
+    fingerprint,
+    lines_print,
+)
 from .findings import Finding, Severity, has_errors, sort_findings
 from .load import FileCache, LoadedContent, RawDocument, load_content
 from .models import Document, EvidenceLevel, Site
 from .parallel import parallel_map
-from .quality import check_document, check_packages
+from .quality import check_document, check_packages, packages_date_state, review_date_state
 from .render import COMPILED_TEMPLATES, RenderedPage, render, site_files
 from .search import SearchIndexError, search_index
 from .urls import output_path
@@ -68,6 +76,8 @@ class Memo:
     lint: dict[int, tuple[RawDocument, str, list[Finding]]] = field(default_factory=dict)
     quality: dict[str, tuple[RawDocument | None, str, list[Finding]]] = field(default_factory=dict)
     render: dict[str, list[Finding]] = field(default_factory=dict)
+    # How each page used today's date when it was last rendered (`ObservedDate`).
+    date_uses: dict[str, frozenset[str]] = field(default_factory=dict)
     checked: dict[str, tuple[RenderedPage, list[Finding]]] = field(default_factory=dict)
     check_context: str = ""
     written: tuple[frozenset[str], str] = (frozenset(), "")  # the files checked against, hashed
@@ -182,13 +192,18 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
 
     Each check looks at one condition, page or package at a time, so the changed
     documents are checked alone, spread over the workers (counting syllables for
-    the reading grade is the costly part), and the catalogue in this process.
+    the reading grade is the costly part), and the catalogue in this process. A new
+    day checks again only the documents whose review dates are past (or ahead).
     """
-    context = fingerprint([site.config, today.isoformat()])
+    settings = fingerprint(site.config)
     raw = {doc.display_path: doc for doc in loaded.documents}
     old = before.quality if before else {}
 
-    def known(key: str, source: RawDocument | None) -> bool:
+    def context_of(doc: Document) -> str:  # the date counts only once a review date is past
+        meta = doc.meta
+        return f"{settings} {review_date_state(meta.last_reviewed, meta.next_review, today)}"
+
+    def known(key: str, source: RawDocument | None, context: str) -> bool:
         entry = old.get(key)
         if entry is not None and entry[0] is source and entry[1] == context:
             memo.quality[key] = entry
@@ -198,10 +213,11 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
             memo.quality[key] = (source, context, stored)
         return stored is not None
 
+    contexts = {doc.display_path: context_of(doc) for doc in site.conditions + site.pages}
     fresh = [
         doc
         for doc in site.conditions + site.pages
-        if not known(doc.display_path, raw.get(doc.display_path))
+        if not known(doc.display_path, raw.get(doc.display_path), contexts[doc.display_path])
     ]
     found = parallel_map(
         lambda doc: check_document(doc, raw.get(doc.display_path), site, today),
@@ -210,10 +226,12 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
         stage(memo.options, "Checking quality"),
     )
     for doc, mine in zip(fresh, found, strict=True):
-        memo.quality[doc.display_path] = (raw.get(doc.display_path), context, mine)
-    if not known("packages.yaml", loaded.catalogue):
+        key = doc.display_path
+        memo.quality[key] = (raw.get(key), contexts[key], mine)
+    catalogue_context = f"{settings} {packages_date_state(site, today)}"
+    if not known("packages.yaml", loaded.catalogue, catalogue_context):
         found_here = check_packages(site, loaded, today)
-        memo.quality["packages.yaml"] = (loaded.catalogue, context, found_here)
+        memo.quality["packages.yaml"] = (loaded.catalogue, catalogue_context, found_here)
     return [f for _, _, findings in memo.quality.values() for f in findings]
 
 
@@ -308,10 +326,11 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         memo.inputs = inputs
         reuse: dict[str, RenderedPage] = {}
         before_templates: dict[str, str] = {}
+        uses_before = before.date_uses if before else {}
         if before and previous and previous.graph:
             old = {page.url: page for page in previous.pages}
             before_templates = {url: page.template for url, page in old.items()}
-            result.graph = inputs.graph(before_templates)
+            result.graph = inputs.graph(before_templates, uses_before)
             stale = previous.graph.stale(result.graph)
             reuse = {url: page for url, page in old.items() if url not in stale}
         rendering = stage(options, "Rendering pages")
@@ -321,8 +340,17 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         findings += rendered.findings + [f for url in reuse for f in memo.render[url]]
         result.rendered = list(rendered.page_findings)
         templates = {page.url: page.template for page in rendered.pages}
-        if result.graph is None or templates != before_templates:  # pages came or went
-            result.graph = inputs.graph(templates)
+        fresh_uses = rendered.today_uses
+        memo.date_uses = {
+            url: fresh_uses[url] if url in fresh_uses else uses_before.get(url, UNKNOWN_DATE_USE)
+            for url in templates
+        }
+        if (
+            result.graph is None
+            or templates != before_templates  # pages came or went
+            or memo.date_uses != uses_before  # a page rendered again uses the date otherwise
+        ):
+            result.graph = inputs.graph(templates, memo.date_uses)
         lap("render")
         findings += checked(
             rendered.pages,
@@ -360,13 +388,13 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     return result
 
 
-def options_key(options: BuildOptions, today: date, code: str) -> str:
-    """What, besides the content and templates, decides a build's output and findings:
-    the options, the date and the generator's own code (`code_print`)."""
+def options_key(options: BuildOptions, code: str) -> str:
+    """What, besides the content, the templates and the date, decides a build's output
+    and findings: the options and the generator's own code (`code_print`). The date is
+    left to the dependency graph, which renders again only the pages it changes."""
     return json.dumps(
-        [str(options.out.absolute()), str(options.templates.absolute()), options.strict,
-         today.isoformat(), code]
-    )  # fmt: skip
+        [str(options.out.absolute()), str(options.templates.absolute()), options.strict, code]
+    )
 
 
 def code_print(digests: dict[str, str]) -> str:
@@ -422,9 +450,9 @@ def cached_build(options: BuildOptions) -> BuildResult:
         stamps_at = time.time_ns()
         digests, stamps = input_digests(options.content, options.templates, *cache.stamps())
         code = code_print(digests)
-        key = options_key(options, today, code)
+        key, day = options_key(options, code), today.isoformat()
         last = cache.last_build()
-        if last is not None and last == (digests, key):
+        if last is not None and last == (digests, key) and cache.state("today") == day:
             return unchanged_build(plain, cache, problems, started)
         kept_templates = cache.templates(code)
         recall_templates(kept_templates)
@@ -446,6 +474,7 @@ def cached_build(options: BuildOptions) -> BuildResult:
             pages, memo.render, checks = cache.pages()
             memo.check_context = cache.state("check_context") or ""
             memo.checked = {p.url: (p, checks.get(p.url, [])) for p in pages if p.is_html}
+            memo.date_uses = graph.date_uses()
             previous = BuildResult(pages=pages, graph=graph, memo=memo)
         result = build(plain, previous)
         if result.ok and (result.written or not options.write):
@@ -455,7 +484,7 @@ def cached_build(options: BuildOptions) -> BuildResult:
             page_findings = memo.render if memo else {}
             checks = {url: found for url, (_, found) in memo.checked.items()} if memo else {}
             context = memo.check_context if memo else ""
-            cache.save(digests, key, result.pages, page_findings, checks, context,
+            cache.save(digests, key, day, result.pages, page_findings, checks, context,
                        result.findings, result.graph, changed, (stamps, stamps_at))  # fmt: skip
         if result.memo is not None:  # valid whatever the build's outcome: keyed by file digest
             gone = [key for key in result.memo.stored if key[1] not in result.memo.digests]

@@ -252,6 +252,7 @@ class BuildCache:
         self,
         digests: dict[str, str],
         options: str,
+        today: str,
         pages: list[RenderedPage],
         page_findings: dict[str, list[Finding]],
         checks: dict[str, list[Finding]],
@@ -287,6 +288,7 @@ class BuildCache:
             state = {
                 "digests": json.dumps(digests, sort_keys=True),
                 "options": options,
+                "today": today,  # the findings and the pages' date inputs hold for this day
                 "findings": dump_findings(findings),
                 "graph_prints": graph.prints_json() if graph else "",
                 "check_context": check_context,

@@ -12,7 +12,13 @@ A page's inputs are named by plain strings:
 - `site:links`: the pages and files that links may point at (every page: the
   disclaimer and Markdown bodies link to them)
 - `site:assets`: the hashed names of the theme files (every page links to them)
-- `site:today`: the date, for review notices
+- `site:today`: the date, for a page that uses it other than by comparing it
+  with a date (it prints it, say): such a page is rendered again every day
+- `today:gt:2027-01-15`: the answer to one comparison of the date with a date
+  that rendering the page made (`review_due < today`: is the review overdue?).
+  These come from the page's last rendering (`render.ObservedDate`): a page is
+  rendered again on a later day only when an answer changed. A page not
+  rendered before reads `site:today`.
 
 Each input has a fingerprint, a short hash of its value. A page is rendered
 again when its set of inputs changed or the fingerprint of any of them did;
@@ -36,15 +42,16 @@ from jinja2 import meta
 from pydantic import BaseModel
 
 from .models import Document, Package, Site
-from .render import hashed_assets
+from .render import COMPARED, WHOLLY, comparison_holds, hashed_assets
 
 SITE = "content:site.yaml"
 LINKS = "site:links"
 ASSETS = "site:assets"
-TODAY = "site:today"
+TODAY = WHOLLY
+UNKNOWN_DATE_USE = frozenset({TODAY})  # a page not rendered before: it may use the date
 EVERYTHING = "*"  # a page the graph does not know depends on every input
 FRONT_MATTER = "#front-matter"
-SITE_WIDE = frozenset({SITE, LINKS, ASSETS, TODAY})  # what every HTML page reads
+SITE_WIDE = frozenset({SITE, LINKS, ASSETS})  # what every HTML page reads
 NOT_HTML = frozenset({"sitemap.xml", "robots.txt", "feed.xml"})  # these read only the settings
 
 
@@ -83,12 +90,30 @@ def template_key(name: str) -> str:
     return f"template:{name}"
 
 
+def is_date_use(key: str) -> bool:
+    return key == TODAY or key.startswith(COMPARED)
+
+
+def date_print(key: str, today: date) -> str:
+    """The fingerprint of a date input on `today`: the date itself for `TODAY`, the
+    comparison's answer for a comparison."""
+    holds = None if key == TODAY else comparison_holds(key, today)
+    return today.isoformat() if holds is None else str(holds)
+
+
 @dataclass
 class DependencyGraph:
     """Page URL -> the names of its inputs, and input name -> fingerprint."""
 
     pages: dict[str, frozenset[str]] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
+
+    def date_uses(self) -> dict[str, frozenset[str]]:
+        """How each page used today's date when it was last rendered (its date inputs)."""
+        return {
+            url: frozenset(key for key in inputs if is_date_use(key))
+            for url, inputs in self.pages.items()
+        }
 
     def dependents(self, key: str) -> set[str]:
         """The pages that read the input `key`."""
@@ -258,6 +283,7 @@ class SiteInputs:
         prints[SITE] = fingerprint([site.config, site.config_path])
         prints[ASSETS] = fingerprint(asset_names)
         prints[TODAY] = today.isoformat()
+        self.today = today
         sources = sorted(f"{path} {url}" for path, url in site.content_urls.items())
         prints[LINKS] = lines_print(
             [*sorted(site.known_urls), "", *sources, "", *sorted(site.assets)]
@@ -340,20 +366,29 @@ class SiteInputs:
         templates, reads_site = self.templates.reads(template)
         return reads | templates | (self.every_listing if reads_site else frozenset())
 
-    def graph(self, templates: Mapping[str, str]) -> DependencyGraph:
-        """The graph of the pages in `templates` (URL -> the template it is rendered from).
+    def graph(
+        self, templates: Mapping[str, str], date_uses: Mapping[str, frozenset[str]]
+    ) -> DependencyGraph:
+        """The graph of the pages in `templates` (URL -> the template it is rendered from),
+        where each page also reads the date inputs in `date_uses` (`UNKNOWN_DATE_USE`
+        for a page not in it).
 
         Its page entries are those of the last graph while the site's structure,
-        the pages' templates and what those templates read are the same.
+        the pages' templates, what those templates read and the date uses are the same.
         """
         chains = {name: self.templates.reads(name) for name in set(templates.values())}
-        made_from = (dict(templates), chains)
+        made_from = (dict(templates), chains, dict(date_uses))
         if self.made is not None and self.made[0] == made_from:
             pages = self.made[1]
         else:
-            pages = {url: self.inputs(url, template) for url, template in templates.items()}
+            pages = {}
+            for url, template in templates.items():
+                reads, uses = self.inputs(url, template), date_uses.get(url, UNKNOWN_DATE_USE)
+                pages[url] = reads | uses if uses else reads
             self.made = (made_from, pages)
         prints = dict(self.content)
+        for uses in {uses for uses in date_uses.values()}:
+            prints.update((key, date_print(key, self.today)) for key in uses)
         for name in {template for template in templates.values()}:
             for key in self.templates.reads(name)[0]:
                 prints[key] = self.templates.fingerprint(key.removeprefix("template:"))

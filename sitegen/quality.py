@@ -64,6 +64,25 @@ def check_sources(
     return findings
 
 
+def review_date_state(reviewed: date | None, due: date | None, today: date) -> str:
+    """What the review-date check of these dates reads of `today`: only that neither
+    is past while that holds (the same findings every such day), the date itself once
+    one is (a finding counts the days)."""
+    if (reviewed and reviewed > today) or (due and due < today):
+        return today.isoformat()
+    return "current"
+
+
+def packages_date_state(site: Site, today: date) -> str:
+    """`review_date_state` of the whole catalogue."""
+    months = site.config.review_interval_months
+    states = {
+        review_date_state(p.last_reviewed, add_months(p.last_reviewed, months), today)
+        for p in site.packages
+    }
+    return today.isoformat() if states - {"current"} else "current"
+
+
 def check_review_dates(
     reviewed: date | None,
     due: date | None,

@@ -7,6 +7,7 @@ any sub-path and from disk; static assets get a content hash in their names.
 
 from __future__ import annotations
 
+import operator
 import re
 import traceback
 import zlib
@@ -88,6 +89,9 @@ class RenderResult:
     findings: list[Finding] = field(default_factory=list)
     # The findings of each page rendered this time (pages taken from `reuse` have none here).
     page_findings: dict[str, list[Finding]] = field(default_factory=dict)
+    # How each page rendered this time used today's date (`ObservedDate`): none, the
+    # comparisons it made, or `WHOLLY`.
+    today_uses: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -110,6 +114,114 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
 
 
 COMPILED_TEMPLATES = MemoryBytecodeCache()
+
+
+WHOLLY = "site:today"  # a page used the date other than by comparing it with a date
+COMPARED = "today:"  # a page compared the date with a date: "today:gt:2027-01-15"
+COMPARISONS = ("lt", "le", "gt", "ge", "eq", "ne")
+
+
+def compared_key(operation: str, other: date) -> str:
+    return f"{COMPARED}{operation}:{other.isoformat()}"
+
+
+def comparison_holds(key: str, today: date) -> bool | None:
+    """Whether the comparison named by `key` holds on `today` (None: not such a key)."""
+    _, operation, other = key.split(":", 2) if key.count(":") == 2 else ("", "", "")
+    if operation not in COMPARISONS:
+        return None
+    try:
+        return bool(getattr(operator, operation)(plain_date(today), date.fromisoformat(other)))
+    except ValueError:
+        return None
+
+
+class ObservedDate(date):
+    """Today's date as the templates see it, noting how each page uses it.
+
+    A page that only compares it with dates (`review_due < today`) is made
+    from the answers alone: on a later day it is rendered again only if one of
+    them changed. Each comparison is noted as a key (`compared_key`); any other
+    use (printing it, `.year`, arithmetic) notes `WHOLLY`, and the page is
+    rendered again every day. A plain date on the left of a comparison still
+    asks this one first (Python tries a subclass's reflected method first).
+    """
+
+    uses: set[str]
+
+    def __new__(cls, day: date) -> ObservedDate:
+        observed = super().__new__(cls, day.year, day.month, day.day)
+        object.__setattr__(observed, "uses", set())
+        return observed
+
+    def __getattribute__(self, name: str) -> Any:
+        if name not in OWN_NAMES:  # `.year`, `.strftime`, ...: a use of the whole date
+            object.__getattribute__(self, "uses").add(WHOLLY)
+        return object.__getattribute__(self, name)
+
+    def _compare(self, operation: str, other: object) -> Any:
+        if type(other) in (date, ObservedDate):
+            key = compared_key(operation, plain_date(other))  # type: ignore[arg-type]
+            object.__getattribute__(self, "uses").add(key)
+        else:
+            object.__getattribute__(self, "uses").add(WHOLLY)
+        return getattr(operator, operation)(plain_date(self), other)  # as a plain date would
+
+    def __lt__(self, other: object) -> Any:
+        return self._compare("lt", other)
+
+    def __le__(self, other: object) -> Any:
+        return self._compare("le", other)
+
+    def __gt__(self, other: object) -> Any:
+        return self._compare("gt", other)
+
+    def __ge__(self, other: object) -> Any:
+        return self._compare("ge", other)
+
+    def __eq__(self, other: object) -> Any:
+        return self._compare("eq", other)
+
+    def __ne__(self, other: object) -> Any:
+        return self._compare("ne", other)
+
+    def _wholly(self) -> date:
+        object.__getattribute__(self, "uses").add(WHOLLY)
+        return plain_date(self)
+
+    def __hash__(self) -> int:
+        return hash(self._wholly())
+
+    def __str__(self) -> str:
+        return str(self._wholly())
+
+    def __repr__(self) -> str:
+        return repr(self._wholly())
+
+    def __format__(self, spec: str) -> str:
+        return format(self._wholly(), spec)
+
+    def __add__(self, other: Any) -> Any:
+        return self._wholly() + other
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        return self._wholly() - other
+
+    def __rsub__(self, other: Any) -> Any:
+        return other - self._wholly()
+
+    def __reduce__(self) -> Any:
+        return (date.fromordinal, (date.toordinal(self._wholly()),))
+
+
+OWN_NAMES = frozenset({"uses", "_compare", "_wholly"})
+
+
+def plain_date(day: date) -> date:
+    """`day` as a plain date, read without asking an `ObservedDate` anything."""
+    return date.fromordinal(date.toordinal(day))
 
 
 def long_date(value: date | None) -> str:
@@ -301,15 +413,16 @@ def render(
     rebuild passes the pages whose inputs did not change (see `deps`).
     """
     renderer = Renderer(site, templates_dir)
-    renderer.env.globals["today"] = today or date.today()
+    observed = renderer.env.globals["today"] = ObservedDate(today or date.today())
     reuse = reuse or {}
     listed = page_list(site)
 
     def render_job(
         job: tuple[str, str, dict[str, Any]],
-    ) -> tuple[RenderedPage | None, list[Finding]]:
+    ) -> tuple[RenderedPage | None, list[Finding], frozenset[str]]:
         url, template, context = job
         first = len(renderer.findings)
+        observed.uses.clear()
         if "doc" in context:
             context = {
                 **context,
@@ -318,13 +431,14 @@ def render(
         rendered = renderer.page(url, template, **context)
         found = renderer.findings[first:]
         del renderer.findings[first:]
-        return rendered, found
+        return rendered, found, frozenset(observed.uses)
 
     fresh = [(url, template, page_context(site, url, source))
              for url, template, source in listed if url not in reuse]  # fmt: skip
     done = parallel_map(render_job, fresh, workers, progress)
     results = dict(zip([job[0] for job in fresh], done, strict=True))
-    page_findings = {url: found for url, (_, found) in results.items()}
+    page_findings = {url: found for url, (_, found, _) in results.items()}
+    today_uses = {url: uses for url, (_, _, uses) in results.items()}
     for found in page_findings.values():
         renderer.findings += found
     pages = [reuse[url] if url in reuse else results[url][0] for url, _, _ in listed]
@@ -334,7 +448,7 @@ def render(
         """A page whose context, made from the whole site, is made only if it is rendered."""
         if url in reuse:
             return reuse[url]
-        rendered, found = render_job((url, template, context()))
+        rendered, found, today_uses[url] = render_job((url, template, context()))
         page_findings[url] = found
         renderer.findings += found
         return rendered
@@ -351,9 +465,12 @@ def render(
         rendered.append(feed)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
     rendered.append(RenderedPage.of("robots.txt", robots.encode(), "robots.txt"))
+    today_uses["robots.txt"] = frozenset()
     files = {**root_files(templates_dir), **renderer.asset_files, **site.assets}
     disclaimer_html = renderer.markdown(site.config.disclaimer, "", None)
-    return RenderResult(rendered, files, disclaimer_html, renderer.findings, page_findings)
+    return RenderResult(
+        rendered, files, disclaimer_html, renderer.findings, page_findings, today_uses
+    )
 
 
 def site_files(content: Path, templates_dir: Path) -> dict[str, Path]:

@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -19,7 +20,7 @@ from sitegen import deps as deps_module
 from sitegen import load as load_module
 from sitegen import parallel
 from sitegen import search as search_module
-from sitegen.build import BuildOptions, build
+from sitegen.build import BuildOptions, BuildResult, build
 from sitegen.cache import cache_path
 from sitegen.render import COMPILED_TEMPLATES
 
@@ -292,6 +293,59 @@ def test_a_build_reports_each_long_stage_up_to_its_total(
         (3, 3),
     ]
     assert all(done <= total for _, done, total in seen)
+
+
+def test_a_new_day_renders_and_checks_again_only_what_the_date_changes(
+    content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    """Pages compare today's date with their review date; a new day renders again only
+    the pages where that answer changed, and quality checks only documents past a
+    review date. Each build equals a clean build of its day, findings included."""
+    checked: list[str] = []
+    real = build_module.check_document
+    monkeypatch.setattr(
+        build_module,
+        "check_document",
+        lambda doc, *rest: checked.append(doc.content_path) or real(doc, *rest),
+    )
+    out = tmp_path / "site"
+
+    def on(day: date) -> tuple[BuildResult, list[str]]:
+        """The cached build of `day` and the documents it checked for quality."""
+        checked.clear()
+        result = cached(content, out, templates, today=day)
+        assert result.ok and result.written
+        checked_here = list(checked)
+        clean = build(BuildOptions(content, tmp_path / f"clean-{day}", templates, today=day))
+        assert contents(out) == contents(tmp_path / f"clean-{day}")
+        assert [str(f) for f in result.findings] == [str(f) for f in clean.findings]
+        return result, checked_here
+
+    first, _ = on(date(2026, 6, 1))
+    assert len(first.rendered) >= 10
+    next_day, checked_next_day = on(date(2026, 6, 2))
+    assert next_day.rendered == [] and checked_next_day == []
+    page_due, checked_page_due = on(date(2027, 1, 10))  # a page's review fell due on 01-01
+    assert page_due.rendered == ["how-we-rate-evidence/"]
+    assert checked_page_due == ["pages/how-we-rate-evidence.md"]
+    overdue, checked_overdue = on(date(2027, 1, 16))  # alpha's review was due on 2027-01-15
+    assert overdue.rendered == ["conditions/alpha/"]
+    assert checked_overdue == ["conditions/alpha.md", "pages/how-we-rate-evidence.md"]
+    assert "Review overdue" in (out / "conditions/alpha/index.html").read_text("utf-8")
+    assert any("1 day overdue" in f.message for f in overdue.findings)
+    later, checked_later = on(date(2027, 1, 17))  # the findings count one day more
+    assert later.rendered == [] and checked_later == checked_overdue
+
+
+def test_a_template_that_prints_the_date_renders_its_pages_again_every_day(
+    content: Path, templates: Path, tmp_path: Path
+):
+    edit(templates / "page.html", "{% block content %}", "{% block content %}<p>{{ today }}</p>")
+    out = tmp_path / "site"
+    assert cached(content, out, templates, today=date(2026, 6, 1)).ok
+    next_day = cached(content, out, templates, today=date(2026, 6, 2))
+    assert sorted(next_day.rendered) == sorted(PAGES)
+    assert "2026-06-02" in (out / "about/index.html").read_text("utf-8")
 
 
 def test_serve_rebuilds_keep_the_search_index(content: Path, templates: Path, tmp_path: Path):

@@ -8,13 +8,22 @@ findings as a fresh build.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from sitegen.build import BuildOptions, BuildResult, build
-from sitegen.deps import DependencyGraph, Templates, fingerprint, template_facts
+from sitegen.deps import TODAY as TODAY_KEY
+from sitegen.deps import (
+    DependencyGraph,
+    Templates,
+    date_print,
+    fingerprint,
+    template_facts,
+)
+from sitegen.render import ObservedDate
 
 TODAY = date(2026, 6, 1)
 HTML_PAGES = {
@@ -297,3 +306,67 @@ def test_a_previous_result_for_other_options_is_not_reused(
     other = replace(options, out=tmp_path / "other")
     result = build(other, first)
     assert set(result.rendered) == HTML_PAGES | {"sitemap.xml", "feed.xml"}
+
+
+# Today's date ------------------------------------------------------------------
+
+
+def observed() -> ObservedDate:
+    return ObservedDate(date(2026, 11, 26))
+
+
+@pytest.mark.parametrize(
+    ("compare", "key"),
+    [
+        (lambda today, day: day < today, "today:gt:2026-12-01"),
+        (lambda today, day: today < day, "today:lt:2026-12-01"),
+        (lambda today, day: day >= today, "today:le:2026-12-01"),
+        (lambda today, day: today >= day, "today:ge:2026-12-01"),
+        (lambda today, day: day == today, "today:eq:2026-12-01"),
+        (lambda today, day: today != day, "today:ne:2026-12-01"),
+    ],
+)
+def test_the_date_notes_each_comparison_with_a_date_from_either_side(compare, key):
+    today, day = observed(), date(2026, 12, 1)
+    assert compare(today, day) == compare(date(2026, 11, 26), day)
+    assert today.uses == {key}
+    assert date_print(key, date(2026, 11, 26)) == str(compare(date(2026, 11, 26), day))
+    assert date_print(key, date(2026, 12, 2)) == str(compare(date(2026, 12, 2), day))
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        str,
+        repr,
+        hash,
+        lambda today: f"{today:%d %B}",
+        lambda today: today.year,
+        lambda today: today.isoformat(),
+        lambda today: today.strftime("%Y"),
+        lambda today: today - date(2026, 1, 1),
+        lambda today: date(2027, 1, 1) - today,
+        lambda today: today + timedelta(days=1),
+        lambda today: jinja2.Environment().from_string("{{ today }}").render(today=today),
+    ],
+)
+def test_any_other_use_of_the_date_is_a_use_of_the_whole_date(use):
+    today = observed()
+    assert use(today) == use(date(2026, 11, 26))
+    assert today.uses == {TODAY_KEY}
+    assert date_print(TODAY_KEY, date(2026, 11, 27)) == "2026-11-27"
+
+
+def test_a_comparison_with_what_is_not_a_plain_date_uses_the_whole_date():
+    today = observed()
+    with pytest.raises(TypeError):
+        today < datetime(2026, 12, 1)  # noqa: B015  (as with a plain date)
+    assert today.uses == {TODAY_KEY}
+
+
+def test_a_template_that_compares_the_date_notes_only_the_comparisons_it_makes():
+    template = jinja2.Environment().from_string("{% if due and due < today %}overdue{% endif %}")
+    today = observed()
+    assert template.render(due=None, today=today) == "" and today.uses == set()
+    assert template.render(due=date(2026, 1, 1), today=today) == "overdue"
+    assert today.uses == {"today:gt:2026-01-01"}
