@@ -144,13 +144,12 @@ def link_tree(old: Path, new: Path) -> bool:
         return True
     shutil.rmtree(new, ignore_errors=True)
     try:
-        for source in sorted(old.rglob("*")):
-            target = new / source.relative_to(old)
-            if source.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(source, target)
+        for folder, _, names in os.walk(old):  # string paths: 12,000 files at 10,000 pages
+            inside = os.path.relpath(folder, old)
+            made = os.path.normpath(os.path.join(new, inside))
+            os.makedirs(made, exist_ok=True)
+            for name in names:
+                os.link(os.path.join(folder, name), os.path.join(made, name))
     except OSError:
         shutil.rmtree(new, ignore_errors=True)
         return False

@@ -273,8 +273,47 @@ def put(
             return recorded
         except OSError:
             pass
-    target.write_bytes(output.read())
-    return stamp_of(target, output.digest)
+    return create(target, output)
+
+
+def create(path: str | Path, output: Output) -> Stamp:
+    """A new file at `path` holding `output`. An existing file is never opened for
+    writing: a hard link to the live site could be behind its name."""
+    with open(path, "xb") as new_file:
+        new_file.write(output.read())
+    return stamp_of(Path(path), output.digest)
+
+
+def fill(
+    folder: Path, outputs: Mapping[str, Output], live: Path, live_files: Mapping[str, Stamp]
+) -> dict[str, Stamp]:
+    """`put` each of `outputs` into the new, empty `folder`: nothing there to clear, and
+    each subfolder made once (a site of 11,000 pages took 0.8 s through `put`). Should
+    a file be there after all, `put` clears it first."""
+    base, old = os.fspath(folder), os.fspath(live)
+    made = {""}
+    files: dict[str, Stamp] = {}
+    for name, output in outputs.items():
+        parent = name.rpartition("/")[0]
+        if parent not in made:
+            os.makedirs(f"{base}/{parent}", exist_ok=True)
+            while parent not in made:
+                made.add(parent)
+                parent = parent.rpartition("/")[0]
+        target, recorded = f"{base}/{name}", live_files.get(name)
+        try:
+            if holds(f"{old}/{name}", recorded, output.digest):
+                try:
+                    os.link(f"{old}/{name}", target)
+                except OSError:
+                    pass
+                else:
+                    files[name] = recorded  # type: ignore[assignment]
+                    continue
+            files[name] = create(target, output)
+        except FileExistsError:
+            files[name] = put(folder, name, output, live, live_files)
+    return files
 
 
 def patch(
@@ -334,7 +373,7 @@ def write_site(
         spare = spare_path(out_dir, manifest.spare) if manifest.spare else None
         remove_leftovers(out_dir, keep=spare)
         new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-        have: dict[str, Stamp] = {}
+        have: dict[str, Stamp] | None = None  # None: `new` is a new, empty folder
         if spare is not None and manifest.spare is not None and spare.is_dir():
             new.rmdir()
             spare.rename(new)  # while patched, it is a temporary folder a killed build leaves
@@ -344,7 +383,10 @@ def write_site(
             os.umask(umask)
             new.chmod(0o777 & ~umask)
             live_files = manifest.live.files if manifest.live else {}
-            files = patch(new, have, outputs, out_dir, live_files)
+            if have is None:
+                files = fill(new, outputs, out_dir, live_files)
+            else:
+                files = patch(new, have, outputs, out_dir, live_files)
             index = None
             if finish is not None:
                 index = finish(

@@ -55,11 +55,11 @@ def test_an_error_while_writing_leaves_the_previous_site(tmp_path: Path, monkeyp
     write_site(outputs(index_html="old"), out)
     before = snapshot(out)
 
-    def broken_put(folder, name, *args):
-        (folder / "half.html").write_bytes(b"half")
+    def broken_create(path, output):
+        Path(path).write_bytes(b"half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(write, "put", broken_put)
+    monkeypatch.setattr(write, "create", broken_create)
     with pytest.raises(OSError):
         write_site(outputs(index_html="new"), out)
     assert snapshot(out) == before
@@ -181,6 +181,20 @@ def test_a_live_file_edited_by_hand_is_not_linked_into_the_next_site(tmp_path: P
     (out / "a" / "index.html").write_bytes(b"Z")
     write_site(outputs(index_html="2", a__index_html="A"), out)
     assert contents(out) == {"index.html": b"2", "a/index.html": b"A"}
+
+
+def test_a_new_folder_never_writes_into_a_file_already_there(tmp_path: Path):
+    """Filling a new folder creates each file; one found there (a hard link to a live
+    file, say) is replaced, not written through."""
+    live, folder = tmp_path / "live", tmp_path / "new"
+    (live / "a").mkdir(parents=True)
+    (live / "a" / "index.html").write_bytes(b"live")
+    (folder / "a").mkdir(parents=True)
+    os.link(live / "a" / "index.html", folder / "a" / "index.html")
+    files = write.fill(folder, outputs(a__index_html="new", b__c__index_html="C"), live, {})
+    assert (live / "a" / "index.html").read_bytes() == b"live"
+    assert contents(folder) == {"a/index.html": b"new", "b/c/index.html": b"C"}
+    assert files["b/c/index.html"][0] == digest_of(b"C")
 
 
 def test_a_damaged_manifest_means_a_fresh_folder(tmp_path: Path):
