@@ -76,6 +76,7 @@ class Memo:
     lint: dict[int, tuple[RawDocument, str, list[Finding]]] = field(default_factory=dict)
     quality: dict[str, tuple[RawDocument | None, str, list[Finding]]] = field(default_factory=dict)
     render: dict[str, list[Finding]] = field(default_factory=dict)
+    quality_basis: tuple[str, date] | None = None  # the settings' fingerprint and the day
     # How each page used today's date when it was last rendered (`ObservedDate`).
     date_uses: dict[str, frozenset[str]] = field(default_factory=dict)
     checked: dict[str, tuple[RenderedPage, list[Finding]]] = field(default_factory=dict)
@@ -198,26 +199,28 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
     settings = fingerprint(site.config)
     raw = {doc.display_path: doc for doc in loaded.documents}
     old = before.quality if before else {}
+    memo.quality_basis = (settings, today)
+    # The same file read for the same settings and day: its entry stands as it is.
+    same_basis = before is not None and before.quality_basis == memo.quality_basis
 
     def context_of(doc: Document) -> str:  # the date counts only once a review date is past
         meta = doc.meta
         return f"{settings} {review_date_state(meta.last_reviewed, meta.next_review, today)}"
 
-    def known(key: str, source: RawDocument | None, context: str) -> bool:
+    def known(key: str, source: RawDocument | None, context: Callable[[], str]) -> bool:
         entry = old.get(key)
-        if entry is not None and entry[0] is source and entry[1] == context:
+        if entry is not None and entry[0] is source and (same_basis or entry[1] == context()):
             memo.quality[key] = entry
             return True
-        stored = memo.recall("quality", source, context)
+        stored = memo.recall("quality", source, context())
         if stored is not None:
-            memo.quality[key] = (source, context, stored)
+            memo.quality[key] = (source, context(), stored)
         return stored is not None
 
-    contexts = {doc.display_path: context_of(doc) for doc in site.conditions + site.pages}
     fresh = [
         doc
         for doc in site.conditions + site.pages
-        if not known(doc.display_path, raw.get(doc.display_path), contexts[doc.display_path])
+        if not known(doc.display_path, raw.get(doc.display_path), partial(context_of, doc))
     ]
     found = parallel_map(
         lambda doc: check_document(doc, raw.get(doc.display_path), site, today),
@@ -227,11 +230,14 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
     )
     for doc, mine in zip(fresh, found, strict=True):
         key = doc.display_path
-        memo.quality[key] = (raw.get(key), contexts[key], mine)
-    catalogue_context = f"{settings} {packages_date_state(site, today)}"
+        memo.quality[key] = (raw.get(key), context_of(doc), mine)
+
+    def catalogue_context() -> str:
+        return f"{settings} {packages_date_state(site, today)}"
+
     if not known("packages.yaml", loaded.catalogue, catalogue_context):
         found_here = check_packages(site, loaded, today)
-        memo.quality["packages.yaml"] = (loaded.catalogue, catalogue_context, found_here)
+        memo.quality["packages.yaml"] = (loaded.catalogue, catalogue_context(), found_here)
     return [f for _, _, findings in memo.quality.values() for f in findings]
 
 
@@ -340,11 +346,13 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
         findings += rendered.findings + [f for url in reuse for f in memo.render[url]]
         result.rendered = list(rendered.page_findings)
         templates = {page.url: page.template for page in rendered.pages}
-        fresh_uses = rendered.today_uses
-        memo.date_uses = {
-            url: fresh_uses[url] if url in fresh_uses else uses_before.get(url, UNKNOWN_DATE_USE)
-            for url in templates
-        }
+        if templates == before_templates:  # the usual case: copied, then the few updated
+            memo.date_uses = dict(uses_before)
+        else:
+            memo.date_uses = {url: uses_before.get(url, UNKNOWN_DATE_USE) for url in templates}
+        memo.date_uses.update(
+            (url, uses) for url, uses in rendered.today_uses.items() if url in templates
+        )
         if (
             result.graph is None
             or templates != before_templates  # pages came or went
