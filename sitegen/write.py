@@ -266,10 +266,17 @@ def put(
     else:
         target.unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
-    recorded = live_files.get(name)
-    if holds(live / name, recorded, output.digest):
+    return link_or_create(target, live / name, live_files.get(name), output)
+
+
+def link_or_create(
+    target: str | Path, live: str | Path, recorded: Stamp | None, output: Output
+) -> Stamp:
+    """`target` as a hard link to the `live` file when that one is verified to hold
+    `output`'s bytes (`recorded` is its stamp), otherwise as a new file."""
+    if recorded is not None and holds(live, recorded, output.digest):
         try:
-            os.link(live / name, target)
+            os.link(live, target)
             return recorded
         except OSError:
             pass
@@ -300,17 +307,10 @@ def fill(
             while parent not in made:
                 made.add(parent)
                 parent = parent.rpartition("/")[0]
-        target, recorded = f"{base}/{name}", live_files.get(name)
         try:
-            if holds(f"{old}/{name}", recorded, output.digest):
-                try:
-                    os.link(f"{old}/{name}", target)
-                except OSError:
-                    pass
-                else:
-                    files[name] = recorded  # type: ignore[assignment]
-                    continue
-            files[name] = create(target, output)
+            files[name] = link_or_create(
+                f"{base}/{name}", f"{old}/{name}", live_files.get(name), output
+            )
         except FileExistsError:
             files[name] = put(folder, name, output, live, live_files)
     return files
