@@ -196,7 +196,7 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
     the reading grade is the costly part), and the catalogue in this process. A new
     day checks again only the documents whose review dates are past (or ahead).
     """
-    settings = fingerprint(site.config)
+    settings = memo.settings  # the fingerprint of `site.config`
     raw = {doc.display_path: doc for doc in loaded.documents}
     old = before.quality if before else {}
     memo.quality_basis = (settings, today)
@@ -212,9 +212,10 @@ def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
         if entry is not None and entry[0] is source and (same_basis or entry[1] == context()):
             memo.quality[key] = entry
             return True
-        stored = memo.recall("quality", source, context())
+        wanted = context()
+        stored = memo.recall("quality", source, wanted)
         if stored is not None:
-            memo.quality[key] = (source, context(), stored)
+            memo.quality[key] = (source, wanted, stored)
         return stored is not None
 
     fresh = [
@@ -312,6 +313,7 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     findings += found
     today = options.today or date.today()
     if site is not None:
+        memo.settings = fingerprint(site.config)
         findings += quality(site, loaded, today, before, memo)
     rules, found = load_rules(options.content)
     readable = [loaded.site, loaded.catalogue, *loaded.documents]
@@ -322,7 +324,6 @@ def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildRe
     lap("validate")
     if site is not None:
         previous_inputs = before.inputs if before else None
-        memo.settings = fingerprint(site.config)
         known = (
             None
             if previous_inputs

@@ -387,7 +387,7 @@ class SiteInputs:
                 pages[url] = reads | uses if uses else reads
             self.made = (made_from, pages)
         prints = dict(self.content)
-        for uses in {uses for uses in date_uses.values()}:
+        for uses in set(date_uses.values()):
             prints.update((key, date_print(key, self.today)) for key in uses)
         for name in {template for template in templates.values()}:
             for key in self.templates.reads(name)[0]:

@@ -16,7 +16,7 @@ from .findings import Finding, error, note, warning
 from .load import LoadedContent, RawDocument
 from .markdown import SOURCE_MARKER_PATTERN
 from .models import Document, Package, Site, Source
-from .validate import add_months, field_path
+from .validate import field_path, package_review_due
 
 NONE_PHRASES = re.compile(
     r"^\W*(?:none|nil|n/?a|not applicable|nothing|no(?:ne)?\s+(?:known|reported|significant)?\s*"
@@ -75,12 +75,11 @@ def review_date_state(reviewed: date | None, due: date | None, today: date) -> s
 
 def packages_date_state(site: Site, today: date) -> str:
     """`review_date_state` of the whole catalogue."""
-    months = site.config.review_interval_months
-    states = {
-        review_date_state(p.last_reviewed, add_months(p.last_reviewed, months), today)
+    past = any(
+        review_date_state(p.last_reviewed, package_review_due(p, site.config), today) != "current"
         for p in site.packages
-    }
-    return today.isoformat() if states - {"current"} else "current"
+    )
+    return today.isoformat() if past else "current"
 
 
 def check_review_dates(
@@ -297,7 +296,7 @@ def check_packages(site: Site, loaded: LoadedContent, today: date) -> list[Findi
     for index, package in enumerate(site.packages):
         position = _package_index(catalogue, package.id, index)
         findings += check_package(package, position, catalogue, path)
-        due = add_months(package.last_reviewed, site.config.review_interval_months)
+        due = package_review_due(package, site.config)
         findings += check_review_dates(
             package.last_reviewed, due, catalogue, ("packages", position), path, today
         )

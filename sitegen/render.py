@@ -29,7 +29,7 @@ from .models import Document, EvidenceLevel, Package, Site
 from .parallel import parallel_map
 from .structured import theme_globals
 from .urls import directory_of, is_html, relative
-from .validate import add_months
+from .validate import package_review_due
 from .write import digest_of, file_digest
 
 STATIC_DIR = "static"
@@ -501,7 +501,7 @@ def page_context(site: Site, url: str, source: PageSource) -> dict[str, Any]:
     config = site.config
     if isinstance(source, Package):
         return {"evidence": source.evidence, "package": source, "title": source.name,
-                "review_due": add_months(source.last_reviewed, config.review_interval_months),
+                "review_due": package_review_due(source, config),
                 "description": source.summary
                 or f"What the {source.name} includes and its known risks."}  # fmt: skip
     if isinstance(source, Document) and source.kind == "condition":

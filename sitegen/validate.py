@@ -196,6 +196,12 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def package_review_due(package: Package, config: SiteConfig) -> date:
+    """When a package is due to be reviewed again: its last review plus the site's
+    review interval (packages name no date of their own)."""
+    return add_months(package.last_reviewed, config.review_interval_months)
+
+
 def check_slug(doc: RawDocument) -> list[Finding]:
     if not SLUG_RE.match(doc.slug):
         return [
