@@ -76,12 +76,35 @@ class SiteConfig(Model):
         return _absolute_http_url(value).rstrip("/") + "/"
 
 
+# What kind of publication a source is: what it can support depends on it (a case
+# report cannot show that a treatment works; a regulator can say what it approved).
+SourceType = Literal[
+    "systematic review",
+    "randomised trial",
+    "cohort study",
+    "guideline",
+    "regulator",
+    "professional body",
+    "patient information",
+    "narrative review",
+    "trial registration",
+    "case series",
+    "case report",
+    "conference abstract",
+    "news",
+    "marketing",
+    "other",
+]
+
+
 class Source(Model):
     title: Text
     url: Text | None = None
     publisher: Text | None = None
     year: int | None = Field(default=None, ge=1800, le=2100)
     citation: Text | None = None
+    type: SourceType | None = None
+    accessed: date | None = None  # when an editor last opened it
 
     @field_validator("url")
     @classmethod

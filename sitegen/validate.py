@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -118,6 +119,10 @@ def expectation(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
         return f"at least {count} item{'s' if count != 1 else ''}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return "a mapping of fields (name: value)"
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        hint = suggest(str(err.get("input")), choices)
+        return f"one of: {ctx.get('expected', '')}{hint}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     return err["msg"][:1].lower() + err["msg"][1:]

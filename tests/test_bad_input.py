@@ -82,6 +82,14 @@ CASES = {
         f"{ALPHA}:6:16: last_reviewed: expected a date written as YYYY-MM-DD (like "
         "2026-01-31), found '2026-13-15'",
     ),
+    "unknown source type, with a suggestion": (
+        edit("conditions/alpha.md", "    year: 2024\n", "    year: 2024\n    type: case reprot\n"),
+        f"{ALPHA}:13:11: sources[1].type: expected one of: 'systematic review', 'randomised "
+        "trial', 'cohort study', 'guideline', 'regulator', 'professional body', 'patient "
+        "information', 'narrative review', 'trial registration', 'case series', 'case report', "
+        "'conference abstract', 'news', 'marketing' or 'other' (did you mean 'case report'?), "
+        "found 'case reprot'",
+    ),
     "unknown field, misspelt": (
         edit("conditions/alpha.md", "summary:", "sumary:"),
         f"{ALPHA}:3:1: sumary: expected the field 'summary', found an unknown field 'sumary'",
