@@ -28,6 +28,7 @@ import errno
 import gc
 import hashlib
 import html
+import ipaddress
 import json
 import mimetypes
 import os
@@ -47,7 +48,7 @@ import watchfiles
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
-from tornado import httpserver, netutil, web
+from tornado import httpserver, httputil, netutil, routing, web
 
 from .build import BuildOptions, BuildResult, build
 from .findings import Finding, Severity
@@ -226,6 +227,39 @@ class LiveState:
     served: dict[str, int] = field(default_factory=dict)  # page path -> generation it showed
 
 
+# A file opened on its own (an SVG, say) runs nothing and loads nothing from elsewhere.
+FILE_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+LONGEST_PATH = 2048  # bytes of a request path; longer ones get 414
+REFUSED_ESCAPES = re.compile(r"%(2f|5c|00)", re.IGNORECASE)  # encoded '/', '\\', NUL
+
+
+def request_path(raw: str) -> str | None:
+    """The site path a raw request path names (`/conditions/a/` -> `conditions/a/`), or
+    None for one that could name anything outside the site: encoded slashes,
+    backslashes or NUL, an empty segment (`//etc`), `.` or `..`, or text that is not
+    UTF-8. It is decoded exactly once."""
+    if not raw.startswith("/") or REFUSED_ESCAPES.search(raw):
+        return None
+    try:
+        rel = unquote(raw[1:], errors="strict")
+    except UnicodeDecodeError:
+        return None
+    segments = rel.split("/")
+    if segments[-1] == "":
+        segments.pop()  # a folder: `conditions/a/`
+    for segment in segments:
+        if segment in ("", ".", "..") or "\\" in segment or "\x00" in segment:
+            return None
+    return rel
+
+
+def inside(root: Path, rel: str) -> Path | None:
+    """`root/rel` if it stays inside `root` once every symbolic link is followed."""
+    target = root / rel
+    real, top = os.path.realpath(target), os.path.realpath(root)
+    return target if real == top or real.startswith(top + os.sep) else None
+
+
 def is_page_request(path: str) -> bool:
     last = path.rsplit("/", 1)[-1]
     return last == "" or last.endswith((".html", ".htm")) or "." not in last
@@ -247,23 +281,32 @@ class SiteHandler(web.RequestHandler):
         self.get(path)
 
     def get(self, path: str) -> None:
-        rel = unquote(path)
-        if "\x00" in rel or any(part == ".." for part in rel.split("/")):
-            raise web.HTTPError(400)
+        if len(self.request.path) > LONGEST_PATH:
+            raise web.HTTPError(414)
+        rel = request_path(self.request.path)
+        target = inside(self.state.root, rel) if rel is not None else None
+        if target is None:
+            return self.not_found()
         if self.state.error is not None and is_page_request(rel):
             return self.send(self.state.error, "error.html", 500)
-        target = self.state.root / rel
         if rel and not rel.endswith("/") and target.is_dir():
             return self.redirect(self.request.path + "/")
         if rel == "" or rel.endswith("/"):
-            target = target / "index.html"
-        if not target.is_file():
+            target = inside(self.state.root, rel + "index.html")
+        if target is None or not target.is_file():
             target = self.current_asset(rel) or target
-        if not target.is_file():
-            missing = self.state.root / "404.html"
-            body = missing.read_bytes() if missing.is_file() else b"Not found"
-            return self.send(body, "404.html", 404)
-        self.send(target.read_bytes(), target.name, 200)
+        if target is None or not target.is_file():
+            return self.not_found()
+        try:
+            body = target.read_bytes()
+        except OSError:  # gone or unreadable since it was looked at
+            return self.not_found()
+        self.send(body, target.name, 200)
+
+    def not_found(self) -> None:
+        missing = self.state.root / "404.html"
+        body = missing.read_bytes() if missing.is_file() else b"Not found"
+        self.send(body, "404.html", 404)
 
     def current_asset(self, rel: str) -> Path | None:
         """`static/site.<old hash>.css` -> the current `static/site.<hash>.css`, so a page
@@ -289,6 +332,9 @@ class SiteHandler(web.RequestHandler):
             self.state.served[self.request.path] = self.state.generation
         self.set_status(status)
         self.set_header("Content-Type", kind)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        if kind.startswith(("image/svg+xml", "application/xml", "application/pdf")):
+            self.set_header("Content-Security-Policy", FILE_POLICY)
         if self.request.method == "HEAD":
             self.set_header("Content-Length", str(len(body)))
             self.finish()
@@ -317,18 +363,77 @@ def reload_message(path: str) -> dict[str, Any]:
     return {"command": "reload", "path": path, "liveCSS": True, "liveImg": True}
 
 
-def application(state: LiveState) -> web.Application:
+WILDCARD_HOSTS = ("", "0.0.0.0", "::")
+
+
+def is_ip_literal(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
+
+
+def allowed_host_names(host: str) -> frozenset[str] | None:
+    """The `Host` names a server bound to `host` answers; None: any IP address
+    (a server bound to every interface). A page on another site that a DNS name
+    re-points at this machine (DNS rebinding) sends its own name, so it is refused."""
+    if host in WILDCARD_HOSTS:
+        return None
+    names = {host.strip("[]").lower()}
+    if host == "localhost":
+        names |= {"127.0.0.1", "::1"}
+    if is_loopback(host):
+        names.add("localhost")
+    return frozenset(names)
+
+
+def is_loopback(host: str) -> bool:
+    name = host.strip("[]")
+    return name == "localhost" or (is_ip_literal(name) and ipaddress.ip_address(name).is_loopback)
+
+
+def host_allowed(header_name: str, allowed: frozenset[str] | None) -> bool:
+    """Whether a request whose `Host` names `header_name` (no port) may be answered."""
+    name = header_name.strip("[]").lower()
+    if allowed is None:
+        return is_ip_literal(name) or name == "localhost"
+    return name in allowed
+
+
+class AllowedHost(routing.Matcher):
+    def __init__(self, allowed: frozenset[str] | None) -> None:
+        self.allowed = allowed
+
+    def match(self, request: httputil.HTTPServerRequest) -> dict[str, Any] | None:
+        return {} if host_allowed(request.host_name, self.allowed) else None
+
+
+class WrongHost(web.RequestHandler):
+    """403 for a request made to a name this server was not asked to answer."""
+
+    def prepare(self) -> None:
+        self.set_status(403)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish("sitegen serve answers only the address it was started on.\n")
+
+
+def application(state: LiveState, host: str = DEFAULT_HOST) -> web.Application:
     LiveReloadHandler.watcher = Watcher()  # unused: watchfiles watches; it names no file
     LiveReloadHandler.live_css = True
 
     class Injector(LiveScriptInjector):
         script = LOADER.encode()
 
+    site = [
+        (r"/livereload", ReloadSocket, {"state": state}),
+        (r"/livereload.js", LiveReloadJSHandler),
+        (r"/(.*)", SiteHandler, {"state": state}),
+    ]
     return web.Application(
         [
-            (r"/livereload", ReloadSocket, {"state": state}),
-            (r"/livereload.js", LiveReloadJSHandler),
-            (r"/(.*)", SiteHandler, {"state": state}),
+            routing.Rule(AllowedHost(allowed_host_names(host)), site),
+            routing.Rule(routing.AnyMatches(), WrongHost),
         ],
         transforms=[Injector],
         log_function=lambda handler: None,  # no access log: the terminal shows rebuilds
@@ -455,10 +560,14 @@ def serve(options: BuildOptions, host: str = DEFAULT_HOST, port: int = DEFAULT_P
         f"Serving {display(options.out)}/ at http://{shown_host}:{port}/ "
         f"(watching {display(options.content)}/ and {display(options.templates)}/; Ctrl-C stops)"
     )
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        say(f"Note: {host} is reachable from other machines; the default is {DEFAULT_HOST}.")
+    if not is_loopback(host):
+        say(
+            f"Warning: {host} is reachable from other machines, which can then read the "
+            f"site and its drafts; the default, {DEFAULT_HOST}, is reachable from this one only.",
+            problem=True,
+        )
     with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C while stopping
-        asyncio.run(run(options, state, rebuilder, sockets, say))
+        asyncio.run(run(options, state, rebuilder, sockets, say, host))
     say("Stopped.")
     return 0
 
@@ -469,9 +578,10 @@ async def run(
     rebuilder: Rebuilder,
     sockets: list[socket.socket],
     say: Callable[..., None],
+    host: str = DEFAULT_HOST,
 ) -> None:
     loop = asyncio.get_running_loop()
-    server = httpserver.HTTPServer(application(state))
+    server = httpserver.HTTPServer(application(state, host))
     server.add_sockets(sockets)
     stopped = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
