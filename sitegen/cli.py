@@ -38,6 +38,12 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
+def worker_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, found {text!r}")
+    return int(text)
+
+
 def add_content_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                          help="the content folder (default: content)")  # fmt: skip
@@ -47,7 +53,7 @@ def add_content_options(command: argparse.ArgumentParser) -> None:
                          help="treat warnings as errors")  # fmt: skip
     command.add_argument("--no-cache", action="store_true",
                          help="ignore the build cache in .cache/ and do not update it")  # fmt: skip
-    command.add_argument("--jobs", type=int, default=None, metavar="N",
+    command.add_argument("--jobs", type=worker_count, default=None, metavar="N",
                          help="worker processes (default: one per core)")  # fmt: skip
 
 
@@ -75,16 +81,22 @@ def usage_problem(options: BuildOptions) -> str | None:
         return f"templates folder not found: {options.templates}"
     if not options.write:
         return None
-    out = options.out.resolve()
-    for name, folder in (("content", options.content), ("templates", options.templates)):
+    return out_problem(options.out, {"content": options.content, "templates": options.templates})
+
+
+def out_problem(out_given: Path, sources: dict[str, Path]) -> str | None:
+    """Why `--out` cannot be replaced (or deleted by `clean`), if it cannot."""
+    out = out_given.resolve()
+    for name, folder in sources.items():
         inner = folder.resolve()
         if out == inner or out in inner.parents:
-            return f"--out {options.out} would replace the {name} folder; choose another folder"
+            return f"--out {out_given} would replace the {name} folder; choose another folder"
+        if inner in out.parents:
+            return f"--out {out_given} is inside the {name} folder; choose a folder outside it"
     if out == Path(out.anchor) or out == Path.home():
-        return f"--out {options.out} is not a folder the site can replace"
-    if options.out.exists() and not options.out.is_dir():
-        return f"--out {options.out} exists and is not a folder"
-    return None
+        return f"--out {out_given} is not a folder the site can replace"
+    refused = write.replaceable(out_given.absolute())
+    return f"--out {out_given} {refused}" if refused else None
 
 
 def progress_line(stream: TextIO) -> Callable[[str, int, int], None] | None:
@@ -246,9 +258,9 @@ def add_clean(commands: argparse._SubParsersAction) -> None:
 
 
 def run_clean(args: argparse.Namespace) -> int:
-    out = args.out.resolve()
-    if out == args.content.resolve() or out in args.content.resolve().parents:
-        print(f"sitegen: --out {args.out} holds the content; nothing was removed", file=sys.stderr)
+    problem = out_problem(args.out, {"content": args.content})
+    if problem:
+        print(f"sitegen: {problem}; nothing was removed", file=sys.stderr)
         return EXIT_USAGE
     removed = [display(path) for path in cache.clean(args.content)]
     with output_lock(args.out.absolute()):

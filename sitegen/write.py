@@ -430,6 +430,43 @@ def swap_in(new: Path, out_dir: Path) -> Path | None:
     return old
 
 
+def written_here(out_dir: Path) -> bool:
+    """Whether `out_dir` is a folder sitegen wrote: the manifest beside it records a
+    file the folder still holds (the same inode and size), which a folder of someone
+    else's, or a copy of ours, does not."""
+    live = Manifest.read(out_dir).live
+    for name, (_, size, _, inode) in live.files.items() if live else ():
+        try:
+            info = os.stat(out_dir / name, follow_symlinks=False)
+        except OSError:
+            continue
+        if (info.st_ino, info.st_size) == (inode, size):
+            return True
+    return False
+
+
+def replaceable(out_dir: Path) -> str | None:
+    """Why sitegen may not replace or delete `out_dir`, if it may not: only a folder
+    that is missing, empty or written by sitegen is ever replaced."""
+    if out_dir.is_symlink():
+        return "is a symbolic link; give the folder it points to instead"
+    if not out_dir.exists():
+        return None
+    if not out_dir.is_dir():
+        return "exists and is not a folder"
+    try:
+        empty = next(os.scandir(out_dir), None) is None
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if empty or written_here(out_dir):
+        return None
+    return (
+        "holds files that sitegen did not write (no record of them beside it), and "
+        "sitegen only replaces a folder it built; choose another folder, or empty this one "
+        "yourself if you are sure"
+    )
+
+
 def clean(out_dir: Path) -> list[Path]:
     """Remove the spare folder and the manifest kept beside `out_dir`; what was removed."""
     out_dir = out_dir.absolute()
