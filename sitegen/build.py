@@ -12,6 +12,7 @@ whole. Its pages and findings are those a fresh build would give.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -455,57 +456,78 @@ def cached_build(options: BuildOptions) -> BuildResult:
         result.findings = sort_findings(result.findings + problems)
         return result
     try:
-        today = options.today or date.today()
-        stamps_at = time.time_ns()
-        digests, stamps = input_digests(options.content, options.templates, *cache.stamps())
-        code = code_print(digests)
-        key, day = options_key(options, code), today.isoformat()
-        last = cache.last_build()
-        if last is not None and last == (digests, key) and cache.state("today") == day:
-            return unchanged_build(plain, cache, problems, started)
-        kept_templates = cache.templates(code)
-        recall_templates(kept_templates)
-        # What the cache knows seeds the memo: per-file findings always (they say
-        # which context they hold for), pages and the graph for the same options.
-        memo = Memo(plain, stored=cache.stored_findings(), code=code)
-        memo.digests = {
-            name.removeprefix("content/"): digest
-            for name, digest in digests.items()
-            if name.startswith("content/")
-        }
-        for path, (doc, found, prints) in cache.readings(options.content, memo.digests, code):
-            memo.files.seed(path, doc, found)
-            if prints is not None:
-                memo.prints[doc.content_path] = prints
-        previous = BuildResult(memo=memo)
-        graph = cache.graph() if last is not None and last[1] == key else None
-        if graph is not None:
-            pages, memo.render, checks = cache.pages()
-            memo.check_context = cache.state("check_context") or ""
-            memo.checked = {p.url: (p, checks.get(p.url, [])) for p in pages if p.is_html}
-            memo.date_uses = graph.date_uses()
-            previous = BuildResult(pages=pages, graph=graph, memo=memo)
-        result = build(plain, previous)
-        if result.ok and (result.written or not options.write):
-            memo = result.memo
-            same_checks = memo is not None and memo.check_context == cache.state("check_context")
-            changed = set(result.rendered) if previous is not None and same_checks else None
-            page_findings = memo.render if memo else {}
-            checks = {url: found for url, (_, found) in memo.checked.items()} if memo else {}
-            context = memo.check_context if memo else ""
-            cache.save(digests, key, day, result.pages, page_findings, checks, context,
-                       result.findings, result.graph, changed, (stamps, stamps_at))  # fmt: skip
-        if result.memo is not None:  # valid whatever the build's outcome: keyed by file digest
-            gone = [key for key in result.memo.stored if key[1] not in result.memo.digests]
-            cache.save_stored_findings(result.memo.per_file(), result.memo.stored, gone)
-            cache.save_readings(fresh_readings(result.memo), result.memo.digests, code)
-        templates_now = template_memos()
-        if templates_now != kept_templates:
-            cache.save_templates(templates_now, code)
-        result.findings = sort_findings(result.findings + problems)
+        return build_with(cache, options, plain, problems, started)
+    except CACHE_DAMAGE as exc:  # whatever the damage, it costs a rebuild, never a wrong site
+        cache.close()
+        problem = cache.set_aside(exc)
+        result = build(plain)
+        result.findings = sort_findings([*result.findings, *problems, problem])
         return result
     finally:
         cache.close()
+
+
+# What reading a damaged or foreign cache can raise (a bad row, JSON or shape).
+CACHE_DAMAGE = (sqlite3.Error, ValueError, KeyError, TypeError, IndexError, AttributeError)
+
+
+def build_with(
+    cache: BuildCache,
+    options: BuildOptions,
+    plain: BuildOptions,
+    problems: list[Finding],
+    started: float,
+) -> BuildResult:
+    """`cached_build` once the cache is open."""
+    today = options.today or date.today()
+    stamps_at = time.time_ns()
+    digests, stamps = input_digests(options.content, options.templates, *cache.stamps())
+    code = code_print(digests)
+    key, day = options_key(options, code), today.isoformat()
+    last = cache.last_build()
+    if last is not None and last == (digests, key) and cache.state("today") == day:
+        return unchanged_build(plain, cache, problems, started)
+    kept_templates = cache.templates(code)
+    recall_templates(kept_templates)
+    # What the cache knows seeds the memo: per-file findings always (they say
+    # which context they hold for), pages and the graph for the same options.
+    memo = Memo(plain, stored=cache.stored_findings(), code=code)
+    memo.digests = {
+        name.removeprefix("content/"): digest
+        for name, digest in digests.items()
+        if name.startswith("content/")
+    }
+    for path, (doc, found, prints) in cache.readings(options.content, memo.digests, code):
+        memo.files.seed(path, doc, found)
+        if prints is not None:
+            memo.prints[doc.content_path] = prints
+    previous = BuildResult(memo=memo)
+    graph = cache.graph() if last is not None and last[1] == key else None
+    if graph is not None:
+        pages, memo.render, checks = cache.pages()
+        memo.check_context = cache.state("check_context") or ""
+        memo.checked = {p.url: (p, checks.get(p.url, [])) for p in pages if p.is_html}
+        memo.date_uses = graph.date_uses()
+        previous = BuildResult(pages=pages, graph=graph, memo=memo)
+    result = build(plain, previous)
+    if result.ok and (result.written or not options.write):
+        memo = result.memo
+        same_checks = memo is not None and memo.check_context == cache.state("check_context")
+        changed = set(result.rendered) if previous is not None and same_checks else None
+        page_findings = memo.render if memo else {}
+        checks = {url: found for url, (_, found) in memo.checked.items()} if memo else {}
+        context = memo.check_context if memo else ""
+        cache.save(digests, key, day, result.pages, page_findings, checks, context,
+                   result.findings, result.graph, changed, (stamps, stamps_at))  # fmt: skip
+    if result.memo is not None:  # valid whatever the build's outcome: keyed by file digest
+        gone = [key for key in result.memo.stored if key[1] not in result.memo.digests]
+        cache.save_stored_findings(result.memo.per_file(), result.memo.stored, gone)
+        cache.save_readings(fresh_readings(result.memo), result.memo.digests, code)
+    templates_now = template_memos()
+    if templates_now != kept_templates:
+        cache.save_templates(templates_now, code)
+    result.findings = sort_findings(result.findings + problems)
+    return result
 
 
 def kept_prints(site: Site, kept: dict[str, KeptPrints], settings: str, read: set[str]) -> Prints:
@@ -564,7 +586,7 @@ def unchanged_build(
         outputs = outputs_of(
             site_files(options.content, options.templates),
             (
-                (output_path(url), Output(digest, partial(cache.content, url)))
+                (output_path(url), Output(digest, partial(cache.content, url, digest)))
                 for url, digest in digests
             ),
         )

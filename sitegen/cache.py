@@ -98,6 +98,15 @@ def input_digests(
     return dict(sorted(digests.items())), stamps
 
 
+class CacheDamageError(ValueError):
+    """The cache does not hold what it recorded: it is set aside, the site rebuilt."""
+
+
+def pages_print(pages: list[tuple[str, str]]) -> str:
+    lines = sorted(f"{url} {digest}" for url, digest in pages)
+    return digest_of("\n".join(lines).encode("utf-8"))
+
+
 class PageStore:
     """Reads recorded pages' compressed bytes on a read-only connection of its own,
     opened on first use, so that pages taken from the cache stay readable after
@@ -115,8 +124,11 @@ class PageStore:
             "SELECT content FROM pages WHERE url = ? AND digest = ?", (url, digest)
         ).fetchone()
         if row is None:
-            raise sqlite3.DatabaseError(f"the build cache no longer holds the page '{url}'")
-        return bytes(row[0])
+            raise CacheDamageError(f"the build cache no longer holds the page '{url}'")
+        packed = bytes(row[0])
+        if digest_of(unpack(packed)) != digest:
+            raise CacheDamageError(f"the build cache holds other bytes for the page '{url}'")
+        return packed
 
 
 class BuildCache:
@@ -124,6 +136,7 @@ class BuildCache:
         self.connection = connection
         self.path = path
         self.graph_pages: dict[str, frozenset[str]] | None = None  # as `graph()` read them
+        self.store = PageStore(path)  # recorded pages' bytes, readable after `close`
 
     @classmethod
     def open(cls, content: Path) -> tuple[BuildCache | None, list[Finding]]:
@@ -134,17 +147,23 @@ class BuildCache:
             cache._prepare()
             return cache, []
         except (sqlite3.DatabaseError, OSError, ValueError, KeyError) as exc:
-            problem = warning(display(path), 1, 1, "cache",
-                              f"expected sitegen's build cache, found an unreadable file ({exc}); "
-                              "it was set aside and the site is built from scratch")  # fmt: skip
             try:
-                path.replace(path.with_suffix(".sqlite.unreadable"))
+                problem = set_aside(path, exc)
                 cache = cls(sqlite3.connect(path, isolation_level=None), path)
                 cache._prepare()
                 return cache, [problem]
             except (sqlite3.DatabaseError, OSError) as again:
                 message = f"expected a writable cache, found {again}; building without one"
                 return None, [warning(display(path), 1, 1, "cache", message)]
+
+    def set_aside(self, exc: BaseException) -> Finding:
+        """Move a damaged cache out of the way (the next build starts a new one)."""
+        try:
+            return set_aside(self.path, exc)
+        except OSError as again:
+            return warning(display(self.path), 1, 1, "cache",
+                           f"expected a usable cache, found {exc} and could not set it aside "
+                           f"({again}); the site was built from scratch")  # fmt: skip
 
     def _prepare(self) -> None:
         db = self.connection
@@ -221,8 +240,9 @@ class BuildCache:
         """
         rows = self.connection.execute(
             "SELECT url, template, evidence, digest, findings, checks FROM pages ORDER BY rowid"
-        )
-        store = PageStore(self.path)
+        ).fetchall()
+        self.verify([(row[0], row[3]) for row in rows])
+        store = self.store
         pages, findings, checks = [], {}, {}
         for url, template, evidence, digest, found, checked in rows:
             pages.append(RenderedPage(url, template, evidence, digest, partial(store, url, digest)))
@@ -232,13 +252,19 @@ class BuildCache:
 
     def digests(self) -> list[tuple[str, str]]:
         """Each recorded page's URL and the digest of its bytes, without the bytes."""
-        return self.connection.execute("SELECT url, digest FROM pages ORDER BY rowid").fetchall()
+        rows = self.connection.execute("SELECT url, digest FROM pages ORDER BY rowid").fetchall()
+        return self.verify(rows)
 
-    def content(self, url: str) -> bytes:
-        row = self.connection.execute("SELECT content FROM pages WHERE url = ?", (url,)).fetchone()
-        if row is None:
-            raise sqlite3.DatabaseError(f"the build cache lost the page '{url}'")
-        return unpack(row[0])
+    def verify(self, pages: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """`pages` (URL, digest), if they are exactly the pages the last build recorded
+        (their list's print is kept with it); a `CacheDamageError` otherwise."""
+        if self.state("pages_print") != pages_print(pages):
+            raise CacheDamageError("the recorded pages are not those the last build saved")
+        return pages
+
+    def content(self, url: str, digest: str) -> bytes:
+        """A recorded page's bytes, which must be those of `digest`."""
+        return unpack(self.store(url, digest))
 
     def stamps(self) -> tuple[Stamps, int]:
         """The input files' stamps recorded with the last build, and when they were taken."""
@@ -290,6 +316,7 @@ class BuildCache:
                 "options": options,
                 "today": today,  # the findings and the pages' date inputs hold for this day
                 "findings": dump_findings(findings),
+                "pages_print": pages_print([(page.url, page.digest) for page in pages]),
                 "graph_prints": graph.prints_json() if graph else "",
                 "check_context": check_context,
                 "stamps": json.dumps({"files": stamps[0], "at": stamps[1]}),
@@ -403,6 +430,16 @@ class BuildCache:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def set_aside(path: Path, exc: BaseException) -> Finding:
+    """Rename the cache file at `path` to `….unreadable`; the warning that says so."""
+    for companion in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        companion.unlink(missing_ok=True)
+    path.replace(path.with_suffix(".sqlite.unreadable"))
+    return warning(display(path), 1, 1, "cache",
+                   f"expected sitegen's build cache, found an unreadable file ({exc}); "
+                   "it was set aside and the site is built from scratch")  # fmt: skip
 
 
 def valid(prints: Any) -> bool:

@@ -12,6 +12,7 @@ import argparse
 import gc
 import json
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -296,6 +297,15 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def environment_problem(exc: BaseException) -> str:
+    """One line for a failure of the machine's: a full disk, a folder that may not be
+    written, a file removed while it was read."""
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot use{where}: {exc.strerror or exc}"
+    return str(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help", "--version"):
@@ -307,6 +317,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sitegen: interrupted; the previous site was left as it was.", file=sys.stderr)
         return 130
+    except (OSError, write.OutputError, sqlite3.OperationalError) as exc:  # the machine's, not ours
+        print(f"sitegen: {environment_problem(exc)}; the previous site was left as it was.",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
     except Exception as exc:  # a bug in sitegen, never the editor's fault
         print(
             f"sitegen: internal error ({type(exc).__name__}: {exc}); please report this "

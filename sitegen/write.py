@@ -348,7 +348,30 @@ class Finish:
     live_index: Any  # what the index of `live` recorded of itself, if anything
 
 
+class OutputError(Exception):
+    """The machine refused to let the site be written (no space, no permission, a
+    read-only disk): the previous output is still in place."""
+
+    def __init__(self, out_dir: Path, cause: OSError) -> None:
+        reason = cause.strerror or str(cause)
+        super().__init__(f"cannot write {out_dir}: {reason}")
+
+
 def write_site(
+    outputs: Mapping[str, Output],
+    out_dir: Path,
+    background_cleanup: bool = False,
+    finish: Callable[[Finish], Any] | None = None,
+) -> None:
+    """`replace_output`, with a failure of the machine's (a full disk, a folder
+    that may not be written) raised as one `OutputError`."""
+    try:
+        replace_output(outputs, out_dir, background_cleanup, finish)
+    except OSError as exc:
+        raise OutputError(out_dir, exc) from exc
+
+
+def replace_output(
     outputs: Mapping[str, Output],
     out_dir: Path,
     background_cleanup: bool = False,

@@ -94,7 +94,7 @@ def test_a_recorded_page_s_bytes_are_read_only_when_the_site_lacks_them(
     same_as_clean_build(content, templates, primed, tmp_path)
     [beta] = [page for page in result.pages if page.url == "conditions/beta/"]
     assert b"</html>" in beta.content  # still readable: the store has its own connection
-    with pytest.raises(sqlite3.DatabaseError):  # other bytes than those recorded
+    with pytest.raises(cache_module.CacheDamageError):  # other bytes than those recorded
         cache_module.PageStore(cache_path(content))(beta.url, "0" * 32)
 
 

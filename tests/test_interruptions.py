@@ -1,0 +1,269 @@
+"""Nothing is lost when the machine stops a build: killed at any stage, or out of disk,
+a build leaves the previous site/ exactly as it was (or the complete new one), and
+the next build equals a clean build of the same content."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT, TEMPLATES, run_cli
+from sitegen.build import BuildOptions, build
+
+TRIALS = 50
+COPIES = 30  # conditions beside the fixture's: a build long enough to be caught in any stage
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def make_project(folder: Path) -> Path:
+    content = folder / "content"
+    shutil.copytree(FIXTURES / "minimal", content)
+    shutil.copytree(TEMPLATES, folder / "templates")
+    alpha = (content / "conditions" / "alpha.md").read_text("utf-8")
+    for number in range(COPIES):
+        text = alpha.replace("Alpha condition", f"Condition {number}")
+        (content / "conditions" / f"copy-{number}.md").write_text(text, "utf-8")
+    return folder
+
+
+def small_project(folder: Path) -> Path:
+    shutil.copytree(FIXTURES / "minimal", folder / "content")
+    shutil.copytree(TEMPLATES, folder / "templates")
+    return folder
+
+
+def edits(project: Path) -> Iterator[tuple[str, Callable[[int], None]]]:
+    """Each kind of change in turn: what every page reads, one page, a listing,
+    a page added and removed, a template."""
+    content = project / "content"
+
+    def site_title(n: int) -> None:
+        path = content / "site.yaml"
+        text = path.read_text("utf-8")
+        path.write_text(text.replace(text.splitlines()[0], f"title: Test Site {n}"), "utf-8")
+
+    def body(n: int) -> None:
+        path = content / "conditions" / "copy-3.md"
+        path.write_text(path.read_text("utf-8") + f"\nMore text {n}.\n", "utf-8")
+
+    def title(n: int) -> None:
+        path = content / "conditions" / "copy-7.md"
+        lines = path.read_text("utf-8").splitlines(keepends=True)
+        lines[1] = f"title: Condition seven, version {n}\n"
+        path.write_text("".join(lines), "utf-8")
+
+    def add_or_remove(n: int) -> None:
+        extra = content / "conditions" / "extra.md"
+        if extra.exists():
+            extra.unlink()
+        else:
+            shutil.copy(content / "conditions" / "copy-1.md", extra)
+
+    def template(n: int) -> None:
+        path = project / "templates" / "base.html"
+        path.write_text(path.read_text("utf-8") + f"\n{{# edit {n} #}}\n", "utf-8")
+
+    kinds = [site_title, body, title, add_or_remove, template]
+    while True:
+        yield from ((kind.__name__, kind) for kind in kinds)
+
+
+def start_build(project: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "build"],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def stage_seen(project: Path, manifest_before: int) -> str:
+    """How far a build had gone, as its files show."""
+    manifest = project / ".site.manifest.json"
+    if manifest.exists() and manifest.stat().st_mtime_ns != manifest_before:
+        return "swapped"
+    if any(project.glob(".site.tmp-*")):
+        return "writing"
+    return "reading or rendering"
+
+
+def clean_build(project: Path, out: Path) -> dict[str, bytes]:
+    options = BuildOptions(project / "content", out, project / "templates")
+    result = build(options)
+    assert result.ok, [str(f) for f in result.errors]
+    return contents(out)
+
+
+def test_builds_killed_in_every_stage_leave_the_old_or_the_new_site(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    assert run_cli("build", cwd=project).returncode == 0
+    started = time.monotonic()
+    assert run_cli("build", "--no-cache", cwd=project).returncode == 0
+    full = time.monotonic() - started  # a whole build, start to end
+    site = project / "site"
+    chooser = random.Random(20261204)
+    stages: dict[str, int] = {}
+    changes = edits(project)
+    for trial in range(TRIALS):
+        old = contents(site)
+        manifest = project / ".site.manifest.json"
+        manifest_before = manifest.stat().st_mtime_ns if manifest.exists() else 0
+        name, change = next(changes)
+        change(trial)
+        process = start_build(project)
+        if trial % 2 == 0:  # at any moment of the build
+            deadline = time.monotonic() + chooser.uniform(0.05, full)
+            while time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.002)
+        else:  # while it writes the new folder
+            deadline = time.monotonic() + 60
+            while process.poll() is None and not any(project.glob(".site.tmp-*")):
+                assert time.monotonic() < deadline
+                time.sleep(0.0005)
+            time.sleep(chooser.uniform(0, 0.3))
+        stage = stage_seen(project, manifest_before)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            stages[stage] = stages.get(stage, 0) + 1
+        process.wait(timeout=60)
+        after_kill = contents(site)
+        finished = build(BuildOptions(project / "content", site, project / "templates", cache=True))
+        assert finished.ok and finished.written, [str(f) for f in finished.errors]
+        new = contents(site)
+        assert after_kill in (old, new), f"trial {trial} ({name}, {stage}): a mixed site/"
+        if trial % 10 == 9:
+            assert new == clean_build(project, tmp_path / f"clean-{trial}"), f"trial {trial}"
+        assert not list(project.glob(".site.tmp-*"))
+    assert stages.get("reading or rendering", 0) >= 5, stages
+    assert stages.get("writing", 0) >= 5, stages
+    assert contents(site) == clean_build(project, tmp_path / "clean-last")
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 3 MB tmpfs, where mounting is allowed (root in CI); skipped elsewhere."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip() or 'not allowed'}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(disk: Path, leave: int) -> Path:
+    """A file that takes all but `leave` bytes of the disk."""
+    ballast = disk / "ballast"
+    free = shutil.disk_usage(disk).free
+    with ballast.open("wb") as handle:
+        handle.write(b"\0" * max(free - leave, 0))
+    return ballast
+
+
+def test_a_full_disk_is_one_clear_line_and_the_site_is_kept(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    project = small_project(tmp_path / "project")
+    out = small_disk / "site"
+    args = ("build", "--out", str(out))
+    assert run_cli(*args, cwd=project).returncode == 0
+    before = contents(out)
+    alpha = project / "content" / "conditions" / "alpha.md"
+    alpha.write_text(alpha.read_text("utf-8").replace("Alpha condition", "Alpha again"), "utf-8")
+    (project / "content" / "site.yaml").write_text(
+        (project / "content" / "site.yaml").read_text("utf-8").replace("Test Site", "New Name"),
+        "utf-8",
+    )
+    ballast = fill(small_disk, leave=20_000)
+    failed = run_cli(*args, cwd=project)
+    assert failed.returncode == 2, failed.stdout + failed.stderr
+    lines = failed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "No space left on device" in lines[0], failed.stderr
+    assert "previous site was left as it was" in lines[0]
+    assert "Traceback" not in failed.stderr
+    assert contents(out) == before
+    assert not list(small_disk.glob(".site.tmp-*"))
+    ballast.unlink()
+    assert run_cli(*args, cwd=project).returncode == 0
+    # Pagefind orders pages as the file system lists them: compare on the same one.
+    assert contents(out) == clean_build(project, small_disk / "clean")
+
+
+def test_a_read_only_output_folder_is_one_clear_line(small_disk: Path, tmp_path: Path) -> None:
+    project = small_project(tmp_path / "project")
+    out = small_disk / "site"
+    assert run_cli("build", "--out", str(out), cwd=project).returncode == 0
+    before = contents(out)
+    (project / "content" / "conditions" / "beta.md").write_text(
+        (project / "content" / "conditions" / "beta.md").read_text("utf-8") + "\nMore.\n"
+    )
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    result = run_cli("build", "--out", str(out), cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"sitegen: cannot write {out}: Read-only file system; the previous site was left as it was."
+    )
+    assert contents(out) == before
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "foreign database",
+        "state that is not JSON",
+        "table dropped",
+        "rows deleted",
+        "not a database",
+    ],
+)
+def test_a_damaged_cache_costs_a_rebuild_never_a_wrong_site(tmp_path: Path, damage: str) -> None:
+    project = small_project(tmp_path / "project")
+    assert run_cli("build", cwd=project).returncode == 0
+    database = project / ".cache" / "sitegen.sqlite"
+    if damage == "foreign database":
+        database.unlink()
+        with sqlite3.connect(database) as db:
+            db.execute("CREATE TABLE pages (a, b)")
+            db.execute("CREATE TABLE state (key TEXT, value TEXT)")
+    elif damage == "not a database":
+        database.write_bytes(b"not a database at all" * 100)
+    else:
+        with sqlite3.connect(database) as db:
+            if damage == "state that is not JSON":
+                db.execute("UPDATE state SET value = '{not json'")
+            elif damage == "table dropped":
+                db.execute("DROP TABLE pages")
+            else:
+                db.execute("DELETE FROM pages WHERE rowid % 2 = 0")
+    shutil.rmtree(project / "site")
+    (project / ".site.manifest.json").unlink()
+    beta = project / "content" / "conditions" / "beta.md"
+    beta.write_text(beta.read_text("utf-8") + "\nA change.\n", "utf-8")
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert contents(project / "site") == clean_build(project, tmp_path / "clean")
+    again = run_cli("build", cwd=project)
+    assert again.returncode == 0 and "warning" not in again.stderr
+    assert contents(project / "site") == clean_build(project, tmp_path / "clean-again")
