@@ -69,6 +69,11 @@ class SiteConfig(Model):
     required_sections: list[Text] = []
     reading_grade_target: float = Field(default=9, ge=1, le=20)
     directory_links: bool = False
+    # Publishing rules a site may tighten: a clinician's review of every page of
+    # health information, and how a gap in what the publisher says about a package
+    # it sells is reported.
+    require_clinical_review: bool = False
+    publisher_package_gaps: Literal["note", "warning", "error"] = "note"
 
     @field_validator("base_url")
     @classmethod
@@ -112,6 +117,15 @@ class Source(Model):
         return None if value is None else _absolute_http_url(value)
 
 
+class ClinicalReview(Model):
+    """Who checked a page's medicine, in what capacity, and when: apart from
+    `reviewed_by`, which may be an editorial team."""
+
+    by: Text
+    role: Text
+    date: date
+
+
 class ConditionMeta(Model):
     title: Text
     summary: Text
@@ -120,6 +134,7 @@ class ConditionMeta(Model):
     last_reviewed: date
     next_review: date | None = None
     reviewed_by: Text
+    clinical_review: ClinicalReview | None = None
     sources: list[Source] = []
 
 
@@ -129,6 +144,7 @@ class PageMeta(Model):
     last_reviewed: date | None = None
     next_review: date | None = None
     reviewed_by: Text | None = None
+    clinical_review: ClinicalReview | None = None
     sources: list[Source] = []
 
 
@@ -169,6 +185,29 @@ class TrialRegistration(Model):
     identifier: Text
 
 
+class ScheduleDay(Model):
+    day: int = Field(ge=1)
+    what: Text
+
+
+# What a buyer needs to know of a package that the site's own publisher sells, in
+# the order the page lists what is missing: (field, what the page says is missing).
+# Fields only a cell therapy has are asked of packages with `cells`.
+PUBLISHER_FACTS: tuple[tuple[str, str], ...] = (
+    ("price", "its price"),
+    ("schedule", "a day-by-day schedule"),
+    ("eyes_treated", "which eye or eyes are treated"),
+    ("treated_by", "who gives the treatment"),
+    ("country", "the country where it is given"),
+    ("clinic", "the clinic that gives it"),
+    ("regulator", "the regulator that oversees the clinic"),
+    ("product_specification", "the specification of the cell product"),
+    ("product_testing", "how the cell product is tested"),
+    ("follow_up", "the follow-up after treatment"),
+)
+CELL_PRODUCT_FACTS = frozenset({"product_specification", "product_testing"})
+
+
 class Package(Model):
     id: Slug
     name: Text
@@ -189,10 +228,31 @@ class Package(Model):
     report_side_effects: list[SideEffectReporting] = []
     sources: list[Source] = []
     last_reviewed: date
+    sold_by_publisher: bool = False  # the site's own publisher sells it
+    schedule: list[ScheduleDay] = []
+    eyes_treated: Text | None = None
+    treated_by: Text | None = None
+    country: Text | None = None
+    clinic: Text | None = None
+    regulator: Text | None = None
+    product_specification: Text | None = None
+    product_testing: Text | None = None
 
     @property
     def url(self) -> str:
         return f"packages/{self.id}/"
+
+    @property
+    def publisher_gaps(self) -> list[tuple[str, str]]:
+        """What a package sold by the site's own publisher leaves out, as
+        (field, plain words); nothing for a package someone else sells."""
+        if not self.sold_by_publisher:
+            return []
+        return [
+            (name, words)
+            for name, words in PUBLISHER_FACTS
+            if (self.cells or name not in CELL_PRODUCT_FACTS) and not getattr(self, name)
+        ]
 
 
 class Catalogue(Model):

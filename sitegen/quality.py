@@ -12,10 +12,10 @@ import re
 from datetime import date
 
 from .claims import mask_markdown
-from .findings import Finding, error, note, warning
+from .findings import Finding, Severity, error, note, warning
 from .load import LoadedContent, RawDocument
 from .markdown import SOURCE_MARKER_PATTERN
-from .models import Document, Package, Site, Source
+from .models import Document, Package, Site, SiteConfig, Source
 from .validate import field_path, package_review_due
 
 NONE_PHRASES = re.compile(
@@ -265,6 +265,76 @@ def check_package(
     return findings
 
 
+def check_source_dates(
+    sources: list[Source], reviewed: date | None, raw: RawDocument | None, loc: tuple, path: str
+) -> list[Finding]:
+    """A review vouches for its sources as they stood that day: a source last opened
+    before the page's review was not checked by it."""
+    if reviewed is None:
+        return []
+    findings = []
+    for index, source in enumerate(sources):
+        if source.accessed is not None and source.accessed < reviewed:
+            where = (*loc, index, "accessed")
+            findings.append(
+                warning(
+                    *_at(raw, where, path),
+                    field_path(where),
+                    f"expected the source to have been opened on or after the last review "
+                    f"({reviewed}), found {source.accessed} (check that '{source.title}' "
+                    "still says what the page cites it for, then update the date)",
+                )
+            )
+    return findings
+
+
+def needs_clinical_review(doc: Document) -> bool:
+    """Health information: a condition, or a page that cites sources."""
+    return doc.kind == "condition" or bool(doc.meta.sources)
+
+
+def check_clinical_review(
+    doc: Document, raw: RawDocument | None, config: SiteConfig
+) -> list[Finding]:
+    """`require_clinical_review: true` in site.yaml: no health page is published
+    until a clinician has reviewed it."""
+    if not config.require_clinical_review or doc.meta.clinical_review is not None:
+        return []
+    if not needs_clinical_review(doc):
+        return []
+    return [
+        error(
+            *_at(raw, (), doc.display_path),
+            "clinical_review",
+            "expected a clinical review ({by, role, date}), as site.yaml requires "
+            "(require_clinical_review: true), found none",
+        )
+    ]
+
+
+GAP_SEVERITY = {"note": Severity.NOTE, "warning": Severity.WARNING, "error": Severity.ERROR}
+
+
+def check_publisher_package(
+    package: Package, index: int, raw: RawDocument | None, path: str, config: SiteConfig
+) -> list[Finding]:
+    """A package the site's own publisher sells states what the publisher knows;
+    each missing fact is reported (a note unless site.yaml raises it)."""
+    severity = GAP_SEVERITY[config.publisher_package_gaps]
+    loc = ("packages", index)
+    where = _at(raw, (*loc, "sold_by_publisher"), path)
+    return [
+        Finding(
+            *where,
+            field_path((*loc, name)),
+            f"expected the site's publisher, who sells this package (sold_by_publisher), "
+            f"to state {words}, found nothing (the page says it has not been published)",
+            severity,
+        )
+        for name, words in package.publisher_gaps
+    ]
+
+
 def check_quality(site: Site, loaded: LoadedContent, today: date) -> list[Finding]:
     raw_by_path = {raw.display_path: raw for raw in loaded.documents}
     findings: list[Finding] = []
@@ -286,6 +356,10 @@ def check_document(
     findings += check_review_dates(
         doc.meta.last_reviewed, doc.meta.next_review, raw, (), doc.display_path, today
     )
+    findings += check_source_dates(
+        doc.meta.sources, doc.meta.last_reviewed, raw, ("sources",), doc.display_path
+    )
+    findings += check_clinical_review(doc, raw, config)
     return findings + check_source_markers(doc)
 
 
@@ -296,6 +370,14 @@ def check_packages(site: Site, loaded: LoadedContent, today: date) -> list[Findi
     for index, package in enumerate(site.packages):
         position = _package_index(catalogue, package.id, index)
         findings += check_package(package, position, catalogue, path)
+        findings += check_publisher_package(package, position, catalogue, path, site.config)
+        findings += check_source_dates(
+            package.sources,
+            package.last_reviewed,
+            catalogue,
+            ("packages", position, "sources"),
+            path,
+        )
         due = package_review_due(package, site.config)
         findings += check_review_dates(
             package.last_reviewed, due, catalogue, ("packages", position), path, today

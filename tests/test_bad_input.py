@@ -97,8 +97,8 @@ CASES = {
     "unknown field": (
         edit("conditions/alpha.md", "reviewed_by:", "author: Someone\nreviewed_by:"),
         f"{ALPHA}:8:1: author: expected one of the known fields: title, summary, "
-        "also_known_as, evidence, last_reviewed, next_review, reviewed_by, sources, found an "
-        "unknown field 'author'",
+        "also_known_as, evidence, last_reviewed, next_review, reviewed_by, clinical_review, "
+        "sources, found an unknown field 'author'",
     ),
     "unknown field in a package, with a suggestion": (
         edit("packages.yaml", "duration_days: 10", "duration_days: 10\n    known_risk: [x]"),
@@ -106,7 +106,9 @@ CASES = {
         "fields: id, name, summary, conditions, evidence, cells, administration, "
         "adjuvant_therapies, duration_days, includes, known_risks, price, price_excludes, "
         "follow_up, trial_registration, regulatory_status, report_side_effects, sources, "
-        "last_reviewed (did you mean 'known_risks'?), found an unknown field 'known_risk'",
+        "last_reviewed, sold_by_publisher, schedule, eyes_treated, treated_by, country, "
+        "clinic, regulator, product_specification, product_testing "
+        "(did you mean 'known_risks'?), found an unknown field 'known_risk'",
     ),
     "unknown evidence level": (
         edit("conditions/alpha.md", "evidence: established", "evidence: establish"),
