@@ -73,7 +73,7 @@ def test_entries_are_the_conditions_pages_and_packages(sample_site: Path):
         assert f"https://example.org/{listing}" not in ids
     glaucoma = next(e for e in entries if text(e, "id").endswith("/glaucoma/"))
     assert text(glaucoma, "title") == "Glaucoma"
-    assert text(glaucoma, "updated") == "2026-11-20T00:00:00Z"
+    assert text(glaucoma, "updated") == "2026-12-04T00:00:00Z"
     assert text(glaucoma, "summary").startswith("What glaucoma is")
 
 

@@ -10,6 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import ROOT
+from sitegen.load import load_content
+from sitegen.validate import validate
+
 
 @pytest.fixture
 def site(sample_site: Path) -> Path:
@@ -65,7 +69,7 @@ def test_condition_and_package_pages_state_their_evidence_level(site: Path):
         assert badge is not None and badge.get_text(strip=True).startswith("Evidence: "), page
     package = soup(site / "packages/optic-nerve-stem-cell-12-day/index.html")
     assert package.select_one("[data-disclaimer] .badge").get_text(strip=True) == (
-        "Evidence: Investigational"
+        "Evidence: Unproven, sold outside a registered trial"
     )
 
 
@@ -136,7 +140,7 @@ def test_catalogue_comparison_table(site: Path):
     assert "UCBSC" in cells[2] and "2 units" in cells[2] and "UCMSC" in cells[2]
     assert "2 times" in cells[3]
     assert cells[4] == "12"
-    assert cells[5] == "Evidence: Investigational"
+    assert cells[5] == "Evidence: Unproven, sold outside a registered trial"
     assert cells[6] == "Not published"
 
 
@@ -241,6 +245,7 @@ def test_every_evidence_level_is_explained_on_the_evidence_page(site: Path):
         "level-established",
         "level-emerging",
         "level-investigational",
+        "level-unproven-outside-trial",
         "level-not-supported",
     }
 
@@ -249,3 +254,71 @@ def test_package_page_states_its_review_dates(site: Path):
     main = soup(site / "packages/optic-nerve-stem-cell-12-day/index.html").find("main")
     review = main.select_one(".review-dates").get_text(" ", strip=True)
     assert review.startswith("Last reviewed on") and "Next review due" in review
+
+
+def test_the_package_page_says_what_its_seller_the_publisher_has_not_published(site: Path):
+    main = soup(site / "packages/optic-nerve-stem-cell-12-day/index.html").find("main")
+    text = main.get_text(" ", strip=True)
+    assert "The publisher of this site sells this package and has not published its price." in (
+        text.replace(" .", ".")
+    )
+    missing = [li.get_text(strip=True) for li in main.select(".not-published li")]
+    assert missing == [
+        "its price",
+        "a day-by-day schedule",
+        "which eye or eyes are treated",
+        "who gives the treatment",
+        "the country where it is given",
+        "the clinic that gives it",
+        "the regulator that oversees the clinic",
+        "the specification of the cell product",
+        "how the cell product is tested",
+        "the follow-up after treatment",
+    ]
+    # what the seed does say is kept
+    assert "12 days" in text and "Accommodation for the patient" in text
+
+
+def test_the_publishers_own_marketing_claims_are_quoted_and_withdrawn(site: Path):
+    main = soup(site / "conditions/optic-nerve-damage/index.html").find("main")
+    quoted = [
+        p.get_text(" ", strip=True)
+        for p in main.find_all("p")
+        if "None in over 20,000 cases worldwide" in p.get_text()
+    ]
+    assert len(quoted) == 1 and "Our advertising" in quoted[0]
+    heading = main.find("h3", string="Claims from our own advertising, now withdrawn")
+    assert heading is not None
+    assert "we have withdrawn them" in heading.find_next("p").get_text()
+
+
+def test_every_health_page_says_whether_a_clinician_has_reviewed_it(site: Path):
+    for page in [*site.glob("conditions/*/index.html"), site / "how-we-rate-evidence/index.html"]:
+        review = soup(page).select_one(".review-dates").get_text(" ", strip=True)
+        assert "No clinician has reviewed this page." in review, page
+
+
+def test_every_condition_page_names_where_to_find_support(site: Path):
+    for page in site.glob("conditions/*/index.html"):
+        main = soup(page).find("main")
+        support = main.find("h2", string="Support")
+        assert support is not None, page
+        text = support.find_next("ul").get_text(" ", strip=True)
+        assert "RNIB" in text and "sight impaired" in text, page
+
+
+def test_the_medicine_is_current(site: Path):
+    lhon = soup(site / "conditions/leber-hereditary-optic-neuropathy/index.html").find("main")
+    assert "Since 8 September 2015, a medicine called idebenone" in lhon.get_text(" ", strip=True)
+    glaucoma = soup(site / "conditions/glaucoma/index.html").find("main").get_text(" ")
+    assert "selective laser trabeculoplasty (SLT)" in glaucoma and "Since January 2022" in glaucoma
+    damage = soup(site / "conditions/optic-nerve-damage/index.html").find("main")
+    assert damage.find("h3", string="Giant cell arteritis: a same-day emergency") is not None
+
+
+def test_every_source_of_the_sample_says_what_kind_it_is():
+    site, _ = validate(load_content(ROOT / "content"))
+    documents = [*site.conditions, *site.pages]
+    sources = [s for d in documents for s in d.meta.sources]
+    sources += [s for p in site.packages for s in p.sources]
+    assert sources and all(source.type for source in sources)

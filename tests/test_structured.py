@@ -85,7 +85,7 @@ def test_condition_pages_are_medical_web_pages_about_their_condition(sample_site
         "name": "Optic nerve damage",
         "alternateName": ["Optic atrophy", "Optic neuropathy"],
     }
-    assert data["lastReviewed"] == "2026-11-20"
+    assert data["lastReviewed"] == "2026-12-04"
     assert data["reviewedBy"]["name"].startswith("Sitegen sample editorial team")
     listed = soup(page).select(".sources ol > li")
     assert len(data["citation"]) == len(listed) >= 5

@@ -76,7 +76,7 @@ def test_ucmsc_finds_the_package(tab, served):
     assert "12-day stem-cell programme for optic nerve damage" in titles
     package = found[titles.index("12-day stem-cell programme for optic nerve damage")]
     assert "Treatment package" in package["facts"]
-    assert "Evidence: Investigational" in package["facts"]
+    assert "Evidence: Unproven, sold outside a registered trial" in package["facts"]
     assert "UCMSC" in package["excerpt"]
 
 
