@@ -322,3 +322,20 @@ def test_every_source_of_the_sample_says_what_kind_it_is():
     sources = [s for d in documents for s in d.meta.sources]
     sources += [s for p in site.packages for s in p.sources]
     assert sources and all(source.type for source in sources)
+
+
+def test_the_facts_the_first_review_could_not_source_are_now_given(site: Path):
+    def main_text(page: str) -> str:
+        return soup(site / page).find("main").get_text(" ", strip=True)
+
+    pages = {
+        "glaucoma": main_text("conditions/glaucoma/index.html"),
+        "damage": main_text("conditions/optic-nerve-damage/index.html"),
+        "lhon": main_text("conditions/leber-hereditary-optic-neuropathy/index.html"),
+    }
+    for name, text in pages.items():
+        assert "not checked" not in text and "not yet checked" not in text, name
+    assert "DVLA" in pages["glaucoma"] and "free NHS sight test" in pages["glaucoma"]
+    assert "African or Caribbean" in pages["glaucoma"]
+    assert "over the age of 50" in pages["damage"] and "ethambutol" in pages["damage"]
+    assert "m.14484T>C" in pages["lhon"] and "20 April 2023" in pages["lhon"]
