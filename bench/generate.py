@@ -1,12 +1,26 @@
 """Generate a synthetic health-information site for the speed benchmarks.
 
     python bench/generate.py --pages N --out DIR [--format sitegen|pelican|mkdocs|hugo]
+                             [--weight light|real] [--seed S]
 
-N conditions of about 750 words each (the five required `##` sections, a list,
-a table, links to other conditions, numbered source markers and Markdown
-footnotes) and a catalogue of N/10 treatment packages, written in the layout of
-one tool. The text is the same for every tool and depends only on N and
-`--seed`: no network, no clock.
+N conditions and a catalogue of N/10 treatment packages, written in the layout
+of one tool. The text is the same for every tool and depends only on N,
+`--seed` and `--weight`: no network, no clock.
+
+- light (the default): conditions of about 750 words (the five required `##`
+  sections, a list, a table, links to other conditions, three sources cited by
+  number, two footnotes); packages with four short risks and one source.
+- real: pages that carry what the sample's in content/ do. Conditions of about
+  1,400 words: every required section with `###` subsections, five lists, a
+  four-column table, links to five other conditions, to a package and to the
+  evidence page, 10 to 14 sources (title, publisher, year, url, type; some with a
+  citation or an accessed date) each cited by number, three footnotes, two other
+  names and varied review dates. One condition in five (`GRADE_WARNING_EVERY`)
+  is written in long sentences of long words, so its reading grade is above 9: a
+  warning, which `--strict` would turn into an error, so the benchmarks build
+  without it (as they do light pages). Packages carry six to nine long known
+  risks, three routes, 10 to 14 sources, three regulatory statuses, three ways
+  to report side effects and, for one in three, a trial registration.
 
 - sitegen: DIR is a content folder (site.yaml, pages/, conditions/, packages.yaml)
   that builds with `python build.py build --strict --content DIR --out SITE`.
@@ -17,7 +31,11 @@ one tool. The text is the same for every tool and depends only on N and
   layout templates in DIR/layouts/ (no theme).
 
 For the other tools each package becomes a Markdown page holding the same text.
-Links between pages use each tool's own way of linking to a source file.
+Links between pages use each tool's own way of linking to a source file (sitegen
+links a package by its site path, `/packages/<id>/`, as packages have no file).
+With `real` weight the sources, which sitegen's and Hugo's templates list from
+the front matter, are also written as a numbered list at the end of the body for
+Pelican and MkDocs, whose plain themes show no front-matter fields.
 """
 
 from __future__ import annotations
@@ -32,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FORMATS = ("sitegen", "pelican", "mkdocs", "hugo")
+WEIGHTS = ("light", "real")
 REVIEWED = "2026-01-15"
 NEXT_REVIEW = "2031-01-15"
 LEVELS = ("established", "emerging", "investigational", "not-supported")
@@ -277,6 +296,7 @@ class Synthetic:
     conditions: list[Doc]
     pages: list[Doc]
     packages: list[dict]
+    weight: str = "light"
 
 
 class Writer:
@@ -477,6 +497,512 @@ def package(k: int, total: int, rng: random.Random) -> dict:
     }
 
 
+# Pages as heavy as the sample's (--weight real) ---------------------------------
+
+REVIEW_DATES = ("2025-06-02", "2025-09-15", "2025-11-20", "2026-01-15")
+GRADE_WARNING_EVERY = 5  # one condition in five is written in long sentences
+SIGN_DETAILS = [
+    "It may come and go at first.",
+    "It is often worse in dim light.",
+    "It may affect one eye or both.",
+    "Many people notice it first when they read.",
+    "Covering one eye at a time makes it easier to notice.",
+    "It is often mild at first and easy to miss.",
+    "It may be worse at the end of the day.",
+    "Children may not mention it, so watch how they read and play.",
+    "It can make driving at night harder.",
+    "Some people notice it only when they change glasses.",
+]
+URGENT = [
+    "**Get help the same day if you have sudden pain in an eye, a red eye with blurred "
+    "sight, or sudden loss of sight.**",
+    "This needs care on the same day, not at your next routine visit.",
+    "Go to an eye casualty unit or call your local emergency number if you cannot reach {person}.",
+    "Tell them which eye is affected and when the change started.",
+    "Bring your glasses and a list of your medicines with you.",
+]
+PROGRESSION = [
+    "For most people the signs change slowly, over months or years {src}.",
+    "In some people they stay the same for a long time.",
+    "A few people lose sight faster, often when the cause is not treated {src}.",
+    "Regular check-ups show whether things are changing.",
+    "Your eye team may compare scans from each visit to see small changes early {src}.",
+    "Tell {person} about any new sign between visits.",
+]
+TEST_DETAILS = [
+    "It does not hurt.",
+    "Numbing drops are used first.",
+    "You may need someone to take you home.",
+    "It is often done at the first visit.",
+    "It may be repeated at each check-up.",
+]
+QUESTIONS = [
+    "What is causing the change in my sight?",
+    "Which tests do I need, and what will they show?",
+    "How often should my eyes be checked?",
+    "What can I do at home to look after my eyes?",
+    "Is it safe for me to drive?",
+    "Who can I call if my sight gets worse between visits?",
+    "Are there studies I could join, and who runs them?",
+]
+TREATMENT_DETAILS = [
+    "It is often the first thing that is tried {src}.",
+    "It is usually offered for a few months at a time, and then checked {src}.",
+    "It can help some people keep the sight they still have {src}.",
+    "It may need to be repeated if the signs come back {src}.",
+    "Your eye team will check how well it works at each visit {src}.",
+    "It helps with daily tasks, but it does not change the cause {src}.",
+    "Side effects are usually mild, but ask what to look out for {src}.",
+]
+LIVING = [
+    "If your sight has changed, support is available {src}.",
+    "Low vision aids, such as magnifiers, large print and good lighting, can help you use "
+    "the sight you still have.",
+    "Phones and computers can read text aloud.",
+    "Rehabilitation services teach new ways to do daily tasks and to move around safely {src}.",
+    "Ask {person} how to get this help where you live.",
+    "Many people find it helps to talk to others with the same condition.",
+]
+CLINIC = [
+    "These treatments are **investigational**.",
+    "This means they are still being tested, and it is not known whether they are safe or "
+    "whether they help {src}.",
+    "A listing on a trial register does not mean that a regulator has looked at the "
+    "treatment {src}.",
+    "Ask who runs the study, who pays for it and how the results will be published.",
+    "Keep using the care your eye specialist gave you unless they tell you otherwise.",
+]
+EVIDENCE_LEAD = [
+    "Standard care for {short} is described in national guidance {src}.",
+    "A large review brought together the studies so far {src}.",
+    "Most of the studies were small, and some had no comparison group {src}.",
+    "Small studies without a comparison group cannot show if a treatment works.",
+    "People in a study may get better for other reasons, such as the natural course of "
+    "the condition {src}.",
+]
+STUDY_KINDS = [
+    (
+        "A review of {k} studies",
+        "It found that the evidence was weak and mostly came from small studies",
+    ),
+    (
+        "A trial with a comparison group",
+        "People were given the treatment or a dummy "
+        "treatment by chance, and the two groups did about equally well",
+    ),
+    (
+        "A study without a comparison group",
+        "Some people reported changes, but without a "
+        "comparison group it cannot show what caused them",
+    ),
+    ("A report on one patient", "A single case cannot show how often a treatment helps or harms"),
+    ("A five-year follow-up", "It described how people did over time with standard care"),
+    ("A meeting abstract", "It has not been published in full, so its methods cannot be checked"),
+]
+EVIDENCE_TAIL = [
+    "More research is needed before firm advice can be given.",
+    "The results may not apply to everyone with this condition.",
+    "Studies that report only the people who did well can make a treatment look better "
+    "than it is {src}.",
+    "A good trial says in advance what it will measure, and publishes its results even "
+    "when they are disappointing {src}.",
+]
+LONG_SENTENCES = [  # for the pages written above the reading grade
+    "Investigators who evaluated the published literature concluded that methodological "
+    "limitations, including inadequate randomisation, incomplete outcome reporting and "
+    "considerable heterogeneity between populations, substantially restrict the "
+    "confidence with which any therapeutic recommendation can presently be formulated {src}.",
+    "Consequently, ophthalmologists generally recommend continuing established "
+    "management, monitoring visual function periodically with standardised "
+    "instruments, and considering experimental interventions exclusively within "
+    "properly registered and independently supervised clinical investigations {src}.",
+    "Although individual practitioners occasionally describe encouraging observations "
+    "following unconventional interventions, such anecdotal descriptions inevitably "
+    "lack the comparative information necessary for distinguishing genuine therapeutic "
+    "consequences from spontaneous fluctuation and measurement variability {src}.",
+    "Patients considering participation in commercially organised programmes should "
+    "deliberately investigate the regulatory circumstances, the qualifications of the "
+    "supervising physicians, the complete financial obligations and the availability of "
+    "subsequent medical supervision after returning home {src}.",
+    "Characteristic manifestations frequently develop imperceptibly, and individuals "
+    "consequently attribute deteriorating visual performance to tiredness, inadequate "
+    "illumination or unsuitable spectacles until considerable functional impairment "
+    "has accumulated {src}.",
+    "Epidemiological investigations have identified numerous contributing circumstances, "
+    "including hereditary predisposition, cardiovascular irregularities, metabolic "
+    "disorders and particular medications, although their relative importance differs "
+    "considerably between populations {src}.",
+    "Comprehensive evaluation ordinarily combines a detailed medical history, "
+    "examination with specialised optical instruments and, whenever necessary, "
+    "complementary imaging investigations that document anatomical abnormalities "
+    "and facilitate comparison over subsequent appointments {src}.",
+    "Therapeutic decisions necessarily reflect the underlying mechanism, the severity of "
+    "existing visual deterioration, coexisting medical conditions and the individual "
+    "priorities of each patient, which explains why recommendations occasionally differ "
+    "between specialists {src}.",
+    "Rehabilitation specialists emphasise that practical adaptations, environmental "
+    "modifications and appropriate magnification technology frequently improve everyday "
+    "independence considerably, even when the underlying deterioration itself remains "
+    "essentially unchanged {src}.",
+    "Regulatory authorities repeatedly caution that unauthorised cellular interventions "
+    "administered outside registered investigations have occasionally produced serious "
+    "complications, including infections, haemorrhage and irreversible deterioration of "
+    "vision {src}.",
+]
+FOOTNOTES_REAL = [
+    "Based on the reviews listed below. Your own doctor can tell you more.",
+    "This is a summary. Some studies used different tests and words.",
+    "The numbers in small studies can change a lot when a larger study is done.",
+    "Where the sources disagree, this page gives the view of the national guidance.",
+    "Figures are rounded, and they describe groups of people, not any one person.",
+]
+SOURCE_KINDS = [  # (type, title, publisher)
+    ("systematic review", "{Title}: a systematic review of treatments", "Journal of Eye Research"),
+    ("guideline", "{Part} conditions: diagnosis and management", "National eye guideline group"),
+    ("randomised trial", "A randomised trial of {treatment} in {short}", "Clinical Vision Studies"),
+    ("cohort study", "Five-year outcomes in {short}", "Eye Health Review"),
+    ("patient information", "{Title}: information for patients", "Eye health charity"),
+    ("regulator", "Cell treatments not authorised: what to know", "Medicines regulator"),
+    ("professional body", "Statement on cell treatments for eye disease", "College of eye doctors"),
+    ("narrative review", "{Title}: current perspectives", "Ophthalmology Today"),
+    ("case series", "Cells in {short}: a series of {k} patients", "Regenerative Eye Reports"),
+    ("case report", "{Title} after an injection of cells", "Case Reports in Eye Care"),
+    ("conference abstract", "Outcomes of {treatment} in {short}", "Eye research meeting"),
+    ("trial registration", "Registry record of a study of cells in {short}", "Trial register"),
+    ("news", "Clinics selling cell treatments for eye disease", "Health news service"),
+    ("other", "How to judge health information", "Consumer health library"),
+]
+RISKS_REAL = [
+    "Injection behind the eye: this can cause bleeding behind the eye, a hole in the "
+    "eyeball made by the needle, or injury to the optic nerve. These problems are rare, "
+    "but they can be severe.",
+    "Lumbar puncture (a needle put into the lower back): this can cause back pain and "
+    "headache. About a third of people get a headache afterwards. Bleeding and infection "
+    "are rare.",
+    "Cells given into a vein: fever for a short time has been linked to this in clinical "
+    "trials. Blood clots in the lungs have been reported after cells were given into a "
+    "vein.",
+    "Contaminated cell products: products contaminated with bacteria can cause serious infections.",
+    "Loss of sight: people have lost much of their sight after a clinic injected cells "
+    "into their eyes.",
+    "Other serious harms: regulators have received reports of blindness, tumours and "
+    "infections after cell products that were not authorised.",
+    "Unknown long-term effects: no long-term results from controlled studies of this "
+    "programme have been published, so its long-term effects are not known.",
+    "Cost and travel: you pay for the programme, travel and time away from home. "
+    "Problems may start after you return home, far from the team that treated you.",
+    "Future trials: having this treatment might affect whether you can join a clinical "
+    "trial later. Ask about this before you decide.",
+    "Unwanted immune reactions: the body may react against cells that came from another person.",
+]
+ROUTES = [
+    ("Local injection behind the eye (retrobulbar)", None),
+    ("Intravenous injection (into a vein)", None),
+    (
+        "Lumbar puncture (into the fluid around the spinal cord)",
+        "Named by the provider as a possible route; how often is not stated.",
+    ),
+    ("Injection into the eye (intravitreal)", None),
+]
+INCLUDES = [
+    "Physiotherapy and occupational therapy, Monday to Friday",
+    "Accommodation for the patient and one family member",
+    "General medical services (doctor's visits, examinations, laboratory tests)",
+    "International patient services (interpreting, airport transfers, help with visas)",
+    "Meals",
+    "Eye exercises with a therapist",
+]
+ADJUVANTS = ["Rehabilitation therapy", "Eye exercises", "Acupuncture", "Vitamin supplements"]
+
+
+def sentence_case(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+class Citer:
+    """Numbers for source markers: every source once, in order, then any of them."""
+
+    def __init__(self, rng: random.Random, count: int) -> None:
+        self.rng = rng
+        self.count = count
+        self.cited = 0
+
+    def __call__(self) -> str:
+        if self.cited < self.count:
+            self.cited += 1
+            return f"[{self.cited}]"
+        return f"[{self.rng.randint(1, self.count)}]"
+
+
+class RealWriter(Writer):
+    """A Writer whose `{src}` marks become numbered source markers. On a page written
+    in long sentences its paragraphs join their sentences in threes, and `dense` gives
+    long sentences of long words (elsewhere nothing)."""
+
+    def __init__(self, rng: random.Random, slots: dict[str, str], cite: Citer, long: bool):
+        super().__init__(rng, slots)
+        self.cite = cite
+        self.long = long
+        self.dense_left = rng.sample(LONG_SENTENCES, len(LONG_SENTENCES)) if long else []
+
+    def dense(self, count: int = 2) -> list[str]:
+        taken, self.dense_left = self.dense_left[:count], self.dense_left[count:]
+        return [self.fill(t) for t in taken]
+
+    def fill(self, template: str) -> str:
+        while "{src}" in template:
+            template = template.replace("{src}", self.cite(), 1)
+        return template.format(**self.slots)
+
+    def cited(self, template: str) -> str:
+        """The sentence with a source marker before its closing mark."""
+        sentence = self.fill(template)
+        return f"{sentence[:-1]} {self.cite()}{sentence[-1]}"
+
+    def paragraph(self, sentences: list[str]) -> str:
+        if not self.long:
+            return " ".join(sentences)
+        joined = []
+        for start in range(0, len(sentences), 3):
+            group = [s.rstrip(".") for s in sentences[start : start + 3]]
+            rest = [s[0].lower() + s[1:] if s[1:2].islower() else s for s in group[1:]]
+            joined.append(", and ".join([group[0], *rest]) + ".")
+        return " ".join(joined)
+
+
+def real_sources(stem: str, rng: random.Random, slots: dict[str, str]) -> list[dict]:
+    """Ten to fourteen sources of the kinds a real page cites (`stem`: for their URLs)."""
+    count = 10 + rng.randrange(5)
+    kinds = rng.sample(SOURCE_KINDS, count)
+    sources = []
+    for i, (kind, title, publisher) in enumerate(kinds, 1):
+        year = 2005 + rng.randrange(21)
+        source = {
+            "title": title.format(**slots, k=5 + rng.randrange(40)),
+            "publisher": publisher,
+            "year": year,
+            "url": f"https://example.org/{kind.replace(' ', '-')}/{stem}-{i}",
+            "type": kind,
+        }
+        if i % 2:
+            source["citation"] = (
+                f"{publisher} {year};{rng.randrange(1, 60)}:{rng.randrange(10, 900)}. "
+                f"doi:10.5555/bench.{stem}.{i}"
+            )
+        if i % 3 == 0:
+            source["accessed"] = REVIEWED
+        sources.append(source)
+    return sources
+
+
+def real_condition(n: int, total: int, packages: int, rng: random.Random) -> Doc:
+    """A condition shaped like the sample's: ~1,300 words under the five required
+    sections and their subsections, lists, a table, links to other conditions and to
+    a package, 10 to 14 sources cited by number, three footnotes; one page in
+    GRADE_WARNING_EVERY is written in long sentences, above the reading grade."""
+    title = title_of(n)
+    part_short, part_long = PARTS[(n // len(ADJECTIVES)) % len(PARTS)]
+    level = LEVELS[n % len(LEVELS)]
+    label = LEVEL_TEXT[level][0]
+    causes = rng.sample(CAUSES, 3)
+    person = rng.choice(PEOPLE)
+    treatments = rng.sample(TREATMENTS, 5)
+    aka = [f"{title.rsplit(' ', 1)[0]} type {n % 3 + 1}", f"{part_short} {KINDS[n % 6]} {n + 1}"]
+    slots = {
+        "title": title,
+        "Title": title,
+        "short": title.lower(),
+        "part": f"the {part_short}",
+        "Part": sentence_case(part_short),
+        "part_long": part_long,
+        "person": person,
+        "person_cap": sentence_case(person),
+        "cause": causes[0],
+        "cause2": causes[1],
+        "cause3": causes[2],
+        "label_lower": label.lower(),
+        "aka": aka[0].lower(),
+        "treatment": treatments[0].split(" that ")[0],
+    }
+    sources = real_sources(slug_of(n), rng, slots)
+    long = n % GRADE_WARNING_EVERY == GRADE_WARNING_EVERY - 1
+    w = RealWriter(rng, slots, Citer(rng, len(sources)), long)
+    others = [m for m in rng.sample(range(total), min(total, 6)) if m != n][:5]
+    while len(others) < 5 and total > 1:
+        others.append(others[-1] if others else (n + 1) % total)
+    link = [f"[{title_of(m).lower()}]({slug_of(m)}.md)" for m in others]
+    pkg = (n // 10) % packages
+    pkg_link = f"[eye programme {pkg + 1}](../packages/{package_id(pkg)}.md)"
+
+    out: list[str] = []
+
+    def dense() -> None:
+        if long:
+            out.append(" ".join(w.dense()))
+
+    out.append(w.paragraph([w.cited(INTRO[0]), *w.some(INTRO[1:], 4)]))
+    if link:
+        out.append(
+            w.paragraph(
+                [
+                    f"It is sometimes confused with {link[0]} {w.cite()}.",
+                    "The two have some signs in common, but the causes and the care are "
+                    "not the same.",
+                    f"Doctors sometimes call it {slots['aka']}.",
+                ]
+            )
+        )
+    out.append("## Symptoms")
+    out.append(w.paragraph([*map(w.fill, SYMPTOM_LEAD[:3]), w.cited(SYMPTOM_LEAD[3])]))
+    signs = rng.sample(SIGNS, 6)
+    out.append("\n".join(f"- **{sentence_case(s)}.** {rng.choice(SIGN_DETAILS)}" for s in signs))
+    out.append(w.paragraph(w.some(SYMPTOM_TAIL, 3)) + " [^1]")
+    dense()
+    out.append("### When to get help straight away")
+    out.append(w.paragraph([w.fill(URGENT[0]), *w.some(URGENT[1:], 2)]))
+    out.append("## Causes")
+    cause_text = w.some(CAUSE_SENTENCES, 8)
+    out.append(w.paragraph([*cause_text[:4], f"Known causes are listed in reviews {w.cite()}."]))
+    out.append(f"Things that make it more likely include {w.cite()}:")
+    out.append("\n".join(f"- {sentence_case(c)}" for c in rng.sample(CAUSES, 5)))
+    out.append(w.paragraph(cause_text[4:]))
+    dense()
+    out.append("### How it changes over time")
+    out.append(w.paragraph(w.some(PROGRESSION, 4)))
+    out.append("## Diagnosis")
+    out.append(w.paragraph([*map(w.fill, DIAGNOSIS_LEAD[:3]), w.cited(DIAGNOSIS_LEAD[3])]))
+    table = ["| Test | What it shows | How long it takes | What to expect |"]
+    table.append("|---|---|---|---|")
+    for name, shows, takes in rng.sample(TESTS, 5):
+        table.append(f"| {name} | {shows} | {takes} | {rng.choice(TEST_DETAILS)} |")
+    out.append("\n".join(table))
+    out.append(w.paragraph(w.some(DIAGNOSIS_TAIL, 3)))
+    dense()
+    out.append("### Questions to ask at your visit")
+    out.append("\n".join(f"- {q}" for q in rng.sample(QUESTIONS, 4)))
+    out.append("## Treatment options")
+    out.append(w.paragraph([w.fill(t) for t in TREATMENT_LEAD]))
+    details = rng.sample(TREATMENT_DETAILS, 5)
+    out.append(
+        "\n".join(
+            f"{i}. **{sentence_case(t)}.** {w.fill(d)}"
+            for i, (t, d) in enumerate(zip(treatments, details, strict=True), 1)
+        )
+    )
+    out.append(w.paragraph(w.some(TREATMENT_TAIL, 4)))
+    dense()
+    if len(link) > 1:
+        out.append(
+            f"People with {link[1]} are sometimes offered the same care {w.cite()}. "
+            "Ask if it fits your own case."
+        )
+    out.append("### Living with sight loss")
+    out.append(w.paragraph(w.some(LIVING, 4)))
+    if len(link) > 2:
+        other = others[2]
+        out.append(
+            f"See also [help with low vision on the page about {title_of(other).lower()}]"
+            f"({slug_of(other)}.md)."
+        )
+    out.append("### Treatments sold by clinics")
+    out.append(
+        w.paragraph(
+            [
+                f"Some clinics sell cell treatments for {slots['short']} {w.cite()}.",
+                f"One example is {pkg_link}, described on this site.",
+                *(w.fill(t) for t in CLINIC),
+            ]
+        )
+    )
+    out.append("## What the evidence says")
+    out.append(
+        w.paragraph(
+            [
+                f"Treatments of {slots['short']} are rated **{label}** on this site.",
+                *w.some(EVIDENCE_LEAD, 4),
+            ]
+        )
+        + " [^2]"
+    )
+    out.append("### The studies so far")
+    studies = []
+    for lead, finding in rng.sample(STUDY_KINDS, 3):
+        year = 2008 + rng.randrange(18)
+        head = lead.format(k=4 + rng.randrange(30))
+        studies.append(f"- **{head} ({year}).** {finding} {w.cite()}.")
+    out.append("\n".join(studies))
+    dense()
+    tail = w.paragraph(w.some(EVIDENCE_TAIL, 3))
+    out.append(f"{tail} See [how we rate evidence](../pages/{EVIDENCE_PAGE}.md). [^3]")
+    if len(link) > 3:
+        out.append(f"You may also want to read about {link[3]} and {link[4]}.")
+    notes = rng.sample(FOOTNOTES_REAL, 3)
+    out.append("\n".join(f"[^{i}]: {note}" for i, note in enumerate(notes, 1)))
+    body = "\n\n".join(out) + "\n"
+
+    meta = {
+        "title": title,
+        "summary": f"What {title.lower()} is, its signs and causes, how it is found, "
+        "what care may help, and what the studies of each treatment show.",
+        "also_known_as": aka,
+        "evidence": level,
+        "last_reviewed": REVIEW_DATES[n % len(REVIEW_DATES)],
+        "next_review": NEXT_REVIEW,
+        "reviewed_by": "Benchmark editorial team (synthetic text, not a clinician review)",
+        "sources": sources,
+    }
+    return Doc("conditions", slug_of(n), meta, body)
+
+
+def real_package(k: int, total: int, rng: random.Random) -> dict:
+    """A package shaped like the sample's: long known risks, ten to fourteen sources,
+    three routes, regulatory status and side-effect reporting for three places."""
+    pkg = package(k, total, rng)
+    slots = {
+        "Title": title_of(k * 10 % total),
+        "short": title_of(k * 10 % total).lower(),
+        "Part": "Eye",
+        "treatment": "cell injections",
+    }
+    routes = rng.sample(ROUTES, 3)
+    pkg |= {
+        "cells": [
+            {"type": "Umbilical cord blood cells", "units": 1 + k % 3},
+            {"type": "Mesenchymal cells from cord tissue", "units": 1 + (k + 1) % 3},
+        ],
+        "administration": [
+            {"route": route, "note": note} if note else {"route": route, "times": 1 + k % 3}
+            for route, note in routes
+        ],
+        "adjuvant_therapies": rng.sample(ADJUVANTS, 3),
+        "includes": rng.sample(INCLUDES, 5),
+        "known_risks": rng.sample(RISKS_REAL, 6 + k % 4),
+        "price_excludes": ["Flights", "Visas", "Follow-up care at home"],
+    }
+    if k % 3 == 0:
+        pkg["trial_registration"] = {
+            "registry": "ClinicalTrials.gov",
+            "identifier": f"NCT0{3000000 + k:07d}",
+        }
+    pkg["regulatory_status"] = [
+        *pkg["regulatory_status"],
+        {
+            "jurisdiction": "Country where the programme is given",
+            "status": "Not stated by the provider. Ask which regulator oversees the clinic.",
+        },
+    ]
+    pkg["report_side_effects"] = [
+        *pkg["report_side_effects"],
+        {
+            "jurisdiction": "Anywhere",
+            "how": "Tell the clinic and your own eye specialist, and keep copies of your records.",
+        },
+    ]
+    pkg["sources"] = real_sources(package_id(k), rng, slots)
+    pkg["last_reviewed"] = pkg.pop("last_reviewed")
+    return pkg
+
+
 def site_config() -> dict:
     return {
         "title": "Synthetic Eye Health Information",
@@ -510,19 +1036,27 @@ def site_config() -> dict:
     }
 
 
-def make(pages: int, seed: int = 1) -> Synthetic:
-    """The whole synthetic site in memory; the same for the same (pages, seed)."""
+def make(pages: int, seed: int = 1, weight: str = "light") -> Synthetic:
+    """The whole synthetic site in memory; the same for the same (pages, seed, weight)."""
     if pages < 1:
         raise ValueError("--pages must be at least 1")
-    conditions = [condition(n, pages, random.Random(f"{seed}:c:{n}")) for n in range(pages)]
-    packages = [
-        package(k, pages, random.Random(f"{seed}:p:{k}")) for k in range(max(1, pages // 10))
-    ]
-    return Synthetic(site_config(), conditions, [evidence_page()], packages)
+    if weight not in WEIGHTS:
+        raise ValueError(f"unknown weight {weight!r}; expected one of {', '.join(WEIGHTS)}")
+    count = max(1, pages // 10)
+    if weight == "real":
+        conditions = [
+            real_condition(n, pages, count, random.Random(f"{seed}:c:{n}")) for n in range(pages)
+        ]
+        packages = [real_package(k, pages, random.Random(f"{seed}:p:{k}")) for k in range(count)]
+    else:
+        conditions = [condition(n, pages, random.Random(f"{seed}:c:{n}")) for n in range(pages)]
+        packages = [package(k, pages, random.Random(f"{seed}:p:{k}")) for k in range(count)]
+    return Synthetic(site_config(), conditions, [evidence_page()], packages, weight)
 
 
-def package_doc(pkg: dict) -> Doc:
-    """A package as a Markdown page, for the tools without a catalogue."""
+def package_doc(pkg: dict, weight: str = "light") -> Doc:
+    """A package as a Markdown page, for the tools without a catalogue (with `real`
+    weight, also its trial registration, follow-up and sources, as sitegen shows them)."""
     lines = [pkg["summary"], "", "## What it includes", ""]
     lines += [f"- Cells: {c['type']}, {c['units']} units" for c in pkg["cells"]]
     for a in pkg["administration"]:
@@ -541,7 +1075,29 @@ def package_doc(pkg: dict) -> Doc:
     lines += ["", f"Price: {price['amount']} {price['currency']}, without "]
     lines[-1] += ", ".join(x.lower() for x in pkg["price_excludes"]) + "."
     meta = {"title": pkg["name"], "summary": pkg["summary"], "last_reviewed": REVIEWED}
+    if weight == "real":
+        trial = pkg.get("trial_registration")
+        registered = f"{trial['registry']} {trial['identifier']}" if trial else "none given"
+        lines += ["", f"Trial registration: {registered}.", "", f"Follow-up: {pkg['follow_up']}"]
+        meta["sources"] = pkg["sources"]
     return Doc("packages", pkg["id"], meta, "\n".join(lines) + "\n")
+
+
+def sources_section(sources: list[dict]) -> str:
+    """Sources as a numbered Markdown list, for the tools whose plain theme shows none
+    from the front matter (Pelican, MkDocs)."""
+    items = []
+    for number, source in enumerate(sources, 1):
+        details = [str(source[k]) for k in ("publisher", "year", "citation") if k in source]
+        items.append(f"{number}. {source['title']}. {'. '.join(details)}. {source['url']}")
+    return "\n## Sources\n\n" + "\n".join(items) + "\n"
+
+
+def body_for_themes_without_sources(s: Synthetic, doc: Doc) -> str:
+    """The body, and with `real` weight its sources after it."""
+    if s.weight == "real" and doc.meta.get("sources"):
+        return doc.body + sources_section(doc.meta["sources"])
+    return doc.body
 
 
 def dump_yaml(data: object) -> str:
@@ -567,13 +1123,17 @@ def write(path: Path, text: str) -> None:
 
 
 def all_docs(s: Synthetic) -> list[Doc]:
-    return s.conditions + s.pages + [package_doc(p) for p in s.packages]
+    return s.conditions + s.pages + [package_doc(p, s.weight) for p in s.packages]
+
+
+PACKAGE_LINK = re.compile(r"\]\(\.\./packages/([a-z0-9-]+)\.md\)")
 
 
 def write_sitegen(s: Synthetic, out: Path) -> None:
     write(out / "site.yaml", dump_yaml(s.site))
     for doc in s.conditions + s.pages:
-        write(out / doc.section / f"{doc.slug}.md", front_matter(doc.meta, doc.body))
+        body = PACKAGE_LINK.sub(r"](/packages/\1/)", doc.body)  # packages have no file
+        write(out / doc.section / f"{doc.slug}.md", front_matter(doc.meta, body))
     write(out / "packages.yaml", dump_yaml({"packages": s.packages}))
 
 
@@ -621,7 +1181,7 @@ CACHE_PATH = "cache"
             meta["Category"] = "Conditions"
             meta["Evidence"] = doc.meta["evidence"]
         header = "".join(f"{k}: {v}\n" for k, v in meta.items())
-        body = relink(doc.body, lambda target: "{filename}" + target)
+        body = relink(body_for_themes_without_sources(s, doc), lambda t: "{filename}" + t)
         write(out / "content" / doc.section / f"{doc.slug}.md", f"{header}\n{body}")
 
 
@@ -636,7 +1196,8 @@ def write_mkdocs(s: Synthetic, out: Path) -> None:
     index = f"# {s.site['title']}\n\n{s.site['description']}\n"
     write(out / "docs" / "index.md", index)
     for doc in all_docs(s):
-        text = front_matter(doc.meta, f"# {doc.meta['title']}\n\n{doc.body}")
+        body = body_for_themes_without_sources(s, doc)
+        text = front_matter(doc.meta, f"# {doc.meta['title']}\n\n{body}")
         write(out / "docs" / doc.section / f"{doc.slug}.md", text)
 
 
@@ -728,10 +1289,12 @@ def edit_condition(out: Path, fmt: str, n: int, text: str) -> Path:
     return path
 
 
-def generate(pages: int, out: Path, fmt: str = "sitegen", seed: int = 1) -> Synthetic:
+def generate(
+    pages: int, out: Path, fmt: str = "sitegen", seed: int = 1, weight: str = "light"
+) -> Synthetic:
     if fmt not in WRITERS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    synthetic = make(pages, seed)
+    synthetic = make(pages, seed, weight)
     WRITERS[fmt](synthetic, out)
     return synthetic
 
@@ -742,6 +1305,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder to write")
     parser.add_argument("--format", choices=FORMATS, default="sitegen")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--weight",
+        choices=WEIGHTS,
+        default="light",
+        help="light: ~750-word conditions with 3 sources; real: as heavy as the sample's",
+    )
     parser.add_argument("--force", action="store_true", help="replace --out if it exists")
     args = parser.parse_args(argv)
     if args.pages < 1:
@@ -751,10 +1320,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generate: {args.out} exists and is not empty (use --force)", file=sys.stderr)
             return 2
         shutil.rmtree(args.out)
-    synthetic = generate(args.pages, args.out, args.format, args.seed)
+    synthetic = generate(args.pages, args.out, args.format, args.seed, args.weight)
     print(
-        f"Wrote {len(synthetic.conditions)} conditions and {len(synthetic.packages)} "
-        f"packages ({args.format}) into {args.out}/"
+        f"Wrote {len(synthetic.conditions)} {args.weight} conditions and "
+        f"{len(synthetic.packages)} packages ({args.format}) into {args.out}/"
     )
     return 0
 

@@ -1,24 +1,40 @@
-"""The benchmark's synthetic site generator: deterministic, and clean under --strict."""
+"""The benchmark's synthetic site generator: deterministic, light pages clean under
+--strict, real-weight pages as heavy as the sample's and built as the bench builds them."""
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
+import os
+import re
+import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import pytest
+import yaml
+
 from conftest import ROOT, build_site
+from sitegen.claims import mask_markdown
 from sitegen.findings import Severity
+from sitegen.markdown import SOURCE_MARKER_PATTERN
+from sitegen.models import Package, Source
+from sitegen.quality import body_headings
+
+REAL = 20  # real-weight conditions in the build tests: every fifth is above the grade
 
 
-def load_generator():
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+def load(name: str, path: Path):
+    loader = importlib.machinery.SourceFileLoader(name, str(path))
+    spec = importlib.util.spec_from_loader(name, loader)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
+    sys.modules[name] = module  # dataclasses look their module up there
+    loader.exec_module(module)
     return module
 
 
-generate = load_generator()
+generate = load("bench_generate", ROOT / "bench" / "generate.py")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -38,6 +54,70 @@ def test_twenty_pages_build_strictly_with_no_findings(tmp_path: Path) -> None:
     assert "<table" in html and "<li>" in html and 'class="footnote' in html
 
 
+def test_real_pages_build_with_the_benchmarks_command(tmp_path: Path) -> None:
+    """bench/compare's own sitegen command builds them: exit 0, and the only warnings
+    are the reading grades of every fifth condition (which --strict would refuse)."""
+    compare = load("bench_compare", ROOT / "bench" / "compare")
+    command = compare.sitegen_command(compare.Sitegen(ROOT, Path(sys.executable), "test"))
+    assert "--strict" not in command
+    folder = tmp_path / "sitegen"
+    generate.generate(REAL, folder / "content", weight="real")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if ": warning: " in line]
+    every = generate.GRADE_WARNING_EVERY
+    slow = {generate.slug_of(n) for n in range(REAL) if n % every == every - 1}
+    assert len(slow) == REAL // every
+    assert {Path(line.split(":")[0]).stem for line in warnings} == slow
+    assert all("reading-grade: expected a reading grade of 9 or below" in w for w in warnings)
+    assert ": error: " not in done.stderr
+    built = folder / "site"
+    assert len(list((built / "conditions").glob("*/index.html"))) == REAL
+    html = (built / "conditions" / generate.slug_of(3) / "index.html").read_text()
+    assert html.count('<li id="source-') >= 10
+    assert 'href="#source-10"' in html and 'class="footnote' in html
+    assert "../../packages/eye-programme-1/index.html" in html
+    package = (built / "packages" / "eye-programme-1" / "index.html").read_text()
+    assert package.count('<li id="source-') >= 10
+
+    strict = build_site(folder / "content", tmp_path / "strict", strict=True)
+    assert {f.field for f in strict.errors} == {"reading-grade"}
+    assert len(strict.errors) == len(slow)
+
+
+def test_real_pages_carry_what_the_sample_does() -> None:
+    synthetic = generate.make(40, weight="real")
+    required = [heading.lower() for heading in synthetic.site["required_sections"]]
+    words, source_counts = [], []
+    for doc in synthetic.conditions:
+        assert set(required) <= set(body_headings(doc.body)), doc.slug
+        sources = [Source.model_validate(source) for source in doc.meta["sources"]]
+        assert all(s.title and s.publisher and s.year and s.url and s.type for s in sources)
+        source_counts.append(len(sources))
+        markers = re.findall(SOURCE_MARKER_PATTERN, mask_markdown(doc.body))
+        assert {int(m) for m in markers} == set(range(1, len(sources) + 1)), doc.slug
+        for note in (1, 2, 3):
+            assert f" [^{note}]" in doc.body and f"\n[^{note}]: " in doc.body
+        assert len(re.findall(r"\]\([a-z0-9-]+\.md\)", doc.body)) == 5  # other conditions
+        assert "](../packages/eye-programme-" in doc.body
+        assert "](../pages/how-we-rate-evidence.md)" in doc.body
+        assert doc.body.count("\n| ") >= 6 and doc.body.count("\n- ") >= 15
+        assert doc.meta["evidence"] in generate.LEVELS
+        assert len(doc.meta["also_known_as"]) == 2
+        reviewed = date.fromisoformat(doc.meta["last_reviewed"])
+        assert reviewed <= date.fromisoformat(generate.REVIEWED)
+        assert date.fromisoformat(doc.meta["next_review"]) > reviewed
+        words.append(len(doc.body.split()))
+    assert min(source_counts) >= 10 and max(source_counts) <= 14
+    assert 11 <= sum(source_counts) / len(source_counts) <= 13  # a dozen on average
+    assert 1200 <= sum(words) / len(words) <= 1700  # the sample's run from 800 to 1,800
+    for entry in synthetic.packages:
+        package = Package.model_validate(entry)
+        assert len(package.known_risks) >= 6 and len(package.sources) >= 10
+        assert len(package.administration) == 3 and len(package.regulatory_status) == 3
+
+
 def test_generation_is_deterministic_and_edits_apply(tmp_path: Path) -> None:
     generate.generate(12, tmp_path / "a")
     generate.generate(12, tmp_path / "b")
@@ -48,16 +128,41 @@ def test_generation_is_deterministic_and_edits_apply(tmp_path: Path) -> None:
     assert "An edited line.\n\n## What the evidence says" in edited.read_text()
 
 
-def test_other_formats_hold_the_same_text(tmp_path: Path) -> None:
-    body = generate.make(12).conditions[5].body
-    sentence = body.split("\n\n")[3]  # the list of signs: no links in it
+def test_real_generation_is_deterministic_and_edits_apply(tmp_path: Path) -> None:
+    for name, seed in (("a", 1), ("b", 1), ("c", 2)):
+        generate.generate(12, tmp_path / name, seed=seed, weight="real")
+    generate.generate(12, tmp_path / "light")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert tree(tmp_path / "a") != tree(tmp_path / "c")
+    assert tree(tmp_path / "a").keys() == tree(tmp_path / "light").keys()
+    assert tree(tmp_path / "a") != tree(tmp_path / "light")
+    edited = generate.edit_condition(tmp_path / "a", "sitegen", 3, "An edited line.")
+    assert edited.read_text().count("An edited line.\n\n## What the evidence says") == 1
+
+
+@pytest.mark.parametrize("weight", generate.WEIGHTS)
+def test_other_formats_hold_the_same_text(tmp_path: Path, weight: str) -> None:
+    condition = generate.make(12, weight=weight).conditions[5]
+    sentence = condition.body.split("\n\n")[3]  # the first paragraph of Symptoms: no links
+    titles = [source["title"] for source in condition.meta["sources"]]
     for fmt, marker in [
         ("pelican", "pelicanconf.py"),
         ("mkdocs", "mkdocs.yml"),
         ("hugo", "hugo.toml"),
     ]:
-        generate.generate(12, tmp_path / fmt, fmt)
+        generate.generate(12, tmp_path / fmt, fmt, weight=weight)
         assert (tmp_path / fmt / marker).is_file()
         page = generate.condition_file(tmp_path / fmt, fmt, generate.slug_of(5))
-        assert sentence in page.read_text()
+        text = page.read_text()
+        assert sentence in text
         assert len(list(page.parent.glob("*.md"))) >= 12
+        # with real weight every tool shows the sources: Hugo from the front matter,
+        # the others from a list at the end of the body
+        listed = text.split("\n## Sources\n")[1:]
+        if weight == "real" and fmt != "hugo":
+            items = re.findall(r"^\d+\. (.+)$", listed[0], re.MULTILINE)
+            assert [item.split(". ")[0] for item in items] == titles
+        else:
+            assert listed == []
+    front = yaml.safe_load(page.read_text().split("---\n")[1])
+    assert [source["title"] for source in front["sources"]] == titles
