@@ -1,7 +1,7 @@
 """Time sitegen alone, stage by stage, on a synthetic site (or any content folder).
 
     .venv/bin/python bench/build_time.py [--pages 1000 | --content DIR] [--runs 3]
-                                         [--profile [N]] [--sitegen DIR]
+                                         [--profile [N]] [--sitegen DIR] [--weight real]
 
 Calls `sitegen.build.build()` in this process and prints the per-stage
 timings of its `BuildResult.timings` (load, validate, render, check, write and
@@ -51,6 +51,9 @@ def main() -> int:
     parser.add_argument("--profile", type=int, nargs="?", const=25, metavar="N")
     parser.add_argument("--sitegen", type=Path, default=ROOT, help="a sitegen checkout")
     parser.add_argument("--strict", action="store_true")
+    parser.add_argument(
+        "--weight", choices=("light", "real"), default="light", help="of the synthetic pages"
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(args.sitegen.resolve()))
@@ -64,7 +67,7 @@ def main() -> int:
             import generate
 
             content = work / "content"
-            generate.generate(args.pages, content)
+            generate.generate(args.pages, content, weight=args.weight)
         options = dict(content=content, templates=args.sitegen / "templates", strict=args.strict)
         timings: list[dict[str, float]] = []
         totals = []

@@ -1,6 +1,7 @@
 """Live-reload latency of `python build.py serve` (a measurement, not a test).
 
     python bench/live_reload.py [--saves 20] [--pages 1000] [--only browser|disk]
+                                [--weight real]
 
 1. Save to browser, on a copy of the sample site: a condition page is open in
    headless Chromium (Debian's /usr/bin/chromium through Playwright); each save
@@ -137,11 +138,11 @@ def browser_latency(work: Path, saves: int) -> list[float]:
     return latencies
 
 
-def disk_latency(work: Path, pages: int, saves: int) -> dict[str, list[float]]:
+def disk_latency(work: Path, pages: int, saves: int, weight: str) -> dict[str, list[float]]:
     from generate import generate, slug_of
 
     content = work / "content"
-    generate(pages, content)
+    generate(pages, content, weight=weight)
     shutil.copytree(ROOT / "templates", work / "templates")
     print(f"Building the {pages}-condition site (a full build first) ...", flush=True)
     server = Server(work, 900)
@@ -190,6 +191,9 @@ def main() -> int:
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--pages", type=int, default=1000, help="conditions in the disk test")
     parser.add_argument("--only", choices=("browser", "disk"))
+    parser.add_argument(
+        "--weight", choices=("light", "real"), default="light", help="of the disk test's pages"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sitegen-live-") as tmp:
         if args.only != "disk":
@@ -199,8 +203,10 @@ def main() -> int:
         if args.only != "browser":
             work = Path(tmp) / "disk"
             work.mkdir()
-            for edit, values in disk_latency(work, args.pages, args.saves).items():
-                print(summary(f"save to disk, {edit} ({args.pages} conditions)", values))
+            results = disk_latency(work, args.pages, args.saves, args.weight)
+            for edit, values in results.items():
+                label = f"save to disk, {edit} ({args.pages} {args.weight} conditions)"
+                print(summary(label, values))
     return 0
 
 

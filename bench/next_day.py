@@ -1,6 +1,7 @@
 """Time the first build of later days on a synthetic site, with the build cache on.
 
     .venv/bin/python bench/next_day.py [--pages 1000 | --content DIR] [--sitegen DIR]
+                                       [--weight real]
 
 Builds the site cold on 2026-11-26, then again the same day, the next day,
 the day the synthetic conditions' next review falls due (2031-01-15, so
@@ -41,6 +42,9 @@ def main() -> int:
     source.add_argument("--pages", type=int, default=1000, help="synthetic conditions (1000)")
     source.add_argument("--content", type=Path, help="copy and build this content folder")
     parser.add_argument("--sitegen", type=Path, default=ROOT, help="a sitegen checkout")
+    parser.add_argument(
+        "--weight", choices=("light", "real"), default="light", help="of the synthetic pages"
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(args.sitegen.resolve()))
@@ -54,7 +58,7 @@ def main() -> int:
             sys.path.insert(0, str(BENCH))
             import generate
 
-            generate.generate(args.pages, content)
+            generate.generate(args.pages, content, weight=args.weight)
         else:
             shutil.copytree(args.content, content)
         templates, out = args.sitegen / "templates", Path(scratch) / "site"
