@@ -10,25 +10,21 @@ of one tool. The text is the same for every tool and depends only on N,
 - light (the default): conditions of about 750 words (the five required `##`
   sections, a list, a table, links to other conditions, three sources cited by
   number, two footnotes); packages with four short risks and one source.
-- real: pages that carry what the sample's in content/ do. Conditions of about
-  1,400 words: every required section with `###` subsections, five lists, a
-  four-column table, links to five other conditions, to a package and to the
-  evidence page, 10 to 14 sources (title, publisher, year, url, type; some with a
-  citation or an accessed date) each cited by number, three footnotes, two other
-  names and varied review dates. One condition in five (`GRADE_WARNING_EVERY`)
-  is written in long sentences of long words, so its reading grade is above 9: a
-  warning, which `--strict` would turn into an error, so the benchmarks build
-  without it (as they do light pages). Packages carry six to nine long known
-  risks, three routes, 10 to 14 sources, three regulatory statuses, three ways
-  to report side effects and, for one in three, a trial registration.
-
-- sitegen: DIR is a content folder (site.yaml, pages/, conditions/, packages.yaml)
-  that builds with `python build.py build --strict --content DIR --out SITE`.
-- pelican: DIR/pelicanconf.py and DIR/content/ (Markdown with `Title:`/`Date:`
-  metadata; conditions are articles, the rest pages).
-- mkdocs: DIR/mkdocs.yml (a one-entry nav) and DIR/docs/.
-- hugo: DIR/hugo.toml, DIR/content/ (YAML front matter) and the plainest
-  layout templates in DIR/layouts/ (no theme).
+- real: pages and settings as the sample's in content/. Conditions of about
+  1,600 words: every required section (Support too, which this site requires as
+  the sample's does) with `###` subsections, six lists, a four-column table,
+  links to five other conditions, to a package and to the evidence page, 10 to
+  14 sources (title, publisher, year, url, type; some with a citation, two in
+  three opened on the review day) each cited by number, three footnotes, two
+  other names and varied review dates. One condition in five
+  (`GRADE_WARNING_EVERY`) is written in long sentences of long words, so its
+  reading grade is above the target of 7: a warning, which `--strict` would turn
+  into an error, so the benchmarks build without it (as they do light pages).
+  Packages carry six to nine long known risks, three routes, a day-by-day
+  schedule, 10 to 14 sources, three regulatory statuses, three ways to report
+  side effects and, for one in three, a trial registration; one in five
+  (`SOLD_EVERY`) is sold by the site's made-up publisher, whose unpublished
+  facts the build notes and the page lists.
 
 For the other tools each package becomes a Markdown page holding the same text.
 Links between pages use each tool's own way of linking to a source file (sitegen
@@ -501,6 +497,14 @@ def package(k: int, total: int, rng: random.Random) -> dict:
 
 REVIEW_DATES = ("2025-06-02", "2025-09-15", "2025-11-20", "2026-01-15")
 GRADE_WARNING_EVERY = 5  # one condition in five is written in long sentences
+SOLD_EVERY = 5  # one package in five is sold by the site's own (made-up) publisher
+UNPUBLISHED = [  # what the publisher of those has not published, as sitegen words it
+    "the country where it is given",
+    "the clinic that gives it",
+    "the regulator that oversees the clinic",
+    "the specification of the cell product",
+    "how the cell product is tested",
+]
 SIGN_DETAILS = [
     "It may come and go at first.",
     "It is often worse in dim light.",
@@ -553,6 +557,44 @@ TREATMENT_DETAILS = [
     "Your eye team will check how well it works at each visit {src}.",
     "It helps with daily tasks, but it does not change the cause {src}.",
     "Side effects are usually mild, but ask what to look out for {src}.",
+]
+WITHOUT_TREATMENT = [
+    "Without treatment, the signs often get worse over time {src}.",
+    "How fast this happens is different for each person.",
+    "Some causes get better on their own, but many do not {src}.",
+    "Sight that has been lost often cannot be brought back, so it helps to start care early.",
+    "Ask {person} what is likely to happen in your case if you choose not to be treated.",
+]
+SUPPORT = [
+    (
+        "Eye health charities",
+        "They give information and support, and list other groups that can help {src}.",
+    ),
+    (
+        "Sight-loss services",
+        "Local services teach new ways to do daily tasks and to move "
+        "around safely. Ask your eye clinic how to reach them {src}.",
+    ),
+    (
+        "Registering your sight loss",
+        "If your sight loss is severe, an eye specialist can "
+        "certify it. You can then choose to be registered, which may give you extra help {src}.",
+    ),
+    (
+        "Your family",
+        "Tell close relatives about your condition. They can ask how often to "
+        "have their own eyes tested {src}.",
+    ),
+    (
+        "Work and school",
+        "Employers and schools can make changes, such as larger screens or "
+        "more time, to help you keep working or learning {src}.",
+    ),
+    (
+        "Talking to others",
+        "Groups of people with the same condition meet in person and "
+        "online. Many people find it helps to share what works for them.",
+    ),
 ]
 LIVING = [
     "If your sight has changed, support is available {src}.",
@@ -770,8 +812,9 @@ class RealWriter(Writer):
         return " ".join(joined)
 
 
-def real_sources(stem: str, rng: random.Random, slots: dict[str, str]) -> list[dict]:
-    """Ten to fourteen sources of the kinds a real page cites (`stem`: for their URLs)."""
+def real_sources(stem: str, reviewed: str, rng: random.Random, slots: dict[str, str]) -> list[dict]:
+    """Ten to fourteen sources of the kinds a real page cites (`stem`: for their URLs),
+    two in three opened by the editor on the day of the page's review."""
     count = 10 + rng.randrange(5)
     kinds = rng.sample(SOURCE_KINDS, count)
     sources = []
@@ -789,8 +832,8 @@ def real_sources(stem: str, rng: random.Random, slots: dict[str, str]) -> list[d
                 f"{publisher} {year};{rng.randrange(1, 60)}:{rng.randrange(10, 900)}. "
                 f"doi:10.5555/bench.{stem}.{i}"
             )
-        if i % 3 == 0:
-            source["accessed"] = REVIEWED
+        if i % 3:
+            source["accessed"] = reviewed
         sources.append(source)
     return sources
 
@@ -824,7 +867,8 @@ def real_condition(n: int, total: int, packages: int, rng: random.Random) -> Doc
         "aka": aka[0].lower(),
         "treatment": treatments[0].split(" that ")[0],
     }
-    sources = real_sources(slug_of(n), rng, slots)
+    reviewed = REVIEW_DATES[n % len(REVIEW_DATES)]
+    sources = real_sources(slug_of(n), reviewed, rng, slots)
     long = n % GRADE_WARNING_EVERY == GRADE_WARNING_EVERY - 1
     w = RealWriter(rng, slots, Citer(rng, len(sources)), long)
     others = [m for m in rng.sample(range(total), min(total, 6)) if m != n][:5]
@@ -896,7 +940,9 @@ def real_condition(n: int, total: int, packages: int, rng: random.Random) -> Doc
             f"People with {link[1]} are sometimes offered the same care {w.cite()}. "
             "Ask if it fits your own case."
         )
-    out.append("### Living with sight loss")
+    out.append("### Without treatment")
+    out.append(w.paragraph(w.some(WITHOUT_TREATMENT, 3)))
+    out.append("### Daily life")
     out.append(w.paragraph(w.some(LIVING, 4)))
     if len(link) > 2:
         other = others[2]
@@ -936,6 +982,8 @@ def real_condition(n: int, total: int, packages: int, rng: random.Random) -> Doc
     out.append(f"{tail} See [how we rate evidence](../pages/{EVIDENCE_PAGE}.md). [^3]")
     if len(link) > 3:
         out.append(f"You may also want to read about {link[3]} and {link[4]}.")
+    out.append("## Support")
+    out.append("\n".join(f"- **{lead}.** {w.fill(text)}" for lead, text in rng.sample(SUPPORT, 4)))
     notes = rng.sample(FOOTNOTES_REAL, 3)
     out.append("\n".join(f"[^{i}]: {note}" for i, note in enumerate(notes, 1)))
     body = "\n\n".join(out) + "\n"
@@ -946,7 +994,7 @@ def real_condition(n: int, total: int, packages: int, rng: random.Random) -> Doc
         "what care may help, and what the studies of each treatment show.",
         "also_known_as": aka,
         "evidence": level,
-        "last_reviewed": REVIEW_DATES[n % len(REVIEW_DATES)],
+        "last_reviewed": reviewed,
         "next_review": NEXT_REVIEW,
         "reviewed_by": "Benchmark editorial team (synthetic text, not a clinician review)",
         "sources": sources,
@@ -954,9 +1002,21 @@ def real_condition(n: int, total: int, packages: int, rng: random.Random) -> Doc
     return Doc("conditions", slug_of(n), meta, body)
 
 
+def schedule(days: int, routes: list[str]) -> list[dict]:
+    """A day-by-day plan: tests, a cell treatment by each route, therapy, discharge."""
+    plan = [{"day": 1, "what": "Arrival, examinations and blood tests"}]
+    for step, route in enumerate(routes):
+        plan.append({"day": 2 + 2 * step, "what": f"Cell treatment: {route.lower()}"})
+        plan.append({"day": 3 + 2 * step, "what": "Rehabilitation therapy and a check-up"})
+    plan.append({"day": days, "what": "Final examination and discharge"})
+    return plan
+
+
 def real_package(k: int, total: int, rng: random.Random) -> dict:
     """A package shaped like the sample's: long known risks, ten to fourteen sources,
-    three routes, regulatory status and side-effect reporting for three places."""
+    three routes, a schedule, regulatory status and side-effect reporting for three
+    places; one in SOLD_EVERY is sold by the site's publisher, who leaves the facts in
+    UNPUBLISHED out (each a note in the build, a line on the page)."""
     pkg = package(k, total, rng)
     slots = {
         "Title": title_of(k * 10 % total),
@@ -978,7 +1038,12 @@ def real_package(k: int, total: int, rng: random.Random) -> dict:
         "includes": rng.sample(INCLUDES, 5),
         "known_risks": rng.sample(RISKS_REAL, 6 + k % 4),
         "price_excludes": ["Flights", "Visas", "Follow-up care at home"],
+        "schedule": schedule(pkg["duration_days"], [route for route, _ in routes]),
+        "eyes_treated": "Both eyes" if k % 2 else "The eye with the worse sight",
+        "treated_by": "An eye specialist and a nurse from the clinic's own team",
     }
+    if k % SOLD_EVERY == 0:
+        pkg["sold_by_publisher"] = True
     if k % 3 == 0:
         pkg["trial_registration"] = {
             "registry": "ClinicalTrials.gov",
@@ -998,13 +1063,15 @@ def real_package(k: int, total: int, rng: random.Random) -> dict:
             "how": "Tell the clinic and your own eye specialist, and keep copies of your records.",
         },
     ]
-    pkg["sources"] = real_sources(package_id(k), rng, slots)
+    pkg["sources"] = real_sources(package_id(k), REVIEWED, rng, slots)
     pkg["last_reviewed"] = pkg.pop("last_reviewed")
     return pkg
 
 
-def site_config() -> dict:
-    return {
+def site_config(weight: str = "light") -> dict:
+    """The bench site's settings; with `real` weight as the sample's: a Support section
+    is required, the reading grade target is 7, and the publisher sells some packages."""
+    config = {
         "title": "Synthetic Eye Health Information",
         "base_url": "https://example.org/",
         "language": "en",
@@ -1034,6 +1101,16 @@ def site_config() -> dict:
         ],
         "required_sections": REQUIRED_SECTIONS,
     }
+    if weight == "real":
+        config["required_sections"] = [*REQUIRED_SECTIONS, "Support"]
+        config["reading_grade_target"] = 7
+        config["disclosure"] = {
+            "financial_interest": "The made-up publisher of this synthetic site sells one "
+            "treatment package in five; each of those says so on its page. Its text is "
+            "made up.",
+            "advertising_policy": "This site carries no advertising.",
+        }
+    return config
 
 
 def make(pages: int, seed: int = 1, weight: str = "light") -> Synthetic:
@@ -1051,7 +1128,7 @@ def make(pages: int, seed: int = 1, weight: str = "light") -> Synthetic:
     else:
         conditions = [condition(n, pages, random.Random(f"{seed}:c:{n}")) for n in range(pages)]
         packages = [package(k, pages, random.Random(f"{seed}:p:{k}")) for k in range(count)]
-    return Synthetic(site_config(), conditions, [evidence_page()], packages, weight)
+    return Synthetic(site_config(weight), conditions, [evidence_page()], packages, weight)
 
 
 def package_doc(pkg: dict, weight: str = "light") -> Doc:
@@ -1079,6 +1156,13 @@ def package_doc(pkg: dict, weight: str = "light") -> Doc:
         trial = pkg.get("trial_registration")
         registered = f"{trial['registry']} {trial['identifier']}" if trial else "none given"
         lines += ["", f"Trial registration: {registered}.", "", f"Follow-up: {pkg['follow_up']}"]
+        lines += ["", f"Eyes treated: {pkg['eyes_treated']}. Given by: {pkg['treated_by']}."]
+        lines += ["", "## Day by day", ""]
+        lines += [f"- Day {item['day']}: {item['what']}" for item in pkg["schedule"]]
+        if pkg.get("sold_by_publisher"):
+            lines += ["", "## What the seller has not published", ""]
+            lines += ["The publisher of this site sells this package and has not published:"]
+            lines += [""] + [f"- {words}" for words in UNPUBLISHED]
         meta["sources"] = pkg["sources"]
     return Doc("packages", pkg["id"], meta, "\n".join(lines) + "\n")
 
