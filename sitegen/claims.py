@@ -3,12 +3,20 @@
 Rules come from a shipped default (`claims_default.yaml`) plus `content/claims.yaml`.
 A rule's `pattern` is a phrase or a list of phrases (or regular expressions with
 `regex: true`). Phrases match real wording: any case, inflections ("cured",
-"curing"), plurals, hyphens and line breaks between words, and numbers in any
-style where a phrase says NUMBER ("20,000", "20 000", "twenty thousand").
-A match is skipped where the clause negates it ("there is no cure") if the rule
-says `unless_negated`, and where the sentence cites a source if it says
-`unless_cited`. `<!-- claims: allow rule-id: reason -->` (or `# claims: allow …`
-in YAML) on the line before allows a finding there; the report still shows it.
+"curing"), plurals, hyphens and line breaks between words, `a|b` for either word,
+`...` for up to three words, and NUMBER for a number in any style ("20,000",
+"twenty thousand").
+
+A match is a candidate; the rule's `claim` (efficacy, safety, approval, proof,
+numbers, testimonial, pressure) says how the sentence around it is read
+(`claims_context`): words in a quotation, reported speech, a title, a question, a
+negation's scope or a hedge are not the publisher's claim. A claim is cleared by
+a cited source `[n]` only if the source's `type` can support it (a case report
+never shows that a treatment is "proven"; citing one for that is itself a
+finding); an approval claim also by naming the regulator.
+
+`<!-- claims: allow rule-id: reason -->` (or `# claims: allow …` in YAML) on the
+line before allows a finding there; the report still shows it as a note.
 """
 
 from __future__ import annotations
@@ -22,12 +30,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from . import claims_context as context
 from .findings import Finding, Severity
 from .load import Loc, RawDocument, display, parse_yaml, read_text
+from .models import SourceType
 from .validate import findings_from_errors
 
 DEFAULT_RULES = Path(__file__).with_name("claims_default.yaml")
 SEPARATOR = r"(?:[\s\-\u2010\u2011\u2013\u2014*_]+)"
+TOKEN = re.compile(r"[a-z0-9%]+(?:['\u2019][a-z]+)*")
+GAP = r"(?:[\s,\-\u2010\u2011\u2013\u2014*_]+[\w'\u2019]+){0,3}?"
 SMALL = [
     "zero",
     "one",
@@ -56,27 +68,20 @@ NUMBER_WORD = "|".join([*SMALL, *TENS, "a", "an", "several", "many", "tens", "hu
 NUMBER = (
     r"(?:\d{1,3}(?:[,.\u00a0\u202f\u2009 ]\d{3})+(?!\d)"
     r"|\d+(?:\.\d+)?(?:\s*(?:k|thousand|million)\b)?"
-    rf"|(?:(?:{NUMBER_WORD})[\s\-]+)*(?:hundred|thousand|million)s?)"
+    rf"|(?:(?:{NUMBER_WORD})[\s\-]+)*(?:hundred|thousand|million)s?"
+    rf"|(?:{'|'.join([*TENS, *SMALL[1:]])})(?![\w-]))"
 )
-NEGATIONS = re.compile(
-    r"\b(?:no|not|never|cannot|can't|isn't|aren't|wasn't|weren't|doesn't|don't|didn't|won't|"
-    r"without|nor|neither|none|nothing|unlikely|so-called|"
-    r"hope[sd]?|search(?:es|ing)?|seek(?:s|ing)?|outside|against|only|unless|whether|if)\b",
-    re.IGNORECASE,
-)
-NUMBER_BEFORE = re.compile(rf"(?<![\w%])(?:{NUMBER}){SEPARATOR}$", re.IGNORECASE)
-AFTER_NEGATIONS = re.compile(
-    r"^\W*(?:\w+\W+){0,2}?(?:is|are|was|were|has|have)?\W*(?:not|cannot|can't|n't|unlikely|unproven)\b",
-    re.IGNORECASE,
-)
-CLAUSE_BREAK = re.compile(r"[,;:.!?()\u2014]|\bbut\b|\band\b|\bwhile\b|\bwhereas\b", re.IGNORECASE)
-CITATION = re.compile(r"\[\^?\d+\]|\]\((?:https?:|[^)]*\.md)", re.IGNORECASE)
-SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n")
+NUMBER_BEFORE = re.compile(rf"(?<![\w%])(?:{NUMBER})(?:{SEPARATOR}|\s?(?=%))$", re.IGNORECASE)
+NUMBER_HINT = re.compile(rf"\d|hundred|thousand|million|\b(?:{'|'.join([*TENS, *SMALL[1:]])})\b")
+SOURCE_MARKER = re.compile(r"(?<![\[\^\w])\[(\d{1,3})\](?![(\[])")
+OTHER_CITATION = re.compile(r"\[\^[^\]]+\]|\]\((?:https?:|[^)]*\.md)", re.IGNORECASE)
 ALLOW = re.compile(
     r"(?:<!--|#)\s*claims:\s*allow\s+([a-z0-9-]+)\s*:\s*(.*?)\s*(?:-->)?\s*$", re.IGNORECASE
 )
 NOT_LINTED_FIELDS = {
     "sources",
+    "known_risks",  # read by the quality checks (a risk that minimises is a finding there)
+    "evidence_levels",  # what each label means ("shown to work in good trials"), not a claim
     "url",
     "id",
     "slug",
@@ -96,50 +101,94 @@ REFERENCE_HEADINGS = re.compile(
 )
 
 
-def word_pattern(word: str) -> tuple[str, str]:
-    """One lower-case word of a phrase -> (its literal stem, a regex for its inflections)."""
-    if word == "NUMBER":
-        return "", NUMBER
+# The endings a phrase's word may take: (stem, endings, doubled last consonant).
+Inflection = tuple[str, tuple[str, ...], bool]
+
+
+def inflections(word: str) -> Inflection:
+    """One lower-case word of a phrase -> its stem and the endings it may take."""
     if not word.isalpha() or len(word) < 3 or word.endswith("ies"):
-        return word, ""
+        return word, ("",), False
     if word.endswith("es") and len(word) > 4:
-        return word, ""
+        return word, ("",), False
     if word.endswith("y") and word[-2] not in "aeiou":
-        return word[:-1], r"(?:y|ies|ied|ying|ier|iest)"
+        return word[:-1], ("y", "ies", "ied", "ying", "ier", "iest"), False
     if word.endswith("e"):
-        return word[:-1], r"(?:e|es|ed|ing|er|ers|ely)"
+        return word[:-1], ("e", "es", "ed", "ing", "er", "ers", "ely"), False
     if word.endswith("s"):
-        return word, r"(?:es)?"
-    double = re.escape(word[-1]) + "?" if word[-1] in "bdgmnprt" and word[-2] in "aeiou" else ""
-    return word, double + r"(?:s|es|ed|ing|er|ers|ly)?"
+        return word, ("", "es"), False
+    double = word[-1] in "bdgmnprt" and word[-2] in "aeiou"
+    return word, ("", "s", "es", "ed", "ing", "er", "ers", "ly"), double
 
 
-def needle(phrase: str) -> str:
-    """The longest plain word of a phrase, cut to the stem its inflections share."""
-    words = [w for w in re.split(r"[\s\-]+", phrase.lower()) if w.isalpha() and w != "number"]
-    if not words:
-        return ""
-    word = max(words, key=len)
-    return word[:-1] if len(word) > 3 and word[-1] in "eys" else word
+def word_pattern(word: str, first: bool = False) -> str:
+    """One word of a phrase -> a regex for it and its inflections (`a|b`: either).
+
+    The first word of a phrase also checks that no letter comes before it, just
+    after its literal stem: a pattern that starts with a literal lets the regex
+    engine jump between its occurrences instead of trying every position.
+    """
+    if word.startswith("NUMBER"):
+        number = NUMBER + (r"\s?%" if word == "NUMBER%" else "")
+        return r"(?<![\w%])" + number if first else number
+    if "|" in word:
+        return "(?:" + "|".join(word_pattern(part, first) for part in word.split("|")) + ")"
+    stem, endings, double = inflections(word)
+    pattern = re.escape(stem)
+    if first and re.match(r"[\w%]", stem):
+        pattern += rf"(?<![\w%]{re.escape(stem)})"
+    elif first:
+        pattern = r"(?<![\w%])" + pattern
+    if endings == ("",):
+        return pattern
+    doubled = re.escape(stem[-1]) + "?" if double else ""
+    optional = "?" if "" in endings else ""
+    return pattern + doubled + "(?:" + "|".join(e for e in endings if e) + ")" + optional
+
+
+def word_forms(word: str) -> frozenset[str]:
+    """Every form `word_pattern(word)` matches, as the text's words are split."""
+    if "|" in word:
+        return frozenset().union(*map(word_forms, word.split("|")))
+    stem, endings, double = inflections(word)
+    forms = {stem + ending for ending in endings}
+    if double:
+        forms |= {stem + stem[-1] + ending for ending in endings if ending}
+    return frozenset(form for part in forms for form in TOKEN.findall(part))
+
+
+def phrase_words(phrase: str) -> list[str]:
+    return [w if w.startswith("NUMBER") else w.lower()
+            for w in re.split(r"[\s\-]+", phrase.strip()) if w]  # fmt: skip
+
+
+def triggers(phrase: str) -> tuple[frozenset[str], ...]:
+    """For each word of the phrase, the forms the text must hold one of for the
+    phrase to match. A text's words are found once (`text_words`), so a phrase
+    costs a few set look-ups on a text where it cannot match."""
+    words = phrase_words(phrase)
+    found = [word_forms(w) for w in words if not w.startswith("NUMBER") and w != "..."]
+    if "NUMBER%" in words:
+        found.append(frozenset({"%"}))
+    return tuple(sorted(found, key=len))
 
 
 def phrase_pattern(phrase: str) -> str:
     """A phrase -> a regex for lower-case text, matching whole words only.
 
-    The pattern starts with the first word's literal stem and checks the word
-    boundary just after it, so the regex engine can jump between occurrences of
-    that literal instead of trying every position.
+    `...` stands for up to three words ("restore ... sight" matches "restored my
+    husband's sight").
     """
-    words = [w for w in re.split(r"[\s\-]+", phrase.strip().lower()) if w]
-    parts = [word_pattern(w) for w in words]
-    first_stem, first_rest = parts[0]
-    pattern = re.escape(first_stem)
-    if first_stem and re.match(r"[\w%]", first_stem):
-        pattern += rf"(?<![\w%]{re.escape(first_stem)})"
-    pattern += first_rest
-    for stem, rest in parts[1:]:
-        pattern += SEPARATOR + re.escape(stem) + rest
-    if re.search(r"\w$", words[-1]):
+    words = phrase_words(phrase)
+    pattern = word_pattern(words[0], first=True)
+    gap = ""
+    for word in words[1:]:
+        if word == "...":
+            gap = GAP
+            continue
+        pattern += gap + SEPARATOR + word_pattern(word)
+        gap = ""
+    if re.search(r"[\w|]$", words[-1]):
         pattern += r"(?!\w)"
     return pattern
 
@@ -173,20 +222,59 @@ def number_value(text: str) -> float:
     return total + current
 
 
+Claim = Literal[
+    "efficacy", "safety", "approval", "proof", "numbers", "testimonial", "pressure", "other"
+]
+STRONG = ("systematic review", "randomised trial", "guideline", "regulator")
+# Which kinds of cited source clear a claim of each kind (a rule's `cleared_by`
+# overrides this). A cohort study also clears a "proven" that names no treatment
+# ("smoking is proven to raise the risk"): it can show a risk, not that a
+# treatment works.
+CLEARED_BY: dict[str, tuple[str, ...]] = {
+    "efficacy": STRONG,
+    "proof": STRONG,
+    "safety": (*STRONG, "cohort study"),
+    "approval": ("regulator",),
+    "numbers": (*STRONG, "cohort study", "case series", "professional body",
+                "patient information", "narrative review", "trial registration"),
+    "testimonial": (),
+    "pressure": (),
+    "other": (),
+}  # fmt: skip
+# How the sentence around a match is read for each kind of claim: the readings
+# that show it is not the publisher's claim.
+READINGS: dict[str, frozenset[str]] = {
+    "efficacy": frozenset({"quoted", "reported", "title", "question", "hedged", "aspiration"}),
+    "proof": frozenset({"quoted", "reported", "title", "question", "hedged", "advice", "fragment"}),
+    "safety": frozenset({"quoted", "reported", "title", "question", "hedged"}),
+    "approval": frozenset(
+        {"quoted", "reported", "title", "question", "advice", "person", "fragment"}
+    ),
+    "numbers": frozenset({"quoted", "reported", "title", "question", "fragment"}),
+    "testimonial": frozenset({"reported", "attributed", "title", "question"}),
+    "pressure": frozenset({"quoted", "reported", "title", "question"}),
+    "other": frozenset({"quoted", "reported", "title", "question"}),
+}
+
+
 class ClaimRule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     pattern: list[str] = Field(min_length=1)
     regex: bool = False
+    claim: Claim = "other"
     severity: Literal["error", "warning"] = "error"
     reason: str = Field(min_length=1)
     suggestion: str = Field(min_length=1)
     unless_negated: bool = True
-    unless_cited: bool = False
+    unless_cited: bool = False  # any cited source clears it (kept from the first rule format)
+    cleared_by: list[SourceType] | None = None
+    with_: list[str] = Field(default=[], alias="with")
+    unless: list[str] = []
     min_number: float | None = None
 
-    @field_validator("pattern", mode="before")
+    @field_validator("pattern", "with_", "unless", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
@@ -194,14 +282,52 @@ class ClaimRule(BaseModel):
     @cached_property
     def compiled(self) -> list[Matcher]:
         if self.regex:
-            return [Matcher("", re.compile(p, re.IGNORECASE), on_lowered=False)
+            return [Matcher((), re.compile(p, re.IGNORECASE), on_lowered=False)
                     for p in self.pattern]  # fmt: skip
         return [Matcher.for_phrase(p) for p in self.pattern]
 
-    def matches(self, text: str, lowered: str) -> list[tuple[int, int]]:
-        """Spans matched by any pattern, leftmost first, the longest where two overlap."""
-        possible = [matcher for matcher in self.compiled if matcher.word in lowered]
-        if not possible:  # most rules on most texts: no call per phrase
+    @cached_property
+    def index(self) -> tuple[list[Matcher], dict[str, list[Matcher]]]:
+        """The matchers that are always tried, and the others by the forms of their
+        rarest word: a text's words then pick the few worth trying."""
+        always: list[Matcher] = []
+        by_word: dict[str, list[Matcher]] = {}
+        for matcher in self.compiled:
+            if not matcher.triggers:
+                always.append(matcher)
+            for form in matcher.triggers[0] if matcher.triggers else ():
+                by_word.setdefault(form, []).append(matcher)
+        return always, by_word
+
+    @cached_property
+    def also_needed(self) -> re.Pattern[str] | None:
+        return _any_phrase(self.with_)
+
+    @cached_property
+    def excluded(self) -> re.Pattern[str] | None:
+        return _any_phrase(self.unless)
+
+    @cached_property
+    def clearing_kinds(self) -> frozenset[str] | None:
+        """The source kinds that clear it; None: any cited source does."""
+        if self.cleared_by is not None:
+            return frozenset(self.cleared_by)
+        if self.unless_cited and self.claim == "other":
+            return None
+        return frozenset(CLEARED_BY[self.claim])
+
+    def matches(
+        self, text: str, lowered: str, words: frozenset[str] | None = None
+    ) -> list[tuple[int, int]]:
+        """Spans matched by any pattern, leftmost first, the longest where two overlap.
+        `words`: the text's words (`text_words`), if already found."""
+        words = text_words(lowered) if words is None else words
+        always, by_word = self.index
+        possible = [*always]
+        for word in words & by_word.keys():
+            possible += by_word[word]
+        possible = [m for m in dict.fromkeys(possible) if m.possible(words)]
+        if not possible:  # most rules on most texts: a few set look-ups, no regex
             return []
         found = sorted(
             (span for matcher in possible for span in matcher.spans(text, lowered)),
@@ -214,36 +340,52 @@ class ClaimRule(BaseModel):
         return kept
 
 
-@dataclass(frozen=True)
-class Matcher:
-    """One pattern, made cheap to look for on a page where it cannot match.
+def text_words(lowered: str) -> frozenset[str]:
+    return frozenset(TOKEN.findall(lowered))
 
-    `word` must occur in the lower-cased text for a match to be possible. A
-    phrase starting with NUMBER is found by its words first, then the number is
-    looked for just before them, instead of trying a number at every position.
+
+def _any_phrase(phrases: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(map(phrase_pattern, phrases))) if phrases else None
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap
+class Matcher:
+    """One pattern, made cheap to look for on a text where it cannot match.
+
+    The text must hold one of each of the `triggers` word sets for a match to be
+    possible (none: always tried). A phrase starting with NUMBER is found by its
+    words first, then the number is looked for just before them, instead of
+    trying a number at every position.
     """
 
-    word: str
+    triggers: tuple[frozenset[str], ...]
     pattern: re.Pattern[str]
     number_first: bool = False
     on_lowered: bool = True  # phrases are lower case and run on the lower-cased text
 
     @classmethod
     def for_phrase(cls, phrase: str) -> Matcher:
-        words = re.split(r"[\s\-]+", phrase.strip())
+        words = phrase_words(phrase)
         if words[0] == "NUMBER" and len(words) > 1:
-            return cls(needle(phrase), re.compile(phrase_pattern(" ".join(words[1:]))), True)
-        return cls(needle(phrase), re.compile(phrase_pattern(phrase)))
+            rest = phrase_pattern(" ".join(words[1:]))
+            return cls(triggers(phrase), re.compile(rest), True)
+        if words[0] == "NUMBER%":
+            rest = "%" + "".join(SEPARATOR + word_pattern(word) for word in words[1:])
+            return cls(triggers(phrase), re.compile(rest), True)
+        return cls(triggers(phrase), re.compile(phrase_pattern(phrase)))
+
+    def possible(self, words: frozenset[str]) -> bool:
+        return all(not forms.isdisjoint(words) for forms in self.triggers)
 
     def spans(self, text: str, lowered: str) -> list[tuple[int, int]]:
-        if self.word not in lowered:
-            return []
         subject = lowered if self.on_lowered else text
         if not self.number_first:
             return [match.span() for match in self.pattern.finditer(subject)]
         found = []
         for match in self.pattern.finditer(subject):
             window_start = max(0, match.start() - 60)
+            if not NUMBER_HINT.search(subject, window_start, match.start()):
+                continue
             number = NUMBER_BEFORE.search(subject, window_start, match.start())
             if number:
                 found.append((number.start(), match.end()))
@@ -258,6 +400,22 @@ class RuleFile(BaseModel):
 
 
 @dataclass(frozen=True)
+class CitedSource:
+    """What the linter needs of a listed source: its kind and whether it is a regulator's."""
+
+    kind: str | None
+    regulator: bool
+
+    @classmethod
+    def of(cls, entry: Any) -> CitedSource:
+        if not isinstance(entry, dict):
+            return cls(None, False)
+        kind = entry.get("type") if isinstance(entry.get("type"), str) else None
+        named = " ".join(str(entry.get(key) or "") for key in ("title", "publisher", "citation"))
+        return cls(kind, kind == "regulator" or context.names_regulator(named))
+
+
+@dataclass(frozen=True)
 class Text:
     """A piece of editor-written text and where its first character stands."""
 
@@ -266,6 +424,7 @@ class Text:
     line: int
     col: int
     allowed: dict[int, dict[str, str]]  # line -> rule id -> reason
+    sources: tuple[CitedSource, ...] = ()  # what [1], [2], … cite
 
 
 def load_rules(content_root: Path) -> tuple[list[ClaimRule], list[Finding]]:
@@ -382,80 +541,212 @@ def _blank_text(text: str) -> str:
     return NOT_NEWLINE.sub(" ", text)
 
 
-def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    before = [m.end() for m in SENTENCE_END.finditer(text, 0, start)]
-    after = SENTENCE_END.search(text, end)
-    return (before[-1] if before else 0), (after.end() if after else len(text))
+@dataclass
+class Candidate:
+    """One match of a rule, and the sentence it stands in."""
+
+    rule: ClaimRule
+    start: int  # in the text
+    end: int
+    sentence: context.Sentence
+
+    @property
+    def lowered(self) -> str:
+        return self.sentence.lowered
+
+    @property
+    def at(self) -> int:  # the match's start in its sentence
+        return self.start - self.sentence.start
 
 
-def is_negated(text: str, start: int, end: int) -> bool:
-    sentence_start, _ = sentence_around(text, start, end)
-    breaks = [m.end() for m in CLAUSE_BREAK.finditer(text, sentence_start, start)]
-    clause = text[breaks[-1] if breaks else sentence_start : start]
-    return bool(NEGATIONS.search(clause)) or bool(AFTER_NEGATIONS.match(text[end : end + 40]))
+def reading(candidate: Candidate, whole: str) -> str | None:
+    """Why the words matched are not the publisher's claim, or None if they are."""
+    rule, sentence, at = candidate.rule, candidate.sentence, candidate.at
+    readings = READINGS[rule.claim]
+    lowered, end = sentence.lowered, at + candidate.end - candidate.start
+    if rule.also_needed and not rule.also_needed.search(lowered):
+        return "without"
+    if rule.excluded and rule.excluded.search(lowered):
+        return "unless"
+    checks = (
+        ("fragment", lambda: context.is_fragment(sentence)),
+        ("question", lambda: context.is_question(sentence)),
+        ("quoted", lambda: context.is_quoted(sentence, at, whole, candidate.start)),
+        ("title", lambda: context.is_title(sentence, at, end)),
+        ("reported", lambda: context.is_reported(lowered, at)),
+        ("attributed", lambda: context.is_attributed(lowered, at)),
+        ("advice", lambda: context.is_advice(lowered)),
+        ("person", lambda: context.is_about_a_person(lowered, at)),
+        ("aspiration", lambda: context.is_aspiration(lowered, at)),
+        ("hedged", lambda: context.is_hedged(lowered, at, end)),
+    )
+    for name, check in checks:
+        if name in readings and check():
+            return name
+    if not rule.unless_negated:
+        return None
+    negative_cue = bool(context.negators(lowered[at:end]))
+    if context.is_negated(lowered, at, end, negative_cue):
+        return "negated"
+    if rule.claim == "proof" and context.negators(lowered[end : context.clause_end(lowered, end)]):
+        return "negated"  # "studies show that it does not help"
+    return None
 
 
-def lint_text(piece: Text, rules: list[ClaimRule], original: str | None = None) -> list[Finding]:
-    """Every rule's matches in one piece of text. `original` is the unmasked text, for citations."""
+def count_is_large(rule: ClaimRule, matched: str) -> bool:
+    if rule.min_number is None:
+        return True
+    numbers = [
+        n
+        for n in re.findall(NUMBER, matched, re.IGNORECASE)
+        if not re.fullmatch(r"\s*(?:19|20)\d\d\s*", n)  # a year, not a count
+    ]
+    return bool(numbers) and max(number_value(n) for n in numbers) >= rule.min_number
+
+
+def citations(original: str, candidate: Candidate,
+              sources: tuple[CitedSource, ...]) -> list[tuple[str, CitedSource]]:  # fmt: skip
+    """The sources the sentence cites: `[n]` as listed, a footnote or link as a source
+    of unknown kind."""
+    start = candidate.sentence.start
+    text = original[start : start + len(candidate.sentence.text)]
+    found = []
+    for marker in SOURCE_MARKER.finditer(text):
+        number = int(marker.group(1))
+        listed = sources[number - 1] if 1 <= number <= len(sources) else CitedSource(None, False)
+        found.append((f"[{number}]", listed))
+    found += [(m.group(0)[:12], CitedSource(None, False)) for m in OTHER_CITATION.finditer(text)]
+    return found
+
+
+def clearance(candidate: Candidate, cited: list[tuple[str, CitedSource]]) -> str | None:
+    """None if the claim stands cleared; else why not ("" when nothing is cited)."""
+    rule = candidate.rule
+    if rule.claim == "approval" and (
+        context.names_regulator(candidate.sentence.text)
+        or context.names_jurisdiction(candidate.sentence.text)
+        or any(source.regulator for _, source in cited)
+    ):
+        return None
+    kinds = rule.clearing_kinds
+    if kinds is None:
+        return None if cited else ""
+    if rule.claim == "proof" and not context.names_treatment(candidate.lowered):
+        kinds = kinds | {"cohort study"}
+    if any(source.kind in kinds for _, source in cited):
+        return None
+    if not cited or not kinds:
+        return ""
+    weak = "; ".join(
+        f"{marker} is {_a(source.kind)}"
+        if source.kind
+        else f"{marker} does not say what kind of source it is (give it a type:)"
+        for marker, source in cited
+    )
+    wanted = ", ".join(sorted(kinds))
+    return f"{weak}, which cannot support this claim (it takes one of: {wanted})"
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A claim found: where, the words, and why no source clears it ("" if none is cited)."""
+
+    rule: ClaimRule
+    line: int
+    col: int
+    matched: str
+    why_not: str
+    allowed: str | None  # the allow comment's reason, if one allows it here
+
+
+def claims_in(piece: Text, rules: list[ClaimRule], original: str | None = None) -> list[Hit]:
+    """Every rule's claims in one piece of text. `original` is the unmasked text, for citations."""
     source = original if original is not None else piece.value
-    findings = []
+    hits = []
     lowered = piece.value.lower()
     if len(lowered) != len(piece.value):  # rare letters whose lower case is longer
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in piece.value)
+    sentences: context.Sentences | None = None
+    words = text_words(lowered)
     for rule in rules:
-        for start, end in rule.matches(piece.value, lowered):
-            text = piece.value[start:end]
-            if rule.unless_negated and is_negated(piece.value, start, end):
+        for start, end in rule.matches(piece.value, lowered, words):
+            if not count_is_large(rule, piece.value[start:end]):
                 continue
-            if rule.unless_cited:
-                s_start, s_end = sentence_around(piece.value, start, end)
-                if CITATION.search(source[s_start:s_end]):
-                    continue
-            if rule.min_number is not None:
-                numbers = [
-                    n
-                    for n in re.findall(NUMBER, text, re.IGNORECASE)
-                    if not re.fullmatch(r"\s*(?:19|20)\d\d\s*", n)  # a year, not a count
-                ]
-                if not numbers or max(number_value(n) for n in numbers) < rule.min_number:
-                    continue
+            if sentences is None:
+                sentences = context.Sentences(piece.value, lowered)
+            candidate = Candidate(rule, start, end, sentences.around(start))
+            if reading(candidate, piece.value) is not None:
+                continue
+            why_not = clearance(candidate, citations(source, candidate, piece.sources))
+            if why_not is None:
+                continue
             before = piece.value[:start]
             line = piece.line + before.count("\n")
             col = start - before.rfind("\n") if "\n" in before else piece.col + start
-            matched = re.sub(r"\s+", " ", text).strip(" *_")
+            matched = re.sub(r"\s+", " ", piece.value[start:end]).strip(" *_")
             allowed = piece.allowed.get(line, {}).get(rule.id)
-            if allowed is not None:
-                findings.append(
-                    Finding(
-                        piece.path,
-                        line,
-                        col,
-                        rule.id,
-                        f'"{matched}": allowed here: {allowed}',
-                        Severity.NOTE,
-                    )
-                )
-                continue
+            hits.append(Hit(rule, line, col, matched, why_not, allowed))
+    return hits
+
+
+def lint_text(piece: Text, rules: list[ClaimRule], original: str | None = None) -> list[Finding]:
+    """The findings of one piece of text, each with its rule's reason and suggestion."""
+    return report(claims_in(piece, rules, original), piece.path, once_per_rule=False)
+
+
+def report(hits: list[Hit], path: str, once_per_rule: bool = True) -> list[Finding]:
+    """Findings for one file's claims. With `once_per_rule`, a rule's reason and
+    suggestion are given at its first finding, and later ones point back to it, so
+    that a first run on a big site stays readable."""
+    first: dict[str, int] = {}
+    findings = []
+    for hit in sorted(hits, key=lambda h: (h.line, h.col)):
+        rule, quoted = hit.rule, f'"{hit.matched}"'
+        if hit.allowed is not None:
+            message, severity = f"{quoted}: allowed here: {hit.allowed}", Severity.NOTE
+        else:
             severity = Severity.ERROR if rule.severity == "error" else Severity.WARNING
-            message = f'"{matched}": {rule.reason} Suggest: {rule.suggestion}'
-            findings.append(Finding(piece.path, line, col, rule.id, message, severity))
+            why = f"{hit.why_not}. " if hit.why_not else ""
+            if once_per_rule and rule.id in first:
+                message = f"{quoted}: {why}see line {first[rule.id]} for why and a suggestion"
+            else:
+                first.setdefault(rule.id, hit.line)
+                message = f"{quoted}: {why}{rule.reason} Suggest: {rule.suggestion}"
+        findings.append(Finding(path, hit.line, hit.col, rule.id, message, severity))
     return findings
 
 
 def yaml_texts(doc: RawDocument) -> list[Text]:
-    """Every human-readable string of a YAML document, as written, with its position.
+    """Every human-readable string of a YAML document, as written, with its position
+    and the sources its `[n]` markers cite (the document's, or its package's).
 
     The text is taken from the source (quotes, line breaks and indentation included),
     so a finding inside a folded or wrapped string still points at the right line.
     """
     allowed = allow_comments(doc.yaml_text.splitlines(), doc.yaml_line)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    own = listed_sources(data)
+    packages = data.get("packages") if isinstance(data.get("packages"), list) else []
+    package_sources = functools.cache(lambda index: listed_sources(packages[index]))
     texts = []
     for loc, (start, end) in doc.positions.spans.items():
         if any(str(part) in NOT_LINTED_FIELDS for part in loc):
             continue
+        sources = own
+        if loc[:1] == ("packages",) and len(loc) > 1 and isinstance(loc[1], int):
+            sources = package_sources(loc[1]) if loc[1] < len(packages) else ()
         line, col = doc.positions.values[loc]
-        texts.append(Text(doc.yaml_text[start:end], doc.display_path, line, col, allowed))
+        texts.append(Text(doc.yaml_text[start:end], doc.display_path, line, col, allowed, sources))
     return texts
+
+
+def listed_sources(data: Any) -> tuple[CitedSource, ...]:
+    entries = data.get("sources") if isinstance(data, dict) else None
+    return tuple(map(CitedSource.of, entries)) if isinstance(entries, list) else ()
 
 
 def lint(documents: list[RawDocument], rules: list[ClaimRule]) -> list[Finding]:
@@ -464,11 +755,12 @@ def lint(documents: list[RawDocument], rules: list[ClaimRule]) -> list[Finding]:
     for doc in documents:
         if not doc.readable:
             continue
-        for piece in yaml_texts(doc):
-            findings += lint_text(piece, rules)
+        hits = [hit for piece in yaml_texts(doc) for hit in claims_in(piece, rules)]
         if doc.body:
             allowed = allow_comments(doc.body.splitlines(), doc.body_line)
             masked = mask_markdown(doc.body)
-            piece = Text(masked, doc.display_path, doc.body_line, 1, allowed)
-            findings += lint_text(piece, rules, original=doc.body)
+            sources = listed_sources(doc.data)
+            piece = Text(masked, doc.display_path, doc.body_line, 1, allowed, sources)
+            hits += claims_in(piece, rules, original=doc.body)
+        findings += report(hits, doc.display_path)
     return findings

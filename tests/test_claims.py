@@ -63,8 +63,8 @@ MISLEADING = [
     ("Book now: only 3 places left.", "pressure"),
     ("Hurry, the offer ends soon.", "pressure"),
     ("Our treatment is approved.", "unsourced-approval"),
-    ("Clinically proven to improve sight.", "unsourced-approval"),
-    ("The method has been proven in practice.", "unsourced-approval"),
+    ("Clinically proven to improve sight.", "unsupported-proof"),
+    ("The method has been proven in practice.", "unsupported-proof"),
     ("It has government approval.", "unsourced-approval"),
 ]
 
@@ -165,28 +165,30 @@ def test_numbers_in_any_style(written: str, value: float):
 
 def test_finding_format_and_position():
     found = lint_text(Text("Intro.\nIt is very\neffective.", "c.md", 10, 1, {}), RULES)
+    rule = next(r for r in RULES if r.id == "absolute-efficacy")
     assert [str(f) for f in found] == [
-        'c.md:11:7: absolute-efficacy: "very effective": Claims of certain or dramatic benefit '
-        "are not supported by controlled trials for investigational treatments and raise false "
-        'hope. Suggest: Say what was measured and by whom, e.g. "Small uncontrolled studies '
-        'have reported changes in some patients; controlled trials have not shown a benefit [n]."'
+        f'c.md:11:7: absolute-efficacy: "very effective": {rule.reason} Suggest: {rule.suggestion}'
     ]
 
 
 def test_allow_comment_turns_a_finding_into_a_note():
-    body = 'Intro.\n\n<!-- claims: allow absolute-safety: quoted to examine it -->\nAds say "no side effects".\n'
+    body = (
+        "Intro.\n\n<!-- claims: allow absolute-safety: the brochure's words, examined -->\n"
+        "The brochure's next line: it has no side effects.\n"
+    )
     allowed = allow_comments(body.splitlines(), 1)
     found = lint_text(Text(mask_markdown(body), "c.md", 1, 1, allowed), RULES, original=body)
     assert [(f.severity, str(f)) for f in found] == [
         (
             Severity.NOTE,
-            'c.md:4:10: note: absolute-safety: "no side effects": allowed here: quoted to examine it',
+            'c.md:4:34: note: absolute-safety: "no side effects": allowed here: '
+            "the brochure's words, examined",
         )
     ]
 
 
 def test_an_allow_comment_is_specific_to_its_rule():
-    body = '<!-- claims: allow pressure: quoted -->\nAds say "no side effects".\n'
+    body = "<!-- claims: allow pressure: examined -->\nIt has no side effects.\n"
     found = lint_text(
         Text(mask_markdown(body), "c.md", 1, 1, allow_comments(body.splitlines(), 1)), RULES
     )
@@ -269,12 +271,12 @@ def test_yaml_allow_comment(tmp_path: Path):
     root = tmp_path / "content"
     root.mkdir()
     (root / "packages.yaml").write_text(
-        "packages:\n  - id: p\n    # claims: allow absolute-safety: quoting the brochure to examine it\n"
-        "    summary: The brochure says it is completely safe.\n",
+        "packages:\n  - id: p\n    # claims: allow absolute-safety: the brochure's words, examined\n"
+        "    summary: It is completely safe.\n",
         "utf-8",
     )
     loaded = load_content(root)
     found = lint([loaded.catalogue], RULES)
     assert [(f.line, f.severity, f.message) for f in found] == [
-        (4, Severity.NOTE, '"completely safe": allowed here: quoting the brochure to examine it')
+        (4, Severity.NOTE, '"completely safe": allowed here: the brochure\'s words, examined')
     ]
