@@ -4,7 +4,7 @@ Rules come from a shipped default (`claims_default.yaml`) plus `content/claims.y
 A rule's `pattern` is a phrase or a list of phrases (or regular expressions with
 `regex: true`). Phrases match real wording: any case, inflections ("cured",
 "curing"), plurals, hyphens and line breaks between words, `a|b` for either word,
-`...` for up to three words, and NUMBER for a number in any style ("20,000",
+`...` for up to four words, and NUMBER for a number in any style ("20,000",
 "twenty thousand").
 
 A match is a candidate; the rule's `claim` (efficacy, safety, approval, proof,
@@ -39,7 +39,7 @@ from .validate import findings_from_errors
 DEFAULT_RULES = Path(__file__).with_name("claims_default.yaml")
 SEPARATOR = r"(?:[\s\-\u2010\u2011\u2013\u2014*_]+)"
 TOKEN = re.compile(r"[a-z0-9%]+(?:['\u2019][a-z]+)*")
-GAP = r"(?:[\s,\-\u2010\u2011\u2013\u2014*_]+[\w'\u2019]+){0,3}?"
+GAP = r"(?:[\s,\-\u2010\u2011\u2013\u2014*_]+[\w'\u2019]+){0,4}?"
 SMALL = [
     "zero",
     "one",
@@ -176,7 +176,7 @@ def triggers(phrase: str) -> tuple[frozenset[str], ...]:
 def phrase_pattern(phrase: str) -> str:
     """A phrase -> a regex for lower-case text, matching whole words only.
 
-    `...` stands for up to three words ("restore ... sight" matches "restored my
+    `...` stands for up to four words ("restore ... sight" matches "restored my
     husband's sight").
     """
     words = phrase_words(phrase)
@@ -246,9 +246,9 @@ CLEARED_BY: dict[str, tuple[str, ...]] = {
 READINGS: dict[str, frozenset[str]] = {
     "efficacy": frozenset({"quoted", "reported", "title", "question", "hedged", "aspiration"}),
     "proof": frozenset({"quoted", "reported", "title", "question", "hedged", "advice", "fragment"}),
-    "safety": frozenset({"quoted", "reported", "title", "question", "hedged"}),
+    "safety": frozenset({"quoted", "reported", "title", "question", "hedged", "qualified"}),
     "approval": frozenset(
-        {"quoted", "reported", "title", "question", "advice", "person", "fragment"}
+        {"quoted", "reported", "title", "question", "advice", "person", "fragment", "obligation"}
     ),
     "numbers": frozenset({"quoted", "reported", "title", "question", "fragment"}),
     "testimonial": frozenset({"reported", "attributed", "title", "question"}),
@@ -576,9 +576,11 @@ def reading(candidate: Candidate, whole: str) -> str | None:
         ("reported", lambda: context.is_reported(lowered, at)),
         ("attributed", lambda: context.is_attributed(lowered, at)),
         ("advice", lambda: context.is_advice(lowered)),
-        ("person", lambda: context.is_about_a_person(lowered, at)),
+        ("person", lambda: context.is_about_a_person(lowered, at, end)),
         ("aspiration", lambda: context.is_aspiration(lowered, at)),
+        ("obligation", lambda: context.is_obligation(lowered, at)),
         ("hedged", lambda: context.is_hedged(lowered, at, end)),
+        ("qualified", lambda: context.is_qualified(lowered, at, end)),
     )
     for name, check in checks:
         if name in readings and check():

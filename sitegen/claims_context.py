@@ -66,19 +66,25 @@ AFTER_NEGATION = re.compile(
     r"unlikely|yet to|years away|a myth)\b"
 )
 MODAL_HEDGE = re.compile(
-    r"\b(?:may|might|could|possibl[ey]|potential(?:ly)?|perhaps|one day|in (?:the )?future|"
-    r"whether|if|hop(?:e|es|ed|ing) (?:to|that)|aims?|aimed|try|tries|trying|"
+    r"\b(?:may|might|could|possibly|it is possible|potential(?:ly)?|perhaps|one day|"
+    r"in (?:the )?future|whether|if|hop(?:e|es|ed|ing) (?:to|that)|aims?|aimed|try|tries|trying|"
     r"being (?:tested|studied|investigated)|testing|studying|investigating|"
     r"early (?:results|research|studies|signs)|"
     r"not yet known|in theory|appears?|seems?|suggests?|a little|slightly|partly|partial(?:ly)?|"
     r"modest(?:ly)?)\b"
+)
+# After the cue only these limit it: a modal there belongs to a clause of its own
+# ("curing patients who were told nothing more could be done").
+AFTER_HEDGE = re.compile(
+    r"\b(?:if|whether|unless|in (?:some|a few) \w+|for some|sometimes|usually|often|occasionally|"
+    r"a little|slightly|partly|partial(?:ly)?|modest(?:ly)?|one day|in (?:the )?future)\b"
 )
 FREQUENCY_HEDGE = re.compile(
     r"\b(?:usually|often|sometimes|occasionally|rarely|can help|may help)\b"
 )
 QUANTITY = re.compile(
     r"\b(?:some|many|most|a few|several)\b[^,;]*\b(?:can|could|may|might)\b|\b(?:in|for) (?:some|"
-    r"many|most|a few) (?:people|patients|cases|children|adults)\b|\b(?:a small number|a minority|"
+    r"a few) (?:people|patients|cases|children|adults)\b|\b(?:a small number|a minority|"
     r"a few|few|some people|some patients|a handful|one in \w+)\b"
 )
 # The course of a condition, not what a treatment does ("some get sight back on
@@ -87,6 +93,19 @@ NATURAL_COURSE = re.compile(
     r"\b(?:on (?:its|their|your|his|her) own|without (?:any )?treatment|by itself|by themselves|"
     r"spontaneous(?:ly)?|naturally)\b"
 )
+# Research done on something other than people ("repairs nerve damage in mice").
+NOT_IN_PEOPLE = re.compile(
+    r"\bin (?:mice|rats|animals|the laboratory|the lab|a dish|animal studies|laboratory studies|"
+    r"cell cultures)\b"
+)
+# What must happen, not what has ("it still has to be approved").
+OBLIGATION = re.compile(
+    r"\b(?:(?:has|have|had|needs?|needed) to be|must be|should be|would (?:need to )?be|"
+    r"will (?:need to )?be|yet to be|before (?:it|they) (?:is|are|can be))\W+(?:\w+\W+)?$"
+)
+# "Safe to fly", "safe enough to study further": safe for a purpose, not absolutely.
+FOR_A_PURPOSE = re.compile(r"^\s+(?:enough\b|to\s+\w+)")
+INTENSIFIER = re.compile(r"\b(?:completely|totally|perfectly|absolutely|entirely|100%)")
 WH_START = re.compile(r"^[\W\d]*(?:which|whether)\b")
 ASPIRATION = re.compile(
     r"\b(?:search(?:es|ing)? for|hunt(?:ing)? for|quest for|race to find|to find|finding|"
@@ -103,6 +122,8 @@ WARNING_FRAME = re.compile(
     r"warning signs?|too good to be true|so[- ]called|what they call|words like|claims? "
     r"(?:of|that|about|to)|promises? (?:of|that)|talk of|offers? of|advertis\w*|marketed|"
     r"sold as|described as|billed as|branded as|labelled as|presented as|hype|according to|"
+    r"hear(?:s|d|ing)? about|read(?:s|ing)? about|stories about|news of|reports of|"
+    r"check that|see (?:if|whether)|find out|make sure|"
     r"(?:was|were|been|being|am|are|is|get|got) (?:told|promised|assured|sold))\b"
 )
 REPORTED = re.compile(
@@ -126,6 +147,11 @@ ADVICE = re.compile(
 PERSON = re.compile(
     r"\b(?:you|your|i|my|he|she|his|her|people|person|patients?|child|children|claimant|"
     r"applicant|application|claim|benefit|badge|grant|loan)\b"
+)
+CREDENTIAL = re.compile(
+    r"^\W*(?:[\w-]+\W+)?(?:adviser|advisor|counsellor|counselor|therapist|practitioner|"
+    r"optometrist|optician|surgeon|doctor|nurse|interpreter|trainer|instructor|professional|"
+    r"specialist|member|staff|guide|mentor|volunteer|person|people)s?\b"
 )
 TREATMENT = re.compile(
     r"\b(?:treatments?|therapy|therapies|procedures?|cells?|injections?|products?|devices?|"
@@ -288,11 +314,25 @@ def is_hedged(lowered: str, start: int, end: int) -> bool:
     """A modal or limiting word in the cue's clause ("may", "whether", "usually",
     "most … can", "in some people"). How often and how many do not hedge the
     publisher's own results: "most of our patients see results" is a claim."""
-    clause = lowered[clause_start(lowered, start) : clause_end(lowered, end)]
-    if MODAL_HEDGE.search(clause) or NATURAL_COURSE.search(clause):
+    before = lowered[clause_start(lowered, start) : start]
+    after = lowered[end : clause_end(lowered, end)]
+    clause = before + lowered[start:end] + after
+    if MODAL_HEDGE.search(before) or AFTER_HEDGE.search(after):
+        return True
+    if NATURAL_COURSE.search(clause) or NOT_IN_PEOPLE.search(clause):
         return True
     limited = FREQUENCY_HEDGE.search(clause) or QUANTITY.search(clause)
     return bool(limited) and not FIRST_PERSON.search(lowered)
+
+
+def is_qualified(lowered: str, start: int, end: int) -> bool:
+    """Safe for a purpose ("safe to fly", "safe enough to study further"), unless
+    intensified ("completely safe to use")."""
+    return bool(FOR_A_PURPOSE.match(lowered[end:])) and not INTENSIFIER.search(lowered[start:end])
+
+
+def is_obligation(lowered: str, start: int) -> bool:
+    return bool(OBLIGATION.search(lowered[max(0, start - 40) : start]))
 
 
 def is_aspiration(lowered: str, start: int) -> bool:
@@ -306,9 +346,12 @@ def is_advice(lowered: str) -> bool:
     return bool(ADVICE.match(lowered)) and not FIRST_PERSON.search(lowered)
 
 
-def is_about_a_person(lowered: str, start: int) -> bool:
-    """A person's status or an application ("you may be certified as…", "if your
-    claim is approved"), not a treatment's approval."""
+def is_about_a_person(lowered: str, start: int, end: int) -> bool:
+    """A person's status, credentials or application ("you may be certified as…",
+    "an accredited money adviser", "if your claim is approved"), not a treatment's
+    approval."""
+    if CREDENTIAL.match(lowered[end:]):
+        return True
     clause = lowered[clause_start(lowered, start) : start]
     return bool(PERSON.search(clause)) and not TREATMENT.search(clause)
 
