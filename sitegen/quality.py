@@ -25,6 +25,16 @@ NONE_PHRASES = re.compile(
     r".*|risk[\s-]*free|completely safe|none known|none reported|zero risks?)\W*$",
     re.IGNORECASE,
 )
+# A risk named but played down: no reader can weigh "rare and mild" or "none in
+# 20,000 cases" without how often and how badly, and from whom the count comes.
+MINIMISING = re.compile(
+    r"\b(?:minimal|negligible|insignificant|trivial|rare and (?:mild|minor)|"
+    r"(?:mild|minor) and rare|unheard of|(?:virtually|practically|almost) "
+    r"(?:no|none|zero|never|risk[\s-]*free)|no serious|nothing serious|only (?:minor|mild)|"
+    r"none in (?:over |more than )?[\d,.\s]*\d|none in (?:\w+ )?(?:hundreds|thousands)|"
+    r"not a single|no (?:reported|known) (?:cases?|problems?|complications?|side[\s-]*effects?))\b",
+    re.IGNORECASE,
+)
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 FENCE = re.compile(r"^(```|~~~)")
 SOURCE_MARKER = re.compile(SOURCE_MARKER_PATTERN)
@@ -232,13 +242,22 @@ def check_package(
     loc = ("packages", index)
     findings = check_sources(package.sources, raw, (*loc, "sources"), path)
     for number, risk in enumerate(package.known_risks):
+        where = (*loc, "known_risks", number)
         if NONE_PHRASES.match(risk.strip()):
-            where = (*loc, "known_risks", number)
             findings.append(
                 error(
                     *_at(raw, where, path),
                     field_path(where),
                     f"expected a real risk (every procedure has some), found '{risk}'",
+                )
+            )
+        elif played_down := MINIMISING.search(risk):
+            findings.append(
+                error(
+                    *_at(raw, where, path),
+                    field_path(where),
+                    "expected the risk with how often and how badly it happens (and the "
+                    f"source), found it played down: '{played_down.group(0)}'",
                 )
             )
     if package.cells:
