@@ -704,7 +704,7 @@ def report(hits: list[Hit], path: str, once_per_rule: bool = True) -> list[Findi
     """Findings for one file's claims. With `once_per_rule`, a rule's reason and
     suggestion are given at its first finding, and later ones point back to it, so
     that a first run on a big site stays readable."""
-    first: dict[str, int] = {}
+    first: dict[str, str] = {}
     findings = []
     for hit in sorted(hits, key=lambda h: (h.line, h.col)):
         rule, quoted = hit.rule, f'"{hit.matched}"'
@@ -714,9 +714,9 @@ def report(hits: list[Hit], path: str, once_per_rule: bool = True) -> list[Findi
             severity = Severity.ERROR if rule.severity == "error" else Severity.WARNING
             why = f"{hit.why_not}. " if hit.why_not else ""
             if once_per_rule and rule.id in first:
-                message = f"{quoted}: {why}see line {first[rule.id]} for why and a suggestion"
+                message = f"{quoted}: {why}see {first[rule.id]} for why and a suggestion"
             else:
-                first.setdefault(rule.id, hit.line)
+                first.setdefault(rule.id, f"{hit.line}:{hit.col}")
                 message = f"{quoted}: {why}{rule.reason} Suggest: {rule.suggestion}"
         findings.append(Finding(path, hit.line, hit.col, rule.id, message, severity))
     return findings

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import re
 import shutil
 import sqlite3
 import sys
@@ -152,6 +153,27 @@ def findings_json(findings: list[Finding]) -> str:
     return json.dumps([{**asdict(f), "severity": f.severity.value} for f in findings], indent=2)
 
 
+def summary_table(findings: list[Finding]) -> str:
+    """Errors and warnings counted by rule (a claims rule or a field without its
+    list positions), most first, each with its first finding as an example: on a
+    big site's first run, the place to start reading."""
+    rows: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.severity is not Severity.NOTE:
+            rows.setdefault(re.sub(r"\[\d+\]", "", finding.field), []).append(finding)
+    if not rows:
+        return ""
+    width = max(len("rule"), *map(len, rows))
+    lines = [f"{'rule':<{width}}  count  example"]
+    for rule, found in sorted(rows.items(), key=lambda row: (-len(row[1]), row[0])):
+        first = found[0]
+        said = first.message if len(first.message) <= 60 else first.message[:57] + "..."
+        if first.message.startswith('"') and '": ' in first.message:  # a claim: its words
+            said = first.message.split('": ')[0] + '"'
+        lines.append(f"{rule:<{width}}  {len(found):>5}  {first.path}:{first.line}: {said}")
+    return "\n".join(lines)
+
+
 def run_check(args: argparse.Namespace) -> int:
     options = BuildOptions(args.content, Path("site"), args.templates, args.strict, write=False,
                            jobs=args.jobs, cache=not args.no_cache)  # fmt: skip
@@ -165,6 +187,8 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         for finding in result.findings:
             print(finding)
+        if table := summary_table(result.findings):
+            print(f"\n{table}\n")
         verdict = "failed" if not result.ok else "passed"
         print(
             f"Check {verdict}: {plural(len(result.errors), 'error')}, "

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from sitegen.claims import (
+    Candidate,
+    CitedSource,
     Text,
     allow_comments,
     lint,
@@ -14,7 +16,9 @@ from sitegen.claims import (
     load_rules,
     mask_markdown,
     number_value,
+    reading,
 )
+from sitegen.claims_context import Sentences
 from sitegen.findings import Severity
 from sitegen.load import load_content
 
@@ -280,3 +284,120 @@ def test_yaml_allow_comment(tmp_path: Path):
     assert [(f.line, f.severity, f.message) for f in found] == [
         (4, Severity.NOTE, '"completely safe": allowed here: the brochure\'s words, examined')
     ]
+
+
+SOURCES = (
+    CitedSource("systematic review", False),
+    CitedSource("case report", False),
+    CitedSource(None, False),
+    CitedSource("regulator", True),
+    CitedSource("cohort study", False),
+)
+
+
+def errors_with(text: str, sources: tuple[CitedSource, ...] = SOURCES) -> list[str]:
+    found = lint_text(Text(text, "t.md", 1, 1, {}, sources), RULES)
+    return [f"{f.field}: {f.message}" for f in found if f.severity is Severity.ERROR]
+
+
+def test_a_source_clears_a_claim_only_if_its_kind_can_support_it():
+    assert errors_with("It is a proven treatment for optic atrophy [1].") == []
+    (weak,) = errors_with("It is a proven treatment for optic atrophy [2].")
+    assert weak.startswith(
+        'unsupported-proof: "proven": [2] is a case report, which cannot support'
+    )
+    (untyped,) = errors_with("It is a proven treatment for optic atrophy [3].")
+    assert "[3] does not say what kind of source it is (give it a type:)" in untyped
+    assert errors_with("It is a proven treatment for optic atrophy [9].")  # not listed
+    assert errors_with("Smoking is proven to raise the risk of macular degeneration [5].") == []
+    assert errors_with("The injections are proven to restore sight [5].")  # a treatment
+
+
+def test_an_approval_is_cleared_by_naming_or_citing_the_regulator():
+    assert errors_with("Our treatment is approved.")
+    assert errors_with("Our treatment is approved by the MHRA.") == []
+    assert errors_with("A device given approval by the MHRA can be prescribed.") == []
+    assert errors_with("Our treatment is approved [4].") == []
+    assert errors_with("Our treatment is approved [1].")
+    assert errors_with("Idebenone is licensed in some countries.") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [
+        ("Be wary of any clinic that says its cells cure blindness.", "reported"),
+        ("Some clinics claim that stem cells restore sight.", "reported"),
+        ('Ads for the clinic call it "a miracle".', "quoted"),
+        ("Cure Parkinson's funds research into new treatments.", "title"),
+        ("The book Living Well Without a Cure is in our library.", "title"),
+        ("Is there a cure for LHON yet?", "question"),
+        ("There is no cure for optic atrophy.", "negated"),
+        ("No treatment is completely free of side effects.", "negated"),
+        ("Early melanoma can usually be cured with surgery.", "hedged"),
+        ("We are joining the search for a cure.", "aspiration"),
+        ("You may be certified as having a permanent disability.", "unless"),
+        ("If your claim is approved, payments are backdated.", "person"),
+        ("About 16,000 people in the UK are diagnosed with melanoma each year.", "without"),
+    ],
+)
+def test_why_words_are_not_the_publishers_claim(sentence: str, why: str):
+    lowered = sentence.lower()
+    found = Sentences(sentence, lowered)
+    readings = [
+        reading(Candidate(rule, start, end, found.around(start)), sentence)
+        for rule in RULES
+        for start, end in rule.matches(sentence, lowered)
+    ]
+    assert readings and why in readings and None not in readings
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Patients report dramatic improvement.",
+        "Seven in ten of our patients regain useful vision.",
+        "Side effects are minimal.",
+        "There is no rejection because the cells are immune-privileged.",
+        "The cells replace the damaged nerve cells.",
+        "Only our umbilical cord cells can repair the optic nerve.",
+        "Patients who had lost hope found that our cells restore sight.",
+        "Act today to reserve your place.",
+        "Side effects are rare and mild.",
+        "No downtime, no pain and no risks.",
+    ],
+)
+def test_the_issues_missed_marketing_is_caught(sentence: str):
+    assert errors_with(sentence)
+
+
+def test_a_files_findings_give_each_rules_suggestion_once(tmp_path: Path):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "a.md").write_text(
+        "---\ntitle: A\nsummary: S\n---\nIt cures blindness.\n\nIt is completely safe.\n\n"
+        "It also cures glaucoma.\n",
+        "utf-8",
+    )
+    found = lint(load_content(tmp_path).documents, RULES)
+    assert [(f.line, f.field, "Suggest:" in f.message) for f in found] == [
+        (5, "absolute-efficacy", True),
+        (7, "absolute-safety", True),
+        (9, "absolute-efficacy", False),
+    ]
+    assert found[2].message == '"cures": see 5:4 for why and a suggestion'
+
+
+def test_a_packages_text_is_cleared_by_the_packages_own_sources(tmp_path: Path):
+    (tmp_path / "packages.yaml").write_text(
+        "packages:\n"
+        "  - id: a\n    summary: Drops are proven to slow glaucoma [1].\n"
+        "    sources: [{title: R, url: 'https://example.org', type: systematic review}]\n"
+        "  - id: b\n    summary: Cells are proven to restore sight [1].\n"
+        "    sources: [{title: C, url: 'https://example.org', type: case report}]\n",
+        "utf-8",
+    )
+    found = lint([load_content(tmp_path).catalogue], RULES)
+    assert [(f.line, f.field) for f in found] == [
+        (6, "unsupported-proof"),
+        (6, "absolute-efficacy"),
+    ]
+    assert all("[1] is a case report" in f.message for f in found)
