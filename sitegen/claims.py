@@ -227,7 +227,7 @@ Claim = Literal[
 ]
 STRONG = ("systematic review", "randomised trial", "guideline", "regulator")
 # Which kinds of cited source clear a claim of each kind (a rule's `cleared_by`
-# overrides this). A cohort study also clears a "proven" that names no treatment
+# overrides this). A cohort study also clears a "proven" about a risk or a cause
 # ("smoking is proven to raise the risk"): it can show a risk, not that a
 # treatment works.
 CLEARED_BY: dict[str, tuple[str, ...]] = {
@@ -633,7 +633,7 @@ def clearance(candidate: Candidate, cited: list[tuple[str, CitedSource]]) -> str
     kinds = rule.clearing_kinds
     if kinds is None:
         return None if cited else ""
-    if rule.claim == "proof" and not context.names_treatment(candidate.lowered):
+    if rule.claim == "proof" and context.is_about_a_risk(candidate.lowered):
         kinds = kinds | {"cohort study"}
     if any(source.kind in kinds for _, source in cited):
         return None
@@ -714,7 +714,7 @@ def report(hits: list[Hit], path: str, once_per_rule: bool = True) -> list[Findi
             severity = Severity.ERROR if rule.severity == "error" else Severity.WARNING
             why = f"{hit.why_not}. " if hit.why_not else ""
             if once_per_rule and rule.id in first:
-                message = f"{quoted}: {why}see {first[rule.id]} for why and a suggestion"
+                message = f"{quoted}: {why}see {first[rule.id]} for the reason and a suggestion"
             else:
                 first.setdefault(rule.id, f"{hit.line}:{hit.col}")
                 message = f"{quoted}: {why}{rule.reason} Suggest: {rule.suggestion}"

@@ -158,6 +158,7 @@ TREATMENT = re.compile(
     r"drugs?|medicines?|clinics?|centres?|centers?|methods?|protocols?|programmes?|programs?|"
     r"techniques?|packages?|laborator(?:y|ies)|labs?|surgery|operations?|drops)\b"
 )
+RISK = re.compile(r"\b(?:risks?|causes?|caused|linked|associated|more likely|less likely)\b")
 REGULATOR = re.compile(
     r"\b(?:FDA|EMA|MHRA|TGA|PMDA|NMPA|CDSCO|ANVISA|Swissmedic|HPRA|BfArM|ANSM|AEMPS|COFEPRIS|"
     r"MFDS|HSA|Medsafe|SAHPRA|NICE|CQC|HCPC|GMC|GOC|NMC|GPhC|HFEA|HTA|PSA|Health Canada|"
@@ -369,5 +370,6 @@ def is_fragment(sentence: Sentence) -> bool:
     return len(WORD.findall(sentence.text)) <= 2
 
 
-def names_treatment(lowered: str) -> bool:
-    return bool(TREATMENT.search(lowered)) or bool(FIRST_PERSON.search(lowered))
+def is_about_a_risk(lowered: str) -> bool:
+    """A claim about a risk or a cause, which a cohort study can support."""
+    return bool(RISK.search(lowered)) and not FIRST_PERSON.search(lowered)

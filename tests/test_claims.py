@@ -383,7 +383,7 @@ def test_a_files_findings_give_each_rules_suggestion_once(tmp_path: Path):
         (7, "absolute-safety", True),
         (9, "absolute-efficacy", False),
     ]
-    assert found[2].message == '"cures": see 5:4 for why and a suggestion'
+    assert found[2].message == '"cures": see 5:4 for the reason and a suggestion'
 
 
 def test_a_packages_text_is_cleared_by_the_packages_own_sources(tmp_path: Path):

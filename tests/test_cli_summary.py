@@ -9,7 +9,9 @@ from sitegen.findings import Finding, Severity
 def test_the_summary_counts_errors_and_warnings_by_rule_most_first():
     findings = [
         Finding("a.md", 3, 1, "absolute-efficacy", '"cures": A claim… Suggest: …'),
-        Finding("a.md", 9, 1, "absolute-efficacy", '"cures": see 3:1 for why and a suggestion'),
+        Finding(
+            "a.md", 9, 1, "absolute-efficacy", '"cures": see 3:1 for the reason and a suggestion'
+        ),
         Finding("b.md", 2, 5, "absolute-efficacy", '"miracle": A claim… Suggest: …'),
         Finding("p.yaml", 4, 7, "packages[2].known_risks[1]", "expected a real risk, found 'None'"),
         Finding("p.yaml", 9, 7, "packages[3].known_risks[1]", "expected a real risk, found 'Nil'"),

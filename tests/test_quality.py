@@ -274,7 +274,7 @@ def test_the_original_marketing_copy_fails_with_a_finding_per_claim(content: Pat
         rule = line.split(": ")[1]
         assert line.startswith("content/conditions/marketing.md:")
         assert (". Suggest: " in line) == (rule not in seen), line
-        assert rule in seen or "for why and a suggestion" not in line
+        assert rule in seen or "for the reason and a suggestion" not in line
         seen.add(rule)
     assert result.stdout.splitlines()[-1] == "Check failed: 12 errors, 0 warnings, 0 notes."
 
