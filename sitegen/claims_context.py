@@ -138,6 +138,13 @@ REPORTED = re.compile(
     r"offers|offered|show|shows|showed|sell|sells|sold|state|states|stated|write|writes|wrote|"
     r"report|reports|reported|use|uses|used|mention|mentions|list|lists|feature|features)\b"
 )
+# A named body or a pronoun reporting what it concluded ("NICE said that …", "It
+# found that …"): someone else's judgement, attributed, not the publisher's claim.
+CONCLUDED = re.compile(
+    r"\b(?:it|he|she|nice|the (?:fda|ema|mhra|who|nhs|guidance|guideline|review|authors?|"
+    r"committee|agency|authority|trial|study))\b[^.;:!?]{0,40}?\b(?:said|says|stated|states|"
+    r"concluded|concludes|judged|judges|found|finds|reported|reports)\s+that\b"
+)
 # A testimonial attributed to someone else ("their success stories").
 ATTRIBUTED = re.compile(r"\b(?:their|its|the clinic's|clinics'|the company's)\W+(?:\w+\W+){0,1}$")
 ADVICE = re.compile(
@@ -278,7 +285,7 @@ def is_reported(lowered: str, start: int) -> bool:
     """Someone else's words: a seller, an advert or 'they' says, claims or promises
     it, or the sentence warns about it ("be wary of", "so-called")."""
     before = lowered[:start]
-    if WARNING_FRAME.search(before):
+    if WARNING_FRAME.search(before) or CONCLUDED.search(before):
         return True
     for match in REPORTED.finditer(before):
         if not FIRST_PERSON.search(lowered, max(0, match.start() - 12), match.end()):
