@@ -49,6 +49,44 @@ def _absolute_http_url(value: str) -> str:
     return value
 
 
+# What a site address may hold: RFC 3986's characters, less the single quote. Quotes,
+# spaces, `<`, `>`, backslashes and control characters would end an attribute or a
+# line wherever the address is written (pages, robots.txt, the feed, the sitemap).
+ADDRESS_CHARACTERS = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!$&()*+,;=%-]*")
+HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$")
+PERCENT_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def site_address(value: str) -> str:
+    """`base_url` checked as the address the site is published at, ending in `/`.
+
+    It is written into every page, `robots.txt`, the sitemap and the feed, so it
+    must be a plain http(s) address: a host, no user name or password, no query or
+    fragment, and none of the characters that could end an attribute or a line.
+    """
+    if not ADDRESS_CHARACTERS.fullmatch(value):
+        raise ValueError(
+            "an http:// or https:// address with no spaces, quotes, <, >, backslashes, "
+            "control or non-ASCII characters (write those percent-encoded, the host in "
+            "punycode)"
+        )
+    parts = urlsplit(_absolute_http_url(value))
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("an http:// or https:// address with no user name or password")
+    if "?" in value or "#" in value:
+        raise ValueError("the site's address with no query (?) or fragment (#)")
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        raise ValueError("an http:// or https:// address whose port is a number") from None
+    host = parts.hostname or ""
+    if not (HOST_NAME.match(host) or (parts.netloc.startswith("[") and ":" in host)):
+        raise ValueError("an http:// or https:// address with a host name like example.org")
+    if PERCENT_ESCAPE.search(value) or "[" in parts.path or "]" in parts.path:
+        raise ValueError("an address whose % signs start escapes like %20, with no [ ] in its path")
+    return value.rstrip("/") + "/"
+
+
 class Disclosure(Model):
     financial_interest: Text
     advertising_policy: Text
@@ -78,7 +116,7 @@ class SiteConfig(Model):
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
-        return _absolute_http_url(value).rstrip("/") + "/"
+        return site_address(value)
 
 
 # What kind of publication a source is: what it can support depends on it (a case

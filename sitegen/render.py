@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .feed import feed_context
 from .findings import Finding, error
@@ -353,7 +353,10 @@ class Renderer:
         prefix = self.base_path if root_links else "../" * directory_of(url).count("/")
         if prefix not in self.disclaimers:
             html = self.markdown(self.site.config.disclaimer, "", None)
-            self.disclaimers[prefix] = Markup(RELATIVE_HREF.sub(rf"\1{prefix}", str(html)))
+            escaped = str(escape(prefix))  # base_url is checked, but this is HTML: escape anyway
+            self.disclaimers[prefix] = Markup(
+                RELATIVE_HREF.sub(lambda match: match.group(1) + escaped, str(html))
+            )
         return self.disclaimers[prefix]
 
     def page(
