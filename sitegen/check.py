@@ -234,7 +234,7 @@ def check_page(
         findings.append(problem("disclaimer", "expected a visible disclaimer, found it hidden"))
     if page.evidence and scanner.disclaimers:
         level = levels[page.evidence]
-        if level.label not in block or plain(level.explanation) not in block:
+        if plain(level.label) not in block or plain(level.explanation) not in block:
             findings.append(
                 problem(
                     "disclaimer",

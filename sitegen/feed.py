@@ -8,6 +8,7 @@ on when the build ran, so the same content always gives the same feed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,16 +18,34 @@ from .models import Site
 FEED_URL = "feed.xml"
 # A feed must say when it was updated; an empty site has no review date to give.
 NO_DATE = date(1970, 1, 1)
+# What XML 1.0 forbids even as a character reference (C0 controls but tab, newline and
+# carriage return; lone surrogates; U+FFFE, U+FFFF), and the C1 controls it discourages.
+# A YAML escape (`title: "\x01"`) can put any of them in a title: one would make the
+# whole feed not well-formed, and readers drop such a feed.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters an XML document may not hold."""
+    return NOT_XML.sub("", text)
 
 
 @dataclass(frozen=True)
 class FeedEntry:
+    """One entry; its texts are made safe for XML when it is made (`xml_text`)."""
+
     url: str  # absolute
     title: str
     reviewed: date
     summary: str
     kind: str  # "condition", "page" or "package"
     reviewed_by: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("title", "summary", "reviewed_by"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, xml_text(value))
 
     @property
     def updated(self) -> str:
@@ -79,9 +98,9 @@ def feed_context(site: Site) -> dict[str, Any]:
         "feed_id": config.base_url + FEED_URL,
         "feed_url": config.base_url + FEED_URL,
         "home_url": config.base_url,
-        "feed_title": config.title,
-        "feed_subtitle": config.description,
-        "feed_author": config.publisher or config.title,
+        "feed_title": xml_text(config.title),
+        "feed_subtitle": xml_text(config.description),
+        "feed_author": xml_text(config.publisher or config.title),
         "feed_updated": atom_time(newest),
         "entries": entries,
     }

@@ -15,6 +15,7 @@ and `&` are written as JSON escapes, so no text from the content can close the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -27,10 +28,18 @@ OG_IMAGE_SIZE = (1200, 630)
 SCHEMA = "https://schema.org"
 
 
+# Written as JSON escapes besides what `json.dumps` escapes (C0 controls, quotes and
+# backslashes): `<`, `>` and `&`, so no text can end the data block or open a comment;
+# DEL and the C1 controls, lone surrogates and U+FFFE/U+FFFF, which an HTML page may
+# not hold (a surrogate could not even be written as UTF-8); and U+2028/U+2029, which
+# end a line in older JavaScript parsers that read JSON-LD as script.
+ESCAPED_IN_JSON = re.compile("[<>&\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 def json_ld(data: Mapping[str, Any]) -> Markup:
     """A `<script type="application/ld+json">` data block holding `data`."""
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = ESCAPED_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
     return Markup(f'<script type="application/ld+json">\n{text}\n</script>')
 
 

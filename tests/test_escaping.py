@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hostile_content import change_every_text
 
 from conftest import TEMPLATES, build_site
+from sitegen.feed import xml_text
 from sitegen.load import load_content
 from sitegen.models import site_address
 from sitegen.render import Renderer
+from sitegen.structured import json_ld
 from sitegen.validate import validate
 
 # base_url ------------------------------------------------------------------------
@@ -123,3 +126,101 @@ def test_every_use_of_base_url_stays_inside_its_attribute_or_element(content: Pa
     not_found = BeautifulSoup((out / "404.html").read_text("utf-8"), "html.parser")
     hrefs = [a["href"] for a in not_found.select("[data-disclaimer] a")]
     assert "/a&b=(c);d,e+f!$*@:~/how-we-rate-evidence/index.html" in hrefs
+
+
+# Control characters ---------------------------------------------------------------
+
+# Every C0 control but tab, newline and carriage return, DEL, some C1 controls and the
+# two noncharacters XML forbids; YAML escapes can carry each of them into any text.
+CONTROLS = "".join(chr(c) for c in range(32) if c not in (9, 10, 13)) + "\x7f\x85\x9f\ufffe\uffff"
+NOT_IN_XML = set(CONTROLS) | {"\ud800"}
+
+
+def with_controls(path: str, text: str) -> str:
+    return f"{text} {CONTROLS}</script><!-- & end"
+
+
+@pytest.fixture
+def controlled_site(content: Path, tmp_path: Path) -> Path:
+    """The minimal site with control characters in every text a reader sees."""
+    change_every_text(content, with_controls)
+    out = tmp_path / "site"
+    result = build_site(content, out)
+    assert result.ok, "\n".join(map(str, result.findings))
+    return out
+
+
+def test_the_feed_stays_well_formed_with_control_characters_in_every_text(controlled_site):
+    """`title: "\\x01"` used to make feed.xml not well-formed XML."""
+    feed = ET.parse(controlled_site / "feed.xml").getroot()  # raises if not well-formed
+    texts = [text for text in feed.itertext() if text.strip()]
+    assert not NOT_IN_XML & set("".join(texts))
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.findtext(f"{atom}title").startswith("Test Site ")
+    assert feed.findtext(f"{atom}subtitle").startswith("A small site used by the tests. ")
+    assert feed.findtext(f"{atom}author/{atom}name").startswith("The test suite ")
+    entries = {e.findtext(f"{atom}title").split(" ")[0]: e for e in feed.iter(f"{atom}entry")}
+    assert {"Alpha", "Beta", "Test", "How"} <= set(entries)
+    alpha = entries["Alpha"]
+    assert alpha.findtext(f"{atom}title") == "Alpha condition </script><!-- & end"
+    assert alpha.findtext(f"{atom}summary") == "Alpha is a test condition. </script><!-- & end"
+    assert alpha.findtext(f"{atom}contributor/{atom}name") == "Test reviewer </script><!-- & end"
+
+
+def test_the_sitemap_stays_well_formed(controlled_site):
+    sitemap = ET.parse(controlled_site / "sitemap.xml").getroot()
+    locations = [
+        loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+    ]
+    assert "https://example.test/sub/conditions/alpha/" in locations
+    assert not NOT_IN_XML & set("".join(locations))
+
+
+def test_json_ld_keeps_every_text_escaped_and_parses(controlled_site):
+    blocks = 0
+    for page in controlled_site.rglob("*.html"):
+        html = page.read_text("utf-8")
+        soup = BeautifulSoup(html, "html.parser")
+        for block in soup.find_all("script", type="application/ld+json"):
+            blocks += 1
+            raw = block.string
+            assert "</script" not in raw.lower() and "<!--" not in raw
+            assert not set(raw) & (NOT_IN_XML | {"\u2028", "\u2029"}), page
+            data = json.loads(raw)
+            assert data["name"].endswith(f" {CONTROLS}</script><!-- & end")
+            assert data["publisher"]["name"] == f"The test suite {CONTROLS}</script><!-- & end"
+        assert html.count("</script>") == html.count("<script"), page
+    assert blocks == 3  # two conditions and one package
+
+
+def test_every_text_that_reaches_json_ld_is_escaped(controlled_site):
+    """Names, alternate names, reviewers, source titles, publishers and citations, and
+    each package text that `howPerformed` and `followup` are made of."""
+    alpha = controlled_site / "conditions/alpha/index.html"
+    [block] = BeautifulSoup(alpha.read_text("utf-8"), "html.parser").select(
+        'script[type="application/ld+json"]'
+    )
+    data = json.loads(block.string)
+    tail = f" {CONTROLS}</script><!-- & end"
+    assert data["about"]["alternateName"] == ["First condition" + tail, "A-itis" + tail]
+    assert data["reviewedBy"]["name"] == "Test reviewer" + tail
+    assert data["citation"][0]["name"] == "A review of alpha" + tail
+    assert data["citation"][0]["publisher"]["name"] == "Journal of Tests" + tail
+    assert data["isPartOf"]["name"] == "Test Site" + tail
+    package = controlled_site / "packages/test-package/index.html"
+    [block] = BeautifulSoup(package.read_text("utf-8"), "html.parser").select(
+        'script[type="application/ld+json"]'
+    )
+    therapy = json.loads(block.string)["about"]
+    assert therapy["name"] == "Test package" + tail
+    for text in ("Test cells", "Intravenous", "Rest", "Accommodation"):
+        assert text + tail in therapy["howPerformed"]
+
+
+def test_lone_surrogates_are_escaped_or_dropped():
+    """libyaml refuses `"\\ud800"`, the pure-Python loader does not: neither output may
+    hold one (it could not even be written as UTF-8)."""
+    block = str(json_ld({"name": "a\ud800b\udfff"}))
+    block.encode("utf-8")
+    assert json.loads(block.split("\n", 1)[1].rsplit("\n", 1)[0]) == {"name": "a\ud800b\udfff"}
+    assert xml_text("a\ud800b\x01c\ufffe") == "abc"
