@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from .assets import check_assets
 from .findings import Finding, error, warning
 
 try:
@@ -513,4 +514,6 @@ def load_content(
             progress(len(documents), len(listed))
     if cache:
         cache.expected = None  # the events were for this load only
-    return LoadedContent(root, site, catalogue, documents, find_assets(root), findings)
+    assets = find_assets(root)
+    findings += check_assets(assets, functools.partial(display_in, root))
+    return LoadedContent(root, site, catalogue, documents, assets, findings)
