@@ -381,3 +381,56 @@ class UnsafeDocumentError(Exception):
 def check_svg(data: bytes, shown_path: str) -> list[Finding]:
     """The problems of an SVG drawing's content, each at its line (none if it is inert)."""
     return SvgProblems(data, shown_path).check()
+
+
+# What a host must send ------------------------------------------------------------------
+
+# The pages' own policy, written in each page's meta tag (templates/base.html): this
+# site's files only, no inline script or style, no plug-ins, no <base>.
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+# For a file of content/images/ opened at its own address (an SVG drawing is then a
+# document of the site): nothing runs and nothing loads but its own embedded images
+# and inline styles. `sandbox` is kept to SVG: Safari has been reported to show some
+# PDFs blank under it (Chromium 156 shows them: it drops a PDF's policy for its viewer).
+FILE_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+DRAWING_POLICY = f"{FILE_POLICY}; sandbox"
+NO_FRAMING = "frame-ancestors 'none'"  # a header can say it, a meta tag cannot
+HEADERS_FILE = "_headers"
+SITE_HEADERS = (
+    ("Content-Security-Policy", f"{PAGE_POLICY}; {NO_FRAMING}"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+)
+
+
+def header_rules(base_path: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each path pattern of the site (under `base_path`, like `/` or `/info/`) with the
+    headers a response for it must carry, broadest first: a later rule's value of a
+    header replaces an earlier one's where a host lets rules override (Netlify), and
+    is enforced as well where a host joins them (Cloudflare Pages), which is stricter."""
+    return [
+        (f"{base_path}*", list(SITE_HEADERS)),
+        (f"{base_path}images/*", [("Content-Security-Policy", f"{FILE_POLICY}; {NO_FRAMING}")]),
+        (
+            f"{base_path}images/*.svg",
+            [("Content-Security-Policy", f"{DRAWING_POLICY}; {NO_FRAMING}")],
+        ),
+    ]
+
+
+def headers_file(base_path: str) -> str:
+    """The `_headers` file (the format of Netlify and Cloudflare Pages) for a site
+    published under `base_path`."""
+    lines = [
+        "# Response headers for hosts that read this file (Netlify, Cloudflare Pages).",
+        "# Other hosts must send the same: see sitegen's README, 'Publishing the site'.",
+    ]
+    for pattern, headers in header_rules(base_path):
+        lines += ["", pattern, *(f"  {name}: {value}" for name, value in headers)]
+    return "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from .assets import HEADERS_FILE, PAGE_POLICY, headers_file
 from .feed import feed_context
 from .findings import Finding, error
 from .load import display, files_under, find_assets
@@ -286,6 +287,7 @@ class Renderer:
             absolute=self._absolute,
             evidence_level=self.evidence_level,
             condition_title=self.condition_title,
+            content_security_policy=Markup(PAGE_POLICY),
         )
         self.env.filters["long_date"] = long_date
         self.env.globals.update(theme_globals(site, self.asset_names))
@@ -468,7 +470,9 @@ def render(
         rendered.append(feed)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
     rendered.append(RenderedPage.of("robots.txt", robots.encode(), "robots.txt"))
-    today_uses["robots.txt"] = frozenset()
+    headers = headers_file(renderer.base_path)
+    rendered.append(RenderedPage.of(HEADERS_FILE, headers.encode(), HEADERS_FILE))
+    today_uses["robots.txt"] = today_uses[HEADERS_FILE] = frozenset()
     files = {**root_files(templates_dir), **renderer.asset_files, **site.assets}
     disclaimer_html = renderer.markdown(site.config.disclaimer, "", None)
     return RenderResult(

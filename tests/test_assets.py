@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from host_headers import header_rules_of, headers_for
 
 from conftest import ROOT, build_site, run_cli
 from sitegen.assets import check_file, check_svg, css_problem
@@ -305,3 +307,60 @@ def test_a_file_checked_before_is_checked_again_when_it_changes(content: Path, t
     assert [f.message for f in result.errors] == [
         "expected no event handlers, found onclick= on <circle>"
     ]
+
+
+# _headers --------------------------------------------------------------------------
+
+
+def test_headers_give_every_response_the_pages_policy_and_images_their_own(
+    content: Path, tmp_path: Path
+):
+    out = tmp_path / "site"
+    result = build_site(content, out)
+    assert result.ok, "\n".join(map(str, result.findings))
+    rules = header_rules_of((out / "_headers").read_text("utf-8"))
+    assert [pattern for pattern, _ in rules] == ["/sub/*", "/sub/images/*", "/sub/images/*.svg"]
+    site, images, drawings = (headers for _, headers in rules)
+    meta = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= 8
+    for page in pages:
+        [policy] = meta.findall(page.read_text("utf-8"))
+        assert site["Content-Security-Policy"] == f"{policy}; frame-ancestors 'none'", page
+    assert site["X-Content-Type-Options"] == "nosniff"
+    assert site["Referrer-Policy"] == "no-referrer"
+    assert site["X-Frame-Options"] == "DENY"
+    for policy in (images["Content-Security-Policy"], drawings["Content-Security-Policy"]):
+        directives = dict(part.strip().partition(" ")[::2] for part in policy.split(";"))
+        assert directives["default-src"] == "'none'"
+        assert "script-src" not in directives and "'unsafe-inline'" not in directives["img-src"]
+        assert directives["frame-ancestors"] == "'none'"
+    assert "sandbox" in drawings["Content-Security-Policy"]
+    assert "sandbox" not in images["Content-Security-Policy"]  # PDFs show blank under it
+
+
+def test_headers_follow_the_path_of_base_url(sample_site: Path):
+    rules = header_rules_of((sample_site / "_headers").read_text("utf-8"))
+    assert [pattern for pattern, _ in rules] == ["/*", "/images/*", "/images/*.svg"]
+
+
+def test_headers_is_no_page_and_is_listed_nowhere(sample_site: Path):
+    """The disclaimer and output checks are for HTML pages; `_headers` is not one."""
+    sitemap = (sample_site / "sitemap.xml").read_text("utf-8")
+    assert "_headers" not in sitemap
+    assert not (sample_site / "_headers").read_text("utf-8").lstrip().startswith("<")
+    for page in sample_site.rglob("*.html"):
+        assert "_headers" not in page.read_text("utf-8"), page
+
+
+def test_each_kind_of_file_gets_its_policy_where_rules_override(sample_site: Path):
+    """As Netlify applies them: the last matching rule's policy wins."""
+    rules = header_rules_of((sample_site / "_headers").read_text("utf-8"))
+    page = headers_for(rules, "/conditions/glaucoma/")["Content-Security-Policy"]
+    pdf = headers_for(rules, "/images/leaflet.pdf")["Content-Security-Policy"]
+    drawing = headers_for(rules, "/images/visual-pathway.svg")
+    assert page.startswith("default-src 'self'")
+    assert pdf.startswith("default-src 'none'") and "sandbox" not in pdf
+    assert drawing["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "sandbox" in drawing["Content-Security-Policy"]
+    assert drawing["X-Content-Type-Options"] == "nosniff"
