@@ -61,16 +61,26 @@ def dump(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=False, width=1_000_000)
 
 
+def edit_yaml(path: Path, edit: Callable[[Any], Any]) -> None:
+    """A YAML file, or a Markdown file's front matter, replaced by `edit(data)`."""
+    text = path.read_text("utf-8")
+    if path.suffix == ".md":
+        _, front, body = text.split("---\n", 2)
+        path.write_text(f"---\n{dump(edit(yaml.safe_load(front)))}---\n{body}", "utf-8")
+    else:
+        path.write_text(dump(edit(yaml.safe_load(text))), "utf-8")
+
+
 def change_yaml_file(path: Path, change: Change) -> None:
-    data = yaml.safe_load(path.read_text("utf-8"))
-    path.write_text(dump(change_texts(data, change)), "utf-8")
+    edit_yaml(path, lambda data: change_texts(data, change))
 
 
 def change_markdown_file(path: Path, change: Change, body: Callable[[str], str] | None = None):
     """The front matter's texts changed by `change`, the body by `body`."""
-    _, front, text = path.read_text("utf-8").split("---\n", 2)
-    data = change_texts(yaml.safe_load(front), change)
-    path.write_text(f"---\n{dump(data)}---\n{body(text) if body else text}", "utf-8")
+    edit_yaml(path, lambda data: change_texts(data, change))
+    if body:
+        _, front, text = path.read_text("utf-8").split("---\n", 2)
+        path.write_text(f"---\n{front}---\n{body(text)}", "utf-8")
 
 
 def change_every_text(
