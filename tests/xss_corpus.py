@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from hostile_content import change_every_text, edit_yaml
@@ -225,6 +226,7 @@ def make_hostile_site(folder: Path) -> Path:
 
 def fill_optional_fields(content: Path) -> None:
     """Every optional text field of the minimal site given a value, to be made hostile."""
+    clinical_review = {"clinical_review": {"by": "A", "role": "B", "date": date(2026, 1, 1)}}
 
     def site(data: dict) -> dict:
         contact = {"email": "a@example.test", "phone": "0", "address": "A", "hours": "B"}
@@ -232,7 +234,10 @@ def fill_optional_fields(content: Path) -> None:
 
     def about(meta: dict) -> dict:
         sources = [{"title": "T", "publisher": "P", "citation": "C", "url": "https://e.test/"}]
-        return {**meta, "reviewed_by": "R", "sources": sources}
+        return {**meta, "reviewed_by": "R", "sources": sources, **clinical_review}
+
+    def condition(meta: dict) -> dict:
+        return {**meta, **clinical_review}
 
     def catalogue(data: dict) -> dict:
         package = data["packages"][0]
@@ -240,10 +245,16 @@ def fill_optional_fields(content: Path) -> None:
         package["follow_up"] = "A call"
         package["trial_registration"] = {"registry": "R", "identifier": "I"}
         package["sources"][0].update(publisher="P", citation="C")
+        package["sold_by_publisher"] = True
+        package["schedule"] = [{"day": 1, "what": "Arrival"}]
+        for name in ("eyes_treated", "treated_by", "country", "clinic", "regulator",
+                     "product_specification", "product_testing"):  # fmt: skip
+            package[name] = name.replace("_", " ").capitalize()
         return data
 
     edit_yaml(content / "site.yaml", site)
     edit_yaml(content / "pages" / "about.md", about)
+    edit_yaml(content / "conditions" / "alpha.md", condition)
     edit_yaml(content / "packages.yaml", catalogue)
 
 
