@@ -1,49 +1,70 @@
-"""The whole pipeline in one function: load -> validate -> render -> check -> write.
+"""The whole pipeline: scan -> read and validate -> check content -> render -> check
+output -> write. `Session.build()` runs it, top to bottom, every time.
 
-The command line, the tests and the server all call `build()`; nothing else
-strings the stages together. Given the result of an earlier build with the
-same options, `build(options, previous)` does only what the changes need: it
-re-reads changed files, re-runs the per-document checks for changed documents,
-renders and checks only the pages whose inputs changed (see `deps`) and
-hard-links the unchanged pages into the new output, which is still swapped in
-whole. Its pages and findings are those a fresh build would give.
+Every stage that can reuse work asks the store (`store.Store`) for its result
+under the inputs it would use (the digest of the file, the settings, the
+generator's code): a file the build has seen before is not parsed, validated,
+linted or checked again, and a page is rendered again only when a key it read
+while rendering (`record`) prints differently now. A first build, a no-change
+build and a one-page edit are the same code doing more or less work. `build()`
+runs one session; `serve` keeps one and calls `rebuild(changed)` after each save.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
+import functools
+import hashlib
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-import yaml
-
-from .cache import BuildCache, KeptPrints, Reading, StoredFindings, TemplateMemos, input_digests
-from .check import OutputChecks
+from . import __version__
+from .assets import check_file
+from .check import broken_links, check_page, text_of
 from .claims import ClaimRule, lint, load_rules
-from .deps import (
-    TEMPLATE_FACTS,
-    UNKNOWN_DATE_USE,
-    DependencyGraph,
-    Prints,
-    SiteInputs,
-    fingerprint,
-    lines_print,
+from .findings import (
+    Finding,
+    Severity,
+    findings_data,
+    findings_from,
+    has_errors,
+    sort_findings,
+    warning,
 )
-from .findings import Finding, Severity, has_errors, sort_findings
-from .load import FileCache, LoadedContent, RawDocument, load_content
-from .models import Document, EvidenceLevel, Site
+from .fs import Stamp, display, display_in, is_racy, read_stamped, walk
+from .load import (
+    CATALOGUE_FILE,
+    DOCUMENT_DIRS,
+    IMAGES_DIR,
+    SITE_FILE,
+    RawDocument,
+    find_markdown,
+    load_markdown_file,
+    load_yaml_file,
+)
+from .models import ConditionMeta, Document, Package, PageMeta, RenderedPage, Site, SiteConfig
 from .parallel import parallel_map
 from .quality import check_document, check_packages, packages_date_state, review_date_state
-from .render import COMPILED_TEMPLATES, RenderedPage, render, site_files
+from .record import Values, short_print
+from .render import PageJob, Rendered, Renderer, page_jobs
 from .search import SearchIndexError, search_index
+from .store import Store, StoreDamageError, cache_path
+from .theme import is_theme_file, theme_of
 from .urls import output_path
-from .validate import ValidationMemo, validate
-from .write import Output, file_output, write_site
+from .validate import (
+    check_navigation,
+    missing_evidence_page,
+    validate_catalogue,
+    validate_config,
+    validate_document,
+)
+from .write import Output, write_site
+
+CODE_FILES = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -55,7 +76,7 @@ class BuildOptions:
     write: bool = True
     today: date | None = None  # for review dates; today's date unless a test fixes it
     jobs: int | None = None  # worker processes; None: one per core
-    cache: bool = False  # keep a build cache in .cache/ beside content/ (the CLI turns it on)
+    cache: bool = False  # keep the store in .cache/ beside content/ (the CLI turns it on)
     # progress(stage, done, total) as each long stage goes on, e.g. ("Rendering pages", 512, 10000)
     progress: Callable[[str, int, int], None] | None = field(
         default=None, compare=False, repr=False
@@ -66,68 +87,13 @@ class BuildOptions:
 
 
 @dataclass
-class Memo:
-    """What one build keeps for the next with the same options, each entry with
-    what it was computed from, so that a stale entry is never used."""
-
-    options: BuildOptions
-    files: FileCache = field(default_factory=FileCache)
-    validation: ValidationMemo = field(default_factory=ValidationMemo)
-    inputs: SiteInputs | None = None
-    lint: dict[int, tuple[RawDocument, str, list[Finding]]] = field(default_factory=dict)
-    quality: dict[str, tuple[RawDocument | None, str, list[Finding]]] = field(default_factory=dict)
-    render: dict[str, list[Finding]] = field(default_factory=dict)
-    quality_basis: tuple[str, date] | None = None  # the settings' fingerprint and the day
-    # How each page used today's date when it was last rendered (`ObservedDate`).
-    date_uses: dict[str, frozenset[str]] = field(default_factory=dict)
-    checked: dict[str, tuple[RenderedPage, list[Finding]]] = field(default_factory=dict)
-    check_context: str = ""
-    written: tuple[frozenset[str], str] = (frozenset(), "")  # the files checked against, hashed
-    outputs: PageOutputs = field(default_factory=dict)
-    # From the build cache: documents' fingerprints by content path (`KeptPrints`).
-    prints: dict[str, KeptPrints] = field(default_factory=dict)
-    settings: str = ""  # the fingerprint of the settings this build's documents have
-    # From the build cache: each content file's digest, and per-file findings
-    # ("lint" or "quality", content path) -> (the file's digest, context, findings).
-    digests: dict[str, str] = field(default_factory=dict)
-    stored: StoredFindings = field(default_factory=dict)
-    code: str = ""  # the generator's `code_print`, part of every stored context
-    # Content paths this build's load read afresh: what the build cache kept for them
-    # by the digests taken before the load may be of other bytes (changed since).
-    read_afresh: set[str] = field(default_factory=set)
-
-    def recall(self, kind: str, source: RawDocument | None, context: str) -> list[Finding] | None:
-        """The findings the build cache kept for `source`, if its file and `context`
-        are still those they were found for."""
-        if source is None or source.content_path in self.read_afresh:
-            return None
-        saved = self.stored.get((kind, source.content_path))
-        if saved is None or saved[1] != context + self.code:
-            return None
-        return saved[2] if saved[0] == self.digests.get(source.content_path) else None
-
-    def per_file(self) -> StoredFindings:
-        """This build's per-file findings, as the build cache keeps them."""
-        found: StoredFindings = {}
-        entries = [("lint", entry) for entry in self.lint.values()]
-        entries += [("quality", entry) for entry in self.quality.values()]
-        for kind, (source, context, findings) in entries:
-            if isinstance(source, RawDocument) and source.content_path in self.digests:
-                digest = self.digests[source.content_path]
-                found[(kind, source.content_path)] = (digest, context + self.code, findings)
-        return found
-
-
-@dataclass
 class BuildResult:
-    pages: list[RenderedPage] = field(default_factory=list)  # empty when nothing changed
+    pages: list[RenderedPage] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)  # every page's URL
     findings: list[Finding] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     written: bool = False
     rendered: list[str] = field(default_factory=list)  # URLs rendered (the rest were reused)
-    graph: DependencyGraph | None = None
-    memo: Memo | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> list[Finding]:
@@ -146,459 +112,763 @@ class BuildResult:
         return not self.errors
 
 
-def stage(options: BuildOptions, name: str) -> Callable[[int, int], None] | None:
-    """The `progress(done, total)` of one stage, if the build reports progress."""
-    return partial(options.progress, name) if options.progress else None
-
-
-def strictly(findings: list[Finding]) -> list[Finding]:
-    """With --strict, every warning counts as an error."""
-    return [
-        Finding(f.path, f.line, f.col, f.field, f.message, Severity.ERROR)
-        if f.severity is Severity.WARNING
-        else f
-        for f in findings
-    ]
-
-
-def linted(documents: list[RawDocument], rules: list[ClaimRule], before: Memo | None,
-           memo: Memo) -> list[Finding]:  # fmt: skip
-    """The claims linter, run again only on documents read afresh (it reads one at a time)."""
-    key = fingerprint(rules)
-    known = dict(before.lint) if before else {}
-
-    def current(doc: RawDocument) -> bool:
-        entry = known.get(id(doc))
-        if entry is not None and entry[0] is doc and entry[1] == key:
-            return True
-        stored = memo.recall("lint", doc, key)
-        if stored is not None:
-            known[id(doc)] = (doc, key, stored)
-        return stored is not None
-
-    fresh = [doc for doc in documents if not current(doc)]
-    progress = stage(memo.options, "Checking claims")
-    found = parallel_map(lambda doc: lint([doc], rules), fresh, memo.options.jobs, progress)
-    for doc, doc_findings in zip(fresh, found, strict=True):
-        known[id(doc)] = (doc, key, doc_findings)
-    findings: list[Finding] = []
-    for doc in documents:
-        memo.lint[id(doc)] = known[id(doc)]
-        findings += known[id(doc)][2]
-    return findings
-
-
-def quality(site: Site, loaded: LoadedContent, today: date, before: Memo | None,
-            memo: Memo) -> list[Finding]:  # fmt: skip
-    """The quality checks, run again only for changed documents and catalogue.
-
-    Each check looks at one condition, page or package at a time, so the changed
-    documents are checked alone, spread over the workers (counting syllables for
-    the reading grade is the costly part), and the catalogue in this process. A new
-    day checks again only the documents whose review dates are past (or ahead).
-    """
-    settings = memo.settings  # the fingerprint of `site.config`
-    raw = {doc.display_path: doc for doc in loaded.documents}
-    old = before.quality if before else {}
-    memo.quality_basis = (settings, today)
-    # The same file read for the same settings and day: its entry stands as it is.
-    same_basis = before is not None and before.quality_basis == memo.quality_basis
-
-    def context_of(doc: Document) -> str:  # the date counts only once a review date is past
-        meta = doc.meta
-        return f"{settings} {review_date_state(meta.last_reviewed, meta.next_review, today)}"
-
-    def known(key: str, source: RawDocument | None, context: Callable[[], str]) -> bool:
-        entry = old.get(key)
-        if entry is not None and entry[0] is source and (same_basis or entry[1] == context()):
-            memo.quality[key] = entry
-            return True
-        wanted = context()
-        stored = memo.recall("quality", source, wanted)
-        if stored is not None:
-            memo.quality[key] = (source, wanted, stored)
-        return stored is not None
-
-    fresh = [
-        doc
-        for doc in site.conditions + site.pages
-        if not known(doc.display_path, raw.get(doc.display_path), partial(context_of, doc))
-    ]
-    found = parallel_map(
-        lambda doc: check_document(doc, raw.get(doc.display_path), site, today),
-        fresh,
-        memo.options.jobs,
-        stage(memo.options, "Checking quality"),
-    )
-    for doc, mine in zip(fresh, found, strict=True):
-        key = doc.display_path
-        memo.quality[key] = (raw.get(key), context_of(doc), mine)
-
-    def catalogue_context() -> str:
-        return f"{settings} {packages_date_state(site, today)}"
-
-    if not known("packages.yaml", loaded.catalogue, catalogue_context):
-        found_here = check_packages(site, loaded, today)
-        memo.quality["packages.yaml"] = (loaded.catalogue, catalogue_context(), found_here)
-    return [f for _, _, findings in memo.quality.values() for f in findings]
-
-
-def checked(
-    pages: list[RenderedPage],
-    files: list[str],
-    disclaimer_html: str,
-    levels: dict[str, EvidenceLevel],
-    templates: Path,
-    check_links: bool,
-    before: Memo | None,
-    memo: Memo,
-) -> list[Finding]:
-    """The output checks, page by page, run again only on pages that changed
-    (all of them if the set of files or the disclaimer changed)."""
-    checks = OutputChecks.of(pages, files, disclaimer_html, levels, templates, check_links)
-    if before and before.written[0] == checks.written:  # the usual case: no file came or went
-        memo.written = before.written
-    else:
-        memo.written = (checks.written, lines_print(sorted(checks.written)))
-    written = memo.written[1]
-    memo.check_context = fingerprint(
-        [written, checks.disclaimer, levels, str(templates), check_links]
-    )
-    old = before.checked if before and before.check_context == memo.check_context else {}
-    html = [page for page in pages if page.is_html]
-
-    def checked_before(page: RenderedPage) -> bool:
-        entry = old.get(page.url)
-        return entry is not None and (entry[0] is page or entry[0] == page)
-
-    fresh = [page for page in html if not checked_before(page)]
-    found = parallel_map(checks, fresh, memo.options.jobs, stage(memo.options, "Checking pages"))
-    known = {**old, **{page.url: (page, f) for page, f in zip(fresh, found, strict=True)}}
-    findings: list[Finding] = []
-    for page in html:
-        memo.checked[page.url] = known[page.url]
-        findings += known[page.url][1]
-    return findings
-
-
-def build(options: BuildOptions, previous: BuildResult | None = None) -> BuildResult:
-    """Build the site; with `previous` (same options), redo only what changed since.
-
-    With `options.cache` and no `previous`, the last build recorded in the
-    persistent cache plays the part of `previous` (see `cached_build`).
-    """
-    if options.cache and previous is None:
-        return cached_build(options)
-    before = (
-        previous.memo if previous and previous.memo and previous.memo.options == options else None
-    )
-    memo = Memo(options, before.files if before else FileCache())
-    if before:
-        memo.digests, memo.stored, memo.code = before.digests, before.stored, before.code
-        memo.validation, memo.prints = before.validation, before.prints
-    result = BuildResult(memo=memo)
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        result.timings[stage] = now - clock
-        clock = now
-
-    memo.files.fresh = []  # what this build reads afresh, for the build cache
-    loaded = load_content(options.content, memo.files, stage(options, "Reading content"))
-    memo.read_afresh = {doc.content_path for doc, _ in memo.files.fresh}
-    findings = list(loaded.findings)
-    lap("load")
-    site, found = validate(loaded, memo.validation)
-    findings += found
-    today = options.today or date.today()
-    if site is not None:
-        memo.settings = fingerprint(site.config)
-        findings += quality(site, loaded, today, before, memo)
-    rules, found = load_rules(options.content)
-    readable = [loaded.site, loaded.catalogue, *loaded.documents]
-    findings += found + linted([doc for doc in readable if doc is not None], rules, before, memo)
-    for doc in readable:
-        if doc is not None:
-            doc.forget_positions()
-    lap("validate")
-    if site is not None:
-        previous_inputs = before.inputs if before else None
-        known = (
-            None
-            if previous_inputs
-            else kept_prints(site, memo.prints, memo.settings, memo.read_afresh)
-        )
-        inputs = SiteInputs(site, options.templates, today, previous_inputs, known)
-        memo.inputs = inputs
-        reuse: dict[str, RenderedPage] = {}
-        before_templates: dict[str, str] = {}
-        uses_before = before.date_uses if before else {}
-        if before and previous and previous.graph:
-            old = {page.url: page for page in previous.pages}
-            before_templates = {url: page.template for url, page in old.items()}
-            result.graph = inputs.graph(before_templates, uses_before)
-            stale = previous.graph.stale(result.graph)
-            reuse = {url: page for url, page in old.items() if url not in stale}
-        rendering = stage(options, "Rendering pages")
-        rendered = render(site, options.templates, today, reuse, options.jobs, rendering)
-        memo.render = {url: before.render.get(url, []) for url in reuse} if before else {}
-        memo.render.update(rendered.page_findings)
-        findings += rendered.findings + [f for url in reuse for f in memo.render[url]]
-        result.rendered = list(rendered.page_findings)
-        templates = {page.url: page.template for page in rendered.pages}
-        if templates == before_templates:  # the usual case: copied, then the few updated
-            memo.date_uses = dict(uses_before)
-        else:
-            memo.date_uses = {url: uses_before.get(url, UNKNOWN_DATE_USE) for url in templates}
-        memo.date_uses.update(
-            (url, uses) for url, uses in rendered.today_uses.items() if url in templates
-        )
-        if (
-            result.graph is None
-            or templates != before_templates  # pages came or went
-            or memo.date_uses != uses_before  # a page rendered again uses the date otherwise
-        ):
-            result.graph = inputs.graph(templates, memo.date_uses)
-        lap("render")
-        findings += checked(
-            rendered.pages,
-            list(rendered.files),
-            rendered.disclaimer_html,
-            site.evidence,
-            options.templates,
-            not has_errors(findings),
-            before,
-            memo,
-        )
-        lap("check")
-        result.pages = rendered.pages
-        result.urls = [page.url for page in rendered.pages]
-    if options.strict:
-        findings = strictly(findings)
-    result.findings = sort_findings(findings)
-    if site is not None and not has_errors(result.findings) and options.write:
-        memo.outputs = page_outputs(result.pages, before.outputs if before else {})
-        outputs = outputs_of(rendered.files, (entry[1:] for entry in memo.outputs.values()))
-        keep_index = options.keep_search_index and before is not None
-        try:
-            index = search_index(
-                outputs, options.out, site.config.directory_links, keep_index, options.jobs,
-                stage(options, "Indexing search shards"),
-            )  # fmt: skip
-            # A rebuild (serve) does not wait for leftover folders to be deleted.
-            write_site(outputs, options.out, before is not None, index)
-        except SearchIndexError as exc:  # the previous site stays; the editor is told why
-            result.findings = sort_findings([*result.findings, exc.finding])
-            return result
-        result.written = True
-        lap("write")
-        result.timings["search"] = index.seconds  # part of "write"
-    return result
-
-
-def options_key(options: BuildOptions, code: str) -> str:
-    """What, besides the content, the templates and the date, decides a build's output
-    and findings: the options and the generator's own code (`code_print`). The date is
-    left to the dependency graph, which renders again only the pages it changes."""
-    return json.dumps(
-        [str(options.out.absolute()), str(options.templates.absolute()), options.strict, code]
-    )
-
-
-def code_print(digests: dict[str, str]) -> str:
-    """The generator's version and code: when they change, nothing recorded is reused."""
-    return fingerprint(
-        sorted((k, v) for k, v in digests.items() if k == "generator" or k.startswith("sitegen/"))
-    )
-
-
-def outputs_of(files: dict[str, Path], pages: Iterable[tuple[str, Output]]) -> dict[str, Output]:
-    """Every file of the site by its output path, from the copied `files` and the
-    `pages` (output path, how to get the bytes); a page wins over a file of its name."""
-    outputs = {name: file_output(path) for name, path in files.items()}
-    outputs.update(pages)
-    return outputs
-
-
-PageOutputs = dict[str, tuple[RenderedPage, str, Output]]  # URL -> (page, output path, output)
-
-
-def page_outputs(pages: list[RenderedPage], before: PageOutputs) -> PageOutputs:
-    """Each page's output; a page that is the same object as last time keeps its own."""
-    made: PageOutputs = {}
-    for page in pages:
-        known = before.get(page.url)
-        if known is None or known[0] is not page:
-            known = (
-                page,
-                output_path(page.url),
-                Output(page.digest, partial(getattr, page, "content")),
-            )
-        made[page.url] = known
-    return made
-
-
-def cached_build(options: BuildOptions) -> BuildResult:
-    """A build that starts from what the build cache recorded last time.
-
-    Nothing changed (same input digests, generator and options): the recorded
-    pages and findings are the result; a complete site/ is still swapped in,
-    hard-linking every file that is already there. Otherwise the recorded pages
-    and dependency graph let `build` render only the stale pages.
-    """
-    started = time.perf_counter()
-    plain = replace(options, cache=False)
-    cache, problems = BuildCache.open(options.content)
-    if cache is None:
-        result = build(plain)
-        result.findings = sort_findings(result.findings + problems)
-        return result
+def build(options: BuildOptions) -> BuildResult:
+    """Build the site once (with `options.cache`, reusing what the last build kept)."""
+    session = Session(options)
     try:
-        return build_with(cache, options, plain, problems, started)
-    except CACHE_DAMAGE as exc:  # whatever the damage, it costs a rebuild, never a wrong site
-        cache.close()
-        problem = cache.set_aside(exc)
-        result = build(plain)
-        result.findings = sort_findings([*result.findings, *problems, problem])
-        return result
+        return session.build()
     finally:
-        cache.close()
+        session.close()
 
 
-# What reading a damaged or foreign cache can raise (a bad row, JSON or shape).
-CACHE_DAMAGE = (sqlite3.Error, ValueError, KeyError, TypeError, IndexError, AttributeError)
+def read_site(content: Path) -> tuple[Site | None, list[Finding]]:
+    """The validated site in `content` and the findings of reading it, without
+    rendering anything (for tools and tests)."""
+    session = Session(BuildOptions(content=content, write=False))
+    try:
+        base = context_of(code_print(), display(content))
+        inputs = scan(session.options, session.store, None, None)
+        read = Reader(session.options, session.store, inputs, base).read()
+        return read.site, read.findings
+    finally:
+        session.close()
 
 
-def build_with(
-    cache: BuildCache,
-    options: BuildOptions,
-    plain: BuildOptions,
-    problems: list[Finding],
-    started: float,
-) -> BuildResult:
-    """`cached_build` once the cache is open."""
-    today = options.today or date.today()
-    stamps_at = time.time_ns()
-    digests, stamps = input_digests(options.content, options.templates, *cache.stamps())
-    code = code_print(digests)
-    key, day = options_key(options, code), today.isoformat()
-    last = cache.last_build()
-    if last is not None and last == (digests, key) and cache.state("today") == day:
-        return unchanged_build(plain, cache, problems, started)
-    kept_templates = cache.templates(code)
-    recall_templates(kept_templates)
-    # What the cache knows seeds the memo: per-file findings always (they say
-    # which context they hold for), pages and the graph for the same options.
-    memo = Memo(plain, stored=cache.stored_findings(), code=code)
-    memo.digests = {
-        name.removeprefix("content/"): digest
-        for name, digest in digests.items()
-        if name.startswith("content/")
-    }
-    for path, (doc, found, prints) in cache.readings(options.content, memo.digests, code):
-        memo.files.seed(path, doc, found)
-        if prints is not None:
-            memo.prints[doc.content_path] = prints
-    previous = BuildResult(memo=memo)
-    graph = cache.graph() if last is not None and last[1] == key else None
-    if graph is not None:
-        pages, memo.render, checks = cache.pages()
-        memo.check_context = cache.state("check_context") or ""
-        memo.checked = {p.url: (p, checks.get(p.url, [])) for p in pages if p.is_html}
-        memo.date_uses = graph.date_uses()
-        previous = BuildResult(pages=pages, graph=graph, memo=memo)
-    result = build(plain, previous)
-    if result.ok and (result.written or not options.write):
-        memo = result.memo
-        same_checks = memo is not None and memo.check_context == cache.state("check_context")
-        changed = set(result.rendered) if previous is not None and same_checks else None
-        page_findings = memo.render if memo else {}
-        checks = {url: found for url, (_, found) in memo.checked.items()} if memo else {}
-        context = memo.check_context if memo else ""
-        cache.save(digests, key, day, result.pages, page_findings, checks, context,
-                   result.findings, result.graph, changed, (stamps, stamps_at))  # fmt: skip
-    if result.memo is not None:  # valid whatever the build's outcome: keyed by file digest
-        gone = [key for key in result.memo.stored if key[1] not in result.memo.digests]
-        cache.save_stored_findings(result.memo.per_file(), result.memo.stored, gone)
-        cache.save_readings(fresh_readings(result.memo), result.memo.digests, code)
-    templates_now = template_memos()
-    if templates_now != kept_templates:
-        cache.save_templates(templates_now, code)
-    result.findings = sort_findings(result.findings + problems)
-    return result
+@functools.cache
+def code_print() -> str:
+    """The generator's version and code: when they change, nothing kept is reused."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for path in sorted(CODE_FILES.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".yaml"):
+            digest.update(path.relative_to(CODE_FILES).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
-def kept_prints(site: Site, kept: dict[str, KeptPrints], settings: str, read: set[str]) -> Prints:
-    """The fingerprints the build cache kept of documents read from the same bytes,
-    for those validated under the same settings (a document depends on no more).
-    A file `read` afresh by this build's load changed after the cache vouched for
-    it: its kept fingerprints are not its document's."""
-    known: Prints = {}
-    for doc in site.conditions + site.pages:
-        entry = kept.get(doc.content_path)
-        if entry is not None and entry[0] == settings and doc.content_path not in read:
-            known[id(doc)] = (doc, entry[1], entry[2])
-    return known
+def context_of(*parts: object) -> str:
+    """The context an entry is kept under: a print of everything it was made from."""
+    return short_print("\0".join(map(str, parts)))
 
 
-def fresh_readings(memo: Memo) -> list[Reading]:
-    """The files this build read afresh or whose documents it fingerprinted afresh,
-    as the build cache keeps them (the fingerprints with the reading)."""
-    fresh = {doc.content_path for doc in memo.inputs.made_prints} if memo.inputs else set()
-    fresh.update(doc.content_path for doc, _ in memo.files.fresh)
-    made = memo.inputs.object_prints.values() if memo.inputs else []
-    prints = {doc.content_path: (memo.settings, meta, whole)
-              for doc, meta, whole in made
-              if isinstance(doc, Document) and doc.content_path in fresh}  # fmt: skip
-    return [
-        (doc, found, prints.get(doc.content_path))
-        for doc, found in memo.files.readings()
-        if doc.content_path in fresh
-    ]
+# Scanning ---------------------------------------------------------------------
 
 
-def template_memos() -> TemplateMemos:
-    """What this process compiled and learnt of templates, as the build cache keeps it."""
-    return dict(COMPILED_TEMPLATES.entries), dict(TEMPLATE_FACTS)
+@dataclass
+class Inputs:
+    """Every file a build reads, by its name ("content/site.yaml", "templates/base.html"),
+    with its stamp; the bytes of those read to stamp them, to parse without reading again."""
+
+    stamps: dict[str, Stamp]
+    data: dict[str, bytes]
+
+    def digest(self, name: str) -> str | None:
+        stamp = self.stamps.get(name)
+        return stamp.digest if stamp else None
 
 
-def recall_templates(kept: TemplateMemos | None) -> None:
-    """Add what the build cache kept of templates to this process's memos (an entry
-    found stale against its template's source is simply made again)."""
-    if kept is not None:
-        for mine, theirs in zip((COMPILED_TEMPLATES.entries, TEMPLATE_FACTS), kept, strict=True):
-            for key, value in theirs.items():
-                mine.setdefault(key, value)  # type: ignore[arg-type]
+def input_names(options: BuildOptions) -> dict[str, Path]:
+    """The files a build reads: the site's settings, catalogue and claims rules, its
+    documents and images, and every file under templates/."""
+    names: dict[str, Path] = {}
+    content, templates = options.content, options.templates
+    for name in (SITE_FILE, CATALOGUE_FILE, "claims.yaml"):
+        if (content / name).is_file():
+            names[f"content/{name}"] = content / name
+    for folder in DOCUMENT_DIRS:
+        paths, _ = find_markdown(content / folder)
+        names.update((f"content/{folder}/{Path(p).name}", Path(p)) for p in paths)
+    images = content / IMAGES_DIR
+    for name, entry in walk(images, skip=lambda n: n.startswith(".")):
+        if entry.is_file():
+            names[f"content/{IMAGES_DIR}/{name}"] = images / name
+    for name, entry in walk(templates, skip=lambda n: n.startswith(".")):
+        if entry.is_file():
+            names[f"templates/{name}"] = templates / name
+    return names
 
 
-def unchanged_build(
-    options: BuildOptions, cache: BuildCache, problems: list[Finding], started: float
-) -> BuildResult:
-    """The recorded build again: its findings, and its pages swapped in as a new site/
-    (their bytes are read from the cache only where the folder lacks them)."""
-    digests = cache.digests()
-    result = BuildResult(findings=sort_findings(cache.findings() + problems))
-    result.urls = [url for url, _ in digests]
-    result.timings["cache"] = time.perf_counter() - started
-    if options.write:
-        outputs = outputs_of(
-            site_files(options.content, options.templates),
-            (
-                (output_path(url), Output(digest, partial(cache.content, url, digest)))
-                for url, digest in digests
-            ),
-        )
-        settings = yaml.safe_load((options.content / "site.yaml").read_text("utf-8")) or {}
+def scan(options: BuildOptions, store: Store, before: Inputs | None,
+         changed: set[Path] | None) -> Inputs:  # fmt: skip
+    """Stamp every input file, reading only those not known by their stamp.
+
+    With `changed` (the paths file events named since `before`), the other files
+    are taken as they were, unless an event names a folder or a path outside the
+    known files, which makes this a full scan.
+    """
+    started = time.time_ns()
+    known = {name: Stamp(*value) for name, value in (store.state("stamps") or {}).items()}
+    stamped_at = store.state("stamped_at") or 0
+    names = input_names(options)
+    inputs = Inputs({}, {})
+    for name, path in names.items():
+        stamp = known.get(name)
         try:
-            links = bool(settings.get("directory_links"))
-            indexing = stage(options, "Indexing search shards")
-            index = search_index(outputs, options.out, links, False, options.jobs, indexing)
-            write_site(outputs, options.out, finish=index)
-        except SearchIndexError as exc:
-            result.findings = sort_findings([*result.findings, exc.finding])
+            info = path.stat()
+            if stamp is None or not stamp.matches(info) or is_racy(stamp, stamped_at):
+                inputs.data[name], stamp = read_stamped(path)
+        except OSError:
+            continue  # gone since it was listed
+        inputs.stamps[name] = stamp
+    store.set_state("stamps", {name: list(stamp) for name, stamp in inputs.stamps.items()})
+    store.set_state("stamped_at", started)
+    return inputs
+
+
+# Reading and validating -------------------------------------------------------
+
+
+@dataclass
+class Content:
+    """The content as this build read it: the validated site (None if the settings are
+    unusable), the files parsed this time, and the findings of reading them."""
+
+    site: Site | None
+    config_print: str
+    reader: Reader  # parses a file (once a build) when a check needs it as written
+    findings: list[Finding]
+    catalogue: list[Package]
+
+
+class Reader:
+    """Reads and validates content files, each through the store."""
+
+    def __init__(self, options: BuildOptions, store: Store, inputs: Inputs, base: str) -> None:
+        self.options, self.store, self.inputs, self.base = options, store, inputs, base
+        self.raw: dict[str, RawDocument] = {}
+        self.findings: list[Finding] = []
+
+    def parse(self, content_path: str, kind: str) -> RawDocument:
+        """The file as parsed (once a build), from the bytes its stamp was taken of."""
+        if content_path not in self.raw:
+            name = f"content/{content_path}"
+            data = self.inputs.data.get(name)
+            path = self.options.content / content_path
+            if data is None:
+                data, stamp = read_stamped(path)
+                if stamp.digest != self.inputs.digest(name):
+                    raise ChangedWhileBuildingError(display(path))
+            reader = load_markdown_file if content_path.endswith(".md") else load_yaml_file
+            self.raw[content_path], found = reader(path, self.options.content, kind, data)
+            self.raw[content_path].read_findings = found  # type: ignore[attr-defined]
+        return self.raw[content_path]
+
+    def step(self, step: str, content_path: str, context: str, make: Callable[[], Any],
+             data: Callable[[Any], bytes | None] | None = None) -> Any:  # fmt: skip
+        """`make()`'s value for this file, from the store when made under `context`."""
+        value = self.store.reusable(step, content_path, context)
+        if value is ...:
+            value = make()
+            made = data(value) if data else None
+            if data:
+                value, made = value
+            self.store.put(step, content_path, context, value, made)
+        return value
+
+    def read(self) -> Content:
+        config, config_print, findings = self.config()
+        documents = self.documents(config, config_print)
+        slugs = sorted(
+            Path(name).stem for name in self.inputs.stamps if name.startswith("content/conditions/")
+        )
+        packages = self.catalogue(config, config_print, slugs)
+        findings += self.findings
+        if config is None:
+            return Content(None, config_print, self, findings, packages)
+        urls = self.site_urls(packages)
+        content_urls = {
+            name.removeprefix("content/"): url for name, url in self.document_urls().items()
+        }
+        findings += self.site_checks(urls)
+        assets = {
+            name.removeprefix("content/"): self.options.content / name.removeprefix("content/")
+            for name in self.inputs.stamps
+            if name.startswith(f"content/{IMAGES_DIR}/")
+        }
+        findings += self.images(assets)
+        site = Site(config, display_in(self.options.content, SITE_FILE), documents, packages,
+                    assets, urls, content_urls)  # fmt: skip
+        return Content(site, config_print, self, findings, packages)
+
+    def images(self, assets: dict[str, Path]) -> list[Finding]:
+        """The check of each file in content/images/ (its type, an SVG's safety)."""
+        findings: list[Finding] = []
+        for name, path in sorted(assets.items()):
+            shown = display_in(self.options.content, name)
+            context = context_of(self.base, self.inputs.digest(f"content/{name}"))
+            found = self.step("image", name, context,
+                              lambda p=path, s=shown: findings_data(check_file(p, s)))  # fmt: skip
+            findings += findings_from(found)
+        return findings
+
+    def config(self) -> tuple[SiteConfig | None, str, list[Finding]]:
+        name = f"content/{SITE_FILE}"
+        digest = self.inputs.digest(name)
+        if digest is None:
+            shown = display(self.options.content / SITE_FILE)
+            problem = (
+                "expected the site settings file (title, base_url, disclaimer, ...), found none"
+            )
+            return None, "", [error_at(shown, "site.yaml", problem)]
+
+        def make() -> dict[str, Any]:
+            raw = self.parse(SITE_FILE, "site")
+            found = list(raw.read_findings)  # type: ignore[attr-defined]
+            config = None
+            if raw.readable:
+                config, more = validate_config(raw)
+                found += more
+            data = None if config is None else config.model_dump(mode="json")
+            return {"config": data, "findings": findings_data(found)}
+
+        value = self.step("config", SITE_FILE, context_of(self.base, digest), make)
+        config = SiteConfig.model_validate(value["config"]) if value["config"] else None
+        config_print = short_print(str(value["config"]))
+        return config, config_print, findings_from(value["findings"])
+
+    def documents(self, config: SiteConfig | None, config_print: str) -> list[Document]:
+        documents: list[Document] = []
+        names = [name for name in self.inputs.stamps if is_document(name)]
+        progress = (
+            partial(self.options.progress, "Reading content") if self.options.progress else None
+        )
+        for done, name in enumerate(names, 1):
+            stamp = self.inputs.stamps[name]
+            folder, _, file_name = name.removeprefix("content/").partition("/")
+            if progress and (done % 250 == 0 or done == len(names)):
+                progress(done, len(names))
+            content_path = f"{folder}/{file_name}"
+            kind = DOCUMENT_DIRS[folder]
+            context = context_of(self.base, stamp.digest, config_print)
+            value = self.step("document", content_path, context,
+                              partial(self.validated, content_path, kind, config),
+                              data=lambda made: made)  # fmt: skip
+            self.findings += findings_from(value["findings"])
+            if value["valid"]:
+                documents.append(self.document(content_path, kind, value))
+        return documents
+
+    def validated(self, content_path: str, kind: str,
+                  config: SiteConfig | None) -> tuple[dict[str, Any], bytes | None]:  # fmt: skip
+        raw = self.parse(content_path, kind)
+        found = list(raw.read_findings)  # type: ignore[attr-defined]
+        doc = None
+        if raw.readable:
+            doc, more = validate_document(raw, config)
+            found += more
+        value = {
+            "valid": doc is not None,
+            "title": doc.meta.title if doc else "",
+            "reviewed": iso(doc.meta.last_reviewed) if doc else None,
+            "due": iso(doc.meta.next_review) if doc else None,
+            "body_line": raw.body_line,
+            "findings": findings_data(found),
+        }
+        return value, doc.meta.model_dump_json().encode("utf-8") if doc else None
+
+    def document(self, content_path: str, kind: str, value: dict[str, Any]) -> Document:
+        """A document whose front matter and body are read only when asked for."""
+        store, model = self.store, ConditionMeta if kind == "condition" else PageMeta
+        raw = self.raw.get(content_path)
+        name = f"content/{content_path}"
+        path = self.options.content / content_path
+        expected = self.inputs.digest(name)
+
+        def parts() -> tuple[Any, str, int]:
+            meta = model.model_validate_json(store.data("document", content_path) or b"")
+            if raw is not None:
+                return meta, raw.body, raw.body_line
+            data, stamp = read_stamped(path)
+            if stamp.digest != expected:
+                raise ChangedWhileBuildingError(display(path))
+            body = split_body(data, value["body_line"])
+            return meta, body, value["body_line"]
+
+        slug = Path(content_path).stem
+        shown = display_in(self.options.content, content_path)
+        return Document(kind, slug, shown, content_path, value["title"], parts)  # type: ignore[arg-type]
+
+    def catalogue(self, config: SiteConfig | None, config_print: str,
+                  slugs: list[str]) -> list[Package]:  # fmt: skip
+        digest = self.inputs.digest(f"content/{CATALOGUE_FILE}")
+        if digest is None:
+            return []
+
+        def make() -> dict[str, Any]:
+            raw = self.parse(CATALOGUE_FILE, "catalogue")
+            found = list(raw.read_findings)  # type: ignore[attr-defined]
+            packages: list[Package] = []
+            if raw.readable:
+                packages, more = validate_catalogue(raw, config, slugs)
+                found += more
+            return {"packages": [p.model_dump(mode="json") for p in packages],
+                    "findings": findings_data(found)}  # fmt: skip
+
+        context = context_of(self.base, digest, config_print, " ".join(slugs))
+        value = self.step("catalogue", CATALOGUE_FILE, context, make)
+        self.findings += findings_from(value["findings"])
+        return [Package.model_validate(data) for data in value["packages"]]
+
+    def document_urls(self) -> dict[str, str]:
+        """Every document file's page URL, valid or not (a link to a page that fails
+        validation is not a second, misleading error)."""
+        urls = {}
+        for name in self.inputs.stamps:
+            folder, _, file_name = name.removeprefix("content/").partition("/")
+            if name.startswith("content/") and folder in DOCUMENT_DIRS and file_name:
+                slug = Path(file_name).stem
+                urls[name] = f"conditions/{slug}/" if folder == "conditions" else f"{slug}/"
+        return urls
+
+    def site_urls(self, packages: list[Package]) -> frozenset[str]:
+        fixed = {"", "conditions/", "packages/"}
+        return frozenset(fixed | set(self.document_urls().values()) | {p.url for p in packages})
+
+    def site_checks(self, urls: frozenset[str]) -> list[Finding]:
+        """The checks across files: the navigation's links, the evidence page."""
+        digest = self.inputs.digest(f"content/{SITE_FILE}")
+
+        def make() -> list[Any]:
+            raw = self.parse(SITE_FILE, "site")
+            config, _ = validate_config(raw)
+            found = check_navigation(config, raw, urls) if config else []
+            if "content/pages/how-we-rate-evidence.md" not in self.inputs.stamps:
+                found += missing_evidence_page(raw)
+            return findings_data(found)
+
+        evidence_page = "content/pages/how-we-rate-evidence.md" in self.inputs.stamps
+        context = context_of(self.base, digest, short_print("\n".join(sorted(urls))), evidence_page)
+        return findings_from(self.step("site-checks", SITE_FILE, context, make))
+
+
+def is_document(name: str) -> bool:
+    """`content/conditions/x.md` or `content/pages/x.md`."""
+    parts = name.split("/")
+    return len(parts) == 3 and parts[0] == "content" and parts[1] in DOCUMENT_DIRS
+
+
+class ChangedWhileBuildingError(Exception):
+    """A file changed after the build stamped it: build again."""
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def split_body(data: bytes, body_line: int) -> str:
+    """The Markdown body of a document file whose body starts on line `body_line`."""
+    text = data.decode("utf-8-sig")
+    return "".join(text.splitlines(keepends=True)[body_line - 1 :])
+
+
+def error_at(path: str, field_name: str, message: str) -> Finding:
+    return Finding(path, 1, 1, field_name, message)
+
+
+# The session ------------------------------------------------------------------
+
+
+class Session:
+    """One site built again and again: `build()` once, `rebuild(changed)` after edits.
+
+    The store is the session's only memory: in `.cache/` with `options.cache`
+    (so the next process reuses it too), in a temporary file otherwise.
+    """
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.problems: list[Finding] = []
+        self.store = self.open_store()
+        self.inputs: Inputs | None = None
+        self.written = False  # whether this session has written the site
+
+    def open_store(self) -> Store:
+        if not self.options.cache:
+            return Store.temporary_store()
+        path = cache_path(self.options.content)
+        try:
+            return Store.open(path)
+        except StoreDamageError as exc:
+            self.problems.append(set_aside(path, exc))
+            return Store.open(path)
+        except OSError as exc:
+            message = (
+                f"expected a writable cache, found {exc.strerror or exc}; building without one"
+            )
+            self.problems.append(warning(display(path), 1, 1, "cache", message))
+            return Store.temporary_store()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def rebuild(self, changed: Iterable[Path]) -> BuildResult:
+        """Build again after a save: `changed` are the paths file events named."""
+        return self.build(set(changed))
+
+    def build(self, changed: set[Path] | None = None) -> BuildResult:
+        try:
+            return self.run(changed)
+        except (
+            StoreDamageError
+        ) as exc:  # whatever the damage, it costs a rebuild, never a wrong site
+            self.store.close()
+            self.problems.append(set_aside(self.store.path, exc))
+            self.store = (
+                Store.open(self.store.path) if self.options.cache else Store.temporary_store()
+            )
+            self.inputs = None
+            return self.run(None)
+        except ChangedWhileBuildingError as exc:
+            message = (
+                "expected the file to stay as it was while the site was built, found it "
+                "changed; build again"
+            )
+            self.store.memo.clear()
+            return BuildResult(findings=[error_at(str(exc), "file", message)])
+
+    def run(self, changed: set[Path] | None) -> BuildResult:
+        options, store = self.options, self.store
+        result = BuildResult()
+        clock = Clock(result.timings)
+        today = options.today or date.today()
+        base = context_of(code_print(), display(options.content), display(options.templates))
+        if store.state("base") != base:
+            store.set_state("built", None)  # nothing kept for other code or folders is reused
+        inputs = self.inputs = scan(options, store, self.inputs, changed)
+        content = Reader(options, store, inputs, base).read()
+        findings = [*self.problems, *content.findings]
+        self.problems = []
+        clock.lap("load")
+        rules, found = load_rules(options.content)
+        findings += found + self.lint(content, rules, base)
+        if content.site is not None:
+            findings += self.quality(content, today, base)
+        clock.lap("validate")
+        site = content.site
+        if site is None:
+            result.findings = finish_findings(findings, options.strict)
+            store.commit()
             return result
-        result.written = True
-        result.timings["write"] = time.perf_counter() - started - result.timings["cache"]
-    return result
+        theme = theme_of(options.templates)
+        renderer = Renderer(site, options.templates, theme, today)
+        jobs = page_jobs(site)
+        built = store.state("built")
+        values = Values(site, options.templates, theme.names, today,
+                        lambda name: inputs.digest(f"templates/{name}"))  # fmt: skip
+        stale, new_prints = self.stale_pages(jobs, built, inputs, today, values)
+        fresh_jobs = [job for job in jobs if job.url in stale]
+        rendered = self.render(renderer, fresh_jobs)
+        pages, page_findings = self.pages(jobs, rendered)
+        result.rendered = [job.url for job in fresh_jobs]
+        findings += page_findings
+        clock.lap("render")
+        disclaimer = text_of(renderer.disclaimer_for("", False)[0])
+        files = {**theme.files, **site.assets}
+        findings += self.output_checks(
+            pages, files, disclaimer, site, not has_errors(findings), base
+        )
+        clock.lap("check")
+        result.pages = pages
+        result.urls = [page.url for page in pages]
+        result.findings = finish_findings(findings, options.strict)
+        if has_errors(result.findings):
+            store.commit()  # what files gave stays true; nothing of the pages is kept
+            return result
+        self.keep(jobs, rendered, built, inputs, values, new_prints, base, today)
+        if options.write:
+            try:
+                result.timings["search"] = self.write(pages, files, site)
+                result.written = True
+            except SearchIndexError as exc:  # the previous site stays; the editor is told why
+                result.findings = sort_findings([*result.findings, exc.finding])
+            finally:
+                store.commit()
+            clock.lap("write")
+        else:
+            store.commit()
+        return result
+
+    # Checking content -----------------------------------------------------------
+
+    def lint(self, content: Content, rules: list[ClaimRule], base: str) -> list[Finding]:
+        """The claims linter on every content file it reads, again only for files it has
+        not linted under the same rules."""
+        rules_print = short_print("\n".join(rule.model_dump_json() for rule in rules))
+        kinds = {f"content/{SITE_FILE}": "site", f"content/{CATALOGUE_FILE}": "catalogue"}
+        kinds.update((name, DOCUMENT_DIRS[name.split("/")[1]])
+                     for name in self.inputs.stamps if is_document(name))  # fmt: skip
+        return self.per_file("lint", content, kinds, lambda name, kind: rules_print,
+                             lambda raw: lint([raw], rules), base, "Checking claims")  # fmt: skip
+
+    def quality(self, content: Content, today: date, base: str) -> list[Finding]:
+        """The quality checks of each valid document and of the catalogue. The date
+        counts only once a review date is past (the warning counts the days)."""
+        site = content.site
+        assert site is not None
+        config = site.config
+        store = self.store
+        by_name = {f"content/{doc.content_path}": doc for doc in site.documents}
+
+        def context(name: str, kind: str) -> str:
+            if kind == "catalogue":
+                state = packages_date_state(content.catalogue, config, today)
+            else:
+                entry = store.entry("document", by_name[name].content_path)
+                value = entry.value if entry else {}
+                reviewed, due = value.get("reviewed"), value.get("due")
+                state = review_date_state(
+                    date.fromisoformat(reviewed) if reviewed else None,
+                    date.fromisoformat(due) if due else None,
+                    today,
+                )
+            return f"{content.config_print} {state}"
+
+        def check(raw: RawDocument) -> list[Finding]:
+            if raw.kind == "catalogue":
+                return check_packages(content.catalogue, raw, config, today)
+            return check_document(by_name[f"content/{raw.content_path}"], raw, config, today)
+
+        kinds = {name: doc.kind for name, doc in by_name.items()}
+        if f"content/{CATALOGUE_FILE}" in self.inputs.stamps:
+            kinds[f"content/{CATALOGUE_FILE}"] = "catalogue"
+        return self.per_file("quality", content, kinds, context, check, base, "Checking quality")
+
+    def per_file(
+        self,
+        step: str,
+        content: Content,
+        kinds: dict[str, str],
+        context: Callable[[str, str], str],
+        check: Callable[[RawDocument], list[Finding]],
+        base: str,
+        progress_name: str,
+    ) -> list[Finding]:
+        """`check` on each file in `kinds` (input name -> kind) whose findings the store
+        does not hold under the same context; the findings of every one."""
+        store = self.store
+        findings: list[Finding] = []
+        fresh: list[tuple[str, str, RawDocument]] = []
+        for name, kind in kinds.items():
+            digest = self.inputs.digest(name)
+            if digest is None:
+                continue
+            key = name.removeprefix("content/")
+            wanted = context_of(base, digest, context(name, kind))
+            value = store.reusable(step, key, wanted)
+            if value is ...:
+                fresh.append((key, wanted, content.reader.parse(key, kind)))
+            else:
+                findings += findings_from(value)
+        found = parallel_map(lambda item: check(item[2]), fresh, self.options.jobs,
+                             self.stage(progress_name))  # fmt: skip
+        for (key, wanted, _), made in zip(fresh, found, strict=True):
+            store.put(step, key, wanted, findings_data(made))
+            findings += made
+        return findings
+
+    # Rendering ------------------------------------------------------------------
+
+    def stale_pages(
+        self, jobs: list[PageJob], built: Any, inputs: Inputs, today: date, values: Values
+    ) -> tuple[set[str], dict[str, str]]:
+        """The pages to render again: new ones, and those that read a key whose print
+        changed since the last finished build; with the changed keys' prints now."""
+        store = self.store
+        if not built:
+            return {job.url for job in jobs}, {}
+        before: dict[str, str] = built["digests"]
+        now = {name: stamp.digest for name, stamp in inputs.stamps.items()}
+        changed = {name for name in now.keys() | before.keys() if now.get(name) != before.get(name)}
+        prefixes, exact = set(), set()
+        for name in changed:
+            folder, _, rest = name.partition("/")
+            if folder == "templates":
+                if is_theme_file(rest):
+                    prefixes.add("theme")
+                else:
+                    exact.add(f"template:{rest}")
+            elif rest == SITE_FILE:
+                prefixes |= {"config:", "doc:", "list:"}
+            elif rest == CATALOGUE_FILE:
+                prefixes |= {"pkg:", "offered:", "list:packages", "page:", "urls"}
+            elif rest.startswith(f"{IMAGES_DIR}/"):
+                prefixes |= {"image:", "urls"}
+            elif rest.partition("/")[0] in DOCUMENT_DIRS:
+                prefixes |= {f"doc:{rest}#", "list:"}
+                if name not in now or name not in before:  # a document came or went
+                    prefixes |= {"slug:", "url:", "page:", "urls", "offered:"}
+        if built.get("day") != today.isoformat():
+            prefixes.add("today")
+        candidates = store.prints(exact)
+        for prefix in prefixes:
+            candidates.update(store.prints_from(prefix))
+        new_prints = {}
+        for key, old in candidates.items():
+            print_now = values.print_of(key)
+            if print_now != old:
+                new_prints[key] = print_now
+        stale = store.readers(new_prints)
+        kept = store.entries("page")
+        stale |= {job.url for job in jobs if job.url not in kept}
+        return stale, new_prints
+
+    def render(self, renderer: Renderer, jobs: list[PageJob]) -> dict[str, Rendered]:
+        done = parallel_map(renderer.render, jobs, self.options.jobs,
+                            self.stage("Rendering pages"))  # fmt: skip
+        return {job.url: made for job, made in zip(jobs, done, strict=True)}
+
+    def pages(self, jobs: list[PageJob], rendered: dict[str, Rendered]
+              ) -> tuple[list[RenderedPage], list[Finding]]:  # fmt: skip
+        """Every page of the site: rendered now, or as the store kept it."""
+        store = self.store
+        pages: list[RenderedPage] = []
+        findings: list[Finding] = []
+        for job in jobs:
+            made = rendered.get(job.url)
+            if made is not None:
+                findings += made.findings
+                if made.page is not None:
+                    pages.append(made.page)
+                continue
+            value = store.entry("page", job.url).value  # type: ignore[union-attr]
+            findings += findings_from(value["findings"])
+            packed = partial(kept_page, store, job.url, value["digest"])
+            pages.append(RenderedPage(job.url, value["template"], value["evidence"],
+                                      value["digest"], packed))  # fmt: skip
+        return pages, findings
+
+    def output_checks(self, pages: list[RenderedPage], files: dict[str, Path], disclaimer: str,
+                      site: Site, check_links: bool, base: str) -> list[Finding]:  # fmt: skip
+        """The checks of every HTML page's output, again only for pages that changed;
+        links are checked again for every page when a file came or went."""
+        store, templates = self.store, self.options.templates
+        written = frozenset([output_path(page.url) for page in pages] + list(files))
+        written_print = short_print("\n".join(sorted(written)))
+        levels = site.evidence
+        setting = short_print(
+            f"{disclaimer}\n{[level.model_dump_json() for level in levels.values()]}"
+        )
+        html = [page for page in pages if page.is_html]
+        fresh, values = [], {}
+        for page in html:
+            context = context_of(base, page.digest, setting)
+            value = store.reusable("check", page.url, context)
+            if value is ...:
+                fresh.append((page, context))
+            else:
+                values[page.url] = value
+        made = parallel_map(lambda item: check_page(item[0], disclaimer, levels, templates),
+                            fresh, self.options.jobs, self.stage("Checking pages"))  # fmt: skip
+        for (page, context), (found, links) in zip(fresh, made, strict=True):
+            values[page.url] = {"findings": findings_data(found), "links": links}
+            store.put("check", page.url, context, values[page.url])
+        findings: list[Finding] = []
+        for page in html:
+            value = values[page.url]
+            findings += findings_from(value["findings"])
+            if check_links:
+                if value.get("written") != written_print:
+                    broken = broken_links(page, [tuple(link) for link in value["links"]],
+                                          written, templates)  # fmt: skip
+                    value = {**value, "written": written_print, "broken": findings_data(broken)}
+                    entry = store.entry("check", page.url)
+                    store.put("check", page.url, entry.context if entry else "", value)  # type: ignore[union-attr]
+                findings += findings_from(value["broken"])
+        return findings
+
+    # Keeping and writing ------------------------------------------------------------
+
+    def keep(self, jobs: list[PageJob], rendered: dict[str, Rendered], built: Any,
+             inputs: Inputs, values: Values, new_prints: dict[str, str], base: str,
+             today: date) -> None:  # fmt: skip
+        """Keep what a finished build rendered and read, for the next build to compare."""
+        store = self.store
+        if not built:
+            store.clear_reads()
+        current = {job.url for job in jobs}
+        for url in store.entries("page").keys() - current:
+            store.drop("page", url)
+            store.drop("check", url)
+            store.record(url, None)
+        read: set[str] = set()
+        for url, made in rendered.items():
+            page = made.page
+            assert page is not None  # a page that failed is an error: nothing is kept
+            value = {"template": page.template, "evidence": page.evidence,
+                     "digest": page.digest, "findings": findings_data(made.findings)}  # fmt: skip
+            store.put("page", url, "", value, page.packed_bytes)
+            store.record(url, made.reads)
+            read |= made.reads
+        known = store.prints(read - new_prints.keys()) if built else {}
+        prints = dict(new_prints)
+        prints.update((key, values.print_of(key)) for key in read
+                      if key not in known and key not in prints)  # fmt: skip
+        store.set_prints(prints)
+        digests = {name: stamp.digest for name, stamp in inputs.stamps.items()}
+        state = {"digests": digests, "day": today.isoformat()}
+        if state != built:
+            store.set_state("built", state)
+        store.set_state("base", base)
+
+    def write(self, pages: list[RenderedPage], files: dict[str, Path], site: Site) -> float:
+        """Write the site; the seconds the search index took."""
+        outputs = {name: file_output(path) for name, path in files.items()}
+        for page in pages:
+            outputs[output_path(page.url)] = Output(page.digest, partial(getattr, page, "content"))
+        serving = self.options.keep_search_index and self.written
+        index = search_index(outputs, self.options.out, site.config.directory_links, serving,
+                             self.options.jobs, self.stage("Indexing search shards"))  # fmt: skip
+        write_site(outputs, self.options.out, serving, index)
+        self.written = True
+        return index.seconds
+
+    def stage(self, name: str) -> Callable[[int, int], None] | None:
+        """The `progress(done, total)` of one stage, if the build reports progress."""
+        return partial(self.options.progress, name) if self.options.progress else None
+
+
+def kept_page(store: Store, url: str, digest: str) -> bytes:
+    """A kept page's compressed bytes, which must be those of `digest`."""
+    packed = store.data("page", url)
+    if packed is None:
+        raise StoreDamageError(f"the store no longer holds the page '{url}'")
+    return packed
+
+
+def file_output(path: Path) -> Output:
+    from .fs import file_digest
+
+    return Output(file_digest(path), path.read_bytes)
+
+
+def finish_findings(findings: list[Finding], strict: bool) -> list[Finding]:
+    """Sorted; with --strict, every warning counts as an error."""
+    if strict:
+        findings = [
+            Finding(f.path, f.line, f.col, f.field, f.message, Severity.ERROR)
+            if f.severity is Severity.WARNING
+            else f
+            for f in findings
+        ]
+    return sort_findings(findings)
+
+
+def set_aside(path: Path, exc: BaseException) -> Finding:
+    """Move a damaged store out of the way; the warning that says so."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if path.exists():
+        path.replace(path.with_suffix(".sqlite.unreadable"))
+    return warning(display(path), 1, 1, "cache",
+                   f"expected sitegen's build cache, found an unreadable file ({exc}); "
+                   "it was set aside and the site is built from scratch")  # fmt: skip
+
+
+class Clock:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = now - self.last
+        self.last = now

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .findings import Finding, error
-from .load import display
-from .models import EvidenceLevel
-from .render import RenderedPage
+from .fs import display
+from .models import EvidenceLevel, RenderedPage
 from .urls import directory_of, output_path
 
 DISCLAIMER_ATTRIBUTE = "data-disclaimer"
@@ -202,13 +200,14 @@ def check_page(
     page: RenderedPage,
     disclaimer: str,
     levels: dict[str, EvidenceLevel],
-    written: frozenset[str],
     templates_dir: Path,
-    check_links: bool = True,
-) -> list[Finding]:
+) -> tuple[list[Finding], list[tuple[str, str]]]:
+    """The findings of one page on its own, and the links it makes within the site
+    (`("request", url)` for what it loads, `("link", url)` for where it leads), which
+    `broken_links` checks against the files the build writes."""
+
     def problem(field: str, message: str) -> Finding:
-        where = display(templates_dir / page.template)  # resolved only for a finding
-        return error(where, 1, 1, field, f"{message} (in {output_path(page.url)})")
+        return page_problem(page, templates_dir, field, message)
 
     scanner = PageScanner()
     scanner.feed(page.content.decode("utf-8"))
@@ -261,24 +260,39 @@ def check_page(
                 else "expected a Content-Security-Policy meta tag, found none",
             )
         )
+    links: list[tuple[str, str]] = []
     for url in scanner.resources:
         if is_other_origin(url):
             findings.append(
                 problem("request", f"expected resources from this site only, found '{url[:80]}'")
             )
-        elif check_links and page.url != "404.html" and not resolves(page.url, url, written):
-            findings.append(problem("link", f"expected a file the build writes, found '{url}'"))
-    if check_links and page.url != "404.html":
-        for url in scanner.links:
-            if (
-                not urlsplit(url).scheme
-                and not url.startswith(("#", "//"))
-                and not resolves(page.url, url, written)
-            ):
-                findings.append(
-                    problem("link", f"expected a link to a page the build writes, found '{url}'")
-                )
-    return findings
+        elif page.url != "404.html":
+            links.append(("request", url))
+    if page.url != "404.html":
+        links += [
+            ("link", url)
+            for url in scanner.links
+            if not urlsplit(url).scheme and not url.startswith(("#", "//"))
+        ]
+    return findings, links
+
+
+def page_problem(page: RenderedPage, templates_dir: Path, field: str, message: str) -> Finding:
+    where = display(templates_dir / page.template)  # resolved only for a finding
+    return error(where, 1, 1, field, f"{message} (in {output_path(page.url)})")
+
+
+def broken_links(
+    page: RenderedPage, links: list[tuple[str, str]], written: frozenset[str], templates_dir: Path
+) -> list[Finding]:
+    """A finding for each of a page's `links` (from `check_page`) to no file in `written`."""
+    return [
+        page_problem(page, templates_dir, "link",
+                     f"expected a file the build writes, found '{url}'" if kind == "request"
+                     else f"expected a link to a page the build writes, found '{url}'")
+        for kind, url in links
+        if not resolves(page.url, url, written)
+    ]  # fmt: skip
 
 
 def policy_is_own_origin(policy: str) -> bool:
@@ -302,34 +316,20 @@ def resolves(page_url: str, link: str, written: frozenset[str]) -> bool:
     return target in written or f"{target}/index.html" in written
 
 
-@dataclass(frozen=True)
-class OutputChecks:
-    """The checks of one build's pages, set up once: `checks(page)` gives one page's findings."""
-
-    written: frozenset[str]
-    disclaimer: str
-    levels: dict[str, EvidenceLevel]
-    templates_dir: Path
-    check_links: bool = True  # off while content errors already explain broken links
-
-    @classmethod
-    def of(
-        cls,
-        pages: list[RenderedPage],
-        extra_files: list[str],
-        disclaimer_html: str,
-        levels: dict[str, EvidenceLevel],
-        templates_dir: Path,
-        check_links: bool = True,
-    ) -> OutputChecks:
-        written = frozenset([output_path(p.url) for p in pages] + extra_files)
-        return cls(written, text_of(disclaimer_html), levels, templates_dir, check_links)
-
-    def __call__(self, page: RenderedPage) -> list[Finding]:
-        return check_page(
-            page, self.disclaimer, self.levels, self.written, self.templates_dir, self.check_links
-        )
-
-    def every(self, pages: list[RenderedPage]) -> list[Finding]:
-        """The findings of every HTML page among `pages`."""
-        return [finding for page in pages if page.is_html for finding in self(page)]
+def check_pages(
+    pages: list[RenderedPage],
+    files: list[str],
+    disclaimer_html: str,
+    levels: dict[str, EvidenceLevel],
+    templates_dir: Path,
+) -> list[Finding]:
+    """Every check of every HTML page among `pages`, the site's other `files` counted
+    as written (the build itself checks page by page, reusing what it can)."""
+    written = frozenset([output_path(page.url) for page in pages] + files)
+    disclaimer = text_of(disclaimer_html)
+    findings: list[Finding] = []
+    for page in pages:
+        if page.is_html:
+            found, links = check_page(page, disclaimer, levels, templates_dir)
+            findings += found + broken_links(page, links, written, templates_dir)
+    return findings

@@ -32,7 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import claims_context as context
 from .findings import Finding, Severity
-from .load import Loc, RawDocument, display, parse_yaml, read_text
+from .fs import display
+from .load import Loc, RawDocument, parse_yaml, read_text
 from .models import SourceType
 from .validate import findings_from_errors
 

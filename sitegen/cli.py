@@ -21,10 +21,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__, cache, write
+from . import __version__, store, write
 from .build import BuildOptions, BuildResult, build
 from .findings import Finding, Severity
-from .load import display
+from .fs import display
 from .urls import is_html
 from .write import output_lock, remove_leftovers
 
@@ -219,8 +219,8 @@ def add_serve(commands: argparse._SubParsersAction) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve  # the server's packages load only when serving
 
-    options = BuildOptions(args.content, args.out, args.templates, args.strict,
-                           keep_search_index=True)  # fmt: skip
+    options = BuildOptions(args.content, args.out, args.templates, args.strict, jobs=args.jobs,
+                           cache=not args.no_cache, keep_search_index=True)  # fmt: skip
     problem = usage_problem(options)
     if problem:
         print(f"sitegen: {problem}", file=sys.stderr)
@@ -287,7 +287,7 @@ def run_clean(args: argparse.Namespace) -> int:
     if problem:
         print(f"sitegen: {problem}; nothing was removed", file=sys.stderr)
         return EXIT_USAGE
-    removed = [display(path) for path in cache.clean(args.content)]
+    removed = [display(path) for path in store.clean(args.content)]
     with output_lock(args.out.absolute()):
         removed += [display(path) for path in write.clean(args.out)]
         remove_leftovers(args.out.absolute(), keep=None)

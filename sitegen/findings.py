@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from operator import attrgetter
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -85,3 +86,15 @@ def describe(value: object) -> str:
     if name in ("date", "datetime"):
         return f"a date ({value})"
     return f"a {name}"
+
+
+def findings_data(findings: list[Finding]) -> list[list[Any]]:
+    """Findings as plain data (JSON) for the store: one list of fields each."""
+    return [[f.path, f.line, f.col, f.field, f.message, f.severity.value] for f in findings]
+
+
+def findings_from(data: list[list[Any]]) -> list[Finding]:
+    return [
+        Finding(p, line, col, fld, message, Severity(sev))
+        for p, line, col, fld, message, sev in data
+    ]

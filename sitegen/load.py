@@ -7,19 +7,17 @@ the rest of the content is still loaded, so every problem is reported at once.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .assets import check_assets
+from .assets import check_file
 from .findings import Finding, error, warning
+from .fs import display, display_in, files_under
 
 try:
     from yaml import CSafeLoader as SafeLoader
@@ -99,38 +97,12 @@ class RawDocument:
         return {**self.__dict__, "kept_positions": None}
 
 
-@dataclass
-class LoadedContent:
-    root: Path
-    site: RawDocument | None
-    catalogue: RawDocument | None
-    documents: list[RawDocument]
-    assets: dict[str, Path]
-    findings: list[Finding]
-
-
-def display(path: Path) -> str:
-    """A path as editors see it: relative to the working directory when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-@functools.lru_cache(maxsize=64)
-def _display_root(root: str, working_directory: str) -> str:
-    return display(Path(root))
-
-
-def display_in(root: Path, relative: str) -> str:
-    """`display(root / relative)` for a file found under `root`, without resolving
-    each file's path: 0.1 ms a file, a second of a 10,000-page build."""
-    shown = _display_root(os.fspath(root), os.getcwd())
-    return relative if shown == "." else f"{shown}/{relative}"
-
-
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
-    raw = path.read_bytes()
+    return decode_text(path.read_bytes(), shown)
+
+
+def decode_text(raw: bytes, shown: str) -> tuple[str | None, list[Finding]]:
+    """A file's bytes as text (None, with a finding, if they are not UTF-8)."""
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -303,19 +275,22 @@ def split_front_matter(text: str, shown: str) -> tuple[str | None, str, int, lis
 
 
 def open_document(
-    path: Path, root: Path, kind: str
+    path: Path, root: Path, kind: str, data: bytes | None = None
 ) -> tuple[RawDocument, str | None, list[Finding]]:
-    """A document for `path` and its text (None, with a finding, if it is not UTF-8)."""
+    """A document for `path` and its text (None, with a finding, if it is not UTF-8);
+    `data`: the file's bytes, if they were read already."""
     content_path = path.relative_to(root).as_posix()
     shown = display_in(root, content_path)
     doc = RawDocument(path, shown, content_path, kind, path.stem)
-    text, findings = read_text(path, shown)
+    text, findings = decode_text(path.read_bytes() if data is None else data, shown)
     doc.readable = text is not None
     return doc, text, findings
 
 
-def load_yaml_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, list[Finding]]:
-    doc, text, findings = open_document(path, root, kind)
+def load_yaml_file(
+    path: Path, root: Path, kind: str, data: bytes | None = None
+) -> tuple[RawDocument, list[Finding]]:
+    doc, text, findings = open_document(path, root, kind, data)
     if text is None:
         return doc, findings
     doc.data, doc.positions, parse_findings = parse_yaml(text, doc.display_path)
@@ -324,8 +299,10 @@ def load_yaml_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, list
     return doc, findings + parse_findings
 
 
-def load_markdown_file(path: Path, root: Path, kind: str) -> tuple[RawDocument, list[Finding]]:
-    doc, text, findings = open_document(path, root, kind)
+def load_markdown_file(
+    path: Path, root: Path, kind: str, data: bytes | None = None
+) -> tuple[RawDocument, list[Finding]]:
+    doc, text, findings = open_document(path, root, kind, data)
     if text is None:
         return doc, findings
     front, doc.body, doc.body_line, split_findings = split_front_matter(text, doc.display_path)
@@ -365,155 +342,43 @@ def find_markdown(folder: Path) -> tuple[list[str], list[Finding]]:
     return sources, findings
 
 
-def walk(
-    folder: Path, skip: Callable[[str], bool] = lambda name: False, follow_links: bool = True
-) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """Every file below `folder`, as its path inside `folder` and its directory entry
-    (whose inode, and on Linux its type, come with the listing); files and folders
-    whose name `skip` picks are left out."""
-    folders = [(str(folder), "")]
-    while folders:
-        current, prefix = folders.pop()
-        try:
-            entries = list(os.scandir(current))
-        except OSError:
-            continue
-        for entry in entries:
-            if skip(entry.name):
-                continue
-            if entry.is_dir(follow_symlinks=follow_links):
-                folders.append((entry.path, f"{prefix}{entry.name}/"))
-            else:
-                yield prefix + entry.name, entry
-
-
-def files_under(folder: Path) -> list[Path]:
-    """The visible files below `folder`, sorted; none if it does not exist."""
-    if not folder.is_dir():
-        return []
-    return [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")]
-
-
 def find_assets(root: Path) -> dict[str, Path]:
     """Files under `content/images/`, keyed by their path inside `content/`."""
     return {path.relative_to(root).as_posix(): path for path in files_under(root / IMAGES_DIR)}
 
 
-class FileCache:
-    """Files read by earlier loads, reused while their size and times are unchanged.
+@dataclass
+class LoadedContent:
+    """Every file of a content folder as read (for tools and tests; a build reads
+    each file through its store instead)."""
 
-    `serve` keeps one across rebuilds, so a save re-reads only the saved file; with
-    the file-system events that started the rebuild (`expect`), the files they do
-    not name are not even statted.
-    """
-
-    def __init__(self) -> None:
-        self._files: dict[str, tuple[tuple[int, ...], RawDocument, list[Finding]]] = {}
-        self.fresh: list[tuple[RawDocument, list[Finding]]] = []  # read by this cache's loads
-        self._by_absolute: dict[str, str] = {}  # each file read here: absolute path -> key
-        self.expected: frozenset[str] | None = None  # the only files the next load may find changed
-        self._listings: dict[str, tuple[list[str], list[Finding]]] = {}  # folder -> find_markdown
-
-    def expect(self, changed: Iterable[Path]) -> None:
-        """Trust file events for the next load: of the files read before, only those
-        in `changed` may have changed. Trusted only if every changed path is such a
-        file; anything else (a new file, a folder, an image, a template, a path
-        spelled another way) makes the next load stat every file, as without events."""
-        keys = [self._by_absolute.get(os.path.abspath(path)) for path in changed]
-        self.expected = None if None in keys else frozenset(key for key in keys if key)
-
-    def readings(self) -> Iterator[tuple[RawDocument, list[Finding]]]:
-        """Every file this cache holds, as read, with the findings of reading it."""
-        for _, doc, findings in self._files.values():
-            yield doc, list(findings)
-
-    def markdown_in(self, folder: Path) -> tuple[list[str], list[Finding]]:
-        """`find_markdown(folder)`, or its last result while trusted file events say
-        that no file came or went (every file they name is a known one and is there)."""
-        key = os.fspath(folder)
-        unchanged = self.expected is not None and all(map(os.path.isfile, self.expected))
-        if not unchanged or key not in self._listings:
-            self._listings[key] = find_markdown(folder)
-        paths, findings = self._listings[key]
-        return list(paths), list(findings)
-
-    @staticmethod
-    def stamp(path: str | Path) -> tuple[int, ...]:
-        info = os.stat(path)
-        return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
-
-    def seed(self, path: str | Path, doc: RawDocument, findings: list[Finding]) -> None:
-        """Give the cache a file's reading from elsewhere (the build cache), which
-        vouches that it was read from the bytes the file holds now."""
-        with contextlib.suppress(OSError):
-            self._files[os.fspath(path)] = (self.stamp(path), doc, list(findings))
-
-    def load(
-        self, reader: Callable[[Path, Path, str], tuple[RawDocument, list[Finding]]],
-        path: str | Path, root: Path, kind: str,
-    ) -> tuple[RawDocument, list[Finding]]:  # fmt: skip
-        key = os.fspath(path)
-        known = self._files.get(key)
-        if known is not None and self.expected is not None and key not in self.expected:
-            return known[1], list(known[2])
-        stamp = self.stamp(key)
-        if known is not None and known[0] == stamp:
-            return known[1], list(known[2])
-        doc, findings = reader(Path(key), root, kind)
-        self.fresh.append((doc, list(findings)))
-        self._files[key] = (stamp, doc, list(findings))
-        self._by_absolute[os.path.abspath(key)] = key
-        return doc, findings
+    root: Path
+    site: RawDocument | None
+    catalogue: RawDocument | None
+    documents: list[RawDocument]
+    assets: dict[str, Path]
+    findings: list[Finding]
 
 
-def load_content(
-    root: Path,
-    cache: FileCache | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> LoadedContent:
-    """Read every content file under `root` (with `cache`, only those that changed);
-    `progress(done, total)` is told of the Markdown files as they are read."""
-
-    def read(
-        reader: Callable[[Path, Path, str], tuple[RawDocument, list[Finding]]],
-        path: str | Path, kind: str,
-    ) -> tuple[RawDocument, list[Finding]]:  # fmt: skip
-        return cache.load(reader, path, root, kind) if cache else reader(Path(path), root, kind)
-
+def load_content(root: Path) -> LoadedContent:
+    """Read every content file under `root`, each on its own."""
     findings: list[Finding] = []
     site = catalogue = None
-    site_path = root / SITE_FILE
-    if site_path.is_file():
-        site, found = read(load_yaml_file, site_path, "site")
+    if (root / SITE_FILE).is_file():
+        site, found = load_yaml_file(root / SITE_FILE, root, "site")
         findings += found
-    else:
-        findings.append(
-            error(
-                display(site_path),
-                1,
-                1,
-                "site.yaml",
-                "expected the site settings file (title, base_url, disclaimer, ...), found none",
-            )
-        )
-    catalogue_path = root / CATALOGUE_FILE
-    if catalogue_path.is_file():
-        catalogue, found = read(load_yaml_file, catalogue_path, "catalogue")
+    if (root / CATALOGUE_FILE).is_file():
+        catalogue, found = load_yaml_file(root / CATALOGUE_FILE, root, "catalogue")
         findings += found
-    listed: list[tuple[str, str]] = []
-    for folder, kind in DOCUMENT_DIRS.items():
-        paths, found = cache.markdown_in(root / folder) if cache else find_markdown(root / folder)
-        findings += found
-        listed += ((path, kind) for path in paths)
     documents: list[RawDocument] = []
-    for path, kind in listed:
-        doc, found = read(load_markdown_file, path, kind)
-        documents.append(doc)
+    for folder, kind in DOCUMENT_DIRS.items():
+        paths, found = find_markdown(root / folder)
         findings += found
-        if progress and (len(documents) % 250 == 0 or len(documents) == len(listed)):
-            progress(len(documents), len(listed))
-    if cache:
-        cache.expected = None  # the events were for this load only
+        for path in paths:
+            doc, found = load_markdown_file(Path(path), root, kind)
+            documents.append(doc)
+            findings += found
     assets = find_assets(root)
-    findings += check_assets(assets, functools.partial(display_in, root))
+    findings += [f for path, name in sorted((p, n) for n, p in assets.items())
+                 for f in check_file(path, display_in(root, name))]  # fmt: skip
     return LoadedContent(root, site, catalogue, documents, assets, findings)

@@ -13,9 +13,9 @@ from datetime import date
 
 from .claims import mask_markdown
 from .findings import Finding, Severity, error, note, warning
-from .load import LoadedContent, RawDocument
+from .load import RawDocument
 from .markdown import SOURCE_MARKER_PATTERN
-from .models import Document, Package, Site, SiteConfig, Source
+from .models import Document, Package, SiteConfig, Source
 from .validate import field_path, package_review_due
 
 NONE_PHRASES = re.compile(
@@ -83,11 +83,11 @@ def review_date_state(reviewed: date | None, due: date | None, today: date) -> s
     return "current"
 
 
-def packages_date_state(site: Site, today: date) -> str:
+def packages_date_state(packages: list[Package], config: SiteConfig, today: date) -> str:
     """`review_date_state` of the whole catalogue."""
     past = any(
-        review_date_state(p.last_reviewed, package_review_due(p, site.config), today) != "current"
-        for p in site.packages
+        review_date_state(p.last_reviewed, package_review_due(p, config), today) != "current"
+        for p in packages
     )
     return today.isoformat() if past else "current"
 
@@ -354,20 +354,11 @@ def check_publisher_package(
     ]
 
 
-def check_quality(site: Site, loaded: LoadedContent, today: date) -> list[Finding]:
-    raw_by_path = {raw.display_path: raw for raw in loaded.documents}
-    findings: list[Finding] = []
-    for doc in site.conditions + site.pages:
-        findings += check_document(doc, raw_by_path.get(doc.display_path), site, today)
-    return findings + check_packages(site, loaded, today)
-
-
 def check_document(
-    doc: Document, raw: RawDocument | None, site: Site, today: date
+    doc: Document, raw: RawDocument | None, config: SiteConfig, today: date
 ) -> list[Finding]:
     """The checks of one condition or page (`raw`: its file as read, for positions)."""
     findings: list[Finding] = []
-    config = site.config
     if doc.kind == "condition":
         findings += check_sources(doc.meta.sources, raw, ("sources",), doc.display_path)
         findings += check_sections(doc, config.required_sections)
@@ -382,14 +373,15 @@ def check_document(
     return findings + check_source_markers(doc)
 
 
-def check_packages(site: Site, loaded: LoadedContent, today: date) -> list[Finding]:
+def check_packages(
+    packages: list[Package], catalogue: RawDocument | None, config: SiteConfig, today: date
+) -> list[Finding]:
     findings: list[Finding] = []
-    catalogue = loaded.catalogue
     path = catalogue.display_path if catalogue else "content/packages.yaml"
-    for index, package in enumerate(site.packages):
+    for index, package in enumerate(packages):
         position = _package_index(catalogue, package.id, index)
         findings += check_package(package, position, catalogue, path)
-        findings += check_publisher_package(package, position, catalogue, path, site.config)
+        findings += check_publisher_package(package, position, catalogue, path, config)
         findings += check_source_dates(
             package.sources,
             package.last_reviewed,
@@ -397,7 +389,7 @@ def check_packages(site: Site, loaded: LoadedContent, today: date) -> list[Findi
             ("packages", position, "sources"),
             path,
         )
-        due = package_review_due(package, site.config)
+        due = package_review_due(package, config)
         findings += check_review_dates(
             package.last_reviewed, due, catalogue, ("packages", position), path, today
         )

@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from .load import CATALOGUE_FILE, SITE_FILE, display, load_yaml_file
+from .fs import display
+from .load import CATALOGUE_FILE, SITE_FILE, load_yaml_file
 from .models import SLUG_RE, ConditionMeta, Package, PageMeta, SiteConfig
 from .validate import RESERVED_SLUGS, add_months
 

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Finding, error
-from .load import display, walk
+from .fs import display, walk
 from .parallel import workers
 from .urls import output_path
 from .write import Finish

@@ -50,9 +50,9 @@ from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
 from tornado import httpserver, httputil, netutil, routing, web
 
-from .build import BuildOptions, BuildResult, build
+from .build import BuildOptions, Session
 from .findings import Finding, Severity
-from .load import display
+from .fs import display
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -478,7 +478,7 @@ class Rebuilder:
     def __init__(self, options: BuildOptions, say: Callable[..., None]) -> None:
         self.options = options
         self.say = say
-        self.previous: BuildResult | None = None
+        self.session = Session(options)
         self.builds = 0
         self.warnings: list[Finding] = []
 
@@ -496,17 +496,14 @@ class Rebuilder:
     def build(self, changed: set[Path] | None = None) -> tuple[bytes | None, str]:
         """Build (incrementally after the first time); the error page or None, and a summary."""
         started = time.perf_counter()
-        if changed is not None and self.previous is not None and self.previous.memo is not None:
-            self.previous.memo.files.expect(changed)
         try:
-            result = build(self.options, self.previous)
+            result = self.session.build() if changed is None else self.session.rebuild(changed)
         except Exception as exc:  # a bug in sitegen: show it, keep serving
             message = f"internal error ({type(exc).__name__}: {exc}); please report this"
             self.say(f"sitegen: {message}", problem=True)
             problem = Finding("sitegen", 1, 1, "internal", message)
             return error_page([problem], "sitegen failed"), "Build failed."
         seconds = time.perf_counter() - started
-        self.previous = result
         self.settle()
         what = ""
         if changed:

@@ -135,15 +135,15 @@ class StructuredData:
             therapy["followup"] = package.follow_up
         data = self.page(package.url, package.name, package.summary)
         data["about"] = therapy
-        titles = self.site.condition_titles()
+        offered = [self.site.condition_by_slug(slug) for slug in package.conditions]
         data["mentions"] = [
             {
                 "@type": "MedicalCondition",
-                "name": titles[slug],
-                "url": self.site.config.base_url + f"conditions/{slug}/",
+                "name": doc.meta.title,
+                "url": self.site.config.base_url + doc.url,
             }
-            for slug in package.conditions
-            if slug in titles
+            for doc in offered
+            if doc is not None
         ]
         data["lastReviewed"] = package.last_reviewed.isoformat()
         if package.sources:

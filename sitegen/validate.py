@@ -12,14 +12,13 @@ import difflib
 import re
 import types
 import typing
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from .findings import Finding, describe, error
-from .load import LoadedContent, Loc, RawDocument
+from .load import Loc, RawDocument
 from .models import (
     SLUG_RE,
     Catalogue,
@@ -27,7 +26,6 @@ from .models import (
     Document,
     Package,
     PageMeta,
-    Site,
     SiteConfig,
 )
 
@@ -267,7 +265,7 @@ def validate_document(
         if meta.next_review is None and meta.last_reviewed is not None:
             due = add_months(meta.last_reviewed, config.review_interval_months)
             meta = meta.model_copy(update={"next_review": due})
-    document = Document(
+    document = Document.of(
         doc.kind,
         doc.slug,
         meta,
@@ -400,109 +398,3 @@ def validate_config(site_doc: RawDocument) -> tuple[SiteConfig | None, list[Find
                     )
                 )
     return config, findings
-
-
-DocumentEntry = tuple[RawDocument, SiteConfig | None, Document | None, list[Finding]]
-
-
-@dataclass
-class ValidationMemo:
-    """Each file's validation, kept with the objects it was made from: a rebuild that
-    reads only one file afresh validates only that file (and every document again
-    if site.yaml changed, since documents are checked against its settings)."""
-
-    config: tuple[RawDocument, SiteConfig | None, list[Finding]] | None = None
-    documents: dict[int, DocumentEntry] = field(default_factory=dict)
-    catalogue: (
-        tuple[RawDocument, SiteConfig | None, list[str], list[Package], list[Finding]] | None
-    ) = None
-
-    def packages(
-        self, raw: RawDocument, config: SiteConfig | None, condition_slugs: list[str]
-    ) -> tuple[list[Package], list[Finding]]:
-        known = self.catalogue
-        if (
-            known is None
-            or known[0] is not raw
-            or known[1] is not config
-            or known[2] != condition_slugs
-        ):
-            known = self.catalogue = (
-                raw,
-                config,
-                condition_slugs,
-                *validate_catalogue(raw, config, condition_slugs),
-            )
-        return list(known[3]), list(known[4])
-
-    def config_of(self, site_doc: RawDocument) -> tuple[SiteConfig | None, list[Finding]]:
-        if self.config is None or self.config[0] is not site_doc:
-            self.config = (site_doc, *validate_config(site_doc))
-        return self.config[1], list(self.config[2])
-
-    def document(
-        self, raw: RawDocument, config: SiteConfig | None, fresh: dict[int, DocumentEntry]
-    ) -> tuple[Document | None, list[Finding]]:
-        entry = self.documents.get(id(raw))
-        if entry is None or entry[0] is not raw or entry[1] is not config:
-            entry = (raw, config, *validate_document(raw, config))
-        fresh[id(raw)] = entry
-        return entry[2], list(entry[3])
-
-
-def validate(
-    loaded: LoadedContent, memo: ValidationMemo | None = None
-) -> tuple[Site | None, list[Finding]]:
-    """Validate everything that was readable; the Site is None only if site.yaml is unusable.
-
-    With `memo` (kept from the last validation), unchanged files are not validated again.
-    """
-    memo = memo if memo is not None else ValidationMemo()
-    findings: list[Finding] = []
-    config = None
-    if loaded.site is not None and loaded.site.readable:
-        config, found = memo.config_of(loaded.site)
-        findings += found
-    conditions: list[Document] = []
-    pages: list[Document] = []
-    fresh: dict[int, DocumentEntry] = {}
-    for raw in loaded.documents:
-        if not raw.readable:
-            continue
-        document, found = memo.document(raw, config, fresh)
-        findings += found
-        if document is not None:
-            (conditions if document.kind == "condition" else pages).append(document)
-    memo.documents = fresh
-    condition_slugs = sorted(raw.slug for raw in loaded.documents if raw.kind == "condition")
-    packages: list[Package] = []
-    if loaded.catalogue is not None and loaded.catalogue.readable:
-        packages, found = memo.packages(loaded.catalogue, config, condition_slugs)
-        findings += found
-    if config is None or loaded.site is None:
-        return None, findings
-    urls = site_urls(conditions, pages, packages)
-    # Pages that exist but failed validation still count as link targets, so one
-    # broken file does not make every link to it a second, misleading error.
-    all_urls = urls | {
-        f"conditions/{raw.slug}/" if raw.kind == "condition" else f"{raw.slug}/"
-        for raw in loaded.documents
-    }
-    findings += check_navigation(config, loaded.site, all_urls)
-    if not any(raw.kind == "page" and raw.slug == EVIDENCE_PAGE for raw in loaded.documents):
-        findings += missing_evidence_page(loaded.site)
-    content_urls = {
-        raw.content_path: (f"conditions/{raw.slug}/" if raw.kind == "condition" else f"{raw.slug}/")
-        for raw in loaded.documents
-    }
-    site = Site(
-        config=config,
-        config_path=loaded.site.display_path,
-        conditions=sorted(conditions, key=lambda d: d.meta.title.lower()),
-        pages=pages,
-        packages=packages,
-        assets=dict(loaded.assets),
-        known_urls=all_urls,
-        content_urls=content_urls,
-    )
-    return site, findings

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import build_site
-from sitegen.check import OutputChecks, policy_is_own_origin, resolves
-from sitegen.models import EvidenceLevel
-from sitegen.render import RenderedPage
+from sitegen.check import check_pages, policy_is_own_origin, resolves
+from sitegen.models import EvidenceLevel, RenderedPage
 
 LEVELS = {
     "investigational": EvidenceLevel(
@@ -23,8 +22,8 @@ def page(body: str, url: str = "a/", evidence: str | None = None) -> RenderedPag
 
 
 def check(*pages: RenderedPage) -> list[str]:
-    checks = OutputChecks.of(list(pages), [], "<p>Read <b>this</b>.</p>", LEVELS, Path("templates"))
-    return [str(f) for f in checks.every(list(pages))]
+    found = check_pages(list(pages), [], "<p>Read <b>this</b>.</p>", LEVELS, Path("templates"))
+    return [str(f) for f in found]
 
 
 def test_a_page_with_the_disclaimer_passes():
@@ -82,7 +81,7 @@ def test_content_security_policy_must_allow_only_the_own_origin():
     assert not policy_is_own_origin("default-src *")
     html = b"<html><body><div data-disclaimer>Read this.</div></body></html>"
     pages = [RenderedPage.of("a/", html, "x.html")]
-    found = [str(f) for f in OutputChecks.of(pages, [], "Read this.", {}, Path("t")).every(pages)]
+    found = [str(f) for f in check_pages(pages, [], "Read this.", {}, Path("t"))]
     assert any("Content-Security-Policy meta tag, found none" in f for f in found)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from conftest import TEMPLATES
-from sitegen.build import BuildOptions, build
+from sitegen.build import BuildOptions, Session, build
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 TODAY = date(2026, 6, 1)
@@ -143,17 +143,18 @@ def test_the_feed_does_not_change_with_the_day_of_the_build(content: Path, tmp_p
 
 def test_a_rebuild_renders_the_feed_when_what_it_lists_changes(content: Path, tmp_path: Path):
     options = BuildOptions(content, tmp_path / "site", TEMPLATES, today=TODAY)
-    first = build(options)
+    session = Session(options)
+    session.build()
     alpha = content / "conditions/alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has new symptoms"))
-    body_only = build(options, first)
+    body_only = session.build()
     assert "feed.xml" not in body_only.rendered  # the feed shows front matter only
     alpha.write_text(alpha.read_text().replace("title: Alpha condition", "title: Alpha renamed"))
-    retitled = build(options, body_only)
+    retitled = session.build()
     assert "feed.xml" in retitled.rendered
     assert "Alpha renamed" in (tmp_path / "site/feed.xml").read_text()
     packages = content / "packages.yaml"
     packages.write_text(packages.read_text().replace("name: Test package", "name: Renamed package"))
-    repackaged = build(options, retitled)
+    repackaged = session.build()
     assert "feed.xml" in repackaged.rendered
     assert "Renamed package" in (tmp_path / "site/feed.xml").read_text()

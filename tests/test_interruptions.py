@@ -251,11 +251,11 @@ def test_a_damaged_cache_costs_a_rebuild_never_a_wrong_site(tmp_path: Path, dama
     else:
         with sqlite3.connect(database) as db:
             if damage == "state that is not JSON":
-                db.execute("UPDATE state SET value = '{not json'")
+                db.execute("UPDATE entries SET value = '{not json' WHERE step = 'state'")
             elif damage == "table dropped":
-                db.execute("DROP TABLE pages")
+                db.execute("DROP TABLE reads")
             else:
-                db.execute("DELETE FROM pages WHERE rowid % 2 = 0")
+                db.execute("DELETE FROM reads WHERE url LIKE 'conditions/%'")
     shutil.rmtree(project / "site")
     (project / ".site.manifest.json").unlink()
     beta = project / "content" / "conditions" / "beta.md"

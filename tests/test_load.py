@@ -3,8 +3,7 @@ from pathlib import Path
 
 import yaml
 
-from sitegen import load as load_module
-from sitegen.load import FileCache, load_content, parse_yaml, split_front_matter
+from sitegen.load import load_content, parse_yaml, split_front_matter
 
 
 def test_yaml_positions_of_values_and_keys():
@@ -85,70 +84,3 @@ def test_translations_are_set_aside_with_a_warning(content: Path):
 def test_images_are_found_as_assets(content: Path):
     loaded = load_content(content)
     assert list(loaded.assets) == ["images/dot.svg"]
-
-
-def titles(content: Path, cache: FileCache) -> dict[str, str]:
-    loaded = load_content(content, cache)
-    return {doc.slug: doc.data["title"] for doc in loaded.documents if doc.kind == "condition"}
-
-
-def retitle(path: Path, title: str) -> None:
-    text = path.read_text()
-    old = next(line for line in text.splitlines() if line.startswith("title:"))
-    path.write_text(text.replace(old, f"title: {title}", 1))
-
-
-def test_file_events_spare_the_stat_of_files_they_do_not_name(content: Path, monkeypatch):
-    """`serve` passes the watcher's changed paths: a load after `expect` re-reads
-    those and takes every other known file as it was, without a stat."""
-    cache = FileCache()
-    assert titles(content, cache) == {"alpha": "Alpha condition", "beta": "Beta condition"}
-    alpha, beta = content / "conditions/alpha.md", content / "conditions/beta.md"
-    retitle(alpha, "Alpha edited")
-    retitle(beta, "Beta edited")  # changed, but no event says so
-    cache.expect({alpha.absolute()})
-    statted: list[str] = []
-    real = FileCache.stamp
-    monkeypatch.setattr(
-        FileCache, "stamp", staticmethod(lambda p: statted.append(str(p)) or real(p))
-    )
-    assert titles(content, cache) == {"alpha": "Alpha edited", "beta": "Beta condition"}
-    assert [Path(p).name for p in statted] == ["alpha.md"]
-    assert cache.expected is None  # for one load only: the next one stats every file
-    assert titles(content, cache) == {"alpha": "Alpha edited", "beta": "Beta edited"}
-
-
-def test_events_naming_anything_but_known_files_are_not_trusted(content: Path):
-    cache = FileCache()
-    titles(content, cache)
-    alpha, beta = content / "conditions/alpha.md", content / "conditions/beta.md"
-    for changed in (
-        {alpha.absolute(), content.absolute() / "conditions/new.md"},  # a new file
-        {alpha.absolute(), (content / "conditions").absolute()},  # a folder
-        {alpha.absolute(), content.absolute() / "images/x.png"},  # not a content file
-    ):
-        retitle(beta, f"Beta {len(str(changed))}")
-        cache.expect(changed)
-        assert cache.expected is None
-        assert titles(content, cache)["beta"] == f"Beta {len(str(changed))}"
-
-
-def test_file_events_spare_listing_folders_unless_a_file_they_name_is_gone(
-    content: Path, monkeypatch
-):
-    cache = FileCache()
-    titles(content, cache)
-    listed: list[str] = []
-    real = load_module.find_markdown
-    monkeypatch.setattr(load_module, "find_markdown",
-                        lambda folder: listed.append(folder.name) or real(folder))  # fmt: skip
-    alpha, beta = content / "conditions/alpha.md", content / "conditions/beta.md"
-    retitle(alpha, "Alpha edited")
-    cache.expect({alpha.absolute()})
-    assert titles(content, cache) == {"alpha": "Alpha edited", "beta": "Beta condition"}
-    assert listed == []
-    beta.unlink()
-    cache.expect({beta.absolute()})
-    assert cache.expected is not None  # a file read before: the events are trusted
-    assert titles(content, cache) == {"alpha": "Alpha edited"}
-    assert "conditions" in listed

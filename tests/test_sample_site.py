@@ -11,8 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT
-from sitegen.load import load_content
-from sitegen.validate import validate
+from sitegen.build import read_site
 
 
 @pytest.fixture
@@ -317,7 +316,7 @@ def test_the_medicine_is_current(site: Path):
 
 
 def test_every_source_of_the_sample_says_what_kind_it_is():
-    site, _ = validate(load_content(ROOT / "content"))
+    site, _ = read_site(ROOT / "content")
     documents = [*site.conditions, *site.pages]
     sources = [s for d in documents for s in d.meta.sources]
     sources += [s for p in site.packages for s in p.sources]

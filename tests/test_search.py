@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT, TEMPLATES, snapshot
 from sitegen import search
-from sitegen.build import BuildOptions, build
+from sitegen.build import BuildOptions, Session, build
 
 TODAY = date(2026, 6, 1)
 INDEXED = 5  # the minimal site's 2 conditions, 2 pages and 1 package
@@ -126,31 +126,33 @@ def test_the_index_holds_each_page_s_text_also_known_as_names_kind_and_evidence(
 
 
 def test_a_rebuild_without_html_changes_reuses_the_index(options: BuildOptions):
-    first = build(options)
+    session = Session(options)
+    session.build()
     inode = (options.out / ENTRY).stat().st_ino
-    again = build(options, first)
+    again = session.build()
     assert again.written and again.rendered == []
     assert (options.out / ENTRY).stat().st_ino == inode  # linked
 
 
 def test_any_html_change_indexes_the_site_again(options: BuildOptions):
-    first = build(options)
+    session = Session(options)
+    session.build()
     old = options.out / ENTRY
     inode = old.stat().st_ino
     alpha = options.content / "conditions/alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
-    second = build(options, first)
+    second = session.build()
     assert second.rendered == ["conditions/alpha/"]
     assert (options.out / ENTRY).stat().st_ino != inode
     assert "zebrafish" in fragments(options.out)["/conditions/alpha/index.html"]["content"]
     # A page that comes is indexed, and one that goes is indexed away.
     travel = options.content / "pages/travel.md"
     travel.write_text("---\ntitle: Travel\nsummary: Travel advice.\n---\n## Going\n\nPack.\n")
-    third = build(options, second)
+    third = session.build()
     assert third.ok, "\n".join(map(str, third.findings))
     assert "/travel/index.html" in fragments(options.out)
     travel.unlink()
-    fourth = build(options, third)
+    fourth = session.build()
     assert fourth.ok
     assert entry(options.out)["languages"]["en"]["page_count"] == INDEXED
     assert "/travel/index.html" not in fragments(options.out)
@@ -159,12 +161,13 @@ def test_any_html_change_indexes_the_site_again(options: BuildOptions):
 def test_a_failing_indexer_keeps_the_previous_site_and_says_why(
     options: BuildOptions, monkeypatch: pytest.MonkeyPatch
 ):
-    first = build(options)
+    session = Session(options)
+    session.build()
     before = snapshot(options.out)
     alpha = options.content / "conditions/alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has new symptoms"))
     monkeypatch.setattr(search, "executable", lambda: Path("/bin/false"))
-    broken = build(options, first)
+    broken = session.build()
     assert not broken.written and not broken.ok
     [problem] = broken.errors
     assert problem.field == "search" and "expected Pagefind to index the site" in problem.message
@@ -172,7 +175,7 @@ def test_a_failing_indexer_keeps_the_previous_site_and_says_why(
     leftovers = list(options.out.parent.glob(".site.tmp-*"))
     assert leftovers == []
     monkeypatch.undo()
-    fixed = build(options, broken)
+    fixed = session.build()
     assert (
         fixed.written
         and "new symptoms" in (options.out / "conditions/alpha/index.html").read_text()
@@ -256,7 +259,8 @@ def test_an_edit_indexes_again_only_the_shard_that_holds_the_page(
     options: BuildOptions, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(search, "SHARD_PAGES", 2)
-    first = build(options)
+    session = Session(options)
+    session.build()
     before = entry_inodes(options.out)
     indexed: list[list[str]] = []
     real = search.index_shard
@@ -268,7 +272,7 @@ def test_an_edit_indexes_again_only_the_shard_that_holds_the_page(
     monkeypatch.setattr(search, "index_shard", spy)
     alpha = options.content / "conditions/alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
-    assert build(options, first).ok
+    assert session.build().ok
     [pages] = indexed
     assert "conditions/alpha/index.html" in pages and len(pages) <= 3
     after = entry_inodes(options.out)
@@ -327,13 +331,13 @@ def test_a_shard_that_fails_beside_others_keeps_the_previous_site(
     options: BuildOptions, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(search, "SHARD_PAGES", 2)
-    first = build(options)
+    build(options)
     before = snapshot(options.out)
     base = options.templates / "base.html"
     base.write_text(base.read_text().replace("</body>", "<!-- every page changed -->\n</body>"))
     overlap = Overlap(wait=True, fail="1")
     monkeypatch.setattr(search, "run_pagefind", overlap)
-    broken = build(replace(options, jobs=2), first)
+    broken = build(replace(options, jobs=2))
     assert not broken.written and overlap.most == 2
     [problem] = broken.errors
     assert problem.field == "search" and "a failure planted in shard 1" in problem.message
@@ -372,12 +376,13 @@ def overlaid(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_small_edit_goes_into_an_overlay_and_the_shards_stay(
     options: BuildOptions, overlaid, tmp_path: Path
 ):
-    first = build(options)
+    session = Session(options)
+    session.build()
     shards = entry_inodes(options.out)
     before = current_index(options.out)
     alpha = options.content / "conditions/alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
-    second = build(options, first)
+    session.build()
     listing = json.loads((options.out / "pagefind/shards.json").read_text())
     assert listing["bundles"][-1] == "overlay/" and len(listing["stale"]) == 1
     overlay = options.out / "pagefind/overlay/fragment"
@@ -392,7 +397,7 @@ def test_a_small_edit_goes_into_an_overlay_and_the_shards_stay(
 
     beta = options.content / "conditions/beta.md"  # a second change: past the overlay's size
     beta.write_text(beta.read_text().replace("Beta", "Betamax", 1))
-    third = build(options, second)
+    third = session.build()
     assert third.ok
     listing = json.loads((options.out / "pagefind/shards.json").read_text())
     assert "overlay/" not in listing["bundles"] and "stale" not in listing
@@ -407,10 +412,11 @@ def test_an_overlay_drops_removed_pages_and_adds_new_ones(
     copy = (conditions / "beta.md").read_text()
     for name in ("Gamma", "Epsilon", "Zeta"):  # a site large enough for an overlay of 2
         (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
-    first = build(options)
+    session = Session(options)
+    session.build()
     assert "/conditions/gamma/index.html" in current_index(options.out)
     (conditions / "gamma.md").unlink()
-    second = build(options, first)
+    second = session.build()
     assert second.ok
     assert json.loads((options.out / "pagefind/shards.json").read_text())["stale"]
     assert "/conditions/gamma/index.html" not in current_index(options.out)
@@ -418,7 +424,7 @@ def test_an_overlay_drops_removed_pages_and_adds_new_ones(
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
     monkeypatch.setattr(search, "OVERLAY_PAGES", 2)  # room for a new page in the overlay
     (conditions / "delta.md").write_text(copy.replace("Beta", "Delta"))
-    assert build(options, second).ok
+    assert session.build().ok
     assert "overlay/" in json.loads((options.out / "pagefind/shards.json").read_text())["bundles"]
     assert "/conditions/delta/index.html" in current_index(options.out)
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
@@ -435,15 +441,16 @@ def test_pages_changed_while_serving_go_into_the_next_build_s_overlay(
     for name in ("Epsilon", "Zeta"):  # a site large enough for an overlay of 2
         (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
     serving = replace(options, keep_search_index=True)
-    first = build(serving)
+    session = Session(serving)
+    session.build()
     shards = entry_inodes(options.out)
     alpha = conditions / "alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
-    second = build(serving, first)
+    second = session.build()
     assert second.ok
     assert "zebrafish" not in current_index(options.out)["/conditions/alpha/index.html"]
     (conditions / "gamma.md").write_text(copy.replace("Beta", "Gamma"))
-    assert build(serving, second).ok
+    assert session.build().ok
     assert "/conditions/gamma/index.html" not in current_index(options.out)
     assert build(options).ok  # the next `python build.py`, in a new process
     after = entry_inodes(options.out)
@@ -476,11 +483,12 @@ def test_serve_keeps_the_index_whole_and_links_it_again_only_when_the_spare_diff
     monkeypatch.setattr(search, "link_tree", spy)
     serving = replace(options, keep_search_index=True)
     alpha = options.content / "conditions/alpha.md"
-    result = build(serving)
+    session = Session(serving)
+    result = session.build()
     index = search.inodes(options.out / "pagefind")
     for number in range(3):
         alpha.write_text(alpha.read_text().replace("symptoms", f"symptoms {number}", 1))
-        result = build(serving, result)
+        result = session.build()
         assert result.ok and search.inodes(options.out / "pagefind") == index
     assert len(linked) == 1  # the first rebuild's new folder; then the spare had it
     [spare] = options.out.parent.glob(f".{options.out.name}.spare-*")
@@ -497,5 +505,5 @@ def test_serve_keeps_the_index_whole_and_links_it_again_only_when_the_spare_diff
         assert not search.same_index(options.out / "pagefind", spare_index)
         linked.clear()
         alpha.write_text(alpha.read_text().replace("symptoms", "symptoms again", 1))
-        result = build(serving, result)
+        result = session.build()
         assert result.ok and linked and search.inodes(options.out / "pagefind") == index

@@ -9,14 +9,13 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from sitegen.load import load_content
-from sitegen.validate import validate
+from sitegen.build import read_site
 
 from .conftest import CONTENT, OUTPUT, PRINTED, dump
 
 
 def sources_of(url: str) -> list[str]:
-    site, _ = validate(load_content(CONTENT))
+    site, _ = read_site(CONTENT)
     assert site is not None
     if url.startswith("conditions/"):
         doc = next(d for d in site.conditions if d.url == url)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sitegen import search as search_index
-from sitegen.build import BuildOptions, build
+from sitegen.build import BuildOptions, Session, build
 
 from .conftest import AXE_TAGS, CONTENT, TEMPLATES, serving, violations_report
 
@@ -207,11 +207,13 @@ def overlaid(tmp_path_factory) -> Iterator[Any]:
         patch.setattr(search_index, "SHARD_PAGES", 2)
         patch.setattr(search_index, "OVERLAY_PAGES", 1)
         patch.setattr(search_index, "BALLAST_PAGES", 1)
-        first = build(options)
+        session = Session(options)
+        session.build()
         glaucoma = content / "conditions/glaucoma.md"
         text = glaucoma.read_text("utf-8")
         glaucoma.write_text(text.replace("\n## ", "\nA kaleidoscope test sentence.\n\n## ", 1))
-        result = build(options, first)
+        result = session.rebuild([glaucoma])
+        session.close()
     assert result.ok, "\n".join(map(str, result.findings))
     listing = json.loads((out / "pagefind/shards.json").read_text())
     assert listing["bundles"][-1] == "overlay/" and listing["stale"]

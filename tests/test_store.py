@@ -1,4 +1,5 @@
-"""The persistent build cache and parallel builds: never a different result, only a faster one."""
+"""The store kept between builds (`.cache/`), and parallel builds: never a different
+result, only a faster one."""
 
 from __future__ import annotations
 
@@ -10,19 +11,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import jinja2
 import pytest
 
 from conftest import ROOT, build_site, run_cli, snapshot
 from sitegen import build as build_module
-from sitegen import cache as cache_module
-from sitegen import deps as deps_module
-from sitegen import load as load_module
 from sitegen import parallel
 from sitegen import search as search_module
-from sitegen.build import BuildOptions, BuildResult, build
-from sitegen.cache import cache_path
-from sitegen.render import COMPILED_TEMPLATES
+from sitegen import store as store_module
+from sitegen.build import BuildOptions, BuildResult, Session, build
+from sitegen.store import cache_path
 
 
 def cached(content: Path, out: Path, templates: Path, **options):
@@ -72,30 +69,27 @@ def test_a_deleted_site_is_restored_from_the_cache(
     assert contents(primed) == before
 
 
-def test_a_recorded_page_s_bytes_are_read_only_when_the_site_lacks_them(
+def test_a_kept_page_s_bytes_are_read_only_when_the_site_lacks_them(
     primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
 ):
     read: list[str] = []
-    real = cache_module.PageStore.__call__
+    real = store_module.Store.data
 
-    def counting(store, url: str, digest: str) -> bytes:
-        read.append(url)
-        return real(store, url, digest)
+    def counting(store, step: str, key: str) -> bytes | None:
+        if step == "page":
+            read.append(key)
+        return real(store, step, key)
 
-    monkeypatch.setattr(cache_module.PageStore, "__call__", counting)
+    monkeypatch.setattr(store_module.Store, "data", counting)
     change_body(content, templates)
     assert cached(content, primed, templates).ok and read == []
     edit(content / ALPHA, "Alpha shows symptoms", "Alpha shows some symptoms")
     for folder in [primed, *primed.parent.glob(f".{primed.name}.spare-*")]:
         shutil.rmtree(folder)
     result = cached(content, primed, templates)
-    recorded = {page.url for page in result.pages if not isinstance(page.packed, bytes)}
-    assert result.ok and "conditions/beta/" in recorded and sorted(read) == sorted(recorded)
+    kept = {page.url for page in result.pages if not isinstance(page.packed, bytes)}
+    assert result.ok and "conditions/beta/" in kept and sorted(read) == sorted(kept)
     same_as_clean_build(content, templates, primed, tmp_path)
-    [beta] = [page for page in result.pages if page.url == "conditions/beta/"]
-    assert b"</html>" in beta.content  # still readable: the store has its own connection
-    with pytest.raises(cache_module.CacheDamageError):  # other bytes than those recorded
-        cache_module.PageStore(cache_path(content))(beta.url, "0" * 32)
 
 
 PAGES = {"about/", "how-we-rate-evidence/"}
@@ -138,6 +132,11 @@ EDITS = {
         {"conditions/alpha/", "conditions/", ""},
         PAGES | {"conditions/beta/", "packages/test-package/"},  # its package is for beta
     ),
+    "claims rule": (
+        lambda c, t: (c / "claims.yaml").write_text("disable: [absolute-safety]\n", "utf-8"),
+        set(),
+        PAGES | {"conditions/alpha/", ""},  # no page shows the rules
+    ),
     "template": (change_template, PAGES, {"conditions/alpha/", "packages/test-package/"}),
     "include": (change_include, "all", set()),
     "site.yaml": (change_site, "all", set()),
@@ -157,6 +156,8 @@ def test_each_kind_of_change_renders_what_it_should_and_equals_a_clean_build(
     html = {url for url in result.rendered if url.endswith("/") or url == ""}
     if expected == "all":
         assert len(html) >= 8
+    elif not expected:
+        assert html == set()
     else:
         assert expected <= html, sorted(html)
         assert not html & unaffected, sorted(html)
@@ -166,8 +167,12 @@ def test_each_kind_of_change_renders_what_it_should_and_equals_a_clean_build(
 def test_a_new_generator_version_rebuilds_everything(
     primed: Path, content: Path, templates: Path, monkeypatch
 ):
-    monkeypatch.setattr("sitegen.cache.__version__", "99.0")
-    result = cached(content, primed, templates)
+    monkeypatch.setattr("sitegen.build.__version__", "99.0")
+    build_module.code_print.cache_clear()
+    try:
+        result = cached(content, primed, templates)
+    finally:
+        build_module.code_print.cache_clear()
     assert result.ok and len(result.rendered) >= 8
 
 
@@ -191,7 +196,7 @@ def test_a_foreign_sqlite_file_is_not_trusted(content: Path, templates: Path, tm
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute("INSERT INTO meta VALUES ('schema', '0'), ('generator', 'other')")
-        db.execute("CREATE TABLE pages (url TEXT)")
+        db.execute("CREATE TABLE entries (url TEXT)")
     out = tmp_path / "site"
     result = cached(content, out, templates)
     assert result.ok and len(result.rendered) >= 8
@@ -277,8 +282,8 @@ def test_a_build_reports_each_long_stage_up_to_its_total(
     stages = list(dict.fromkeys(name for name, _, _ in seen))
     assert stages == [
         "Reading content",
-        "Checking quality",
         "Checking claims",
+        "Checking quality",
         "Rendering pages",
         "Checking pages",
         "Indexing search shards",
@@ -351,14 +356,15 @@ def test_a_template_that_prints_the_date_renders_its_pages_again_every_day(
 def test_serve_rebuilds_keep_the_search_index(content: Path, templates: Path, tmp_path: Path):
     out = tmp_path / "site"
     options = BuildOptions(content=content, out=out, templates=templates, keep_search_index=True)
-    first = build(options)
+    session = Session(options)
+    session.build()
     index = next((out / "pagefind/0").glob("pagefind-entry.json"))
     before = index.stat().st_ino
     edit(content / ALPHA, "Alpha has symptoms", "Alpha shows symptoms")
-    again = build(options, first)
+    again = session.rebuild([content / ALPHA])
     assert again.ok and again.written and again.rendered
     assert (out / "pagefind/0" / index.name).stat().st_ino == before  # linked, not re-indexed
-    fresh = build(BuildOptions(content=content, out=out, templates=templates), None)
+    fresh = build(BuildOptions(content=content, out=out, templates=templates))
     assert (out / "pagefind/0" / index.name).stat().st_ino != before  # a full build re-indexes
     assert fresh.ok
 
@@ -408,7 +414,8 @@ def test_a_change_to_the_generator_s_code_rebuilds_everything(
 ):
     code = tmp_path / "code"
     shutil.copytree(ROOT / "sitegen", code, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr("sitegen.cache.GENERATOR_FILES", code)
+    monkeypatch.setattr("sitegen.build.CODE_FILES", code)
+    build_module.code_print.cache_clear()
     assert cached(content, primed, templates).rendered == []  # the same code
     linted: list[str] = []
     real_lint = build_module.lint
@@ -418,31 +425,60 @@ def test_a_change_to_the_generator_s_code_rebuilds_everything(
     )  # fmt: skip
     with (code / "render.py").open("a") as source:
         source.write("\n# a change to the code, without a new version number\n")
+    build_module.code_print.cache_clear()
     result = cached(content, primed, templates, jobs=1)
+    build_module.code_print.cache_clear()
     assert result.ok and len(result.rendered) >= 8 and "conditions/alpha.md" in linted
 
 
-def test_unchanged_files_are_not_read_again_and_a_damaged_reading_is_read_afresh(
+def test_each_changed_file_is_read_once_and_an_unchanged_one_not_at_all(
     primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
 ):
     read: list[str] = []
-    real = load_module.load_markdown_file
+    real = build_module.read_stamped
 
-    def counting(path: Path, root: Path, kind: str):
-        read.append(path.name)
-        return real(path, root, kind)
+    def counting(path):
+        read.append(Path(path).name)
+        return real(path)
 
-    monkeypatch.setattr(load_module, "load_markdown_file", counting)
+    monkeypatch.setattr(build_module, "read_stamped", counting)
     change_body(content, None)
     assert cached(content, primed, templates).ok
-    assert read == ["alpha.md"]
-    with sqlite3.connect(cache_path(content)) as db:
-        db.execute("UPDATE read_files SET reading = x'00' WHERE path = 'conditions/beta.md'")
-    edit(content / ALPHA, "Alpha shows symptoms", "Alpha shows more symptoms")
-    read.clear()
-    result = cached(content, primed, templates)
-    assert result.ok and sorted(read) == ["alpha.md", "beta.md"]
+    assert read == ["alpha.md"]  # stamped, parsed, validated, linted, checked: read once
     same_as_clean_build(content, templates, primed, tmp_path)
+
+
+def test_a_damaged_entry_costs_a_rebuild(
+    primed: Path, content: Path, templates: Path, tmp_path: Path
+):
+    with sqlite3.connect(cache_path(content)) as db:
+        db.execute(
+            'UPDATE entries SET value = \'[["x", 1, 1, "f", "forged", "error"]]\' '
+            "WHERE step = 'lint' AND key LIKE '%beta%'"
+        )
+    change_body(content, None)
+    result = cached(content, primed, templates)
+    assert result.ok and [f.field for f in result.warnings] == ["cache"]
+    assert "not as it was written" in result.warnings[0].message
+    same_as_clean_build(content, templates, primed, tmp_path)
+
+
+def test_the_store_holds_data_never_code(primed: Path, content: Path) -> None:
+    """No pickle (or anything else that runs code when read): every value is JSON,
+    every kept blob is JSON text or a compressed page."""
+    import json
+    import zlib
+
+    with sqlite3.connect(cache_path(content)) as db:
+        rows = db.execute("SELECT step, value, data FROM entries").fetchall()
+    assert {step for step, _, _ in rows} >= {"document", "lint", "quality", "page", "check"}
+    for step, value, data in rows:
+        json.loads(value)
+        if data is not None:
+            if step == "page":
+                assert zlib.decompress(data).decode("utf-8")
+            else:
+                json.loads(data)
 
 
 def test_a_finding_in_a_file_read_from_the_cache_points_where_a_fresh_build_does(
@@ -455,150 +491,3 @@ def test_a_finding_in_a_file_read_from_the_cache_points_where_a_fresh_build_does
     fresh = build_site(content, tmp_path / "fresh", templates)
     assert not result.ok and result.findings == fresh.findings
     assert any(f.path.endswith("packages.yaml") for f in result.errors)
-
-
-@pytest.fixture
-def new_process():
-    """Forget what this process compiled and learnt of templates, as a new one would
-    (and give it back afterwards, so later tests need not compile again)."""
-    memos = (COMPILED_TEMPLATES.entries, deps_module.TEMPLATE_FACTS)
-    saved = [dict(memo) for memo in memos]
-
-    def forget() -> None:
-        for memo in memos:
-            memo.clear()
-
-    yield forget
-    for memo, entries in zip(memos, saved, strict=True):
-        memo.update(entries)
-
-
-@pytest.fixture
-def template_work(monkeypatch) -> dict[str, list[str]]:
-    """The templates compiled and parsed for their facts, by name, as they happen."""
-    done: dict[str, list[str]] = {"compiled": [], "parsed": []}
-    compile_, parse = jinja2.Environment.compile, deps_module._PARSER.parse
-
-    def compiling(env, source, name=None, filename=None, *args, **kwargs):
-        done["compiled"].append(name)
-        return compile_(env, source, name, filename, *args, **kwargs)
-
-    def parsing(source, name=None, *args, **kwargs):
-        done["parsed"].append(name)
-        return parse(source, name, *args, **kwargs)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", compiling)
-    monkeypatch.setattr(deps_module._PARSER, "parse", parsing)
-    return done
-
-
-def test_the_next_process_takes_compiled_templates_and_their_facts_from_the_cache(
-    primed: Path, content: Path, templates: Path, tmp_path: Path, new_process, template_work
-):
-    new_process()
-    change_body(content, templates)
-    assert cached(content, primed, templates).ok
-    assert template_work == {"compiled": [], "parsed": []}
-    new_process()
-    change_include(content, templates)
-    result = cached(content, primed, templates)
-    assert result.ok and len(result.rendered) >= 8
-    assert template_work == {"compiled": ["partials/footer.html"],
-                             "parsed": ["partials/footer.html"]}  # fmt: skip
-    same_as_clean_build(content, templates, primed, tmp_path)
-
-
-def test_damaged_compiled_templates_are_made_again(
-    primed: Path, content: Path, templates: Path, tmp_path: Path, new_process, template_work
-):
-    with sqlite3.connect(cache_path(content)) as db:
-        db.execute("UPDATE templates SET memos = x'00'")
-    new_process()
-    change_body(content, templates)
-    result = cached(content, primed, templates)
-    assert result.ok and result.warnings == []
-    assert "condition.html" in template_work["compiled"]
-    assert "condition.html" in template_work["parsed"]
-    same_as_clean_build(content, templates, primed, tmp_path)
-    new_process()
-    template_work["compiled"].clear()
-    template_work["parsed"].clear()
-    edit(content / ALPHA, "Alpha shows symptoms", "Alpha shows more symptoms")
-    assert cached(content, primed, templates).ok
-    assert template_work == {"compiled": [], "parsed": []}  # the row was written again
-
-
-def test_the_next_process_takes_documents_fingerprints_from_the_cache(
-    primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
-):
-    """An edit fingerprints only the edited document; new settings fingerprint every
-    document once, and the next edit again only the edited one."""
-    printed: list[str] = []
-    document_prints = deps_module.document_prints
-
-    def printing(doc):
-        printed.append(doc.content_path)
-        return document_prints(doc)
-
-    monkeypatch.setattr(deps_module, "document_prints", printing)
-    change_body(content, templates)
-    assert cached(content, primed, templates).ok
-    assert printed == [ALPHA.as_posix()]
-    printed.clear()
-    edit(content / "site.yaml", "publisher: The test suite", "publisher: The tests")
-    assert cached(content, primed, templates).ok
-    assert len(printed) >= 4
-    printed.clear()
-    edit(content / ALPHA, "Alpha shows symptoms", "Alpha shows more symptoms")
-    assert cached(content, primed, templates).ok
-    assert printed == [ALPHA.as_posix()]
-    same_as_clean_build(content, templates, primed, tmp_path)
-
-
-def test_the_graph_s_pages_are_written_again_only_when_what_pages_read_changed(
-    primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
-):
-    written: list[int] = []
-    pages_json = deps_module.DependencyGraph.pages_json
-    monkeypatch.setattr(deps_module.DependencyGraph, "pages_json",
-                        lambda graph: written.append(len(graph.pages)) or pages_json(graph))  # fmt: skip
-    change_body(content, templates)
-    assert cached(content, primed, templates).ok
-    assert written == []  # new fingerprints, the same inputs for every page
-    copy = (content / "conditions/beta.md").read_text().replace("Beta", "Gamma")
-    (content / "conditions/gamma.md").write_text(copy)
-    result = cached(content, primed, templates)
-    assert result.ok and "conditions/gamma/" in result.rendered
-    assert len(written) == 1
-    change_title(content, templates)
-    result = cached(content, primed, templates)
-    assert result.ok and {"conditions/alpha/", "conditions/"} <= set(result.rendered)
-    same_as_clean_build(content, templates, primed, tmp_path)
-
-
-def test_a_file_changed_while_the_build_starts_is_not_given_what_was_kept_for_it(
-    primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
-):
-    """The cache vouches for a reading, its lint and quality findings and its
-    document's fingerprints by the file's digest; if the file changes between then
-    and its load, the load reads it again, and what was kept must not be given to
-    what it read (its page must be rendered, its findings found)."""
-    seed = load_module.FileCache.seed
-    late_edit = [ALPHA, "Alpha has symptoms", "Alpha has quite other symptoms"]
-
-    def seed_then_edit(self, path, doc, findings):
-        seed(self, path, doc, findings)
-        if doc.content_path == late_edit[0].as_posix():
-            edit(content / late_edit[0], *late_edit[1:])
-
-    monkeypatch.setattr(load_module.FileCache, "seed", seed_then_edit)
-    change_catalogue(content, templates)  # some change, so that the build is not a no-change one
-    assert cached(content, primed, templates).ok
-    assert b"quite other symptoms" in (primed / "conditions/alpha/index.html").read_bytes()
-    same_as_clean_build(content, templates, primed, tmp_path)
-    late_edit[:] = [Path("conditions/beta.md"), "Beta has causes.", "It is very effective."]
-    edit(content / "packages.yaml", "duration_days: 11", "duration_days: 12")
-    result = cached(content, primed, templates)
-    fresh = build_site(content, tmp_path / "fresh", templates)
-    assert any(f.field == "absolute-efficacy" for f in fresh.findings)
-    assert result.findings == fresh.findings  # not the findings kept for the old text

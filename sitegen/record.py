@@ -1,0 +1,406 @@
+"""What a page reads while it renders, and whether what it read has changed since.
+
+Templates and the Markdown stage reach the site only through the objects made
+here (`SiteView` and the values it hands out), and each of them notes what is
+read as a key on the page being rendered (`Reads`), as Lektor's
+`record_dependency` does. The keys name values, not files:
+
+- `config:title`: one field of the site settings
+- `doc:conditions/glaucoma.md#title`, `…#body`: one field of a document
+- `pkg:<id>#name`: one field of a catalogue entry
+- `list:conditions`, `list:pages`, `list:packages`: which items a listing
+  has, in its order; `offered:<slug>`: the packages offered for a condition
+- `slug:<slug>`: which condition file a slug names
+- `url:<content path>`, `page:<url>`, `image:<path>`, `urls`: what a link
+  in a body resolves to (a content file's page, whether a page or an image
+  exists, every page: for a "did you mean")
+- `theme:<name>`: a theme file's hashed name; `template:<name>`: a template's
+  source (every template a page extends, includes or imports is read through
+  the environment, so it is noted too)
+- `today`: the date itself; `today:lt:2027-01-15` and its kin: the answer of
+  one comparison of the date with a date (a page that only compares the date
+  is rendered again on a later day only when an answer changes)
+
+`Values.print_of(key)` gives a key's value now as a short print. The build
+keeps each page's keys and each key's print; a page is rendered again when a
+key it read prints differently. Nothing is declared by hand, so a template
+written tomorrow is tracked as exactly as today's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pydantic_core
+
+from .models import Document, Package, Site
+
+ABSENT = "-"  # the print of a key whose value does not exist
+
+
+def short_print(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def value_print(value: Any) -> str:
+    """A short print of any value a template can read: models, lists, text, dates."""
+    return short_print(pydantic_core.to_json(value, fallback=str))
+
+
+class Reads:
+    """The keys the page being rendered has read so far (none between pages)."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] | None = None
+
+    def note(self, key: str) -> None:
+        if self.keys is not None:
+            self.keys.add(key)
+
+    def start(self) -> None:
+        self.keys = set()
+
+    def stop(self) -> frozenset[str]:
+        keys, self.keys = self.keys or set(), None
+        return frozenset(keys)
+
+
+# The recording views ------------------------------------------------------------
+
+
+class Recorded:
+    """A model as templates see it: reading a field notes `prefix + field`."""
+
+    __slots__ = ("_prefix", "_reads", "_target")
+
+    def __init__(self, target: Any, prefix: str, reads: Reads) -> None:
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_prefix", prefix)
+        object.__setattr__(self, "_reads", reads)
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if not name.startswith("_"):
+            self._reads.note(self._prefix + name)
+        return value
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # isinstance() sees the model's own class
+        return type(self._target)
+
+    def __eq__(self, other: object) -> bool:
+        return self._target == (other._target if isinstance(other, Recorded) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._target)
+
+    def __repr__(self) -> str:
+        return f"Recorded({self._target!r})"
+
+
+class RecordedDocument(Recorded):
+    """A document: its path, slug, kind and URL are read freely (a renamed file is
+    another document); `meta` is recorded field by field, `body` as one."""
+
+    __slots__ = ()
+    FREE = frozenset({"kind", "slug", "url", "content_path", "display_path", "title"})
+
+    def __getattr__(self, name: str) -> Any:
+        target = self._target
+        if name == "meta":
+            return Recorded(target.meta, self._prefix, self._reads)
+        if name in ("body", "body_line"):
+            self._reads.note(self._prefix + "body")
+        elif name not in self.FREE:
+            self._reads.note(self._prefix + name)
+        return getattr(target, name)
+
+
+def document_key(doc: Document) -> str:
+    return f"doc:{doc.content_path}#"
+
+
+def package_key(package: Package) -> str:
+    return f"pkg:{package.id}#"
+
+
+class RecordedSet:
+    """A set of names (`prefix + name` noted for each one asked about; `whole` when
+    the set is listed, as a "did you mean" does)."""
+
+    def __init__(self, names: Mapping[str, Any] | frozenset[str], prefix: str, whole: str,
+                 reads: Reads) -> None:  # fmt: skip
+        self.names, self.prefix, self.whole, self.reads = names, prefix, whole, reads
+
+    def __contains__(self, name: object) -> bool:
+        self.reads.note(f"{self.prefix}{name}")
+        return name in self.names
+
+    def __getitem__(self, name: str) -> Any:
+        self.reads.note(f"{self.prefix}{name}")
+        return self.names[name]  # type: ignore[index]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self.reads.note(f"{self.prefix}{name}")
+        return self.names.get(name, default)  # type: ignore[union-attr]
+
+    def __iter__(self) -> Iterator[str]:
+        self.reads.note(self.whole)
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        self.reads.note(self.whole)
+        return len(self.names)
+
+
+class SiteView:
+    """The validated site as templates and page helpers see it, noting each read."""
+
+    def __init__(self, site: Site, reads: Reads, theme_names: Mapping[str, str]) -> None:
+        self.site = site
+        self.reads = reads
+        self.config = Recorded(site.config, "config:", reads)
+        self.config_path = site.config_path
+        self.known_urls = RecordedSet(site.known_urls, "page:", "urls", reads)
+        self.content_urls = RecordedSet(site.content_urls, "url:", "urls", reads)
+        self.assets = RecordedSet(site.assets, "image:", "urls", reads)
+        self.theme = RecordedSet(theme_names, "theme:", "theme", reads)
+        self._documents: dict[str, RecordedDocument] = {}
+        self._packages: dict[str, Recorded] = {}
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return Site
+
+    def document(self, doc: Document) -> RecordedDocument:
+        view = self._documents.get(doc.content_path)
+        if view is None:
+            view = self._documents[doc.content_path] = RecordedDocument(
+                doc, document_key(doc), self.reads
+            )
+        return view
+
+    def package(self, package: Package) -> Recorded:
+        view = self._packages.get(package.id)
+        if view is None:
+            view = self._packages[package.id] = Recorded(package, package_key(package), self.reads)
+        return view
+
+    @property
+    def conditions(self) -> list[RecordedDocument]:
+        self.reads.note("list:conditions")
+        return [self.document(doc) for doc in self.site.conditions]
+
+    @property
+    def pages(self) -> list[RecordedDocument]:
+        self.reads.note("list:pages")
+        return [self.document(doc) for doc in self.site.pages]
+
+    @property
+    def packages(self) -> list[Recorded]:
+        self.reads.note("list:packages")
+        return [self.package(package) for package in self.site.packages]
+
+    @property
+    def evidence(self) -> dict[str, Any]:
+        self.reads.note("config:evidence_levels")
+        return self.site.evidence
+
+    def condition_titles(self) -> dict[str, str]:
+        """Every condition's title by its slug."""
+        return {doc.slug: doc.meta.title for doc in self.conditions}
+
+    def packages_for(self, slug: str) -> list[Recorded]:
+        self.reads.note(f"offered:{slug}")
+        return [self.package(package) for package in self.site.packages_for(slug)]
+
+    def condition_by_slug(self, slug: str) -> RecordedDocument | None:
+        """The condition whose file is `<slug>.md`, if there is one."""
+        self.reads.note(f"slug:{slug}")
+        doc = self.site.condition_by_slug(slug)
+        return None if doc is None else self.document(doc)
+
+
+class RecordedDate(date):
+    """Today's date as the templates see it: each comparison with a date is noted as
+    its own key (`today:gt:2027-01-15`), any other use (printing it, `.year`,
+    arithmetic) as `today`. A plain date on the left of a comparison still asks
+    this one first (Python tries a subclass's reflected method first)."""
+
+    reads: Reads
+
+    def __new__(cls, day: date, reads: Reads) -> RecordedDate:
+        made = super().__new__(cls, day.year, day.month, day.day)
+        object.__setattr__(made, "reads", reads)
+        return made
+
+    def __getattribute__(self, name: str) -> Any:
+        if name not in OWN_NAMES:  # `.year`, `.strftime`, ...: a use of the whole date
+            object.__getattribute__(self, "reads").note("today")
+        return object.__getattribute__(self, name)
+
+    def _compare(self, operation: str, other: object) -> Any:
+        reads = object.__getattribute__(self, "reads")
+        if type(other) in (date, RecordedDate):
+            reads.note(f"today:{operation}:{plain_date(other).isoformat()}")  # type: ignore[arg-type]
+        else:
+            reads.note("today")
+        return getattr(operator, operation)(plain_date(self), other)
+
+    def __lt__(self, other: object) -> Any:
+        return self._compare("lt", other)
+
+    def __le__(self, other: object) -> Any:
+        return self._compare("le", other)
+
+    def __gt__(self, other: object) -> Any:
+        return self._compare("gt", other)
+
+    def __ge__(self, other: object) -> Any:
+        return self._compare("ge", other)
+
+    def __eq__(self, other: object) -> Any:
+        return self._compare("eq", other)
+
+    def __ne__(self, other: object) -> Any:
+        return self._compare("ne", other)
+
+    def _whole(self) -> date:
+        object.__getattribute__(self, "reads").note("today")
+        return plain_date(self)
+
+    def __hash__(self) -> int:
+        return hash(self._whole())
+
+    def __str__(self) -> str:
+        return str(self._whole())
+
+    def __repr__(self) -> str:
+        return repr(self._whole())
+
+    def __format__(self, spec: str) -> str:
+        return format(self._whole(), spec)
+
+    def __add__(self, other: Any) -> Any:
+        return self._whole() + other
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        return self._whole() - other
+
+    def __rsub__(self, other: Any) -> Any:
+        return other - self._whole()
+
+    def __reduce__(self) -> Any:
+        return (date.fromordinal, (date.toordinal(self._whole()),))
+
+
+OWN_NAMES = frozenset({"reads", "_compare", "_whole"})
+COMPARISONS = ("lt", "le", "gt", "ge", "eq", "ne")
+
+
+def plain_date(day: date) -> date:
+    """`day` as a plain date, read without asking a `RecordedDate` anything."""
+    return date.fromordinal(date.toordinal(day))
+
+
+class RecordingEnvironment(jinja2.Environment):
+    """A Jinja environment that notes every template a page loads (its own, and
+    each one it extends, includes or imports) as `template:<name>`."""
+
+    reads: Reads
+
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> Any:
+        template = super().get_template(name, parent, globals)
+        self.reads.note(f"template:{template.name}")
+        return template
+
+    def select_template(self, names: Any, parent: str | None = None, globals: Any = None) -> Any:
+        for name in names if not isinstance(names, str) else [names]:
+            if isinstance(name, jinja2.Template):
+                continue
+            self.reads.note(f"template:{self.join_path(name, parent) if parent else name}")
+        template = super().select_template(names, parent, globals)
+        self.reads.note(f"template:{template.name}")
+        return template
+
+
+# What the keys are worth now ----------------------------------------------------
+
+
+class Values:
+    """The current print of any key, read from the site as this build validated it."""
+
+    def __init__(
+        self,
+        site: Site,
+        templates_dir: Path,
+        theme_names: Mapping[str, str],
+        today: date,
+        template_digest: Callable[[str], str | None],
+    ) -> None:
+        self.site = site
+        self.templates_dir = templates_dir
+        self.theme_names = theme_names
+        self.today = today
+        self.template_digest = template_digest
+
+    def print_of(self, key: str) -> str:
+        kind, _, name = key.partition(":")
+        site = self.site
+        if kind == "config":
+            return value_print(getattr(site.config, name, ABSENT))
+        if kind == "doc":
+            path, _, field = name.rpartition("#")
+            doc = site.document_at(path)
+            if doc is None:
+                return ABSENT
+            if field == "body":
+                return short_print(f"{doc.body_line}\n{doc.body}")
+            return value_print(getattr(doc.meta, field, ABSENT))
+        if kind == "pkg":
+            package_id, _, field = name.rpartition("#")
+            package = site.package_by_id(package_id)
+            return ABSENT if package is None else value_print(getattr(package, field, ABSENT))
+        if kind == "list":
+            items = {"conditions": site.conditions, "pages": site.pages}.get(name)
+            if items is not None:
+                return short_print("\n".join(doc.content_path for doc in items))
+            return short_print("\n".join(package.id for package in site.packages))
+        if kind == "offered":
+            return short_print(" ".join(package.id for package in site.packages_for(name)))
+        if kind == "slug":
+            doc = site.condition_by_slug(name)
+            return ABSENT if doc is None else doc.content_path
+        if kind == "url":
+            return site.content_urls.get(name, ABSENT)
+        if kind == "page":
+            return str(name in site.known_urls)
+        if kind == "image":
+            return str(name in site.assets)
+        if kind == "urls":
+            return short_print(
+                "\n".join(sorted([*site.known_urls, *site.content_urls, *site.assets]))
+            )
+        if key == "theme":
+            return short_print("\n".join(f"{k} {v}" for k, v in sorted(self.theme_names.items())))
+        if kind == "theme":
+            return self.theme_names.get(name, ABSENT)
+        if kind == "template":
+            return self.template_digest(name) or ABSENT
+        if key == "today":
+            return self.today.isoformat()
+        if kind == "today":
+            operation, _, other = name.partition(":")
+            if operation in COMPARISONS:
+                with_day = getattr(operator, operation)(self.today, date.fromisoformat(other))
+                return str(with_day)
+        return ABSENT

@@ -1,0 +1,378 @@
+"""The store: every piece of work a later build may reuse, and what each page read.
+
+One SQLite database (`.cache/sitegen.sqlite` beside `content/`; a temporary
+file with `--no-cache`) holds two things:
+
+- **Entries**: a step's result for one thing, `(step, key) -> (context, value,
+  data)`. The context is the digest of everything the result was made from
+  (the bytes parsed, the settings, the generator's code); a result is reused
+  only under the same context. Values are JSON; data (page bytes, a
+  document's validated front matter) is bytes read only when wanted.
+- **The record of reads**: which keys each page read while it rendered
+  (`reads`), and the print of each key's value when it was last read
+  (`prints`). A page is rendered again when a key it read changed.
+
+It holds data, never code (no pickle), and it checks what it gives back:
+every row carries a checksum of its contents and the tables' row counts are
+kept with them, so a damaged or foreign file raises `StoreDamageError` (the
+build sets the file aside and starts afresh) instead of making a wrong site.
+A build's writes are kept in memory and committed in one transaction at its
+end: a killed build leaves the store as the last finished build left it.
+
+The database is opened once per process; a worker process forked from the
+build opens its own read-only connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .fs import digest_of
+
+SCHEMA = 9
+CACHE_DIR = ".cache"
+CACHE_FILE = "sitegen.sqlite"
+TABLES = ("entries", "prints", "reads")
+CHUNK = 500  # keys per query (SQLite's limit on bound parameters is higher)
+
+
+class StoreDamageError(Exception):
+    """The store does not hold what it recorded: it cannot be trusted."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    context: str
+    value: Any
+
+
+def cache_path(content: Path) -> Path:
+    return content.absolute().parent / CACHE_DIR / CACHE_FILE
+
+
+def row_check(*parts: str) -> str:
+    return digest_of("\0".join(parts).encode("utf-8"))[:16]
+
+
+def data_check(data: bytes | None) -> str:
+    return "" if data is None else digest_of(data)[:16]
+
+
+class Store:
+    def __init__(self, path: Path, temporary: bool = False) -> None:
+        self.path = path
+        self.temporary = temporary
+        self._pid = os.getpid()
+        self._db = self._connect(writable=True)
+        self.memo: dict[tuple[str, str], Entry | None] = {}  # parsed rows, pending ones too
+        self.pending: dict[tuple[str, str], tuple[Entry, bytes | None] | None] = {}
+        self.pending_data: dict[tuple[str, str], bytes | None] = {}
+        self.loaded_steps: set[str] = set()
+        self.pending_prints: dict[str, str] = {}
+        self.pending_reads: dict[str, frozenset[str] | None] = {}  # url -> keys (None: gone)
+        self.forget_reads = False
+        self._prepare()
+
+    # Opening --------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """The store at `path`, made if missing; `StoreDamageError` if it is not ours
+        or not whole, `OSError` if it cannot be made."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return cls(path)
+        except sqlite3.DatabaseError as exc:
+            raise StoreDamageError(str(exc)) from exc
+
+    @classmethod
+    def temporary_store(cls) -> Store:
+        """A store that lasts as long as this object (`--no-cache`)."""
+        handle, name = tempfile.mkstemp(prefix="sitegen-", suffix=".sqlite")
+        os.close(handle)
+        os.unlink(name)
+        return cls(Path(name), temporary=True)
+
+    def _connect(self, writable: bool) -> sqlite3.Connection:
+        if writable:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        else:
+            db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True,
+                                 isolation_level=None, check_same_thread=False)  # fmt: skip
+        db.execute("PRAGMA cache_size = -65536")  # 64 MB
+        return db
+
+    def _prepare(self) -> None:
+        db = self._db
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        if meta and meta.get("schema") != str(SCHEMA):
+            db.executescript(
+                "DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS prints;"
+                " DROP TABLE IF EXISTS reads; DELETE FROM meta;"
+            )
+            meta = {}
+        db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS entries (
+                step TEXT NOT NULL, key TEXT NOT NULL, context TEXT NOT NULL,
+                value TEXT NOT NULL, checksum TEXT NOT NULL, data_checksum TEXT NOT NULL,
+                data BLOB, PRIMARY KEY (step, key));
+            CREATE TABLE IF NOT EXISTS prints (
+                key TEXT PRIMARY KEY, print TEXT NOT NULL, checksum TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS reads (
+                key TEXT NOT NULL, url TEXT NOT NULL, PRIMARY KEY (key, url)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS reads_by_url ON reads (url);
+            """
+        )
+        if not meta:
+            db.execute("DELETE FROM entries")
+            db.execute("DELETE FROM prints")
+            db.execute("DELETE FROM reads")
+            db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [("schema", str(SCHEMA)), *((f"count:{table}", "0") for table in TABLES)],
+            )
+            return
+        for table in TABLES:
+            counted = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            if str(counted) != meta.get(f"count:{table}"):
+                raise StoreDamageError(f"the table {table} has lost or gained rows")
+
+    def connection(self) -> sqlite3.Connection:
+        """This process's connection: a forked worker opens a read-only one of its own."""
+        if os.getpid() != self._pid:
+            self._pid = os.getpid()
+            self._db = self._connect(writable=False)
+        return self._db
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        if self.temporary:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    # Entries --------------------------------------------------------------------
+
+    def entry(self, step: str, key: str) -> Entry | None:
+        found = self.memo.get((step, key), ...)
+        if found is not ...:
+            return found
+        if step in self.loaded_steps:
+            return None
+        row = (
+            self.connection()
+            .execute(
+                "SELECT context, value, checksum, data_checksum FROM entries "
+                "WHERE step = ? AND key = ?",
+                (step, key),
+            )
+            .fetchone()
+        )
+        entry = None if row is None else self._entry(step, key, *row)
+        self.memo[(step, key)] = entry
+        return entry
+
+    def reusable(self, step: str, key: str, context: str) -> Any:
+        """The value of `step` for `key` if it was made under `context`; else `...`."""
+        entry = self.entry(step, key)
+        return entry.value if entry is not None and entry.context == context else ...
+
+    def entries(self, step: str) -> dict[str, Entry]:
+        """Every entry of `step` (their values; data is read only when asked for)."""
+        if step not in self.loaded_steps:
+            rows = self.connection().execute(
+                "SELECT key, context, value, checksum, data_checksum FROM entries WHERE step = ?",
+                (step,),
+            )
+            for key, *rest in rows:
+                self.memo.setdefault((step, key), self._entry(step, key, *rest))
+            self.loaded_steps.add(step)
+        return {
+            key: entry
+            for (kind, key), entry in self.memo.items()
+            if kind == step and entry is not None
+        }
+
+    def _entry(self, step: str, key: str, context: str, value: str, check: str,
+               data_sum: str) -> Entry:  # fmt: skip
+        if row_check(step, key, context, value, data_sum) != check:
+            raise StoreDamageError(f"the entry {step} {key} is not as it was written")
+        return Entry(context, json.loads(value))
+
+    def data(self, step: str, key: str) -> bytes | None:
+        """The bytes kept with an entry, checked against their checksum."""
+        if (step, key) in self.pending_data:
+            return self.pending_data[(step, key)]
+        row = (
+            self.connection()
+            .execute(
+                "SELECT data, data_checksum FROM entries WHERE step = ? AND key = ?", (step, key)
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        data = None if row[0] is None else bytes(row[0])
+        if data_check(data) != row[1]:
+            raise StoreDamageError(f"the data of {step} {key} is not as it was written")
+        return data
+
+    def put(self, step: str, key: str, context: str, value: Any, data: bytes | None = None) -> None:
+        entry = Entry(context, value)
+        self.memo[(step, key)] = entry
+        self.pending[(step, key)] = (entry, data)
+        self.pending_data[(step, key)] = data
+
+    def drop(self, step: str, key: str) -> None:
+        self.memo[(step, key)] = None
+        self.pending[(step, key)] = None
+        self.pending_data[(step, key)] = None
+
+    # The record of reads --------------------------------------------------------
+
+    def prints(self, keys: Iterable[str]) -> dict[str, str]:
+        """The recorded print of each of `keys` that has one."""
+        found = {key: self.pending_prints[key] for key in keys if key in self.pending_prints}
+        wanted = [key for key in keys if key not in found]
+        for chunk in chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection().execute(
+                f"SELECT key, print, checksum FROM prints WHERE key IN ({marks})", chunk
+            )
+            found.update(self._print_rows(rows))
+        return found
+
+    def prints_from(self, prefix: str) -> dict[str, str]:
+        """The recorded print of every key that starts with `prefix`."""
+        rows = self.connection().execute(
+            "SELECT key, print, checksum FROM prints WHERE key >= ? AND key < ?",
+            (prefix, prefix + "\U0010ffff"),
+        )
+        found = self._print_rows(rows)
+        found.update((k, v) for k, v in self.pending_prints.items() if k.startswith(prefix))
+        return found
+
+    @staticmethod
+    def _print_rows(rows: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+        found = {}
+        for key, print_, check in rows:
+            if row_check(key, print_) != check:
+                raise StoreDamageError(f"the print of {key} is not as it was written")
+            found[key] = print_
+        return found
+
+    def readers(self, keys: Iterable[str]) -> set[str]:
+        """The pages that read any of `keys` when they were last rendered."""
+        keys = list(keys)
+        found: set[str] = set()
+        for chunk in chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection().execute(
+                f"SELECT DISTINCT url FROM reads WHERE key IN ({marks})", chunk
+            )
+            found.update(url for (url,) in rows)
+        wanted = set(keys)
+        for url, read in self.pending_reads.items():
+            if read is not None and not wanted.isdisjoint(read):
+                found.add(url)
+        return found
+
+    def record(self, url: str, keys: frozenset[str] | None) -> None:
+        """What the page at `url` read when it was rendered (None: the page is gone)."""
+        self.pending_reads[url] = keys
+
+    def clear_reads(self) -> None:
+        """Forget every page's reads and every print (a build that renders every page)."""
+        self.forget_reads = True
+
+    def set_prints(self, prints: dict[str, str]) -> None:
+        self.pending_prints.update(prints)
+
+    # State ----------------------------------------------------------------------
+
+    def state(self, name: str) -> Any:
+        entry = self.entry("state", name)
+        return None if entry is None else entry.value
+
+    def set_state(self, name: str, value: Any) -> None:
+        self.put("state", name, "", value)
+
+    # Committing -----------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Write everything this build put, in one transaction."""
+        db = self.connection()
+        with transaction(db):
+            for (step, key), pending in self.pending.items():
+                if pending is None:
+                    db.execute("DELETE FROM entries WHERE step = ? AND key = ?", (step, key))
+                    continue
+                entry, data = pending
+                value = json.dumps(entry.value, separators=(",", ":"), ensure_ascii=False)
+                data_sum = data_check(data)
+                db.execute(
+                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (step, key, entry.context, value,
+                     row_check(step, key, entry.context, value, data_sum), data_sum, data),
+                )  # fmt: skip
+            if self.forget_reads:
+                db.execute("DELETE FROM reads")
+                db.execute("DELETE FROM prints")
+            db.executemany(
+                "INSERT OR REPLACE INTO prints VALUES (?, ?, ?)",
+                [(key, value, row_check(key, value)) for key, value in self.pending_prints.items()],
+            )
+            for url, keys in self.pending_reads.items():
+                if not self.forget_reads:
+                    db.execute("DELETE FROM reads WHERE url = ?", (url,))
+                if keys:
+                    db.executemany("INSERT INTO reads VALUES (?, ?)", [(k, url) for k in keys])
+            if any(keys is None for keys in self.pending_reads.values()):  # pages went
+                db.execute("DELETE FROM prints WHERE key NOT IN (SELECT key FROM reads)")
+            for table in TABLES:
+                counted = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"count:{table}", str(counted))
+                )
+        self.pending.clear()
+        self.pending_data.clear()
+        self.pending_prints.clear()
+        self.pending_reads.clear()
+        self.forget_reads = False
+
+
+def chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def clean(content: Path) -> list[Path]:
+    """Remove the store kept beside `content/`; what was removed."""
+    folder = cache_path(content).parent
+    removed = [path for path in folder.glob(f"{CACHE_FILE}*") if path.is_file()]
+    for path in removed:
+        path.unlink()
+    return removed

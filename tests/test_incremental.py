@@ -1,0 +1,402 @@
+"""Incremental builds: what each page read while it rendered decides when it is
+rendered again.
+
+Each edit is made to a private copy of the minimal site; the incremental build
+(one `Session`, as `serve` keeps) must render exactly the pages the edit affects
+and give the same pages and findings as a fresh build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from sitegen.build import BuildOptions, BuildResult, Session, build
+from sitegen.record import Reads, RecordedDate, RecordingEnvironment, Values, value_print
+
+TODAY = date(2026, 6, 1)
+HTML_PAGES = {
+    "",
+    "conditions/",
+    "conditions/alpha/",
+    "conditions/beta/",
+    "packages/",
+    "packages/test-package/",
+    "about/",
+    "how-we-rate-evidence/",
+    "search/",
+    "404.html",
+}
+EVERY_PAGE = HTML_PAGES | {"sitemap.xml", "feed.xml", "robots.txt"}
+
+
+# Recording what a page reads -------------------------------------------------------
+
+
+def test_prints_are_stable_and_tell_values_apart() -> None:
+    assert value_print({"a": 1, "b": [date(2026, 1, 1)]}) == value_print(
+        {"a": 1, "b": [date(2026, 1, 1)]}
+    )
+    assert value_print("a") != value_print("b")
+
+
+def test_every_template_a_page_loads_is_noted(tmp_path: Path) -> None:
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "base.html").write_text(
+        '{% include "partials/nav.html" %}{% block c %}{% endblock %}'
+    )
+    (tmp_path / "partials/nav.html").write_text('{% include "partials/item.html" %}')
+    (tmp_path / "partials/item.html").write_text("item")
+    (tmp_path / "page.html").write_text(
+        '{% extends "base.html" %}{% block c %}{% with x = 1 %}'
+        '{% include "partials/badge.html" %}{% endwith %}'
+        '{% include name %}{% include ["missing.html", "partials/item.html"] %}{% endblock %}'
+    )
+    (tmp_path / "partials/badge.html").write_text("badge")
+    (tmp_path / "chosen.html").write_text("chosen at render time")
+    env = RecordingEnvironment(loader=jinja2.FileSystemLoader(tmp_path))
+    env.reads = reads = Reads()
+    for _ in range(2):  # the second time from Jinja's cache of templates: still noted
+        reads.start()
+        env.get_template("page.html").render(name="chosen.html")
+        assert reads.stop() == {
+            "template:page.html",
+            "template:base.html",
+            "template:partials/nav.html",
+            "template:partials/item.html",
+            "template:partials/badge.html",
+            "template:chosen.html",
+            "template:missing.html",  # tried first: a file made later is chosen instead
+        }
+
+
+# Incremental builds ------------------------------------------------------------
+
+
+@pytest.fixture
+def options(content: Path, templates: Path, tmp_path: Path) -> BuildOptions:
+    return BuildOptions(content, tmp_path / "site", templates, today=TODAY)
+
+
+@pytest.fixture
+def session(options: BuildOptions) -> Session:
+    return Session(options)
+
+
+def rebuild(session: Session) -> BuildResult:
+    """An incremental build, checked against a fresh build of the same files."""
+    result = session.build()
+    fresh = build(replace(session.options, write=False))
+    assert [(p.url, p.content) for p in result.pages] == [(p.url, p.content) for p in fresh.pages]
+    assert result.findings == fresh.findings
+    return result
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_first_build_renders_every_page_and_a_rebuild_without_changes_none(
+    options: BuildOptions, session: Session
+) -> None:
+    first = session.build()
+    assert first.ok
+    assert set(first.rendered) == EVERY_PAGE
+    again = rebuild(session)
+    assert again.rendered == []
+    assert again.written
+
+
+def test_editing_a_body_renders_only_that_page(options: BuildOptions, session: Session) -> None:
+    session.build()
+    edit(options.content / "conditions/alpha.md", "Alpha has symptoms", "Alpha has new symptoms")
+    second = rebuild(session)
+    assert second.rendered == ["conditions/alpha/"]
+    written = (options.out / "conditions/alpha/index.html").read_text()
+    assert "Alpha has new symptoms" in written
+    assert second.written
+
+
+def test_editing_a_title_renders_the_page_and_the_pages_that_list_it(
+    options: BuildOptions, session: Session
+) -> None:
+    session.build()
+    edit(options.content / "conditions/alpha.md", "title: Alpha condition", "title: Alpha renamed")
+    second = rebuild(session)
+    assert set(second.rendered) == {
+        "conditions/alpha/",
+        "",
+        "conditions/",
+        "packages/",  # its comparison table names each package's conditions
+        "search/",
+        "feed.xml",
+    }  # not the sitemap: the titles did not change the order it lists the pages in
+    assert "conditions/beta/" not in second.rendered
+    assert "about/" not in second.rendered
+    assert "Alpha renamed" in (options.out / "conditions/index.html").read_text()
+
+
+def test_editing_a_package_renders_it_the_lists_and_the_condition_it_is_offered_for(
+    options: BuildOptions, session: Session
+) -> None:
+    session.build()
+    edit(options.content / "packages.yaml", "name: Test package", "name: Renamed package")
+    second = rebuild(session)
+    assert set(second.rendered) == {
+        "packages/test-package/",
+        "packages/",
+        "",
+        "conditions/beta/",
+        "search/",  # it lists every package
+        "feed.xml",
+    }  # not the sitemap, which lists no package's name
+
+
+def test_editing_base_html_renders_every_page(options: BuildOptions, session: Session) -> None:
+    session.build()
+    edit(options.templates / "base.html", "</main>", "<p>Base edited.</p>\n</main>")
+    second = rebuild(session)
+    assert set(second.rendered) == HTML_PAGES
+
+
+def test_editing_a_partial_renders_the_pages_that_include_it(
+    options: BuildOptions, session: Session
+) -> None:
+    session.build()
+    edit(options.templates / "partials/sources.html", "Sources</h2>", "Our sources</h2>")
+    second = rebuild(session)
+    assert set(second.rendered) == {
+        "conditions/alpha/",
+        "conditions/beta/",
+        "packages/test-package/",
+        "about/",
+        "how-we-rate-evidence/",
+    }
+
+
+def test_editing_the_stylesheet_renders_every_page_with_its_new_name(
+    options: BuildOptions, session: Session
+) -> None:
+    session.build()
+    with (options.templates / "static/site.css").open("a") as css:
+        css.write("\nbody { color: #111; }\n")
+    second = rebuild(session)
+    assert set(second.rendered) == HTML_PAGES
+
+
+def test_editing_site_yaml_renders_every_page(options: BuildOptions, session: Session) -> None:
+    session.build()
+    edit(options.content / "site.yaml", "title: Test Site", "title: Test Site Renamed")
+    second = rebuild(session)
+    assert set(second.rendered) == HTML_PAGES | {"feed.xml"}  # what shows the title
+
+
+def test_adding_and_removing_a_condition(options: BuildOptions, session: Session) -> None:
+    session.build()
+    gamma = options.content / "conditions/gamma.md"
+    gamma.write_text((options.content / "conditions/beta.md").read_text().replace("Beta", "Gamma"))
+    second = rebuild(session)
+    assert {"conditions/gamma/", "", "conditions/", "sitemap.xml"} <= set(second.rendered)
+    assert (options.out / "conditions/gamma/index.html").is_file()
+    gamma.unlink()
+    third = rebuild(session)
+    assert "conditions/gamma/" not in {p.url for p in third.pages}
+    assert not (options.out / "conditions/gamma").exists()
+
+
+def test_a_finding_in_an_unchanged_file_points_where_a_fresh_build_does(
+    options: BuildOptions, session: Session
+) -> None:
+    """An unchanged file that a later edit makes wrong is parsed again to say where."""
+    session.build()
+    (options.content / "conditions/beta.md").unlink()
+    broken = rebuild(session)
+    [finding] = [f for f in broken.errors if f.path.endswith("packages.yaml")]
+    line = (options.content / "packages.yaml").read_text().splitlines()[finding.line - 1]
+    assert line[finding.col - 1 :].startswith("beta") and ".conditions[" in finding.field
+
+
+def test_an_error_keeps_the_site_and_fixing_it_rebuilds_what_changed(
+    options: BuildOptions, session: Session
+) -> None:
+    session.build()
+    alpha = options.content / "conditions/alpha.md"
+    good = alpha.read_text()
+    before = (options.out / "conditions/alpha/index.html").read_bytes()
+    alpha.write_text(good.replace("evidence: established", "evidence: establish"))
+    broken = rebuild(session)
+    assert not broken.ok and not broken.written
+    assert any("alpha.md" in f.path and f.field == "evidence" for f in broken.errors)
+    assert (options.out / "conditions/alpha/index.html").read_bytes() == before
+    alpha.write_text(good.replace("Alpha has symptoms", "Alpha has fixed symptoms"))
+    fixed = rebuild(session)
+    assert fixed.ok and fixed.written
+    assert "conditions/alpha/" in fixed.rendered
+    assert "conditions/beta/" not in fixed.rendered
+    assert "fixed symptoms" in (options.out / "conditions/alpha/index.html").read_text()
+
+
+def test_a_template_error_is_reported_and_fixing_it_renders_the_pages_again(
+    options: BuildOptions, session: Session
+) -> None:
+    session.build()
+    condition = options.templates / "condition.html"
+    good = condition.read_text()
+    condition.write_text(good.replace("{% block content %}", "{% block content %}{{ nope() }}"))
+    broken = rebuild(session)
+    assert any(f.field == "template" for f in broken.errors)
+    condition.write_text(good)
+    fixed = rebuild(session)
+    assert fixed.ok and fixed.written
+    assert fixed.rendered == []  # as the last good build left them: nothing to render
+    condition.write_text(good.replace("{% block content %}", "{% block content %}<p>New</p>"))
+    changed = rebuild(session)
+    assert set(changed.rendered) == {"conditions/alpha/", "conditions/beta/"}
+
+
+def test_warnings_of_reused_pages_are_kept(options: BuildOptions, session: Session) -> None:
+    about = options.content / "pages/about.md"
+    about.write_text(about.read_text() + "\n<p onclick='x()'>Hi</p>\n")
+    first = session.build()
+    assert any("about.md" in f.path for f in first.warnings)
+    edit(options.content / "conditions/alpha.md", "Alpha has symptoms", "Alpha has new symptoms")
+    second = rebuild(session)
+    assert second.rendered == ["conditions/alpha/"]
+    assert any("about.md" in f.path for f in second.warnings)
+
+
+def test_unchanged_pages_are_linked_not_written_again(
+    options: BuildOptions, session: Session
+) -> None:
+    session.build()
+    beta = options.out / "conditions/beta/index.html"
+    inode = beta.stat().st_ino
+    edit(options.content / "conditions/alpha.md", "Alpha has symptoms", "Alpha has new symptoms")
+    rebuild(session)
+    assert beta.stat().st_ino == inode  # the same file, hard-linked into the new folder
+
+
+def test_a_store_kept_for_other_code_is_not_reused(options: BuildOptions, monkeypatch) -> None:
+    cached = replace(options, cache=True)
+    assert build(cached).ok
+    assert build(cached).rendered == []
+    monkeypatch.setattr("sitegen.build.code_print", lambda: "another generator")
+    assert set(build(cached).rendered) == EVERY_PAGE
+
+
+# Today's date ------------------------------------------------------------------
+
+
+def recorded() -> tuple[RecordedDate, Reads]:
+    reads = Reads()
+    reads.start()
+    return RecordedDate(date(2026, 11, 26), reads), reads
+
+
+def print_on(key: str, day: date) -> str:
+    return Values(None, Path("t"), {}, day, lambda name: None).print_of(key)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("compare", "key"),
+    [
+        (lambda today, day: day < today, "today:gt:2026-12-01"),
+        (lambda today, day: today < day, "today:lt:2026-12-01"),
+        (lambda today, day: day >= today, "today:le:2026-12-01"),
+        (lambda today, day: today >= day, "today:ge:2026-12-01"),
+        (lambda today, day: day == today, "today:eq:2026-12-01"),
+        (lambda today, day: today != day, "today:ne:2026-12-01"),
+    ],
+)
+def test_the_date_notes_each_comparison_with_a_date_from_either_side(compare, key):
+    (today, reads), day = recorded(), date(2026, 12, 1)
+    assert compare(today, day) == compare(date(2026, 11, 26), day)
+    assert reads.stop() == {key}
+    assert print_on(key, date(2026, 11, 26)) == str(compare(date(2026, 11, 26), day))
+    assert print_on(key, date(2026, 12, 2)) == str(compare(date(2026, 12, 2), day))
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        str,
+        repr,
+        hash,
+        lambda today: f"{today:%d %B}",
+        lambda today: today.year,
+        lambda today: today.isoformat(),
+        lambda today: today.strftime("%Y"),
+        lambda today: today - date(2026, 1, 1),
+        lambda today: date(2027, 1, 1) - today,
+        lambda today: today + timedelta(days=1),
+        lambda today: jinja2.Environment().from_string("{{ today }}").render(today=today),
+    ],
+)
+def test_any_other_use_of_the_date_is_a_use_of_the_whole_date(use):
+    today, reads = recorded()
+    assert use(today) == use(date(2026, 11, 26))
+    assert reads.stop() == {"today"}
+    assert print_on("today", date(2026, 11, 27)) == "2026-11-27"
+
+
+def test_a_comparison_with_what_is_not_a_plain_date_uses_the_whole_date():
+    today, reads = recorded()
+    with pytest.raises(TypeError):
+        today < datetime(2026, 12, 1)  # noqa: B015  (as with a plain date)
+    assert reads.stop() == {"today"}
+
+
+def test_a_template_that_compares_the_date_notes_only_the_comparisons_it_makes():
+    template = jinja2.Environment().from_string("{% if due and due < today %}overdue{% endif %}")
+    today, reads = recorded()
+    assert template.render(due=None, today=today) == "" and reads.keys == set()
+    assert template.render(due=date(2026, 1, 1), today=today) == "overdue"
+    assert reads.stop() == {"today:gt:2026-01-01"}
+
+
+# Templates that read the site in ways nobody declared --------------------------------
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_template_reading_another_document_is_rendered_again_when_it_changes(
+    options: BuildOptions, tmp_path: Path, cache: bool
+) -> None:
+    """Issue 15's probe: alpha's page names beta's title through a helper; retitling
+    beta must render alpha's page again, in the next process as in a session."""
+    edit(options.templates / "condition.html", "{% block content %}",
+         "{% block content %}<p class='probe'>See {{ condition_title('beta') }}</p>")  # fmt: skip
+    options = replace(options, cache=cache)
+    session = Session(options)
+    assert session.build().ok
+    edit(options.content / "conditions/beta.md", "title: Beta condition", "title: Beta renamed")
+    again = build(options) if cache else session.build()
+    assert "conditions/alpha/" in again.rendered
+    alpha = (options.out / "conditions/alpha/index.html").read_text()
+    assert "See Beta renamed" in alpha
+    clean = build(replace(options, out=tmp_path / "clean", cache=False))
+    assert alpha == (tmp_path / "clean/conditions/alpha/index.html").read_text()
+    assert [str(f) for f in again.findings] == [str(f) for f in clean.findings]
+    session.close()
+
+
+def test_a_loop_over_the_site_added_to_a_template_is_followed(
+    options: BuildOptions, session: Session
+) -> None:
+    edit(options.templates / "page.html", "{% block content %}",
+         "{% block content %}<ul>{% for c in site.conditions %}<li>{{ c.meta.summary }}</li>"
+         "{% endfor %}</ul>")  # fmt: skip
+    session.build()
+    edit(options.content / "conditions/alpha.md", "summary: Alpha", "summary: Now alpha")
+    second = rebuild(session)
+    assert {"about/", "how-we-rate-evidence/", "conditions/alpha/"} <= set(second.rendered)
+    assert "Now alpha" in (options.out / "about/index.html").read_text()
+    edit(options.content / "conditions/beta.md", "reviewed_by: Test reviewer",
+         "reviewed_by: Another reviewer")  # fmt: skip
+    third = rebuild(session)
+    assert "about/" not in third.rendered  # no page lists who reviewed beta
