@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ from .findings import (
     sort_findings,
     warning,
 )
-from .fs import Stamp, display, display_in, is_racy, read_stamped, walk
+from .fs import Stamp, display, display_in, is_hidden, is_racy, read_stamped, walk
 from .load import (
     CATALOGUE_FILE,
     DOCUMENT_DIRS,
@@ -127,7 +129,7 @@ def read_site(content: Path) -> tuple[Site | None, list[Finding]]:
     session = Session(BuildOptions(content=content, write=False))
     try:
         base = context_of(code_print(), display(content))
-        inputs = scan(session.options, session.store, None, None)
+        inputs = scan(session.options, session.store)
         read = Reader(session.options, session.store, inputs, base).read()
         return read.site, read.findings
     finally:
@@ -166,50 +168,45 @@ class Inputs:
         return stamp.digest if stamp else None
 
 
-def input_names(options: BuildOptions) -> dict[str, Path]:
-    """The files a build reads: the site's settings, catalogue and claims rules, its
-    documents and images, and every file under templates/."""
-    names: dict[str, Path] = {}
-    content, templates = options.content, options.templates
+def input_names(options: BuildOptions) -> dict[str, str]:
+    """The files a build reads, by name, with their paths: the site's settings,
+    catalogue and claims rules, its documents and images, and every file under
+    templates/ (paths as strings: 10,000 `Path`s cost more than their stats)."""
+    names: dict[str, str] = {}
+    content, templates = os.fspath(options.content), os.fspath(options.templates)
     for name in (SITE_FILE, CATALOGUE_FILE, "claims.yaml"):
-        if (content / name).is_file():
-            names[f"content/{name}"] = content / name
+        if os.path.isfile(f"{content}/{name}"):
+            names[f"content/{name}"] = f"{content}/{name}"
     for folder in DOCUMENT_DIRS:
-        paths, _ = find_markdown(content / folder)
-        names.update((f"content/{folder}/{Path(p).name}", Path(p)) for p in paths)
-    images = content / IMAGES_DIR
-    for name, entry in walk(images, skip=lambda n: n.startswith(".")):
-        if entry.is_file():
-            names[f"content/{IMAGES_DIR}/{name}"] = images / name
-    for name, entry in walk(templates, skip=lambda n: n.startswith(".")):
-        if entry.is_file():
-            names[f"templates/{name}"] = templates / name
+        paths, _ = find_markdown(options.content / folder)
+        names.update((f"content/{folder}/{os.path.basename(p)}", p) for p in paths)
+    for label, root, under in (("content", content, IMAGES_DIR), ("templates", templates, "")):
+        top = f"{root}/{under}" if under else root
+        prefix = f"{label}/{under}/" if under else f"{label}/"
+        for name, entry in walk(Path(top), skip=is_hidden):
+            if entry.is_file():
+                names[prefix + name] = entry.path
     return names
 
 
-def scan(options: BuildOptions, store: Store, before: Inputs | None,
-         changed: set[Path] | None) -> Inputs:  # fmt: skip
-    """Stamp every input file, reading only those not known by their stamp.
-
-    With `changed` (the paths file events named since `before`), the other files
-    are taken as they were, unless an event names a folder or a path outside the
-    known files, which makes this a full scan.
-    """
+def scan(options: BuildOptions, store: Store) -> Inputs:
+    """Stamp every input file, reading only those not known by their stamp."""
     started = time.time_ns()
-    known = {name: Stamp(*value) for name, value in (store.state("stamps") or {}).items()}
+    recorded = store.state("stamps") or {}
     stamped_at = store.state("stamped_at") or 0
-    names = input_names(options)
     inputs = Inputs({}, {})
-    for name, path in names.items():
-        stamp = known.get(name)
+    for name, path in input_names(options).items():
+        known = recorded.get(name)
+        stamp = Stamp(*known) if known else None
         try:
-            info = path.stat()
-            if stamp is None or not stamp.matches(info) or is_racy(stamp, stamped_at):
+            if stamp is None or not stamp.matches(os.stat(path)) or is_racy(stamp, stamped_at):
                 inputs.data[name], stamp = read_stamped(path)
         except OSError:
             continue  # gone since it was listed
         inputs.stamps[name] = stamp
-    store.set_state("stamps", {name: list(stamp) for name, stamp in inputs.stamps.items()})
+    stamps = {name: list(stamp) for name, stamp in inputs.stamps.items()}
+    if stamps != recorded:
+        store.set_state("stamps", stamps)
     store.set_state("stamped_at", started)
     return inputs
 
@@ -268,16 +265,14 @@ class Reader:
         config, config_print, findings = self.config()
         documents = self.documents(config, config_print)
         slugs = sorted(
-            Path(name).stem for name in self.inputs.stamps if name.startswith("content/conditions/")
+            name[19:-3] for name in self.inputs.stamps if name.startswith("content/conditions/")
         )
         packages = self.catalogue(config, config_print, slugs)
         findings += self.findings
         if config is None:
             return Content(None, config_print, self, findings, packages)
         urls = self.site_urls(packages)
-        content_urls = {
-            name.removeprefix("content/"): url for name, url in self.document_urls().items()
-        }
+        content_urls = self.document_urls
         findings += self.site_checks(urls)
         assets = {
             name.removeprefix("content/"): self.options.content / name.removeprefix("content/")
@@ -363,15 +358,14 @@ class Reader:
             "body_line": raw.body_line,
             "findings": findings_data(found),
         }
-        return value, doc.meta.model_dump_json().encode("utf-8") if doc else None
+        return value, doc.meta.model_dump_json().encode("utf-8") if doc else None  # JSON
 
     def document(self, content_path: str, kind: str, value: dict[str, Any]) -> Document:
         """A document whose front matter and body are read only when asked for."""
         store, model = self.store, ConditionMeta if kind == "condition" else PageMeta
         raw = self.raw.get(content_path)
-        name = f"content/{content_path}"
-        path = self.options.content / content_path
-        expected = self.inputs.digest(name)
+        path = f"{os.fspath(self.options.content)}/{content_path}"
+        expected = self.inputs.digest(f"content/{content_path}")
 
         def parts() -> tuple[Any, str, int]:
             meta = model.model_validate_json(store.data("document", content_path) or b"")
@@ -379,11 +373,10 @@ class Reader:
                 return meta, raw.body, raw.body_line
             data, stamp = read_stamped(path)
             if stamp.digest != expected:
-                raise ChangedWhileBuildingError(display(path))
-            body = split_body(data, value["body_line"])
-            return meta, body, value["body_line"]
+                raise ChangedWhileBuildingError(display(Path(path)))
+            return meta, split_body(data, value["body_line"]), value["body_line"]
 
-        slug = Path(content_path).stem
+        slug = content_path.rpartition("/")[2].removesuffix(".md")
         shown = display_in(self.options.content, content_path)
         return Document(kind, slug, shown, content_path, value["title"], parts)  # type: ignore[arg-type]
 
@@ -408,20 +401,21 @@ class Reader:
         self.findings += findings_from(value["findings"])
         return [Package.model_validate(data) for data in value["packages"]]
 
+    @functools.cached_property
     def document_urls(self) -> dict[str, str]:
-        """Every document file's page URL, valid or not (a link to a page that fails
-        validation is not a second, misleading error)."""
+        """Every document file's page URL by its content path, valid or not (a link to a
+        page that fails validation is not a second, misleading error)."""
         urls = {}
         for name in self.inputs.stamps:
-            folder, _, file_name = name.removeprefix("content/").partition("/")
-            if name.startswith("content/") and folder in DOCUMENT_DIRS and file_name:
-                slug = Path(file_name).stem
-                urls[name] = f"conditions/{slug}/" if folder == "conditions" else f"{slug}/"
+            if is_document(name):
+                _, folder, file_name = name.split("/")
+                slug = file_name.removesuffix(".md")
+                urls[name[8:]] = f"conditions/{slug}/" if folder == "conditions" else f"{slug}/"
         return urls
 
     def site_urls(self, packages: list[Package]) -> frozenset[str]:
         fixed = {"", "conditions/", "packages/"}
-        return frozenset(fixed | set(self.document_urls().values()) | {p.url for p in packages})
+        return frozenset(fixed | set(self.document_urls.values()) | {p.url for p in packages})
 
     def site_checks(self, urls: frozenset[str]) -> list[Finding]:
         """The checks across files: the navigation's links, the evidence page."""
@@ -478,7 +472,6 @@ class Session:
         self.options = options
         self.problems: list[Finding] = []
         self.store = self.open_store()
-        self.inputs: Inputs | None = None
         self.written = False  # whether this session has written the site
 
     def open_store(self) -> Store:
@@ -501,12 +494,13 @@ class Session:
         self.store.close()
 
     def rebuild(self, changed: Iterable[Path]) -> BuildResult:
-        """Build again after a save: `changed` are the paths file events named."""
-        return self.build(set(changed))
+        """Build again after a save (`changed`: the paths file events named; every file
+        is stamped again all the same, which costs less than trusting events would)."""
+        return self.build()
 
-    def build(self, changed: set[Path] | None = None) -> BuildResult:
+    def build(self) -> BuildResult:
         try:
-            return self.run(changed)
+            return self.run()
         except (
             StoreDamageError
         ) as exc:  # whatever the damage, it costs a rebuild, never a wrong site
@@ -515,17 +509,16 @@ class Session:
             self.store = (
                 Store.open(self.store.path) if self.options.cache else Store.temporary_store()
             )
-            self.inputs = None
-            return self.run(None)
+            return self.run()
         except ChangedWhileBuildingError as exc:
             message = (
                 "expected the file to stay as it was while the site was built, found it "
                 "changed; build again"
             )
-            self.store.memo.clear()
+            self.store.discard()
             return BuildResult(findings=[error_at(str(exc), "file", message)])
 
-    def run(self, changed: set[Path] | None) -> BuildResult:
+    def run(self) -> BuildResult:
         options, store = self.options, self.store
         result = BuildResult()
         clock = Clock(result.timings)
@@ -533,7 +526,7 @@ class Session:
         base = context_of(code_print(), display(options.content), display(options.templates))
         if store.state("base") != base:
             store.set_state("built", None)  # nothing kept for other code or folders is reused
-        inputs = self.inputs = scan(options, store, self.inputs, changed)
+        inputs = self.inputs = scan(options, store)
         content = Reader(options, store, inputs, base).read()
         findings = [*self.problems, *content.findings]
         self.problems = []
@@ -758,21 +751,25 @@ class Session:
                 values[page.url] = value
         made = parallel_map(lambda item: check_page(item[0], disclaimer, levels, templates),
                             fresh, self.options.jobs, self.stage("Checking pages"))  # fmt: skip
-        for (page, context), (found, links) in zip(fresh, made, strict=True):
-            values[page.url] = {"findings": findings_data(found), "links": links}
-            store.put("check", page.url, context, values[page.url])
+        links: dict[str, list[tuple[str, str]]] = {}
+        for (page, context), (found, page_links) in zip(fresh, made, strict=True):
+            values[page.url] = {"findings": findings_data(found)}
+            links[page.url] = page_links
+            store.put("check", page.url, context, values[page.url], json_bytes(page_links))
         findings: list[Finding] = []
         for page in html:
             value = values[page.url]
             findings += findings_from(value["findings"])
-            if check_links:
-                if value.get("written") != written_print:
-                    broken = broken_links(page, [tuple(link) for link in value["links"]],
-                                          written, templates)  # fmt: skip
-                    value = {**value, "written": written_print, "broken": findings_data(broken)}
-                    entry = store.entry("check", page.url)
-                    store.put("check", page.url, entry.context if entry else "", value)  # type: ignore[union-attr]
-                findings += findings_from(value["broken"])
+            if not check_links:
+                continue
+            if value.get("written") != written_print:  # a file came or went: check again
+                if page.url not in links:
+                    links[page.url] = json.loads(store.data("check", page.url) or b"[]")
+                broken = broken_links(page, links[page.url], written, templates)
+                value = {**value, "written": written_print, "broken": findings_data(broken)}
+                context = store.entry("check", page.url).context  # type: ignore[union-attr]
+                store.put("check", page.url, context, value, json_bytes(links[page.url]))
+            findings += findings_from(value["broken"])
         return findings
 
     # Keeping and writing ------------------------------------------------------------
@@ -824,6 +821,10 @@ class Session:
     def stage(self, name: str) -> Callable[[int, int], None] | None:
         """The `progress(done, total)` of one stage, if the build reports progress."""
         return partial(self.options.progress, name) if self.options.progress else None
+
+
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def kept_page(store: Store, url: str, digest: str) -> bytes:

@@ -30,17 +30,17 @@ import json
 import os
 import sqlite3
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .fs import digest_of
-
-SCHEMA = 9
+SCHEMA = 12
 CACHE_DIR = ".cache"
 CACHE_FILE = "sitegen.sqlite"
-TABLES = ("entries", "prints", "reads")
+TABLES = ("steps", "data", "prints", "reads")
+BUCKETS = 64  # rows a step's entries are kept in
 CHUNK = 500  # keys per query (SQLite's limit on bound parameters is higher)
 
 
@@ -50,6 +50,8 @@ class StoreDamageError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
+    """A step's result for one key, and the context it was made in."""
+
     context: str
     value: Any
 
@@ -58,12 +60,17 @@ def cache_path(content: Path) -> Path:
     return content.absolute().parent / CACHE_DIR / CACHE_FILE
 
 
+def bucket_of(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8")) % BUCKETS
+
+
 def row_check(*parts: str) -> str:
-    return digest_of("\0".join(parts).encode("utf-8"))[:16]
+    """A checksum of a row's fields (CRC-32: it is there to find damage, not forgery)."""
+    return format(zlib.crc32("\0".join(parts).encode("utf-8")), "08x")
 
 
 def data_check(data: bytes | None) -> str:
-    return "" if data is None else digest_of(data)[:16]
+    return "" if data is None else format(zlib.crc32(data), "08x")
 
 
 class Store:
@@ -72,10 +79,9 @@ class Store:
         self.temporary = temporary
         self._pid = os.getpid()
         self._db = self._connect(writable=True)
-        self.memo: dict[tuple[str, str], Entry | None] = {}  # parsed rows, pending ones too
-        self.pending: dict[tuple[str, str], tuple[Entry, bytes | None] | None] = {}
+        self.memo: dict[str, dict[str, Entry]] = {}  # step -> key -> entry, pending ones too
+        self.changed: set[tuple[str, int]] = set()  # (step, bucket) to write
         self.pending_data: dict[tuple[str, str], bytes | None] = {}
-        self.loaded_steps: set[str] = set()
         self.pending_prints: dict[str, str] = {}
         self.pending_reads: dict[str, frozenset[str] | None] = {}  # url -> keys (None: gone)
         self.forget_reads = False
@@ -118,16 +124,19 @@ class Store:
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         if meta and meta.get("schema") != str(SCHEMA):
             db.executescript(
-                "DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS prints;"
+                "DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS steps;"
+                " DROP TABLE IF EXISTS data; DROP TABLE IF EXISTS prints;"
                 " DROP TABLE IF EXISTS reads; DELETE FROM meta;"
             )
             meta = {}
         db.executescript(
             """
-            CREATE TABLE IF NOT EXISTS entries (
-                step TEXT NOT NULL, key TEXT NOT NULL, context TEXT NOT NULL,
-                value TEXT NOT NULL, checksum TEXT NOT NULL, data_checksum TEXT NOT NULL,
-                data BLOB, PRIMARY KEY (step, key));
+            CREATE TABLE IF NOT EXISTS steps (
+                step TEXT NOT NULL, bucket INTEGER NOT NULL, entries TEXT NOT NULL,
+                checksum TEXT NOT NULL, PRIMARY KEY (step, bucket));
+            CREATE TABLE IF NOT EXISTS data (
+                step TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL,
+                checksum TEXT NOT NULL, PRIMARY KEY (step, key));
             CREATE TABLE IF NOT EXISTS prints (
                 key TEXT PRIMARY KEY, print TEXT NOT NULL, checksum TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS reads (
@@ -136,9 +145,8 @@ class Store:
             """
         )
         if not meta:
-            db.execute("DELETE FROM entries")
-            db.execute("DELETE FROM prints")
-            db.execute("DELETE FROM reads")
+            for table in TABLES:
+                db.execute(f"DELETE FROM {table}")
             db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [("schema", str(SCHEMA)), *((f"count:{table}", "0") for table in TABLES)],
@@ -166,50 +174,32 @@ class Store:
     # Entries --------------------------------------------------------------------
 
     def entry(self, step: str, key: str) -> Entry | None:
-        found = self.memo.get((step, key), ...)
-        if found is not ...:
-            return found
-        if step in self.loaded_steps:
-            return None
-        row = (
-            self.connection()
-            .execute(
-                "SELECT context, value, checksum, data_checksum FROM entries "
-                "WHERE step = ? AND key = ?",
-                (step, key),
-            )
-            .fetchone()
-        )
-        entry = None if row is None else self._entry(step, key, *row)
-        self.memo[(step, key)] = entry
-        return entry
+        return self.entries(step).get(key)
 
     def reusable(self, step: str, key: str, context: str) -> Any:
         """The value of `step` for `key` if it was made under `context`; else `...`."""
-        entry = self.entry(step, key)
+        entry = self.entries(step).get(key)
         return entry.value if entry is not None and entry.context == context else ...
 
     def entries(self, step: str) -> dict[str, Entry]:
-        """Every entry of `step` (their values; data is read only when asked for)."""
-        if step not in self.loaded_steps:
-            rows = self.connection().execute(
-                "SELECT key, context, value, checksum, data_checksum FROM entries WHERE step = ?",
-                (step,),
-            )
-            for key, *rest in rows:
-                self.memo.setdefault((step, key), self._entry(step, key, *rest))
-            self.loaded_steps.add(step)
-        return {
-            key: entry
-            for (kind, key), entry in self.memo.items()
-            if kind == step and entry is not None
-        }
+        """Every entry of `step` (their values; data is read only when asked for).
 
-    def _entry(self, step: str, key: str, context: str, value: str, check: str,
-               data_sum: str) -> Entry:  # fmt: skip
-        if row_check(step, key, context, value, data_sum) != check:
-            raise StoreDamageError(f"the entry {step} {key} is not as it was written")
-        return Entry(context, json.loads(value))
+        A step's entries are kept in `BUCKETS` rows by a hash of their key: a build
+        asks for all of them (a few rows read far faster than thousands), and a
+        change rewrites only the rows of the entries it changed.
+        """
+        found = self.memo.get(step)
+        if found is None:
+            rows = self.connection().execute(
+                "SELECT bucket, entries, checksum FROM steps WHERE step = ?", (step,)
+            )
+            found = {}
+            for bucket, text, check in rows:
+                if row_check(step, str(bucket), text) != check:
+                    raise StoreDamageError(f"the entries of {step} are not as they were written")
+                found.update((key, Entry(*pair)) for key, pair in json.loads(text).items())
+            self.memo[step] = found
+        return found
 
     def data(self, step: str, key: str) -> bytes | None:
         """The bytes kept with an entry, checked against their checksum."""
@@ -217,27 +207,24 @@ class Store:
             return self.pending_data[(step, key)]
         row = (
             self.connection()
-            .execute(
-                "SELECT data, data_checksum FROM entries WHERE step = ? AND key = ?", (step, key)
-            )
+            .execute("SELECT data, checksum FROM data WHERE step = ? AND key = ?", (step, key))
             .fetchone()
         )
         if row is None:
             return None
-        data = None if row[0] is None else bytes(row[0])
+        data = bytes(row[0])
         if data_check(data) != row[1]:
             raise StoreDamageError(f"the data of {step} {key} is not as it was written")
         return data
 
     def put(self, step: str, key: str, context: str, value: Any, data: bytes | None = None) -> None:
-        entry = Entry(context, value)
-        self.memo[(step, key)] = entry
-        self.pending[(step, key)] = (entry, data)
+        self.entries(step)[key] = Entry(context, value)
+        self.changed.add((step, bucket_of(key)))
         self.pending_data[(step, key)] = data
 
     def drop(self, step: str, key: str) -> None:
-        self.memo[(step, key)] = None
-        self.pending[(step, key)] = None
+        self.entries(step).pop(key, None)
+        self.changed.add((step, bucket_of(key)))
         self.pending_data[(step, key)] = None
 
     # The record of reads --------------------------------------------------------
@@ -315,18 +302,24 @@ class Store:
         """Write everything this build put, in one transaction."""
         db = self.connection()
         with transaction(db):
-            for (step, key), pending in self.pending.items():
-                if pending is None:
-                    db.execute("DELETE FROM entries WHERE step = ? AND key = ?", (step, key))
-                    continue
-                entry, data = pending
-                value = json.dumps(entry.value, separators=(",", ":"), ensure_ascii=False)
-                data_sum = data_check(data)
-                db.execute(
-                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (step, key, entry.context, value,
-                     row_check(step, key, entry.context, value, data_sum), data_sum, data),
-                )  # fmt: skip
+            for step in {step for step, _ in self.changed}:
+                buckets: dict[int, dict[str, list[Any]]] = {}
+                for key, entry in self.memo[step].items():
+                    buckets.setdefault(bucket_of(key), {})[key] = [entry.context, entry.value]
+                for bucket in range(BUCKETS):
+                    if (step, bucket) not in self.changed:
+                        continue
+                    text = json.dumps(buckets.get(bucket, {}), separators=(",", ":"),
+                                      ensure_ascii=False)  # fmt: skip
+                    check = row_check(step, str(bucket), text)
+                    db.execute("INSERT OR REPLACE INTO steps VALUES (?, ?, ?, ?)",
+                               (step, bucket, text, check))  # fmt: skip
+            for (step, key), data in self.pending_data.items():
+                if data is None:
+                    db.execute("DELETE FROM data WHERE step = ? AND key = ?", (step, key))
+                else:
+                    db.execute("INSERT OR REPLACE INTO data VALUES (?, ?, ?, ?)",
+                               (step, key, data, data_check(data)))  # fmt: skip
             if self.forget_reads:
                 db.execute("DELETE FROM reads")
                 db.execute("DELETE FROM prints")
@@ -341,12 +334,22 @@ class Store:
                     db.executemany("INSERT INTO reads VALUES (?, ?)", [(k, url) for k in keys])
             if any(keys is None for keys in self.pending_reads.values()):  # pages went
                 db.execute("DELETE FROM prints WHERE key NOT IN (SELECT key FROM reads)")
-            for table in TABLES:
-                counted = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                db.execute(
-                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"count:{table}", str(counted))
-                )
-        self.pending.clear()
+            counts = [
+                (f"count:{table}", str(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]))
+                for table in TABLES
+            ]
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", counts)
+        self.changed.clear()
+        self.clear_pending()
+
+    def discard(self) -> None:
+        """Forget what this build put and has not committed (it saw files change)."""
+        for step, _ in self.changed:
+            self.memo.pop(step, None)
+        self.changed.clear()
+        self.clear_pending()
+
+    def clear_pending(self) -> None:
         self.pending_data.clear()
         self.pending_prints.clear()
         self.pending_reads.clear()

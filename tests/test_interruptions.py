@@ -251,7 +251,7 @@ def test_a_damaged_cache_costs_a_rebuild_never_a_wrong_site(tmp_path: Path, dama
     else:
         with sqlite3.connect(database) as db:
             if damage == "state that is not JSON":
-                db.execute("UPDATE entries SET value = '{not json' WHERE step = 'state'")
+                db.execute("UPDATE steps SET entries = '{not json' WHERE step = 'state'")
             elif damage == "table dropped":
                 db.execute("DROP TABLE reads")
             else:
