@@ -382,7 +382,7 @@ class SearchIndex:
         changed = [
             name
             for name, digest in pages.items()
-            if name not in before or done.live_files.get(name, ("",))[0] != digest
+            if name not in before or getattr(done.live_files.get(name), "digest", "") != digest
         ]
         note_changes(members, before, changed, before - pages.keys())
         return members
@@ -420,12 +420,12 @@ class SearchIndex:
             if not name.endswith(".html"):
                 continue
             live = done.live_files.get(name)
-            if before is not None and live is not None and live[0] == stamp[0]:
+            if before is not None and live is not None and live.digest == stamp.digest:
                 indexed = name in before
             else:
                 indexed = INDEXED_MARK in (done.folder / name).read_bytes()
             if indexed:
-                pages[name] = stamp[0]
+                pages[name] = stamp.digest
         return pages
 
 

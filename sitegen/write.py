@@ -22,27 +22,23 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import fcntl
-import functools
-import hashlib
 import json
 import os
 import secrets
 import shutil
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .fs import Stamp, file_digest, stamp_of
+
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
-MANIFEST_VERSION = 2  # 2: the spare's files as a difference from the live folder's
-
-Stamp = tuple[str, int, int, int]  # digest, size, mtime_ns, inode
-
+MANIFEST_VERSION = 3  # 2: the spare as a difference from the live folder; 3: fs.Stamp
 
 @dataclass(frozen=True)
 class Output:
@@ -51,31 +47,6 @@ class Output:
 
     digest: str
     read: Callable[[], bytes] = field(compare=False, repr=False)
-
-
-def digest_of(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-# A file changed this close to when it was read may change again without its
-# modification time moving on, so a digest of it is not trusted by its stat alone.
-RACY_NS = 2_000_000_000
-
-
-@functools.lru_cache(maxsize=4096)
-def _digest_at(path: str, stamp: tuple[int, int, int]) -> str:
-    with open(path, "rb") as handle:
-        return digest_of(handle.read())
-
-
-def file_digest(path: Path) -> str:
-    """The digest of a file's bytes, read once while its time, size and inode stay
-    the same (a file changed in the last two seconds is read each time)."""
-    info = path.stat()
-    stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
-    if time.time_ns() - info.st_mtime_ns < RACY_NS:
-        return _digest_at.__wrapped__(str(path), stamp)
-    return _digest_at(str(path), stamp)
 
 
 def file_output(path: Path) -> Output:
@@ -106,7 +77,11 @@ class Folder:
     def from_json(cls, data: dict, base: Folder | None = None) -> Folder:
         def stamps(recorded: dict) -> dict[str, Stamp]:
             return {
-                str(name): (str(v[0]), int(v[1]), int(v[2]), int(v[3]))
+                str(name): (
+                    Stamp(int(v[1]), int(v[2]), int(v[3]), str(v[0]))  # version 2's order
+                    if isinstance(v[0], str)
+                    else Stamp(int(v[0]), int(v[1]), int(v[2]), str(v[3]))
+                )
                 for name, v in recorded.items()
             }
 
@@ -146,7 +121,7 @@ class Manifest:
             return cls(saved[1].live, saved[1].spare)
         try:
             data = json.loads(path.read_text("utf-8"))
-            if data.get("version") != MANIFEST_VERSION:
+            if data.get("version") not in (2, MANIFEST_VERSION):
                 return cls()
             live = Folder.from_json(data["live"]) if data.get("live") else None
             spare = Folder.from_json(data["spare"], live) if data.get("spare") else None
@@ -225,21 +200,15 @@ def remove_in_background(folder: Path) -> None:
     threading.Thread(target=remove, daemon=True).start()
 
 
-def stamp_of(path: Path, digest: str) -> Stamp:
-    info = path.stat()
-    return (digest, info.st_size, info.st_mtime_ns, info.st_ino)
-
-
 def holds(path: str | Path, recorded: Stamp | None, digest: str) -> bool:
     """`path` holds the bytes of `digest`: the manifest recorded it so, and it is
     still as recorded (same size, time and inode)."""
-    if recorded is None or recorded[0] != digest:
+    if recorded is None or recorded.digest != digest:
         return False
     try:
-        info = os.stat(path)
+        return recorded.matches(os.stat(path))
     except OSError:
         return False
-    return (info.st_size, info.st_mtime_ns, info.st_ino) == recorded[1:]
 
 
 def remove_file(folder: Path, name: str) -> None:
@@ -288,7 +257,7 @@ def create(path: str | Path, output: Output) -> Stamp:
     writing: a hard link to the live site could be behind its name."""
     with open(path, "xb") as new_file:
         new_file.write(output.read())
-    return stamp_of(Path(path), output.digest)
+    return stamp_of(os.stat(path), output.digest)
 
 
 def fill(
@@ -458,7 +427,7 @@ def written_here(out_dir: Path) -> bool:
     file the folder still holds (the same inode and size), which a folder of someone
     else's, or a copy of ours, does not."""
     live = Manifest.read(out_dir).live
-    for name, (_, size, _, inode) in live.files.items() if live else ():
+    for name, (size, _, inode, _) in live.files.items() if live else ():
         try:
             info = os.stat(out_dir / name, follow_symlinks=False)
         except OSError:

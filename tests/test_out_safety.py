@@ -113,3 +113,20 @@ def test_a_worker_count_below_one_is_a_usage_error(
         assert result.returncode == 2, (command, jobs)
         assert "expected a whole number of at least 1" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_a_site_recorded_by_the_previous_manifest_version_is_still_ours(
+    content: Path, tmp_path: Path
+) -> None:
+    import json
+
+    assert build(content, tmp_path / "site").returncode == 0
+    manifest = tmp_path / ".site.manifest.json"
+    data = json.loads(manifest.read_text())
+    data["version"] = 2  # files then recorded as [digest, size, mtime, inode]
+    data["live"]["files"] = {name: [v[3], v[0], v[1], v[2]]
+                             for name, v in data["live"]["files"].items()}  # fmt: skip
+    data["spare"] = None
+    manifest.write_text(json.dumps(data))
+    result = build(content, tmp_path / "site")
+    assert result.returncode == 0, result.stderr

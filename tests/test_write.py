@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import build_site, snapshot
-from sitegen import write
-from sitegen.write import Manifest, Output, digest_of, write_site
+from sitegen import fs, write
+from sitegen.fs import digest_of, file_digest
+from sitegen.write import Manifest, Output, write_site
 
 
 def outputs(**files: str) -> dict[str, Output]:
@@ -141,7 +142,7 @@ def test_a_new_folder_never_writes_into_a_file_already_there(tmp_path: Path):
     files = write.fill(folder, outputs(a__index_html="new", b__c__index_html="C"), live, {})
     assert (live / "a" / "index.html").read_bytes() == b"live"
     assert contents(folder) == {"a/index.html": b"new", "b/c/index.html": b"C"}
-    assert files["b/c/index.html"][0] == digest_of(b"C")
+    assert files["b/c/index.html"].digest == digest_of(b"C")
 
 
 def test_a_damaged_manifest_means_a_fresh_folder(tmp_path: Path):
@@ -181,12 +182,12 @@ def test_a_file_is_read_for_its_digest_once_while_it_is_unchanged(tmp_path: Path
     theme.write_bytes(b"body {}")
     long_ago = time.time() - 60
     os.utime(theme, (long_ago, long_ago))
-    first = write.file_digest(theme)
-    hits = write._digest_at.cache_info().hits
-    assert write.file_digest(theme) == first == digest_of(b"body {}")
-    assert write._digest_at.cache_info().hits == hits + 1  # not read again
+    first = file_digest(theme)
+    hits = fs._digest_at.cache_info().hits
+    assert file_digest(theme) == first == digest_of(b"body {}")
+    assert fs._digest_at.cache_info().hits == hits + 1  # not read again
     theme.write_bytes(b"main {}")  # changed just now: read each time until it settles
-    assert write.file_digest(theme) == digest_of(b"main {}")
+    assert file_digest(theme) == digest_of(b"main {}")
 
 
 def test_the_manifest_records_the_spare_as_its_differences_from_the_live_folder(
