@@ -3,10 +3,10 @@ control characters that YAML escapes can carry into the feed, the sitemap and JS
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,12 +14,12 @@ from bs4 import BeautifulSoup
 from hostile_content import change_every_text
 
 from conftest import TEMPLATES, build_site
+from sitegen.build import read_site
 from sitegen.feed import xml_text
-from sitegen.load import load_content
 from sitegen.models import site_address
 from sitegen.render import Renderer
 from sitegen.structured import json_ld
-from sitegen.validate import validate
+from sitegen.theme import theme_of
 
 # base_url ------------------------------------------------------------------------
 
@@ -91,11 +91,11 @@ def test_a_base_url_with_a_quote_is_a_finding_at_its_line(content: Path, tmp_pat
 
 def test_the_disclaimer_links_escape_the_base_path_even_if_unchecked(content: Path):
     """Defence in depth: `disclaimer_for` escapes the path it splices into `href`."""
-    site, _ = validate(load_content(content))
+    site, _ = read_site(content)
     assert site is not None
-    config = site.config.model_copy(update={"base_url": 'https://e.test/x"y&z/'})
-    renderer = Renderer(dataclasses.replace(site, config=config), TEMPLATES)
-    html = str(renderer.disclaimer_for("404.html", root_links=True))
+    site.config = site.config.model_copy(update={"base_url": 'https://e.test/x"y&z/'})
+    renderer = Renderer(site, TEMPLATES, theme_of(TEMPLATES), date(2026, 6, 1))
+    html = str(renderer.disclaimer_for("404.html", root_links=True)[0])
     assert 'href="/x&#34;y&amp;z/how-we-rate-evidence/' in html
     assert 'x"y' not in html
 

@@ -31,7 +31,7 @@ HTML_PAGES = {
     "search/",
     "404.html",
 }
-EVERY_PAGE = HTML_PAGES | {"sitemap.xml", "feed.xml", "robots.txt"}
+EVERY_PAGE = HTML_PAGES | {"sitemap.xml", "feed.xml", "robots.txt", "_headers"}
 
 
 # Recording what a page reads -------------------------------------------------------
