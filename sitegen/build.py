@@ -232,6 +232,7 @@ class Reader:
     def __init__(self, options: BuildOptions, store: Store, inputs: Inputs, base: str) -> None:
         self.options, self.store, self.inputs, self.base = options, store, inputs, base
         self.raw: dict[str, RawDocument] = {}
+        self.validated_now: dict[str, Document] = {}
         self.findings: list[Finding] = []
 
     def parse(self, content_path: str, kind: str) -> RawDocument:
@@ -358,10 +359,15 @@ class Reader:
             "body_line": raw.body_line,
             "findings": findings_data(found),
         }
+        if doc is not None:
+            self.validated_now[content_path] = doc
         return value, doc.meta.model_dump_json().encode("utf-8") if doc else None  # JSON
 
     def document(self, content_path: str, kind: str, value: dict[str, Any]) -> Document:
-        """A document whose front matter and body are read only when asked for."""
+        """A document whose front matter and body are read only when asked for (one
+        validated by this build is at hand)."""
+        if content_path in self.validated_now:
+            return self.validated_now[content_path]
         store, model = self.store, ConditionMeta if kind == "condition" else PageMeta
         raw = self.raw.get(content_path)
         path = f"{os.fspath(self.options.content)}/{content_path}"

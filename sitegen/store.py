@@ -327,11 +327,14 @@ class Store:
                 "INSERT OR REPLACE INTO prints VALUES (?, ?, ?)",
                 [(key, value, row_check(key, value)) for key, value in self.pending_prints.items()],
             )
-            for url, keys in self.pending_reads.items():
-                if not self.forget_reads:
-                    db.execute("DELETE FROM reads WHERE url = ?", (url,))
-                if keys:
-                    db.executemany("INSERT INTO reads VALUES (?, ?)", [(k, url) for k in keys])
+            if not self.forget_reads:
+                db.executemany(
+                    "DELETE FROM reads WHERE url = ?", [(u,) for u in self.pending_reads]
+                )
+            rows = sorted(
+                (key, url) for url, keys in self.pending_reads.items() for key in keys or ()
+            )
+            db.executemany("INSERT INTO reads VALUES (?, ?)", rows)  # in key order: far faster
             if any(keys is None for keys in self.pending_reads.values()):  # pages went
                 db.execute("DELETE FROM prints WHERE key NOT IN (SELECT key FROM reads)")
             counts = [

@@ -40,6 +40,7 @@ RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 MANIFEST_VERSION = 3  # 2: the spare as a difference from the live folder; 3: fs.Stamp
 
+
 @dataclass(frozen=True)
 class Output:
     """One file of the site: the digest of its bytes, and how to get them when they
