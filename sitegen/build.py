@@ -24,6 +24,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from . import __version__
 from .assets import check_file
 from .check import broken_links, check_page, text_of
@@ -67,6 +69,7 @@ from .validate import (
 from .write import Output, write_site
 
 CODE_FILES = Path(__file__).parent
+PACKAGES = TypeAdapter(list[Package])
 
 
 @dataclass(frozen=True)
@@ -128,9 +131,8 @@ def read_site(content: Path) -> tuple[Site | None, list[Finding]]:
     rendering anything (for tools and tests)."""
     session = Session(BuildOptions(content=content, write=False))
     try:
-        base = context_of(code_print(), display(content))
         inputs = scan(session.options, session.store)
-        read = Reader(session.options, session.store, inputs, base).read()
+        read = Reader(session.options, session.store, inputs).read()
         return read.site, read.findings
     finally:
         session.close()
@@ -148,8 +150,10 @@ def code_print() -> str:
 
 
 def context_of(*parts: object) -> str:
-    """The context an entry is kept under: a print of everything it was made from."""
-    return short_print("\0".join(map(str, parts)))
+    """The context an entry is kept under: what it was made from (digests and prints).
+    The generator's code and the folders are not part of it: a store kept for other
+    code or folders is emptied when a session opens it (`Session.run`)."""
+    return " ".join(map(str, parts))
 
 
 # Scanning ---------------------------------------------------------------------
@@ -229,8 +233,8 @@ class Content:
 class Reader:
     """Reads and validates content files, each through the store."""
 
-    def __init__(self, options: BuildOptions, store: Store, inputs: Inputs, base: str) -> None:
-        self.options, self.store, self.inputs, self.base = options, store, inputs, base
+    def __init__(self, options: BuildOptions, store: Store, inputs: Inputs) -> None:
+        self.options, self.store, self.inputs = options, store, inputs
         self.raw: dict[str, RawDocument] = {}
         self.validated_now: dict[str, Document] = {}
         self.findings: list[Finding] = []
@@ -251,15 +255,13 @@ class Reader:
         return self.raw[content_path]
 
     def step(self, step: str, content_path: str, context: str, make: Callable[[], Any],
-             data: Callable[[Any], bytes | None] | None = None) -> Any:  # fmt: skip
-        """`make()`'s value for this file, from the store when made under `context`."""
+             keeps_data: bool = False) -> Any:  # fmt: skip
+        """`make()`'s value for this file, from the store when made under `context`
+        (with `keeps_data`, `make()` gives the value and the bytes kept with it)."""
         value = self.store.reusable(step, content_path, context)
         if value is ...:
-            value = make()
-            made = data(value) if data else None
-            if data:
-                value, made = value
-            self.store.put(step, content_path, context, value, made)
+            value, data = make() if keeps_data else (make(), None)
+            self.store.put(step, content_path, context, value, data)
         return value
 
     def read(self) -> Content:
@@ -290,7 +292,7 @@ class Reader:
         findings: list[Finding] = []
         for name, path in sorted(assets.items()):
             shown = display_in(self.options.content, name)
-            context = context_of(self.base, self.inputs.digest(f"content/{name}"))
+            context = context_of(self.inputs.digest(f"content/{name}"))
             found = self.step("image", name, context,
                               lambda p=path, s=shown: findings_data(check_file(p, s)))  # fmt: skip
             findings += findings_from(found)
@@ -316,7 +318,7 @@ class Reader:
             data = None if config is None else config.model_dump(mode="json")
             return {"config": data, "findings": findings_data(found)}
 
-        value = self.step("config", SITE_FILE, context_of(self.base, digest), make)
+        value = self.step("config", SITE_FILE, context_of(digest), make)
         config = SiteConfig.model_validate(value["config"]) if value["config"] else None
         config_print = short_print(str(value["config"]))
         return config, config_print, findings_from(value["findings"])
@@ -334,10 +336,10 @@ class Reader:
                 progress(done, len(names))
             content_path = f"{folder}/{file_name}"
             kind = DOCUMENT_DIRS[folder]
-            context = context_of(self.base, stamp.digest, config_print)
+            context = context_of(stamp.digest, config_print)
             value = self.step("document", content_path, context,
                               partial(self.validated, content_path, kind, config),
-                              data=lambda made: made)  # fmt: skip
+                              keeps_data=True)  # fmt: skip
             self.findings += findings_from(value["findings"])
             if value["valid"]:
                 documents.append(self.document(content_path, kind, value))
@@ -366,25 +368,29 @@ class Reader:
     def document(self, content_path: str, kind: str, value: dict[str, Any]) -> Document:
         """A document whose front matter and body are read only when asked for (one
         validated by this build is at hand)."""
-        if content_path in self.validated_now:
-            return self.validated_now[content_path]
-        store, model = self.store, ConditionMeta if kind == "condition" else PageMeta
-        raw = self.raw.get(content_path)
-        path = f"{os.fspath(self.options.content)}/{content_path}"
-        expected = self.inputs.digest(f"content/{content_path}")
+        known = self.validated_now.get(content_path)
+        if known is not None:
+            return known
+        slug = content_path[content_path.index("/") + 1 : -3]
+        shown = self.shown_root + content_path
+        return Document(kind, slug, shown, content_path, value["title"], self)  # type: ignore[arg-type]
 
-        def parts() -> tuple[Any, str, int]:
-            meta = model.model_validate_json(store.data("document", content_path) or b"")
-            if raw is not None:
-                return meta, raw.body, raw.body_line
-            data, stamp = read_stamped(path)
-            if stamp.digest != expected:
-                raise ChangedWhileBuildingError(display(Path(path)))
-            return meta, split_body(data, value["body_line"]), value["body_line"]
+    def parts(self, doc: Document) -> tuple[Any, str, int]:
+        """A document's front matter (as validated, from the store) and body (from its
+        file, which must still be the bytes the build stamped)."""
+        model = ConditionMeta if doc.kind == "condition" else PageMeta
+        meta = model.model_validate_json(self.store.data("document", doc.content_path) or b"")
+        body_line = self.store.entry("document", doc.content_path).value["body_line"]  # type: ignore[union-attr]
+        path = f"{os.fspath(self.options.content)}/{doc.content_path}"
+        data, stamp = read_stamped(path)
+        if stamp.digest != self.inputs.digest(f"content/{doc.content_path}"):
+            raise ChangedWhileBuildingError(display(Path(path)))
+        return meta, split_body(data, body_line), body_line
 
-        slug = content_path.rpartition("/")[2].removesuffix(".md")
-        shown = display_in(self.options.content, content_path)
-        return Document(kind, slug, shown, content_path, value["title"], parts)  # type: ignore[arg-type]
+    @functools.cached_property
+    def shown_root(self) -> str:
+        """What a content file's shown path starts with (`display_in` without a call each)."""
+        return display_in(self.options.content, "x")[:-1]
 
     def catalogue(self, config: SiteConfig | None, config_print: str,
                   slugs: list[str]) -> list[Package]:  # fmt: skip
@@ -392,20 +398,24 @@ class Reader:
         if digest is None:
             return []
 
-        def make() -> dict[str, Any]:
+        made: list[Package] | None = None
+
+        def make() -> tuple[dict[str, Any], bytes]:
+            nonlocal made
             raw = self.parse(CATALOGUE_FILE, "catalogue")
             found = list(raw.read_findings)  # type: ignore[attr-defined]
-            packages: list[Package] = []
+            made = []
             if raw.readable:
-                packages, more = validate_catalogue(raw, config, slugs)
+                made, more = validate_catalogue(raw, config, slugs)
                 found += more
-            return {"packages": [p.model_dump(mode="json") for p in packages],
-                    "findings": findings_data(found)}  # fmt: skip
+            return {"findings": findings_data(found)}, PACKAGES.dump_json(made)
 
-        context = context_of(self.base, digest, config_print, " ".join(slugs))
-        value = self.step("catalogue", CATALOGUE_FILE, context, make)
+        context = context_of(digest, config_print, short_print(" ".join(slugs)))
+        value = self.step("catalogue", CATALOGUE_FILE, context, make, keeps_data=True)
         self.findings += findings_from(value["findings"])
-        return [Package.model_validate(data) for data in value["packages"]]
+        if made is not None:
+            return made
+        return PACKAGES.validate_json(self.store.data("catalogue", CATALOGUE_FILE) or b"[]")
 
     @functools.cached_property
     def document_urls(self) -> dict[str, str]:
@@ -436,7 +446,7 @@ class Reader:
             return findings_data(found)
 
         evidence_page = "content/pages/how-we-rate-evidence.md" in self.inputs.stamps
-        context = context_of(self.base, digest, short_print("\n".join(sorted(urls))), evidence_page)
+        context = context_of(digest, short_print("\n".join(sorted(urls))), evidence_page)
         return findings_from(self.step("site-checks", SITE_FILE, context, make))
 
 
@@ -531,16 +541,17 @@ class Session:
         today = options.today or date.today()
         base = context_of(code_print(), display(options.content), display(options.templates))
         if store.state("base") != base:
-            store.set_state("built", None)  # nothing kept for other code or folders is reused
+            store.clear()  # nothing kept for other code or folders is reused
+            store.set_state("base", base)
         inputs = self.inputs = scan(options, store)
-        content = Reader(options, store, inputs, base).read()
+        content = Reader(options, store, inputs).read()
         findings = [*self.problems, *content.findings]
         self.problems = []
         clock.lap("load")
         rules, found = load_rules(options.content)
-        findings += found + self.lint(content, rules, base)
+        findings += found + self.lint(content, rules)
         if content.site is not None:
-            findings += self.quality(content, today, base)
+            findings += self.quality(content, today)
         clock.lap("validate")
         site = content.site
         if site is None:
@@ -562,9 +573,7 @@ class Session:
         clock.lap("render")
         disclaimer = text_of(renderer.disclaimer_for("", False)[0])
         files = {**theme.files, **site.assets}
-        findings += self.output_checks(
-            pages, files, disclaimer, site, not has_errors(findings), base
-        )
+        findings += self.output_checks(pages, files, disclaimer, site, not has_errors(findings))
         clock.lap("check")
         result.pages = pages
         result.urls = [page.url for page in pages]
@@ -572,7 +581,7 @@ class Session:
         if has_errors(result.findings):
             store.commit()  # what files gave stays true; nothing of the pages is kept
             return result
-        self.keep(jobs, rendered, built, inputs, values, new_prints, base, today)
+        self.keep(jobs, rendered, built, inputs, values, new_prints, today)
         if options.write:
             try:
                 result.timings["search"] = self.write(pages, files, site)
@@ -588,7 +597,7 @@ class Session:
 
     # Checking content -----------------------------------------------------------
 
-    def lint(self, content: Content, rules: list[ClaimRule], base: str) -> list[Finding]:
+    def lint(self, content: Content, rules: list[ClaimRule]) -> list[Finding]:
         """The claims linter on every content file it reads, again only for files it has
         not linted under the same rules."""
         rules_print = short_print("\n".join(rule.model_dump_json() for rule in rules))
@@ -596,9 +605,9 @@ class Session:
         kinds.update((name, DOCUMENT_DIRS[name.split("/")[1]])
                      for name in self.inputs.stamps if is_document(name))  # fmt: skip
         return self.per_file("lint", content, kinds, lambda name, kind: rules_print,
-                             lambda raw: lint([raw], rules), base, "Checking claims")  # fmt: skip
+                             lambda raw: lint([raw], rules), "Checking claims")  # fmt: skip
 
-    def quality(self, content: Content, today: date, base: str) -> list[Finding]:
+    def quality(self, content: Content, today: date) -> list[Finding]:
         """The quality checks of each valid document and of the catalogue. The date
         counts only once a review date is past (the warning counts the days)."""
         site = content.site
@@ -629,7 +638,7 @@ class Session:
         kinds = {name: doc.kind for name, doc in by_name.items()}
         if f"content/{CATALOGUE_FILE}" in self.inputs.stamps:
             kinds[f"content/{CATALOGUE_FILE}"] = "catalogue"
-        return self.per_file("quality", content, kinds, context, check, base, "Checking quality")
+        return self.per_file("quality", content, kinds, context, check, "Checking quality")
 
     def per_file(
         self,
@@ -638,7 +647,6 @@ class Session:
         kinds: dict[str, str],
         context: Callable[[str, str], str],
         check: Callable[[RawDocument], list[Finding]],
-        base: str,
         progress_name: str,
     ) -> list[Finding]:
         """`check` on each file in `kinds` (input name -> kind) whose findings the store
@@ -651,7 +659,7 @@ class Session:
             if digest is None:
                 continue
             key = name.removeprefix("content/")
-            wanted = context_of(base, digest, context(name, kind))
+            wanted = context_of(digest, context(name, kind))
             value = store.reusable(step, key, wanted)
             if value is ...:
                 fresh.append((key, wanted, content.reader.parse(key, kind)))
@@ -736,7 +744,7 @@ class Session:
         return pages, findings
 
     def output_checks(self, pages: list[RenderedPage], files: dict[str, Path], disclaimer: str,
-                      site: Site, check_links: bool, base: str) -> list[Finding]:  # fmt: skip
+                      site: Site, check_links: bool) -> list[Finding]:  # fmt: skip
         """The checks of every HTML page's output, again only for pages that changed;
         links are checked again for every page when a file came or went."""
         store, templates = self.store, self.options.templates
@@ -749,7 +757,7 @@ class Session:
         html = [page for page in pages if page.is_html]
         fresh, values = [], {}
         for page in html:
-            context = context_of(base, page.digest, setting)
+            context = context_of(page.digest, setting)
             value = store.reusable("check", page.url, context)
             if value is ...:
                 fresh.append((page, context))
@@ -781,7 +789,7 @@ class Session:
     # Keeping and writing ------------------------------------------------------------
 
     def keep(self, jobs: list[PageJob], rendered: dict[str, Rendered], built: Any,
-             inputs: Inputs, values: Values, new_prints: dict[str, str], base: str,
+             inputs: Inputs, values: Values, new_prints: dict[str, str],
              today: date) -> None:  # fmt: skip
         """Keep what a finished build rendered and read, for the next build to compare."""
         store = self.store
@@ -810,7 +818,6 @@ class Session:
         state = {"digests": digests, "day": today.isoformat()}
         if state != built:
             store.set_state("built", state)
-        store.set_state("base", base)
 
     def write(self, pages: list[RenderedPage], files: dict[str, Path], site: Site) -> float:
         """Write the site; the seconds the search index took."""

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -305,15 +304,21 @@ class Catalogue(Model):
 DocumentParts = tuple["ConditionMeta | PageMeta", str, int]  # meta, body, body's first line
 
 
+class DocumentSource(Protocol):
+    """Where a document's parts are read from when first asked for."""
+
+    def parts(self, doc: Document) -> DocumentParts: ...
+
+
 class Document:
     """A Markdown page (condition or other page) with its validated front matter.
 
     Its kind, slug, paths and title are known at once; its front matter and body
-    are read only when something asks for them (`parts`): a build reads again
-    only the documents its changed pages need.
+    are read from `source` only when something asks for them: a build reads
+    again only the documents its changed pages need.
     """
 
-    __slots__ = ("__dict__", "content_path", "display_path", "kind", "parts", "slug", "title")
+    __slots__ = ("_parts", "content_path", "display_path", "kind", "slug", "source", "title")
 
     def __init__(
         self,
@@ -322,11 +327,12 @@ class Document:
         display_path: str,
         content_path: str,
         title: str,
-        parts: Callable[[], DocumentParts],
+        source: DocumentSource | None = None,
+        parts: DocumentParts | None = None,
     ) -> None:
         self.kind, self.slug, self.title = kind, slug, title
         self.display_path, self.content_path = display_path, content_path
-        self.parts = parts
+        self.source, self._parts = source, parts
 
     @classmethod
     def of(
@@ -334,24 +340,28 @@ class Document:
         body: str, body_line: int, display_path: str, content_path: str,
     ) -> Document:  # fmt: skip
         """A document whose parts are at hand."""
-        return cls(kind, slug, display_path, content_path, meta.title,
-                   lambda: (meta, body, body_line))  # fmt: skip
+        return cls(
+            kind, slug, display_path, content_path, meta.title, parts=(meta, body, body_line)
+        )
 
-    @cached_property
-    def _parts(self) -> DocumentParts:
-        return self.parts()
+    @property
+    def parts(self) -> DocumentParts:
+        if self._parts is None:
+            assert self.source is not None
+            self._parts = self.source.parts(self)
+        return self._parts
 
     @property
     def meta(self) -> ConditionMeta | PageMeta:
-        return self._parts[0]
+        return self.parts[0]
 
     @property
     def body(self) -> str:
-        return self._parts[1]
+        return self.parts[1]
 
     @property
     def body_line(self) -> int:
-        return self._parts[2]
+        return self.parts[2]
 
     @property
     def url(self) -> str:
@@ -431,7 +441,6 @@ class Site:
         return {doc.slug: doc.title for doc in self.conditions}
 
 
-@dataclass(frozen=True)
 class RenderedPage:
     """One output file. `evidence` is the level its disclaimer must state, if any.
 
@@ -441,11 +450,24 @@ class RenderedPage:
     their URL, template, evidence level and digest are.
     """
 
-    url: str
-    template: str
-    evidence: str | None
-    digest: str
-    packed: bytes | Callable[[], bytes] = field(compare=False, repr=False)
+    __slots__ = ("digest", "evidence", "packed", "template", "url")
+
+    def __init__(self, url: str, template: str, evidence: str | None, digest: str,
+                 packed: bytes | Callable[[], bytes]) -> None:  # fmt: skip
+        self.url, self.template, self.evidence = url, template, evidence
+        self.digest, self.packed = digest, packed
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RenderedPage) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def _identity(self) -> tuple[str, str, str | None, str]:
+        return (self.url, self.template, self.evidence, self.digest)
+
+    def __repr__(self) -> str:
+        return f"RenderedPage({self.url!r}, {self.template!r}, {self.digest!r})"
 
     @classmethod
     def of(

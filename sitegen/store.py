@@ -85,6 +85,7 @@ class Store:
         self.pending_prints: dict[str, str] = {}
         self.pending_reads: dict[str, frozenset[str] | None] = {}  # url -> keys (None: gone)
         self.forget_reads = False
+        self.cleared = False  # everything kept is to be forgotten at the commit
         self._prepare()
 
     # Opening --------------------------------------------------------------------
@@ -189,6 +190,8 @@ class Store:
         change rewrites only the rows of the entries it changed.
         """
         found = self.memo.get(step)
+        if found is None and self.cleared:
+            found = self.memo[step] = {}
         if found is None:
             rows = self.connection().execute(
                 "SELECT bucket, entries, checksum FROM steps WHERE step = ?", (step,)
@@ -280,6 +283,13 @@ class Store:
         """What the page at `url` read when it was rendered (None: the page is gone)."""
         self.pending_reads[url] = keys
 
+    def clear(self) -> None:
+        """Forget everything kept (for other code, or other folders)."""
+        self.memo = {step: {} for step in self.memo}
+        self.clear_pending()
+        self.cleared = True
+        self.forget_reads = True
+
     def clear_reads(self) -> None:
         """Forget every page's reads and every print (a build that renders every page)."""
         self.forget_reads = True
@@ -302,6 +312,10 @@ class Store:
         """Write everything this build put, in one transaction."""
         db = self.connection()
         with transaction(db):
+            if self.cleared:
+                db.execute("DELETE FROM steps")
+                db.execute("DELETE FROM data")
+                self.changed = {(step, bucket) for step in self.memo for bucket in range(BUCKETS)}
             for step in {step for step, _ in self.changed}:
                 buckets: dict[int, dict[str, list[Any]]] = {}
                 for key, entry in self.memo[step].items():
@@ -357,6 +371,7 @@ class Store:
         self.pending_prints.clear()
         self.pending_reads.clear()
         self.forget_reads = False
+        self.cleared = False
 
 
 def chunks(items: list[str]) -> Iterator[list[str]]:

@@ -475,7 +475,7 @@ def test_the_store_holds_data_never_code(primed: Path, content: Path) -> None:
     assert {step for step, _ in steps} >= {"document", "lint", "quality", "page", "check"}
     for _, entries in steps:
         json.loads(entries)
-    assert {step for step, _ in rows} == {"document", "page", "check"}
+    assert {step for step, _ in rows} == {"document", "page", "check", "catalogue"}
     for step, data in rows:
         if step == "page":
             assert zlib.decompress(data).decode("utf-8")
