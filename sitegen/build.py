@@ -52,7 +52,7 @@ from .load import (
 )
 from .models import ConditionMeta, Document, Package, PageMeta, RenderedPage, Site, SiteConfig
 from .parallel import parallel_map
-from .quality import check_document, check_packages, packages_date_state, review_date_state
+from .quality import check_document, check_packages, packages_date_state
 from .record import Values, short_print
 from .render import PageJob, Rendered, Renderer, page_jobs
 from .search import SearchIndexError, search_index
@@ -324,26 +324,35 @@ class Reader:
         return config, config_print, findings_from(value["findings"])
 
     def documents(self, config: SiteConfig | None, config_print: str) -> list[Document]:
+        """Every document, validated again only where the store holds no validation
+        of the same bytes under the same settings (one pass of comparisons: a build
+        of 10,000 unchanged documents must not cost a call each)."""
+        entries = self.store.entries("document")
+        wanted = {
+            name[8:]: f"{stamp.digest} {config_print}"
+            for name, stamp in self.inputs.stamps.items()
+            if is_document(name)
+        }
+        fresh = [path for path, context in wanted.items()
+                 if (entry := entries.get(path)) is None or entry.context != context]  # fmt: skip
+        progress = self.stage_progress("Reading content")
+        for done, path in enumerate(fresh, 1):
+            kind = DOCUMENT_DIRS[path.partition("/")[0]]
+            value, data = self.validated(path, kind, config)
+            self.store.put("document", path, wanted[path], value, data)
+            if progress and (done % 250 == 0 or done == len(fresh)):
+                progress(done, len(fresh))
         documents: list[Document] = []
-        names = [name for name in self.inputs.stamps if is_document(name)]
-        progress = (
-            partial(self.options.progress, "Reading content") if self.options.progress else None
-        )
-        for done, name in enumerate(names, 1):
-            stamp = self.inputs.stamps[name]
-            folder, _, file_name = name.removeprefix("content/").partition("/")
-            if progress and (done % 250 == 0 or done == len(names)):
-                progress(done, len(names))
-            content_path = f"{folder}/{file_name}"
-            kind = DOCUMENT_DIRS[folder]
-            context = context_of(stamp.digest, config_print)
-            value = self.step("document", content_path, context,
-                              partial(self.validated, content_path, kind, config),
-                              keeps_data=True)  # fmt: skip
-            self.findings += findings_from(value["findings"])
+        for path in wanted:
+            value = entries[path].value
+            if value["findings"]:
+                self.findings += findings_from(value["findings"])
             if value["valid"]:
-                documents.append(self.document(content_path, kind, value))
+                documents.append(self.document(path, DOCUMENT_DIRS[path.partition("/")[0]], value))
         return documents
+
+    def stage_progress(self, name: str) -> Callable[[int, int], None] | None:
+        return partial(self.options.progress, name) if self.options.progress else None
 
     def validated(self, content_path: str, kind: str,
                   config: SiteConfig | None) -> tuple[dict[str, Any], bytes | None]:  # fmt: skip
@@ -601,11 +610,15 @@ class Session:
         """The claims linter on every content file it reads, again only for files it has
         not linted under the same rules."""
         rules_print = short_print("\n".join(rule.model_dump_json() for rule in rules))
-        kinds = {f"content/{SITE_FILE}": "site", f"content/{CATALOGUE_FILE}": "catalogue"}
-        kinds.update((name, DOCUMENT_DIRS[name.split("/")[1]])
-                     for name in self.inputs.stamps if is_document(name))  # fmt: skip
-        return self.per_file("lint", content, kinds, lambda name, kind: rules_print,
-                             lambda raw: lint([raw], rules), "Checking claims")  # fmt: skip
+        kinds = {SITE_FILE: "site", CATALOGUE_FILE: "catalogue"}
+        wanted = {
+            name[8:]: (kinds.get(name[8:]) or DOCUMENT_DIRS[name.split("/")[1]],
+                       f"{stamp.digest} {rules_print}")
+            for name, stamp in self.inputs.stamps.items()
+            if is_document(name) or (name[8:] in kinds and name.startswith("content/"))
+        }  # fmt: skip
+        return self.per_file("lint", content, wanted, lambda raw: lint([raw], rules),
+                             "Checking claims")  # fmt: skip
 
     def quality(self, content: Content, today: date) -> list[Finding]:
         """The quality checks of each valid document and of the catalogue. The date
@@ -613,63 +626,61 @@ class Session:
         site = content.site
         assert site is not None
         config = site.config
-        store = self.store
-        by_name = {f"content/{doc.content_path}": doc for doc in site.documents}
+        documents = self.store.entries("document")
+        day = today.isoformat()
 
-        def context(name: str, kind: str) -> str:
-            if kind == "catalogue":
-                state = packages_date_state(content.catalogue, config, today)
-            else:
-                entry = store.entry("document", by_name[name].content_path)
-                value = entry.value if entry else {}
-                reviewed, due = value.get("reviewed"), value.get("due")
-                state = review_date_state(
-                    date.fromisoformat(reviewed) if reviewed else None,
-                    date.fromisoformat(due) if due else None,
-                    today,
-                )
-            return f"{content.config_print} {state}"
+        def state(value: dict[str, Any]) -> str:  # review_date_state, on ISO dates
+            reviewed, due = value["reviewed"], value["due"]
+            return day if (reviewed and reviewed > day) or (due and due < day) else "current"
+
+        stamps = self.inputs.stamps
+        wanted = {
+            doc.content_path: (
+                doc.kind,
+                f"{stamps['content/' + doc.content_path].digest} {content.config_print} "
+                f"{state(documents[doc.content_path].value)}",
+            )
+            for doc in site.documents
+        }
+        catalogue = stamps.get(f"content/{CATALOGUE_FILE}")
+        if catalogue is not None:
+            dates = packages_date_state(content.catalogue, config, today)
+            context = f"{catalogue.digest} {content.config_print} {dates}"
+            wanted[CATALOGUE_FILE] = ("catalogue", context)
 
         def check(raw: RawDocument) -> list[Finding]:
             if raw.kind == "catalogue":
                 return check_packages(content.catalogue, raw, config, today)
-            return check_document(by_name[f"content/{raw.content_path}"], raw, config, today)
+            doc = site.document_at(raw.content_path)
+            return check_document(doc, raw, config, today)  # type: ignore[arg-type]
 
-        kinds = {name: doc.kind for name, doc in by_name.items()}
-        if f"content/{CATALOGUE_FILE}" in self.inputs.stamps:
-            kinds[f"content/{CATALOGUE_FILE}"] = "catalogue"
-        return self.per_file("quality", content, kinds, context, check, "Checking quality")
+        return self.per_file("quality", content, wanted, check, "Checking quality")
 
     def per_file(
         self,
         step: str,
         content: Content,
-        kinds: dict[str, str],
-        context: Callable[[str, str], str],
+        wanted: dict[str, tuple[str, str]],
         check: Callable[[RawDocument], list[Finding]],
         progress_name: str,
     ) -> list[Finding]:
-        """`check` on each file in `kinds` (input name -> kind) whose findings the store
-        does not hold under the same context; the findings of every one."""
+        """`check` on each file in `wanted` (content path -> its kind and the context of
+        its findings) whose findings the store does not hold under that context; the
+        findings of every one."""
         store = self.store
-        findings: list[Finding] = []
-        fresh: list[tuple[str, str, RawDocument]] = []
-        for name, kind in kinds.items():
-            digest = self.inputs.digest(name)
-            if digest is None:
-                continue
-            key = name.removeprefix("content/")
-            wanted = context_of(digest, context(name, kind))
-            value = store.reusable(step, key, wanted)
-            if value is ...:
-                fresh.append((key, wanted, content.reader.parse(key, kind)))
-            else:
-                findings += findings_from(value)
+        entries = store.entries(step)
+        fresh = [(key, context, content.reader.parse(key, kind))
+                 for key, (kind, context) in wanted.items()
+                 if (entry := entries.get(key)) is None or entry.context != context]  # fmt: skip
         found = parallel_map(lambda item: check(item[2]), fresh, self.options.jobs,
                              self.stage(progress_name))  # fmt: skip
-        for (key, wanted, _), made in zip(fresh, found, strict=True):
-            store.put(step, key, wanted, findings_data(made))
-            findings += made
+        for (key, context, _), made in zip(fresh, found, strict=True):
+            store.put(step, key, context, findings_data(made))
+        findings: list[Finding] = []
+        for key in wanted:
+            value = entries[key].value
+            if value:
+                findings += findings_from(value)
         return findings
 
     # Rendering ------------------------------------------------------------------
@@ -705,7 +716,7 @@ class Session:
                     prefixes |= {"slug:", "url:", "page:", "urls", "offered:"}
         if built.get("day") != today.isoformat():
             prefixes.add("today")
-        candidates = store.prints(exact)
+        candidates = store.prints(exact) if exact else {}
         for prefix in prefixes:
             candidates.update(store.prints_from(prefix))
         new_prints = {}
@@ -713,7 +724,7 @@ class Session:
             print_now = values.print_of(key)
             if print_now != old:
                 new_prints[key] = print_now
-        stale = store.readers(new_prints)
+        stale = store.readers(new_prints) if new_prints else set()
         kept = store.entries("page")
         stale |= {job.url for job in jobs if job.url not in kept}
         return stale, new_prints
@@ -727,6 +738,7 @@ class Session:
               ) -> tuple[list[RenderedPage], list[Finding]]:  # fmt: skip
         """Every page of the site: rendered now, or as the store kept it."""
         store = self.store
+        kept = store.entries("page")
         pages: list[RenderedPage] = []
         findings: list[Finding] = []
         for job in jobs:
@@ -736,8 +748,9 @@ class Session:
                 if made.page is not None:
                     pages.append(made.page)
                 continue
-            value = store.entry("page", job.url).value  # type: ignore[union-attr]
-            findings += findings_from(value["findings"])
+            value = kept[job.url].value
+            if value["findings"]:
+                findings += findings_from(value["findings"])
             packed = partial(kept_page, store, job.url, value["digest"])
             pages.append(RenderedPage(job.url, value["template"], value["evidence"],
                                       value["digest"], packed))  # fmt: skip
@@ -755,25 +768,22 @@ class Session:
             f"{disclaimer}\n{[level.model_dump_json() for level in levels.values()]}"
         )
         html = [page for page in pages if page.is_html]
-        fresh, values = [], {}
-        for page in html:
-            context = context_of(page.digest, setting)
-            value = store.reusable("check", page.url, context)
-            if value is ...:
-                fresh.append((page, context))
-            else:
-                values[page.url] = value
+        entries = store.entries("check")
+        fresh = [(page, f"{page.digest} {setting}") for page in html
+                 if (entry := entries.get(page.url)) is None
+                 or entry.context != f"{page.digest} {setting}"]  # fmt: skip
         made = parallel_map(lambda item: check_page(item[0], disclaimer, levels, templates),
                             fresh, self.options.jobs, self.stage("Checking pages"))  # fmt: skip
         links: dict[str, list[tuple[str, str]]] = {}
         for (page, context), (found, page_links) in zip(fresh, made, strict=True):
-            values[page.url] = {"findings": findings_data(found)}
             links[page.url] = page_links
-            store.put("check", page.url, context, values[page.url], json_bytes(page_links))
+            store.put("check", page.url, context, {"findings": findings_data(found)},
+                      json_bytes(page_links))  # fmt: skip
         findings: list[Finding] = []
         for page in html:
-            value = values[page.url]
-            findings += findings_from(value["findings"])
+            context, value = entries[page.url]
+            if value["findings"]:
+                findings += findings_from(value["findings"])
             if not check_links:
                 continue
             if value.get("written") != written_print:  # a file came or went: check again
@@ -781,9 +791,9 @@ class Session:
                     links[page.url] = json.loads(store.data("check", page.url) or b"[]")
                 broken = broken_links(page, links[page.url], written, templates)
                 value = {**value, "written": written_print, "broken": findings_data(broken)}
-                context = store.entry("check", page.url).context  # type: ignore[union-attr]
                 store.put("check", page.url, context, value, json_bytes(links[page.url]))
-            findings += findings_from(value["broken"])
+            if value["broken"]:
+                findings += findings_from(value["broken"])
         return findings
 
     # Keeping and writing ------------------------------------------------------------
