@@ -194,23 +194,24 @@ def input_names(options: BuildOptions) -> dict[str, str]:
 
 
 def scan(options: BuildOptions, store: Store) -> Inputs:
-    """Stamp every input file, reading only those not known by their stamp."""
+    """Stamp every input file, reading only those not known by their stamp (the
+    store keeps each file's stamp as the `stamp` step's entry)."""
     started = time.time_ns()
-    recorded = store.state("stamps") or {}
+    recorded = store.entries("stamp")
     stamped_at = store.state("stamped_at") or 0
     inputs = Inputs({}, {})
     for name, path in input_names(options).items():
         known = recorded.get(name)
-        stamp = Stamp(*known) if known else None
+        stamp = Stamp(*known.value) if known else None
         try:
             if stamp is None or not stamp.matches(os.stat(path)) or is_racy(stamp, stamped_at):
                 inputs.data[name], stamp = read_stamped(path)
+                store.put("stamp", name, "", list(stamp))
         except OSError:
             continue  # gone since it was listed
         inputs.stamps[name] = stamp
-    stamps = {name: list(stamp) for name, stamp in inputs.stamps.items()}
-    if stamps != recorded:
-        store.set_state("stamps", stamps)
+    for gone in recorded.keys() - inputs.stamps.keys():
+        store.drop("stamp", gone)
     store.set_state("stamped_at", started)
     return inputs
 
@@ -233,8 +234,16 @@ class Content:
 class Reader:
     """Reads and validates content files, each through the store."""
 
-    def __init__(self, options: BuildOptions, store: Store, inputs: Inputs) -> None:
+    def __init__(
+        self, options: BuildOptions, store: Store, inputs: Inputs,
+        made: dict[str, tuple[str, Any]] | None = None,
+    ) -> None:  # fmt: skip
+        """`made`: what an earlier build of the same session made of entries that
+        still hold (documents with the parts they read, the catalogue's packages),
+        by what it was made of, so a rebuild need not make them again."""
         self.options, self.store, self.inputs = options, store, inputs
+        self.made = made if made is not None else {}
+        self.source = StoredDocuments(store, os.fspath(options.content), inputs.stamps)
         self.raw: dict[str, RawDocument] = {}
         self.validated_now: dict[str, Document] = {}
         self.findings: list[Finding] = []
@@ -348,7 +357,14 @@ class Reader:
             if value["findings"]:
                 self.findings += findings_from(value["findings"])
             if value["valid"]:
-                documents.append(self.document(path, DOCUMENT_DIRS[path.partition("/")[0]], value))
+                known = self.made.get(path)
+                if known is None or known[0] != entries[path].context:
+                    kind = DOCUMENT_DIRS[path.partition("/")[0]]
+                    known = self.made[path] = (entries[path].context,
+                                               self.document(path, kind, value))  # fmt: skip
+                documents.append(known[1])
+        for gone in [path for path in self.made if path not in wanted and path != CATALOGUE_FILE]:
+            del self.made[gone]
         return documents
 
     def stage_progress(self, name: str) -> Callable[[int, int], None] | None:
@@ -382,19 +398,7 @@ class Reader:
             return known
         slug = content_path[content_path.index("/") + 1 : -3]
         shown = self.shown_root + content_path
-        return Document(kind, slug, shown, content_path, value["title"], self)  # type: ignore[arg-type]
-
-    def parts(self, doc: Document) -> tuple[Any, str, int]:
-        """A document's front matter (as validated, from the store) and body (from its
-        file, which must still be the bytes the build stamped)."""
-        model = ConditionMeta if doc.kind == "condition" else PageMeta
-        meta = model.model_validate_json(self.store.data("document", doc.content_path) or b"")
-        body_line = self.store.entry("document", doc.content_path).value["body_line"]  # type: ignore[union-attr]
-        path = f"{os.fspath(self.options.content)}/{doc.content_path}"
-        data, stamp = read_stamped(path)
-        if stamp.digest != self.inputs.digest(f"content/{doc.content_path}"):
-            raise ChangedWhileBuildingError(display(Path(path)))
-        return meta, split_body(data, body_line), body_line
+        return Document(kind, slug, shown, content_path, value["title"], self.source)
 
     @functools.cached_property
     def shown_root(self) -> str:
@@ -422,9 +426,13 @@ class Reader:
         context = context_of(digest, config_print, short_print(" ".join(slugs)))
         value = self.step("catalogue", CATALOGUE_FILE, context, make, keeps_data=True)
         self.findings += findings_from(value["findings"])
-        if made is not None:
-            return made
-        return PACKAGES.validate_json(self.store.data("catalogue", CATALOGUE_FILE) or b"[]")
+        if made is None:
+            known = self.made.get(CATALOGUE_FILE)
+            if known is not None and known[0] == context:
+                return known[1]
+            made = PACKAGES.validate_json(self.store.data("catalogue", CATALOGUE_FILE) or b"[]")
+        self.made[CATALOGUE_FILE] = (context, made)
+        return made
 
     @functools.cached_property
     def document_urls(self) -> dict[str, str]:
@@ -465,6 +473,27 @@ def is_document(name: str) -> bool:
     return len(parts) == 3 and parts[0] == "content" and parts[1] in DOCUMENT_DIRS
 
 
+@dataclass
+class StoredDocuments:
+    """Where the front matter and body of documents this build did not validate are
+    read from when a page asks for them: the store, and the file itself, which must
+    still hold the bytes its stamp was taken of."""
+
+    store: Store
+    content: str  # the content folder
+    digests: dict[str, Stamp]  # the build's stamps of input files
+
+    def parts(self, doc: Document) -> tuple[Any, str, int]:
+        model = ConditionMeta if doc.kind == "condition" else PageMeta
+        meta = model.model_validate_json(self.store.data("document", doc.content_path) or b"")
+        body_line = self.store.entry("document", doc.content_path).value["body_line"]  # type: ignore[union-attr]
+        path = f"{self.content}/{doc.content_path}"
+        data, stamp = read_stamped(path)
+        if stamp.digest != self.digests[f"content/{doc.content_path}"].digest:
+            raise ChangedWhileBuildingError(display(Path(path)))
+        return meta, split_body(data, body_line), body_line
+
+
 class ChangedWhileBuildingError(Exception):
     """A file changed after the build stamped it: build again."""
 
@@ -498,6 +527,7 @@ class Session:
         self.problems: list[Finding] = []
         self.store = self.open_store()
         self.written = False  # whether this session has written the site
+        self.made: dict[str, tuple[str, Any]] = {}  # what builds made of entries (`Reader`)
 
     def open_store(self) -> Store:
         if not self.options.cache:
@@ -531,6 +561,7 @@ class Session:
         ) as exc:  # whatever the damage, it costs a rebuild, never a wrong site
             self.store.close()
             self.problems.append(set_aside(self.store.path, exc))
+            self.made.clear()
             self.store = (
                 Store.open(self.store.path) if self.options.cache else Store.temporary_store()
             )
@@ -541,6 +572,7 @@ class Session:
                 "changed; build again"
             )
             self.store.discard()
+            self.made.clear()
             return BuildResult(findings=[error_at(str(exc), "file", message)])
 
     def run(self) -> BuildResult:
@@ -553,7 +585,7 @@ class Session:
             store.clear()  # nothing kept for other code or folders is reused
             store.set_state("base", base)
         inputs = self.inputs = scan(options, store)
-        content = Reader(options, store, inputs).read()
+        content = Reader(options, store, inputs, self.made).read()
         findings = [*self.problems, *content.findings]
         self.problems = []
         clock.lap("load")
@@ -570,7 +602,7 @@ class Session:
         theme = theme_of(options.templates)
         renderer = Renderer(site, options.templates, theme, today)
         jobs = page_jobs(site)
-        built = store.state("built")
+        built = store.state("built_day")  # the day of the last finished build
         values = Values(site, options.templates, theme.names, today,
                         lambda name: inputs.digest(f"templates/{name}"))  # fmt: skip
         stale, new_prints = self.stale_pages(jobs, built, inputs, today, values)
@@ -693,9 +725,14 @@ class Session:
         store = self.store
         if not built:
             return {job.url for job in jobs}, {}
-        before: dict[str, str] = built["digests"]
-        now = {name: stamp.digest for name, stamp in inputs.stamps.items()}
-        changed = {name for name in now.keys() | before.keys() if now.get(name) != before.get(name)}
+        before = store.entries("built")
+        changed = {
+            name
+            for name, stamp in inputs.stamps.items()
+            if (entry := before.get(name)) is None or entry.value != stamp.digest
+        }
+        changed |= before.keys() - inputs.stamps.keys()
+        now = inputs.stamps
         prefixes, exact = set(), set()
         for name in changed:
             folder, _, rest = name.partition("/")
@@ -714,7 +751,7 @@ class Session:
                 prefixes |= {f"doc:{rest}#", "list:"}
                 if name not in now or name not in before:  # a document came or went
                     prefixes |= {"slug:", "url:", "page:", "urls", "offered:"}
-        if built.get("day") != today.isoformat():
+        if built != today.isoformat():
             prefixes.add("today")
         candidates = store.prints(exact) if exact else {}
         for prefix in prefixes:
@@ -824,10 +861,13 @@ class Session:
         prints.update((key, values.print_of(key)) for key in read
                       if key not in known and key not in prints)  # fmt: skip
         store.set_prints(prints)
-        digests = {name: stamp.digest for name, stamp in inputs.stamps.items()}
-        state = {"digests": digests, "day": today.isoformat()}
-        if state != built:
-            store.set_state("built", state)
+        built = store.entries("built")
+        for name, stamp in inputs.stamps.items():
+            if (entry := built.get(name)) is None or entry.value != stamp.digest:
+                store.put("built", name, "", stamp.digest)
+        for gone in built.keys() - inputs.stamps.keys():
+            store.drop("built", gone)
+        store.set_state("built_day", today.isoformat())
 
     def write(self, pages: list[RenderedPage], files: dict[str, Path], site: Site) -> float:
         """Write the site; the seconds the search index took."""
