@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any
+
+# What would split a finding's line or change how it shows in a terminal or log:
+# control characters (C0, DEL, C1), Unicode's line and paragraph separators, and
+# the marks that reorder text (bidirectional overrides and isolates).
+HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """`text` with each character `HIDDEN` names written as its escape (`\\n`, `\\x1b`,
+    `\\u2028`), so that a file named with a newline cannot split a finding in two."""
+    if HIDDEN.search(text) is None:
+        return text
+    return HIDDEN.sub(lambda match: match[0].encode("unicode_escape").decode("ascii"), text)
 
 
 class Severity(StrEnum):
@@ -31,7 +45,8 @@ class Finding:
 
     def __str__(self) -> str:
         prefix = "" if self.severity is Severity.ERROR else f"{self.severity.value}: "
-        return f"{self.path}:{self.line}:{self.col}: {prefix}{self.field}: {self.message}"
+        path, field, message = one_line(self.path), one_line(self.field), one_line(self.message)
+        return f"{path}:{self.line}:{self.col}: {prefix}{field}: {message}"
 
     @property
     def is_error(self) -> bool:
