@@ -11,6 +11,7 @@ packages.yaml or appended to it.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import yaml
 from pydantic import BaseModel
 
 from .fs import display
-from .load import CATALOGUE_FILE, SITE_FILE, load_yaml_file
+from .load import CATALOGUE_FILE, SITE_FILE, load_yaml_file, parse_yaml
 from .models import SLUG_RE, ConditionMeta, Package, PageMeta, SiteConfig
 from .validate import RESERVED_SLUGS, add_months
 
@@ -48,8 +49,18 @@ def slugify(title: str) -> str:
 
 
 def scalar(value: str) -> str:
-    """A YAML scalar for `value`, quoted only when YAML needs it."""
-    return yaml.safe_dump(value, allow_unicode=True, width=10_000).splitlines()[0]
+    """`value` as a YAML scalar on one line that reads back as exactly `value`: quoted
+    only when YAML needs it, and in double quotes with escapes (`\\n`) when it holds a
+    line break, which any other style would spread over lines."""
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise ScaffoldError(f"{value!r} holds bytes that are not UTF-8 text; type it in UTF-8")
+    text = yaml.safe_dump(value, allow_unicode=True, width=math.inf).removesuffix("\n...\n")
+    if len(text.splitlines()) > 1:
+        text = yaml.safe_dump(value, allow_unicode=True, width=math.inf, default_style='"')
+    text = text.rstrip("\n")
+    if parse_yaml(f"value: {text}", "title")[0] != {"value": value}:
+        raise ScaffoldError(f"cannot write {value!r} so that it reads back the same")
+    return text
 
 
 @dataclass(frozen=True)
@@ -193,10 +204,10 @@ def append_package(block: str, package_id: str, content: Path) -> Path:
     """Add `block` to packages.yaml, refusing an id already there or a file it would break."""
     path = content / CATALOGUE_FILE
     text = path.read_text(encoding="utf-8") if path.is_file() else "packages:\n"
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError:
-        raise ScaffoldError(f"{display(path)} is not valid YAML now; fix it first") from None
+    data, _, problems = parse_yaml(text, display(path))  # bounded: no alias bomb
+    if problems:
+        raise ScaffoldError(f"{display(path)} is not valid YAML now; fix it first ({problems[0]})")
+    data = data or {}
     entries = data.get("packages") if isinstance(data, dict) else None
     ids = [e.get("id") for e in entries or [] if isinstance(e, dict)]
     if package_id in ids:
@@ -204,10 +215,7 @@ def append_package(block: str, package_id: str, content: Path) -> Path:
             f"{display(path)} already has a package '{package_id}'; it was left as it was"
         )
     joined = text + ("" if text.endswith("\n") else "\n") + block
-    try:
-        after = yaml.safe_load(joined)
-    except yaml.YAMLError:
-        after = None
+    after, _, problems = parse_yaml(joined, display(path))
     added = after.get("packages") if isinstance(after, dict) else None
     if not isinstance(added, list) or [e.get("id") for e in added if isinstance(e, dict)] != [
         *ids,
