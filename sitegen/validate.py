@@ -199,6 +199,27 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def past_the_calendar(
+    last_reviewed: date, months: int, doc: RawDocument, loc: Loc
+) -> list[Finding]:
+    """A finding if the next review, `months` after `last_reviewed`, would fall after
+    9999-12-31, the last day a date can hold (a typo like 9999-12-31 would otherwise
+    stop the build)."""
+    try:
+        add_months(last_reviewed, months)
+    except (ValueError, OverflowError):
+        return [
+            error(
+                doc.display_path,
+                *doc.positions.of_value(loc),
+                field_path(loc),
+                f"expected a review date from which the next review, {months} months on, "
+                f"is still a date (before the year 10000), found {last_reviewed}",
+            )
+        ]
+    return []
+
+
 def package_review_due(package: Package, config: SiteConfig) -> date:
     """When a package is due to be reviewed again: its last review plus the site's
     review interval (packages name no date of their own)."""
@@ -263,7 +284,11 @@ def validate_document(
             if findings:
                 return None, findings
         if meta.next_review is None and meta.last_reviewed is not None:
-            due = add_months(meta.last_reviewed, config.review_interval_months)
+            months = config.review_interval_months
+            findings += past_the_calendar(meta.last_reviewed, months, doc, ("last_reviewed",))
+            if findings:
+                return None, findings
+            due = add_months(meta.last_reviewed, months)
             meta = meta.model_copy(update={"next_review": due})
     document = Document.of(
         doc.kind,
@@ -315,9 +340,12 @@ def validate_catalogue(
             )
             continue
         first_use[package.id] = index
-        problems = (
-            check_evidence(package.evidence, levels, doc, (*loc, "evidence")) if config else []
-        )
+        problems = []
+        if config is not None:
+            problems += check_evidence(package.evidence, levels, doc, (*loc, "evidence"))
+            months = config.review_interval_months
+            where = (*loc, "last_reviewed")
+            problems += past_the_calendar(package.last_reviewed, months, doc, where)
         for number, slug in enumerate(package.conditions):
             if slug not in condition_slugs:
                 where = (*loc, "conditions", number)

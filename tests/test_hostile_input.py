@@ -106,3 +106,40 @@ def test_new_condition_with_a_newline_in_its_title_builds(content: Path):
                      cwd=content.parent)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert read_back(content / "conditions" / "optic-neuritis.md")["title"] == "Optic\nneuritis"
+
+
+# Dates at the end of the calendar ----------------------------------------------------
+
+OVERFLOW = "expected a review date from which the next review, {} months on, is still a date " \
+    "(before the year 10000), found {}"  # fmt: skip
+
+
+def test_a_review_date_at_the_end_of_the_calendar_is_a_finding(content: Path, monkeypatch):
+    replace_in(
+        content / "conditions" / "alpha.md",
+        "last_reviewed: 2026-01-15\nnext_review: 2027-01-15",
+        "last_reviewed: 9999-12-31",
+    )
+    replace_in(content / "packages.yaml", "last_reviewed: 2026-03-01", "last_reviewed: 9999-12-31")
+    monkeypatch.chdir(content.parent)
+    lines = [str(f) for f in build_site(Path("content"), Path("site")).errors]
+    assert f"{ALPHA}:6:16: last_reviewed: {OVERFLOW.format(12, '9999-12-31')}" in lines
+    assert "content/packages.yaml:23:20: packages[1].last_reviewed: " \
+        f"{OVERFLOW.format(12, '9999-12-31')}" in lines  # fmt: skip
+
+
+def test_the_longest_review_interval_near_the_end_of_the_calendar(content: Path, monkeypatch):
+    replace_in(content / "site.yaml", "language: en", "language: en\nreview_interval_months: 60")
+    replace_in(content / "packages.yaml", "last_reviewed: 2026-03-01", "last_reviewed: 9995-01-01")
+    monkeypatch.chdir(content.parent)
+    lines = [str(f) for f in build_site(Path("content"), Path("site")).errors]
+    assert "content/packages.yaml:23:20: packages[1].last_reviewed: " \
+        f"{OVERFLOW.format(60, '9995-01-01')}" in lines  # fmt: skip
+
+
+def test_the_command_line_exits_1_for_a_date_past_the_calendar(content: Path):
+    replace_in(content / "packages.yaml", "last_reviewed: 2026-03-01", "last_reviewed: 9999-12-31")
+    result = run_cli("check", "--content", "content", "--templates", str(TEMPLATES),
+                     cwd=content.parent)  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
