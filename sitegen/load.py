@@ -32,6 +32,7 @@ IMAGES_DIR = "images"
 DOCUMENT_DIRS = {"conditions": "condition", "pages": "page"}
 PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 STRING_TAG = "tag:yaml.org,2002:str"
+NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 TRANSLATION_SUFFIX = re.compile(r"^[a-z]{2,3}(-[a-z0-9]+)?$", re.IGNORECASE)
 
 
@@ -122,6 +123,45 @@ def decode_text(raw: bytes, shown: str) -> tuple[str | None, list[Finding]]:
         ]
 
 
+class YamlLimitError(Exception):
+    """A YAML document past one of the limits below; `finding` says which and where."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+# Bounds on what one YAML document may build, so that a few hundred bytes cannot
+# ask for gigabytes: aliases of aliases (`*a`, each repeating a list of `*b`, ...)
+# grow with every level. The content model nests values 6 deep.
+MAX_YAML_DEPTH = 64
+MAX_YAML_ALIASES = 1_000  # uses of an anchored list or mapping, each `*name`
+MAX_YAML_REPEATED = 100_000  # values those uses repeat, all told
+MAX_NUMBER_LENGTH = 100  # longer numbers stay text: base-60 ones take time squared
+
+
+@dataclass
+class YamlReading:
+    """What building one document's values needs and keeps track of."""
+
+    loader: Any
+    positions: Positions
+    findings: list[Finding]
+    shown: str
+    first_line: int  # the line of the file where the document starts
+    built: dict[int, int] = field(default_factory=dict)  # id of each list and mapping
+    # built -> how many of its pairs a merge key (`<<: *name`) brought in
+    aliases: int = 0
+    repeated: int = 0
+    alias_at: tuple[int, int] = (1, 1)  # where the alias being expanded was written
+
+    def at(self, node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + self.first_line, node.start_mark.column + 1
+
+    def too_much(self, where: tuple[int, int], message: str) -> YamlLimitError:
+        return YamlLimitError(error(self.shown, *where, "yaml", message))
+
+
 def parse_yaml(text: str, shown: str, first_line: int = 1) -> tuple[Any, Positions, list[Finding]]:
     """Parse one YAML document, recording the position of every value and key."""
     loader = SafeLoader(text)
@@ -131,8 +171,8 @@ def parse_yaml(text: str, shown: str, first_line: int = 1) -> tuple[Any, Positio
         node = loader.get_single_node()
         if node is None:
             return None, positions, findings
-        data = _construct(loader, node, (), positions, findings, shown, first_line - 1)
-        return data, positions, findings
+        reading = YamlReading(loader, positions, findings, shown, first_line)
+        return _construct(reading, node, (), 0, False), positions, findings
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
@@ -149,79 +189,122 @@ def parse_yaml(text: str, shown: str, first_line: int = 1) -> tuple[Any, Positio
             )
         )
         return None, positions, findings
+    except YamlLimitError as exc:
+        return None, positions, [*findings, exc.finding]
+    except RecursionError:  # merge keys (`<<:`) nested deeper than Python's stack
+        message = f"expected values nested at most {MAX_YAML_DEPTH} levels deep, found deeper"
+        return None, positions, [*findings, error(shown, first_line, 1, "yaml", message)]
     finally:
         loader.dispose()
 
 
-def _construct(
-    loader: Any,
-    node: yaml.Node,
-    loc: Loc,
-    positions: Positions,
-    findings: list[Finding],
-    shown: str,
-    offset: int,
-) -> Any:
-    positions.values[loc] = (node.start_mark.line + offset + 1, node.start_mark.column + 1)
-    if not isinstance(node, yaml.ScalarNode) and node.tag not in PLAIN_COLLECTION_TAGS:
-        findings.append(
-            error(
-                shown,
-                *positions.values[loc],
-                "yaml",
-                f"expected a plain YAML value, found the tag '{node.tag}'",
-            )
-        )
+def _construct(reading: YamlReading, node: yaml.Node, loc: Loc, depth: int, repeat: bool) -> Any:
+    """The value of `node` at `loc`; `repeat` tells that an alias is being expanded."""
+    positions, first_line = reading.positions, reading.first_line
+    mark = node.start_mark
+    where = positions.values[loc] = (mark.line + first_line, mark.column + 1)
+    if isinstance(node, yaml.ScalarNode):
+        if repeat:
+            _count_repeat(reading)
+        positions.spans[loc] = (mark.index, node.end_mark.index)
+        return node.value if node.tag == STRING_TAG else _scalar(reading, node)
+    if node.tag not in PLAIN_COLLECTION_TAGS:
+        message = f"expected a plain YAML value, found the tag '{node.tag}'"
+        reading.findings.append(error(reading.shown, *where, "yaml", message))
         return None
+    if depth == MAX_YAML_DEPTH:
+        raise reading.too_much(
+            where,
+            f"expected values nested at most {MAX_YAML_DEPTH} levels deep, found deeper"
+            + (" (an alias inside the value it names)" if repeat else ""),
+        )
+    built = reading.built
+    merged = built.get(id(node))
+    if merged is not None:  # an alias (`*name`) of a list or mapping built before
+        reading.aliases += 1
+        if not repeat:
+            reading.alias_at = positions.keys.get(loc) or positions.of_value(loc[:-1])
+        if reading.aliases > MAX_YAML_ALIASES:
+            raise reading.too_much(
+                reading.alias_at,
+                f"expected at most {MAX_YAML_ALIASES:,} aliases (*name) of lists and "
+                "mappings in one file, found more",
+            )
+        repeat = True
+    if repeat:
+        _count_repeat(reading)
+    depth += 1
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
+        if merged is None:
+            own = node.value
+            reading.loader.flatten_mapping(node)  # merged pairs first, then `own` without `<<`
+            merged = built[id(node)] = len(node.value) - len(own)
+            if merged:  # merged pairs are repeated values too
+                if not repeat:
+                    reading.alias_at = where
+                _count_repeat(reading, merged)
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(loader, key_node, findings, shown, offset)
+        keys = positions.keys
+        written: set[Any] = set()  # with merged pairs, the keys written in this mapping
+        for index, (key_node, value_node) in enumerate(node.value):
+            key = key_node.value if key_node.tag == STRING_TAG else _scalar(reading, key_node)
             if not isinstance(key, (str, int)):
                 key = str(key)
-            where = (
-                key_node.start_mark.line + offset + 1,
-                key_node.start_mark.column + 1,
-            )
+            if merged:
+                if index < merged:
+                    if key in result:
+                        continue  # in two merged mappings: the first one named wins
+                else:
+                    if key not in written:
+                        result.pop(key, None)  # written here: it wins over a merged one
+                    written.add(key)
+            mark = key_node.start_mark
+            key_at = (mark.line + first_line, mark.column + 1)
             if key in result:
-                findings.append(
+                reading.findings.append(
                     error(
-                        shown,
-                        *where,
+                        reading.shown,
+                        *key_at,
                         ".".join(map(str, (*loc, key))),
                         f"expected each field once, found '{key}' a second time",
                     )
                 )
-            positions.keys[(*loc, key)] = where
-            result[key] = _construct(
-                loader, value_node, (*loc, key), positions, findings, shown, offset
-            )
+            keys[(*loc, key)] = key_at
+            result[key] = _construct(reading, value_node, (*loc, key), depth, repeat)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _construct(loader, item, (*loc, index), positions, findings, shown, offset)
-            for index, item in enumerate(node.value)
-        ]
-    positions.spans[loc] = (node.start_mark.index, node.end_mark.index)
-    return _scalar(loader, node, findings, shown, offset)
+    built[id(node)] = 0
+    return [
+        _construct(reading, item, (*loc, index), depth, repeat)
+        for index, item in enumerate(node.value)
+    ]
 
 
-def _scalar(loader: Any, node: yaml.Node, findings: list[Finding], shown: str, offset: int) -> Any:
+def _count_repeat(reading: YamlReading, count: int = 1) -> None:
+    reading.repeated += count
+    if reading.repeated > MAX_YAML_REPEATED:
+        raise reading.too_much(
+            reading.alias_at,
+            f"expected aliases (*name) to repeat at most {MAX_YAML_REPEATED:,} values in all, "
+            "found more (aliases of aliases multiply); write the values out instead",
+        )
+
+
+def _scalar(reading: YamlReading, node: yaml.Node) -> Any:
+    """A scalar's value, as PyYAML's constructor would make it (strings are not
+    passed here: they are their node's value)."""
     if not isinstance(node, yaml.ScalarNode):
-        return str(node.value)
-    if node.tag == STRING_TAG:  # most values: what PyYAML's constructor would return
-        return node.value
+        return f"<{node.id}>"  # a list or mapping as a key: named, never printed whole
+    if len(node.value) > MAX_NUMBER_LENGTH and node.tag in NUMBER_TAGS:
+        return node.value  # the model reports it as not a number, by field
     try:
-        return loader.construct_object(node, deep=True)
+        return reading.loader.construct_object(node, deep=True)
     except ValueError:
         return node.value  # e.g. 2026-13-01: the model's type check reports it by field
     except yaml.constructor.ConstructorError as exc:
-        findings.append(
+        reading.findings.append(
             error(
-                shown,
-                node.start_mark.line + offset + 1,
-                node.start_mark.column + 1,
+                reading.shown,
+                *reading.at(node),
                 "yaml",
                 f"expected a plain YAML value, found {exc.problem}",
             )

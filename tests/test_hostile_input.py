@@ -7,11 +7,14 @@ bombs, dates past the calendar's end, control characters in titles and names.
 from __future__ import annotations
 
 import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATES, build_site, run_cli
+from conftest import ROOT, TEMPLATES, build_site, run_cli
 from sitegen.findings import error
 from sitegen.load import parse_yaml
 from sitegen.scaffold import append_package, new_document, new_package
@@ -143,3 +146,119 @@ def test_the_command_line_exits_1_for_a_date_past_the_calendar(content: Path):
                      cwd=content.parent)  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+# YAML that asks for more than it is ------------------------------------------------
+
+BOMB = (
+    "a: &a ["
+    + ", ".join(["lol"] * 9)
+    + "]\n"
+    + "".join(  # under 400 bytes; 9**8 values
+        f"{name}: &{name} [" + ", ".join([f"*{before}"] * 9) + "]\n"
+        for before, name in zip("abcdefg", "bcdefgh", strict=True)
+    )
+)
+
+
+def check_bounded(content: Path, seconds: int = 60, megabytes: int = 1024):
+    """`check` on `content` in a process that may take at most `seconds` and `megabytes`
+    (of address space: past it the process gets MemoryError, and exits 3)."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (megabytes << 20, megabytes << 20))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "check", "--no-cache", "--content", "content",
+         "--templates", str(TEMPLATES)],
+        cwd=content.parent, capture_output=True, text=True, env=env, timeout=seconds,
+        preexec_fn=limit,
+    )  # fmt: skip
+
+
+def assert_findings(result, *expected: str) -> None:
+    """Exit 1, no traceback, and each `expected` line among the findings."""
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    lines = output.splitlines()
+    for line in expected:
+        assert line in lines, output
+
+
+ALIASES = "expected at most 1,000 aliases (*name) of lists and mappings in one file, found more"
+NESTED = "expected values nested at most 64 levels deep, found deeper"
+
+
+def test_an_alias_bomb_is_a_finding(content: Path):
+    assert len(BOMB.encode()) < 400
+    for name in ("site.yaml", "packages.yaml"):
+        with (content / name).open("a", encoding="utf-8") as handle:
+            handle.write(BOMB)
+    (content / "claims.yaml").write_text(BOMB, "utf-8")
+    replace_in(content / "conditions" / "alpha.md", "reviewed_by:", BOMB + "reviewed_by:")
+    assert_findings(
+        check_bounded(content),
+        f"content/site.yaml:30:4: yaml: {ALIASES}",  # line e: the 1,001st alias
+        f"content/packages.yaml:28:4: yaml: {ALIASES}",
+        f"content/claims.yaml:5:4: yaml: {ALIASES}",
+        f"{ALPHA}:12:4: yaml: {ALIASES}",
+    )
+
+
+def test_aliases_that_repeat_too_many_values_are_a_finding(content: Path, monkeypatch):
+    wide = "a: &a [" + ", ".join(["x"] * 1000) + "]\nb: [" + ", ".join(["*a"] * 200) + "]\n"
+    with (content / "site.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(wide)
+    monkeypatch.chdir(content.parent)
+    assert "content/site.yaml:27:4: yaml: expected aliases (*name) to repeat at most 100,000 " \
+        "values in all, found more (aliases of aliases multiply); write the values out " \
+        "instead" in [str(f) for f in build_site(Path("content"), Path("site")).errors]  # fmt: skip
+
+
+def test_an_alias_inside_the_value_it_names_is_a_finding(content: Path):
+    with (content / "site.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("loop: &loop [*loop]\n")
+    with (content / "packages.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("loop: &loop {again: *loop}\n")
+    assert_findings(
+        check_bounded(content),
+        f"content/site.yaml:26:7: yaml: {NESTED} (an alias inside the value it names)",
+        f"content/packages.yaml:24:7: yaml: {NESTED} (an alias inside the value it names)",
+    )
+
+
+def test_yaml_nested_too_deep_is_a_finding(content: Path):
+    with (content / "site.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("deep: " + "[" * 990 + "]" * 990 + "\n")
+    replace_in(content / "conditions" / "alpha.md", "reviewed_by:",
+               "deep: " + "{a: " * 900 + "}" * 900 + "\nreviewed_by:")  # fmt: skip
+    assert_findings(
+        check_bounded(content),
+        f"content/site.yaml:26:70: yaml: {NESTED}",
+        f"{ALPHA}:8:259: yaml: {NESTED}",
+    )
+
+
+def test_a_long_base_60_number_is_read_as_text_at_once(content: Path):
+    replace_in(content / "packages.yaml", "duration_days: 10", "duration_days: 1" + ":59" * 400_000)
+    assert_findings(check_bounded(content, seconds=20))  # it took 90 s, as a number
+
+
+def test_anchors_aliases_and_merge_keys_still_work(content: Path, monkeypatch):
+    replace_in(content / "packages.yaml", "    sources:\n      - {title: Package source, "
+               'url: "https://example.org/package"}\n',
+               "    sources: &shared\n      - {title: Package source, "
+               'url: "https://example.org/package"}\n')  # fmt: skip
+    with (content / "packages.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "  - &base\n    id: second-package\n    name: Second\n    conditions: [beta]\n"
+            "    evidence: investigational\n    duration_days: 3\n    known_risks: [Pain]\n"
+            "    sources: *shared\n    last_reviewed: 2026-03-01\n"
+            "  - <<: *base\n    id: third-package\n    name: Third\n"
+        )
+    monkeypatch.chdir(content.parent)
+    result = build_site(Path("content"), Path("site"))
+    assert result.ok, [str(f) for f in result.errors]
+    assert {"packages/second-package/", "packages/third-package/"} <= set(result.urls)
