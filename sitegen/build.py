@@ -33,24 +33,45 @@ from .claims import ClaimRule, lint, load_rules
 from .findings import (
     Finding,
     Severity,
+    error,
     findings_data,
     findings_from,
     has_errors,
     sort_findings,
     warning,
 )
-from .fs import Stamp, display, display_in, is_hidden, is_racy, read_stamped, walk
+from .fs import (
+    Stamp,
+    UnreadableError,
+    display,
+    display_in,
+    display_link,
+    is_racy,
+    read_stamped,
+)
 from .load import (
     CATALOGUE_FILE,
+    CLAIMS_FILE,
     DOCUMENT_DIRS,
     IMAGES_DIR,
     SITE_FILE,
     RawDocument,
+    files_in,
     find_markdown,
     load_markdown_file,
     load_yaml_file,
+    too_large,
 )
-from .models import ConditionMeta, Document, Package, PageMeta, RenderedPage, Site, SiteConfig
+from .models import (
+    ConditionMeta,
+    Document,
+    Limits,
+    Package,
+    PageMeta,
+    RenderedPage,
+    Site,
+    SiteConfig,
+)
 from .parallel import parallel_map
 from .quality import check_document, check_packages, packages_date_state
 from .record import Values, short_print
@@ -166,49 +187,63 @@ class Inputs:
 
     stamps: dict[str, Stamp]
     data: dict[str, bytes]
+    findings: list[Finding]  # of files that could not be read
 
     def digest(self, name: str) -> str | None:
         stamp = self.stamps.get(name)
         return stamp.digest if stamp else None
 
 
-def input_names(options: BuildOptions) -> dict[str, str]:
+def input_names(options: BuildOptions) -> tuple[dict[str, str], list[Finding]]:
     """The files a build reads, by name, with their paths: the site's settings,
     catalogue and claims rules, its documents and images, and every file under
-    templates/ (paths as strings: 10,000 `Path`s cost more than their stats)."""
+    templates/ (paths as strings: 10,000 `Path`s cost more than their stats); and the
+    findings of listing them (links not followed, translations set aside)."""
     names: dict[str, str] = {}
     content, templates = os.fspath(options.content), os.fspath(options.templates)
-    for name in (SITE_FILE, CATALOGUE_FILE, "claims.yaml"):
-        if os.path.isfile(f"{content}/{name}"):
+    for name in (SITE_FILE, CATALOGUE_FILE, CLAIMS_FILE):
+        if os.path.lexists(f"{content}/{name}"):  # a link is judged when it is read
             names[f"content/{name}"] = f"{content}/{name}"
+    findings: list[Finding] = []
     for folder in DOCUMENT_DIRS:
-        paths, _ = find_markdown(options.content / folder)
+        paths, found = find_markdown(options.content / folder)
+        findings += found
         names.update((f"content/{folder}/{os.path.basename(p)}", p) for p in paths)
     for label, root, under in (("content", content, IMAGES_DIR), ("templates", templates, "")):
-        top = f"{root}/{under}" if under else root
+        top = Path(f"{root}/{under}" if under else root)
+        files, found = files_in(top, Path(root))
+        findings += found
         prefix = f"{label}/{under}/" if under else f"{label}/"
-        for name, entry in walk(Path(top), skip=is_hidden):
-            if entry.is_file():
-                names[prefix + name] = entry.path
-    return names
+        names.update((prefix + path.relative_to(top).as_posix(), os.fspath(path)) for path in files)
+    return names, findings
 
 
 def scan(options: BuildOptions, store: Store) -> Inputs:
     """Stamp every input file, reading only those not known by their stamp (the
-    store keeps each file's stamp as the `stamp` step's entry)."""
+    store keeps each file's stamp as the `stamp` step's entry). A file that cannot
+    be read (a link out of its folder, a named pipe) is a finding and no input."""
     started = time.time_ns()
     recorded = store.entries("stamp")
     stamped_at = store.state("stamped_at") or 0
-    inputs = Inputs({}, {})
-    for name, path in input_names(options).items():
+    names, findings = input_names(options)
+    inputs = Inputs({}, {}, findings)
+    boundaries = {"content": options.content, "templates": options.templates}
+    for name, path in names.items():
         known = recorded.get(name)
         stamp = Stamp(*known.value) if known else None
         try:
             if stamp is None or not stamp.matches(os.stat(path)) or is_racy(stamp, stamped_at):
-                inputs.data[name], stamp = read_stamped(path)
+                boundary = boundaries[name.partition("/")[0]]
+                inputs.data[name], stamp = read_stamped(path, boundary)
                 store.put("stamp", name, "", list(stamp))
-        except OSError:
-            continue  # gone since it was listed
+        except UnreadableError as exc:
+            findings.append(error(display_link(Path(path)), 1, 1, exc.field, exc.message))
+            continue
+        except OSError as exc:
+            if os.path.lexists(path):  # not merely gone since it was listed
+                message = f"expected a file that can be read, found: {exc.strerror}"
+                findings.append(error(display_link(Path(path)), 1, 1, "file", message))
+            continue
         inputs.stamps[name] = stamp
     for gone in recorded.keys() - inputs.stamps.keys():
         store.drop("stamp", gone)
@@ -246,6 +281,7 @@ class Reader:
         self.source = StoredDocuments(store, os.fspath(options.content), inputs.stamps)
         self.raw: dict[str, RawDocument] = {}
         self.validated_now: dict[str, Document] = {}
+        self.limits = Limits()  # site.yaml's, once it is read
         self.findings: list[Finding] = []
 
     def parse(self, content_path: str, kind: str) -> RawDocument:
@@ -254,14 +290,33 @@ class Reader:
             name = f"content/{content_path}"
             data = self.inputs.data.get(name)
             path = self.options.content / content_path
+            page = content_path.endswith(".md")
+            limit, setting = self.limit(page, content_path)
+            size = self.inputs.stamps[name].size
+            if size > limit:  # not read, let alone parsed
+                raw = RawDocument(path, display_in(self.options.content, content_path),
+                                  content_path, kind, path.stem, readable=False)  # fmt: skip
+                raw.read_findings = [  # type: ignore[attr-defined]
+                    error(raw.display_path, 1, 1, "size", too_large(size, limit, setting))
+                ]
+                self.raw[content_path] = raw
+                return raw
             if data is None:
-                data, stamp = read_stamped(path)
+                data, stamp = read_stamped(path, self.options.content)
                 if stamp.digest != self.inputs.digest(name):
                     raise ChangedWhileBuildingError(display(path))
-            reader = load_markdown_file if content_path.endswith(".md") else load_yaml_file
+            reader = load_markdown_file if page else load_yaml_file
             self.raw[content_path], found = reader(path, self.options.content, kind, data)
             self.raw[content_path].read_findings = found  # type: ignore[attr-defined]
         return self.raw[content_path]
+
+    def limit(self, page: bool, content_path: str) -> tuple[int, str | None]:
+        """The largest size of a file to parse, in bytes, and the setting that says so
+        (site.yaml itself is held to the default)."""
+        limits = self.limits if content_path != SITE_FILE else Limits()
+        if page:
+            return limits.max_page_kb * 1024, "max_page_kb"
+        return limits.max_file_kb * 1024, "max_file_kb" if content_path != SITE_FILE else None
 
     def step(self, step: str, content_path: str, context: str, make: Callable[[], Any],
              keeps_data: bool = False) -> Any:  # fmt: skip
@@ -275,6 +330,7 @@ class Reader:
 
     def read(self) -> Content:
         config, config_print, findings = self.config()
+        self.limits = config.limits if config is not None else Limits()
         documents = self.documents(config, config_print)
         slugs = sorted(
             name[19:-3] for name in self.inputs.stamps if name.startswith("content/conditions/")
@@ -488,7 +544,7 @@ class StoredDocuments:
         meta = model.model_validate_json(self.store.data("document", doc.content_path) or b"")
         body_line = self.store.entry("document", doc.content_path).value["body_line"]  # type: ignore[union-attr]
         path = f"{self.content}/{doc.content_path}"
-        data, stamp = read_stamped(path)
+        data, stamp = read_stamped(path, self.content)
         if stamp.digest != self.digests[f"content/{doc.content_path}"].digest:
             raise ChangedWhileBuildingError(display(Path(path)))
         return meta, split_body(data, body_line), body_line
@@ -586,7 +642,7 @@ class Session:
             store.set_state("base", base)
         inputs = self.inputs = scan(options, store)
         content = Reader(options, store, inputs, self.made).read()
-        findings = [*self.problems, *content.findings]
+        findings = [*self.problems, *inputs.findings, *content.findings]
         self.problems = []
         clock.lap("load")
         rules, found = load_rules(options.content)
@@ -599,7 +655,7 @@ class Session:
             result.findings = finish_findings(findings, options.strict)
             store.commit()
             return result
-        theme = theme_of(options.templates)
+        theme = theme_of(options.templates, inputs.stamps)
         renderer = Renderer(site, options.templates, theme, today)
         jobs = page_jobs(site)
         built = store.state("built_day")  # the day of the last finished build
@@ -642,6 +698,8 @@ class Session:
         """The claims linter on every content file it reads, again only for files it has
         not linted under the same rules."""
         rules_print = short_print("\n".join(rule.model_dump_json() for rule in rules))
+        limits = content.reader.limits  # a file too large is not read, so not linted
+        rules_print += f" {limits.max_page_kb} {limits.max_file_kb}"
         kinds = {SITE_FILE: "site", CATALOGUE_FILE: "catalogue"}
         wanted = {
             name[8:]: (kinds.get(name[8:]) or DOCUMENT_DIRS[name.split("/")[1]],

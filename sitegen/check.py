@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
 from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -241,7 +242,7 @@ def check_page(
                     "disclaimer block, found them missing",
                 )
             )
-    repeated = sorted({i for i in scanner.ids if scanner.ids.count(i) > 1})
+    repeated = sorted(i for i, count in Counter(scanner.ids).items() if count > 1)
     if repeated:
         findings.append(
             problem(

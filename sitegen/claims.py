@@ -22,6 +22,7 @@ line before allows a finding there; the report still shows it as a note.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -34,7 +35,7 @@ from . import claims_context as context
 from .findings import Finding, Severity
 from .fs import display
 from .load import Loc, RawDocument, parse_yaml, read_text
-from .models import SourceType
+from .models import Limits, SourceType
 from .validate import findings_from_errors
 
 DEFAULT_RULES = Path(__file__).with_name("claims_default.yaml")
@@ -433,10 +434,10 @@ def load_rules(content_root: Path) -> tuple[list[ClaimRule], list[Finding]]:
     rules: dict[str, ClaimRule] = {}
     findings: list[Finding] = []
     for path in (DEFAULT_RULES, content_root / "claims.yaml"):
-        if not path.is_file():
+        if not os.path.lexists(path):
             continue
-        shown = display(path)
-        text, found = read_text(path, shown)
+        shown = display(path)  # the site's rules: no larger than site.yaml may be
+        text, found = read_text(path, shown, limit=Limits().max_file_kb * 1024)
         findings += found
         if text is None:
             continue

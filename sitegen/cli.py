@@ -23,7 +23,7 @@ from typing import TextIO
 
 from . import __version__, store, write
 from .build import BuildOptions, BuildResult, build
-from .findings import Finding, Severity
+from .findings import Finding, Severity, one_line
 from .fs import display
 from .urls import is_html
 from .write import output_lock, remove_leftovers
@@ -170,7 +170,8 @@ def summary_table(findings: list[Finding]) -> str:
         said = first.message if len(first.message) <= 60 else first.message[:57] + "..."
         if first.message.startswith('"') and '": ' in first.message:  # a claim: its words
             said = first.message.split('": ')[0] + '"'
-        lines.append(f"{rule:<{width}}  {len(found):>5}  {first.path}:{first.line}: {said}")
+        example = one_line(f"{first.path}:{first.line}: {said}")
+        lines.append(f"{one_line(rule):<{width}}  {len(found):>5}  {example}")
     return "\n".join(lines)
 
 

@@ -17,7 +17,16 @@ import yaml
 
 from .assets import check_file
 from .findings import Finding, error, warning
-from .fs import display, display_in, files_under
+from .fs import (
+    UnreadableError,
+    display,
+    display_in,
+    display_link,
+    link_problem,
+    read_stamped,
+    walk,
+)
+from .markdown import check_markdown
 
 try:
     from yaml import CSafeLoader as SafeLoader
@@ -28,6 +37,7 @@ Loc = tuple[str | int, ...]
 
 SITE_FILE = "site.yaml"
 CATALOGUE_FILE = "packages.yaml"
+CLAIMS_FILE = "claims.yaml"
 IMAGES_DIR = "images"
 DOCUMENT_DIRS = {"conditions": "condition", "pages": "page"}
 PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -98,8 +108,31 @@ class RawDocument:
         return {**self.__dict__, "kept_positions": None}
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
-    return decode_text(path.read_bytes(), shown)
+def read_text(
+    path: Path, shown: str, boundary: Path | None = None, limit: int | None = None
+) -> tuple[str | None, list[Finding]]:
+    """The text of a content file, or None and the finding that says why it cannot be
+    read as text: a refused link or not a file (`fs.read_stamped`; `boundary`: the
+    file's own folder unless given), more than `limit` bytes, not UTF-8."""
+    try:
+        raw, _ = read_stamped(path, boundary or path.parent)
+    except UnreadableError as exc:
+        return None, [error(shown, 1, 1, exc.field, exc.message)]
+    except OSError as exc:
+        return None, [
+            error(shown, 1, 1, "file", f"expected a file that can be read, found: {exc.strerror}")
+        ]
+    if limit is not None and len(raw) > limit:
+        return None, [error(shown, 1, 1, "size", too_large(len(raw), limit))]
+    return decode_text(raw, shown)
+
+
+def too_large(size: int, limit: int, setting: str | None = None) -> str:
+    set_by = f" (limits: {setting} in site.yaml)" if setting else ""
+    return (
+        f"expected a file of at most {limit // 1024:,} KB{set_by}, "
+        f"found {-(-size // 1024):,} KB; split it into smaller files"
+    )
 
 
 def decode_text(raw: bytes, shown: str) -> tuple[str | None, list[Finding]]:
@@ -189,6 +222,15 @@ def parse_yaml(text: str, shown: str, first_line: int = 1) -> tuple[Any, Positio
             )
         )
         return None, positions, findings
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text.count("\n", 0, exc.position) + first_line
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        message = (
+            f"expected valid YAML, found the character U+{ord(character):04X}, which YAML "
+            "does not allow in a file (write it as an escape in double quotes, like \\x1f)"
+        )
+        return None, positions, [*findings, error(shown, line, col, "yaml", message)]
     except YamlLimitError as exc:
         return None, positions, [*findings, exc.finding]
     except RecursionError:  # merge keys (`<<:`) nested deeper than Python's stack
@@ -243,21 +285,11 @@ def _construct(reading: YamlReading, node: yaml.Node, loc: Loc, depth: int, repe
                 if not repeat:
                     reading.alias_at = where
                 _count_repeat(reading, merged)
+        pairs = _effective_pairs(reading, node.value, merged) if merged else node.value
         result: dict[Any, Any] = {}
         keys = positions.keys
-        written: set[Any] = set()  # with merged pairs, the keys written in this mapping
-        for index, (key_node, value_node) in enumerate(node.value):
-            key = key_node.value if key_node.tag == STRING_TAG else _scalar(reading, key_node)
-            if not isinstance(key, (str, int)):
-                key = str(key)
-            if merged:
-                if index < merged:
-                    if key in result:
-                        continue  # in two merged mappings: the first one named wins
-                else:
-                    if key not in written:
-                        result.pop(key, None)  # written here: it wins over a merged one
-                    written.add(key)
+        for key_node, value_node in pairs:
+            key = key_node.value if key_node.tag == STRING_TAG else _key(reading, key_node)
             mark = key_node.start_mark
             key_at = (mark.line + first_line, mark.column + 1)
             if key in result:
@@ -277,6 +309,27 @@ def _construct(reading: YamlReading, node: yaml.Node, loc: Loc, depth: int, repe
         _construct(reading, item, (*loc, index), depth, repeat)
         for index, item in enumerate(node.value)
     ]
+
+
+def _key(reading: YamlReading, node: yaml.Node) -> str | int:
+    key = node.value if node.tag == STRING_TAG else _scalar(reading, node)
+    return key if isinstance(key, (str, int)) else str(key)
+
+
+def _effective_pairs(
+    reading: YamlReading, pairs: list[tuple[yaml.Node, yaml.Node]], merged: int
+) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The pairs of a mapping with merge keys (`<<: *base`), whose first `merged` pairs
+    came from the mappings named: each of those is kept unless the mapping writes its
+    key itself, or an earlier one named has it (YAML's rule)."""
+    written = {_key(reading, key_node) for key_node, _ in pairs[merged:]}
+    kept = []
+    for key_node, value_node in pairs[:merged]:
+        key = _key(reading, key_node)
+        if key not in written:
+            written.add(key)
+            kept.append((key_node, value_node))
+    return kept + pairs[merged:]
 
 
 def _count_repeat(reading: YamlReading, count: int = 1) -> None:
@@ -360,12 +413,15 @@ def split_front_matter(text: str, shown: str) -> tuple[str | None, str, int, lis
 def open_document(
     path: Path, root: Path, kind: str, data: bytes | None = None
 ) -> tuple[RawDocument, str | None, list[Finding]]:
-    """A document for `path` and its text (None, with a finding, if it is not UTF-8);
-    `data`: the file's bytes, if they were read already."""
+    """A document for `path` and its text (None, with a finding, if it cannot be read
+    as text); `data`: the file's bytes, if they were read already."""
     content_path = path.relative_to(root).as_posix()
     shown = display_in(root, content_path)
     doc = RawDocument(path, shown, content_path, kind, path.stem)
-    text, findings = decode_text(path.read_bytes() if data is None else data, shown)
+    if data is None:
+        text, findings = read_text(path, shown, boundary=root)
+    else:
+        text, findings = decode_text(data, shown)
     doc.readable = text is not None
     return doc, text, findings
 
@@ -394,18 +450,23 @@ def load_markdown_file(
         return doc, findings + split_findings
     doc.data, doc.positions, parse_findings = parse_yaml(front, doc.display_path, first_line=2)
     doc.yaml_text, doc.yaml_line = front, 2
+    parse_findings += check_markdown(doc.body, doc.display_path, doc.body_line)
     doc.readable = not parse_findings
     return doc, findings + parse_findings
 
 
 def find_markdown(folder: Path) -> tuple[list[str], list[Finding]]:
-    """Markdown files of one folder, as path strings (a `Path` each costs more than
-    the file's stat); translations (`slug.lang.md`) are set aside."""
-    sources, findings = [], []
+    """Markdown files of one folder of the content (its `conditions/` or `pages/`), as
+    path strings (a `Path` each costs more than the file's stat); translations
+    (`slug.lang.md`) are set aside."""
+    sources: list[str] = []
+    findings = refused_folder(folder, folder.parent)
     try:
         names = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(".md"))
     except OSError:
         names = []
+    if findings:
+        return sources, findings
     base = os.fspath(folder)
     for name in names:
         stem, _, suffix = name[:-3].rpartition(".")
@@ -425,9 +486,55 @@ def find_markdown(folder: Path) -> tuple[list[str], list[Finding]]:
     return sources, findings
 
 
+def refused_folder(folder: Path, boundary: Path) -> list[Finding]:
+    """A finding if `folder` is a symbolic link that `link_problem` refuses."""
+    problem = link_problem(folder, boundary, "a folder") if folder.is_symlink() else None
+    return [error(display_link(folder), 1, 1, "symlink", problem)] if problem else []
+
+
+FOLDER_LINK = (
+    "expected a file, found a symbolic link to a folder; it is not followed, so its "
+    "files are not published"
+)
+
+
+def files_in(folder: Path, boundary: Path) -> tuple[list[Path], list[Finding]]:
+    """The visible files below `folder` (`content/images/`, `templates/static/`, ...),
+    sorted, and a finding for each symbolic link among them that is not followed:
+    one that loops, leads nowhere or out of `boundary` (an error: nothing is read
+    through it), or leads to a folder (a warning: its files are not published)."""
+    refused = refused_folder(folder, boundary)
+    if refused or not folder.is_dir():
+        return [], refused
+    files: list[Path] = []
+    findings: list[Finding] = []
+    for _, entry in walk(folder):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            shown = display_link(Path(entry.path))
+            problem = link_problem(entry.path, boundary)
+            if problem is not None:
+                findings.append(error(shown, 1, 1, "symlink", problem))
+                continue
+            if not os.path.isfile(entry.path):
+                findings.append(warning(shown, 1, 1, "symlink", FOLDER_LINK))
+                continue
+        elif not entry.is_file(follow_symlinks=False):
+            continue  # a named pipe, a socket, ...
+        files.append(Path(entry.path))
+    return sorted(files), findings
+
+
 def find_assets(root: Path) -> dict[str, Path]:
     """Files under `content/images/`, keyed by their path inside `content/`."""
-    return {path.relative_to(root).as_posix(): path for path in files_under(root / IMAGES_DIR)}
+    return assets_in(root)[0]
+
+
+def assets_in(root: Path) -> tuple[dict[str, Path], list[Finding]]:
+    """`find_assets`, and the findings of the links among them (`files_in`)."""
+    files, findings = files_in(root / IMAGES_DIR, root)
+    return {path.relative_to(root).as_posix(): path for path in files}, findings
 
 
 @dataclass
@@ -461,7 +568,8 @@ def load_content(root: Path) -> LoadedContent:
             doc, found = load_markdown_file(Path(path), root, kind)
             documents.append(doc)
             findings += found
-    assets = find_assets(root)
+    assets, found = assets_in(root)
+    findings += found
     findings += [f for path, name in sorted((p, n) for n, p in assets.items())
                  for f in check_file(path, display_in(root, name))]  # fmt: skip
     return LoadedContent(root, site, catalogue, documents, assets, findings)

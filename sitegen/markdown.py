@@ -9,6 +9,7 @@ dangerous markup it held is reported with its line.
 from __future__ import annotations
 
 import difflib
+import html
 import posixpath
 import re
 import unicodedata
@@ -22,6 +23,7 @@ import markdown.treeprocessors
 import nh3
 from markdown import inlinepatterns, util
 from markdown.extensions import Extension
+from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -117,6 +119,360 @@ SOURCE_MARKER_PATTERN = r"(?<![\[\^\w])\[(\d{1,3})\](?![(\[])"
 ALIGN_CLASS = re.compile(r"text-align:\s*(left|right|center)")
 
 
+# Limits on what one page's Markdown may ask of Python-Markdown. Some of its work
+# grows with the square of the input or faster, and all of it with the number of
+# elements made (about 20 microseconds and 1 KB each, from parsing to the output
+# checks): without them 10,000 list markers on one line stopped the build
+# (RecursionError), 1,000 indented levels took 24 s and 783 MB, 40,000 '[' over
+# five minutes, 100,000 nested emphases over a minute, 8,000 abbreviations 34 s,
+# and a table of 300 columns and 8,000 empty rows (17 KB) 32 s and 2.3 GB.
+# Honest pages stay far below each (the sample site and the benchmark's pages);
+# each is a finding with its line and what to do. `check_markdown` checks the
+# text as loaded, before Python-Markdown sees it; `InlineLimits` checks the elements
+# the block stage made and each paragraph's text before the inline stage runs,
+# because where a paragraph ends only the block stage knows. bench/hostile_pages.py
+# times the costliest pages the limits allow.
+MAX_NESTING = 20  # lists and block quotes inside one another (4 spaces of indent: one)
+MAX_BLOCKS = 10_000  # blocks (between blank lines) on a page: each costs as many as there are
+MAX_BLOCK_BREAKS = 50  # headings, rules and definitions in one block of lines
+MAX_FOOTNOTES = 1_000  # '[^' footnote references and definitions on a page
+MAX_ABBREVIATIONS = 100  # '*[HTML]: ...' definitions on a page: each is sought everywhere
+MAX_TABLE_CELLS = 10_000  # columns times rows, all tables of a page together
+MAX_PAGE_MARKS = 20_000  # Markdown marks on a page: each may make an element
+MAX_ELEMENTS = 20_000  # paragraphs, list items, headings, table cells, ... on a page
+MAX_MARKS = 500  # Markdown marks in one paragraph, list item or table cell
+MAX_BRACKETS = 8  # '[' (or '(') open at once in one paragraph
+MARK_CHARACTERS = "*_`[<&\\"
+
+# The searches below look for "\n" and what follows (far faster than "^" with
+# re.MULTILINE) in the body with a "\n" put before it, so a match's start in that
+# text is where its line starts in the body.
+# Where a line's nesting might pass MAX_NESTING: a run of indentation and list or
+# quote markers at least that long (each level takes at least one character).
+DEEP_LINE = re.compile(rf"\n[ \t>*+\-0-9.)]{{{MAX_NESTING + 1},}}")
+NESTING_MARKER = re.compile(r"(?:>|(?:[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$))[ \t]?")
+RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+# A line that makes Python-Markdown split its block and test the rest again: a
+# heading, a rule or setext underline, a link, footnote or abbreviation definition.
+BLOCK_BREAK = re.compile(r"\n {0,3}(?:#|\*?\[|[-=*_][-=*_ \t]*(?=\n|$))")
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
+WHITESPACE_LINE = re.compile(r"(?<=\n)[ \t]+\n")
+ABBREVIATION = re.compile(r"\n[*]\[[^\\]*?\][ ]?:")  # as Python-Markdown's, lines and all
+# A table's separator row (`|---|:--:|`), also in a quote or list; its header row is
+# the line above, its body rows run to the next blank line.
+TABLE_SEPARATOR = re.compile(r"\n[ \t>]*[|:\-][ \t|:\-]*(?=\n|$)")
+MARKS = str.maketrans("", "", MARK_CHARACTERS)
+CLOSED_PAIR = {"[": re.compile(r"\[[^\[\]]*\]"), "(": re.compile(r"\([^()]*\)")}
+BRACKET_OR_BLANK = {"[": re.compile(r"[\[\]]|\n[ \t]*\n"), "(": re.compile(r"[()]|\n[ \t]*\n")}
+
+
+def nesting_of(line: str) -> int:
+    """How deep the lists and block quotes that `line` opens or continues go: one
+    level for each '>' or list marker at its start, and one for each 4 columns of
+    indentation (a tab: 4). A rule (`- - -`) opens none."""
+    if RULE.match(line):
+        return 0
+    level, position = 0, 0
+    while True:
+        indent = len(line) - len(line[position:].lstrip(" \t"))
+        level += len(line[position:indent].expandtabs(4)) // 4
+        match = NESTING_MARKER.match(line, indent)
+        if match is None:
+            return level
+        level, position = level + 1, match.end()
+
+
+def too_deep(text: str) -> tuple[int, int] | None:
+    """(where, how deep) of the first line nested deeper than MAX_NESTING."""
+    for match in DEEP_LINE.finditer(text):
+        end = text.find("\n", match.start() + 1)
+        depth = nesting_of(text[match.start() + 1 : end if end >= 0 else len(text)])
+        if depth > MAX_NESTING:
+            return match.start(), depth
+    return None
+
+
+def crowded_block(text: str) -> int | None:
+    """Where the first block of lines (between blank lines) starts that holds more
+    than MAX_BLOCK_BREAKS lines that break it (`BLOCK_BREAK`)."""
+    if len(BLOCK_BREAK.findall(text)) <= MAX_BLOCK_BREAKS:
+        return None
+    block_start, count, last = 0, 0, 0
+    for match in BLOCK_BREAK.finditer(text):
+        blanks = list(BLANK_LINE.finditer(text, last, match.start() + 1))
+        if blanks:  # a new block began since the last break
+            block_start, count = blanks[-1].end() - 1, 0
+        count, last = count + 1, match.end()
+        if count > MAX_BLOCK_BREAKS:
+            return block_start
+    return None
+
+
+def marks_in(text: str) -> int:
+    return len(text) - len(text.translate(MARKS))
+
+
+def open_brackets(text: str, square: int) -> tuple[int, str, int] | None:
+    """(where, which, how many) for the first place where more than MAX_BRACKETS '['
+    (or '(') are open at once in one block of lines (paragraphs end at blank lines):
+    Python-Markdown looks for the end of each from its start, to the end of the
+    paragraph if it is never closed. A closing one with none open is passed over, as
+    its scan passes it. `square`: how many '[' `text` holds."""
+    for opening, closing in ("[]", "()"):
+        count = square if opening == "[" else text.count(opening)
+        # A pair with no bracket inside adds one level at most to those around it.
+        if count <= MAX_BRACKETS or count - len(CLOSED_PAIR[opening].findall(text)) < MAX_BRACKETS:
+            continue
+        depth = 0
+        for match in BRACKET_OR_BLANK[opening].finditer(text):
+            char = match.group()
+            if char == opening:
+                depth += 1
+                if depth > MAX_BRACKETS:
+                    return match.start(), opening, depth + text.count(opening, match.end())
+            elif char == closing:
+                depth = max(depth - 1, 0)
+            else:  # a blank line: a new paragraph
+                depth = 0
+    return None
+
+
+def inline_problem(text: str) -> tuple[str, str] | None:
+    """(field, message) if one paragraph's text passes MAX_MARKS."""
+    if len(text) > MAX_MARKS and (marks := marks_in(text)) > MAX_MARKS:
+        return "markup", (
+            f"expected at most {MAX_MARKS} Markdown marks ({' '.join(MARK_CHARACTERS)}) in one "
+            f"paragraph, list item or table cell, found {marks:,}; split it"
+        )
+    return None
+
+
+class MarkupLimitError(Exception):
+    """A page or paragraph past a limit: the paragraph's text and (field, message)."""
+
+    def __init__(self, text: str, problem: tuple[str, str]) -> None:
+        super().__init__(problem[1])
+        self.text, self.problem = text, problem
+
+
+class InlineLimits(Treeprocessor):
+    """Holds the elements the block stage made to MAX_ELEMENTS, and each piece of text
+    the inline stage will parse (a paragraph, list item, heading or table cell) to
+    MAX_MARKS, before that stage runs: its time grows with marks times length. Only a
+    page whose whole text has more marks is looked at piece by piece."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.wanted = False  # set for each page by `MarkdownConverter.convert`
+
+    def run(self, root: ElementTree.Element) -> None:
+        if (count := sum(1 for _ in root.iter())) > MAX_ELEMENTS:
+            raise MarkupLimitError("", ("elements", f"expected at most {MAX_ELEMENTS:,} "
+                                   "paragraphs, list items, headings, table cells and the like "
+                                   f"on a page, found {count:,}; split the page"))  # fmt: skip
+        if not self.wanted:
+            return
+        for element in root.iter():
+            for text in (element.text, element.tail):
+                if text and not isinstance(text, util.AtomicString):
+                    problem = inline_problem(text)
+                    if problem is not None:
+                        raise MarkupLimitError(text, problem)
+
+
+def table_cells(text: str) -> tuple[int, int]:
+    """(where, how many) of the table at which the page's tables pass MAX_TABLE_CELLS
+    cells, counted as columns times rows (Python-Markdown gives each row as many cells
+    as the separator row has columns, however few it writes); (-1, total) if none."""
+    total = 0
+    for match in TABLE_SEPARATOR.finditer(text):
+        row = match.group()
+        if "|" not in row or "-" not in row:
+            continue
+        blank = BLANK_LINE.search(text, match.end())
+        rows = text.count("\n", match.end(), blank.start() if blank else len(text)) + 2
+        total += (row.count("|") + 1) * rows
+        if total > MAX_TABLE_CELLS:
+            return max(text.rfind("\n", 0, match.start()), 0), total  # its header row
+    return -1, total
+
+
+def blocks_in(body: str) -> int:
+    """How many blocks Python-Markdown splits `body` into (at each blank line, a line
+    of spaces counting as blank): its block parser takes each from the front of a list
+    of the rest, so their cost grows with the square of their number."""
+    return WHITESPACE_LINE.sub("\n", body).count("\n\n") + 1
+
+
+def nth(body: str, needle: str, count: int) -> int:
+    """Where the `count`-th `needle` in `body` starts (1 for the first)."""
+    index = -1
+    for _ in range(count):
+        index = body.find(needle, index + 1)
+    return index
+
+
+def footnotes_and_abbreviations(body: str, text: str) -> list[tuple[int, str, str]]:
+    """(where, field, message) if the page passes MAX_FOOTNOTES or MAX_ABBREVIATIONS."""
+    problems = []
+    if (footnotes := body.count("[^")) > MAX_FOOTNOTES:
+        problems.append((nth(body, "[^", MAX_FOOTNOTES + 1), "footnotes", "expected at most "
+                         f"{MAX_FOOTNOTES:,} footnote references and definitions ('[^') on a "
+                         f"page, found {footnotes:,}"))  # fmt: skip
+    abbreviations = list(ABBREVIATION.finditer(text)) if "*[" in body else []
+    if len(abbreviations) > MAX_ABBREVIATIONS:
+        problems.append((abbreviations[MAX_ABBREVIATIONS].start(), "abbreviations",
+                         f"expected at most {MAX_ABBREVIATIONS} abbreviation definitions "
+                         f"('*[...]: ...') on a page, found {len(abbreviations):,}"))  # fmt: skip
+    return problems
+
+
+def check_markdown(body: str, shown: str, first_line: int) -> list[Finding]:
+    """Findings for a page's Markdown body (starting at `first_line` of the file) that
+    passes one of the limits that Python-Markdown's block stage needs. It costs a few
+    searches of the text: lines are looked at one by one only where one may pass."""
+    problems: list[tuple[int, str, str]] = []  # (where in the body, field, message)
+    text = "\n" + body
+    # Each check is made only where the page could pass its limit, which counts of a
+    # few characters tell: 15 microseconds for a page of 4 KB.
+    lines, pipes, squares = body.count("\n") + 1, body.count("|"), body.count("[")
+    if len(body) > MAX_BLOCKS and (blocks := blocks_in(body)) > MAX_BLOCKS:
+        problems.append((0, "blocks", f"expected at most {MAX_BLOCKS:,} blocks (paragraphs, "
+                         "headings, lists, ... between blank lines) on a page, found "
+                         f"{blocks:,}; split the page"))  # fmt: skip
+    if (deep := too_deep(text)) is not None:
+        problems.append((deep[0], "nesting", f"expected lists and block quotes nested at most "
+                         f"{MAX_NESTING} levels deep, found {deep[1]:,} (each '>', list marker "
+                         "or 4 spaces of indent is a level)"))  # fmt: skip
+    if lines > MAX_BLOCK_BREAKS and (crowded := crowded_block(text)) is not None:
+        problems.append((crowded, "blocks", f"expected at most {MAX_BLOCK_BREAKS} headings, "
+                         "rules and definitions ('[x]: ...') in one block of lines, found more; "
+                         "put blank lines between them"))  # fmt: skip
+    tables = (pipes + 1) * (lines + 1) > MAX_TABLE_CELLS  # at most columns times rows
+    where, cells = table_cells(text) if tables else (-1, 0)
+    if where >= 0:
+        problems.append((where, "tables", f"expected tables of at most {MAX_TABLE_CELLS:,} "
+                         f"cells on a page (columns times rows), found {cells:,} from here on; "
+                         "split the table or the page"))  # fmt: skip
+    if (bracket := open_brackets(text, squares)) is not None:
+        where, opening, count = bracket
+        closing = "]" if opening == "[" else ")"
+        problems.append((where, "brackets", f"expected at most {MAX_BRACKETS} '{opening}' open "
+                         f"at once in one paragraph, found {count:,} (is a '{closing}' "
+                         "missing?)"))  # fmt: skip
+    if len(body) > MAX_PAGE_MARKS and (marks := marks_in(body)) > MAX_PAGE_MARKS:
+        problems.append((0, "markup", f"expected at most {MAX_PAGE_MARKS:,} Markdown marks "
+                         f"({' '.join(MARK_CHARACTERS)}) on a page, found {marks:,}; split the "
+                         "page"))  # fmt: skip
+    if squares > MAX_ABBREVIATIONS:  # a footnote and an abbreviation take a '['
+        problems += footnotes_and_abbreviations(body, text)
+    return [
+        error(shown, first_line + body.count("\n", 0, index), 1, field_name, message)
+        for index, field_name, message in problems
+    ]
+
+
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+INDENTED_CODE = re.compile(r"(?:^|\n[ \t]*\n)((?:(?: {4}|\t)[^\n]*(?:\n|$))+)")
+REFERENCE = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*(<[^>\n]*>|\S+)", re.MULTILINE)
+HTML_LINK = re.compile(
+    r"<(a|img)\b[^>]*?\s(?:href|src)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))",
+    re.IGNORECASE,
+)
+ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})", re.MULTILINE)
+SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
+ESCAPED = re.compile(r"\\([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+
+
+def blank_out(text: str, pattern: re.Pattern[str], group: int = 0) -> str:
+    """`text` with what `pattern` matches (its `group`) replaced by spaces, lines kept."""
+    return pattern.sub(
+        lambda match: (
+            match[0][: match.start(group) - match.start()]
+            + re.sub(r"[^\n]", " ", match[group])
+            + match[0][match.end(group) - match.start() :]
+        ),
+        text,
+    )
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a link, image or heading is written in a page's Markdown: `order` says
+    where it comes in the text, `at` where to point (a reference link's address is
+    written in its definition), both as indexes into the body."""
+
+    tag: str  # "a", "img" or "h"
+    value: str  # the address, as the element holds it ("" for a heading)
+    order: int
+    at: int
+    from_html: bool = False
+
+
+def link_destination(text: str, start: int) -> tuple[str, int] | None:
+    """The address of an inline link whose '(' is at `start - 1`, as Python-Markdown
+    reads it (angle brackets dropped, backslash escapes undone), and where it starts."""
+    index = start
+    while index < len(text) and text[index] in " \t\n":
+        index += 1
+    if text.startswith("<", index):
+        end = text.find(">", index)
+        return None if end < 0 else (ESCAPED.sub(r"\1", text[index + 1 : end]), index + 1)
+    depth, end = 0, index
+    while end < len(text) and text[end] not in " \t\n":
+        if text[end] == "(":
+            depth += 1
+        elif text[end] == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        end += 1
+    return ESCAPED.sub(r"\1", text[index:end]), index
+
+
+def source_refs(body: str) -> list[SourceRef]:
+    """Every link, image and heading written in `body`, in the order written: inline
+    and reference links and images, `<a href>` and `<img src>` in raw HTML, ATX and
+    setext headings; code spans and indented code left out."""
+    text = blank_out(blank_out(body, CODE_SPAN), INDENTED_CODE, 1)
+    refs: list[SourceRef] = []
+    definitions: dict[str, tuple[str, int]] = {}
+    for match in REFERENCE.finditer(text):
+        address = match[2][1:-1] if match[2].startswith("<") else match[2]
+        definitions.setdefault(match[1].strip().lower(), (address, match.start(2)))
+        text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+    opened: list[int] = []
+    for match in re.finditer(r"\\.|[\[\]]", text):
+        if match[0] == "[":
+            opened.append(match.start())
+        elif match[0] == "]" and opened:
+            start, end = opened.pop(), match.end()
+            tag = "img" if start > 0 and text[start - 1] == "!" else "a"
+            if text.startswith("(", end):
+                found = link_destination(text, end + 1)
+                if found is not None:
+                    refs.append(SourceRef(tag, found[0], start, found[1]))
+                continue
+            label = text[start + 1 : end - 1]
+            if text.startswith("[", end):
+                close = text.find("]", end)
+                label = text[end + 1 : close] or label if close >= 0 else label
+            if label.strip().lower() in definitions:
+                address, at = definitions[label.strip().lower()]
+                refs.append(SourceRef(tag, address, start, at))
+    for match in HTML_LINK.finditer(text):
+        group = next(number for number in (2, 3, 4) if match[number] is not None)
+        value = html.unescape(match[group])
+        refs.append(SourceRef(match[1].lower(), value, match.start(), match.start(group), True))
+    for match in ATX_HEADING.finditer(text):
+        refs.append(SourceRef("h", "", match.start(), match.start(1)))
+    for match in SETEXT_UNDERLINE.finditer(text):
+        above = text.rfind("\n", 0, max(match.start() - 1, 0)) + 1
+        if match.start() > 0 and text[above : match.start() - 1].strip():
+            refs.append(SourceRef("h", "", above, above))
+    return sorted(refs, key=lambda ref: ref.order)
+
+
 @dataclass
 class PageContext:
     """What a conversion needs to know about the page and the site around it."""
@@ -131,14 +487,66 @@ class PageContext:
     assets: frozenset[str]
     directory_links: bool = False
     findings: list[Finding] = field(default_factory=list)
+    # How many links and images of each address the output (filtered) has had so far.
+    seen: dict[tuple[str, str], int] = field(default_factory=dict)
+    refs: list[SourceRef] | None = None  # `source_refs(body)`, made when first wanted
 
     def position(self, needle: str) -> tuple[int, int]:
-        """Line and column of `needle` in the body (the Markdown parser keeps none)."""
+        """Line and column of `needle` in the body: only for what `source_refs` does
+        not find (an address set by an attribute list, say)."""
         index = self.body.find(needle) if needle else -1
-        if index < 0:
-            return self.body_line, 1
-        before = self.body[:index]
-        return self.body_line + before.count("\n"), index - (before.rfind("\n") + 1) + 1
+        return self.at(index) if index >= 0 else (self.body_line, 1)
+
+    def at(self, index: int) -> tuple[int, int]:
+        """Line and column of the body's character at `index`."""
+        line_start = self.body.rfind("\n", 0, index) + 1
+        return self.body_line + self.body.count("\n", 0, index), index - line_start + 1
+
+    def written(self, tag: str, value: str, number: int, html: bool = True) -> SourceRef | None:
+        """The `number`-th (from 1) link or image with address `value` as written in the
+        body (or heading, for `tag` "h"), counting those in raw HTML unless `html` is
+        false: the Python-Markdown elements and the output keep the order written, so
+        the n-th element made of an address is the n-th written."""
+        if self.refs is None:
+            self.refs = source_refs(self.body)
+        for ref in self.refs:
+            if ref.tag == tag and ref.value == value and (html or not ref.from_html):
+                number -= 1
+                if number == 0:
+                    return ref
+        return None
+
+    def written_html(self, text: str, number: int) -> tuple[int, int]:
+        """Line and column of the `number`-th (from 1) raw HTML `text` in the body, code
+        spans and indented code left out (Python-Markdown stashes raw HTML as written)."""
+        masked = blank_out(blank_out(self.body, CODE_SPAN), INDENTED_CODE, 1)
+        index = -1
+        for _ in range(number):
+            index = masked.find(text, index + 1)
+            if index < 0:
+                return self.position(text[:40])
+        return self.at(index)
+
+    def count(self, tag: str, value: str) -> int:
+        """Count one more link or image of `value` in the output; which one it is."""
+        number = self.seen[tag, value] = self.seen.get((tag, value), 0) + 1
+        return number
+
+    def report_ref(self, tag: str, value: str, number: int, field_name: str, message: str,
+                   is_error: bool = True, html: bool = True) -> None:  # fmt: skip
+        """Report the `number`-th link or image of address `value` (see `written`)."""
+        ref = self.written(tag, value, number, html)
+        line, col = self.at(ref.at) if ref is not None else self.position(value)
+        make = error if is_error else warning
+        self.findings.append(make(self.display_path, line, col, field_name, message))
+
+    def line_of(self, text: str) -> int:
+        """The line of the body where `text`, a paragraph as Python-Markdown's block
+        stage gave it, starts: the first line holding its first line (for a finding
+        on a whole paragraph, which the parser gives no position)."""
+        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        index = self.body.find(first) if first else -1
+        return self.body_line + self.body.count("\n", 0, max(index, 0))
 
     def report(self, needle: str, field_name: str, message: str, is_error: bool = True) -> None:
         line, col = self.position(needle)
@@ -185,6 +593,7 @@ def link_hint(path: str, ctx: PageContext) -> str:
 
 
 def rewrite_link(ref: str, ctx: PageContext) -> str | None:
+    number = ctx.count("a", ref)
     parts = urlsplit(ref)
     scheme = parts.scheme.lower()
     if ref.startswith(("#", "//")) or scheme in LINK_SCHEMES:
@@ -193,8 +602,10 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
         return None  # an unsafe scheme, reported by the tree check
     target, suffix = resolve(ref, ctx)
     if target is None:
-        ctx.report(
+        ctx.report_ref(
+            "a",
             ref,
+            number,
             "link",
             f"expected a link to a page or file of this site{link_hint(parts.path, ctx)}, "
             f"found '{ref}'",
@@ -204,10 +615,13 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
 
 
 def rewrite_image(ref: str, ctx: PageContext) -> str | None:
+    number = ctx.count("img", ref)
     parts = urlsplit(ref)
     if parts.scheme or ref.startswith("//"):
-        ctx.report(
+        ctx.report_ref(
+            "img",
             ref,
+            number,
             "image",
             "expected an image stored in content/images/ (pages load nothing from other "
             f"sites), found '{ref[:60]}'",
@@ -221,8 +635,10 @@ def rewrite_image(ref: str, ctx: PageContext) -> str | None:
             if path.startswith("/")
             else posixpath.join(posixpath.dirname(ctx.content_path), path)
         )
-        ctx.report(
+        ctx.report_ref(
+            "img",
             ref,
+            number,
             "image",
             f"expected an image file in content/images/, found no file at 'content/{wanted}'",
         )
@@ -246,12 +662,20 @@ def slugify(text: str) -> str:
     return re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", ascii_text).strip().lower())
 
 
-def unique_id(wanted: str, used: set[str | None]) -> str:
-    candidate, number = wanted or "section", 0
+def unique_id(wanted: str, used: set[str | None], last: dict[str, int] | None = None) -> str:
+    """`wanted`, or `wanted_1`, `wanted_2`, ... if taken; `last` (kept across one page's
+    calls) remembers the number each name got to, so 8,000 headings named alike take
+    8,000 steps, not 32 million."""
+    wanted = wanted or "section"
+    candidate, number = wanted, (last or {}).get(wanted, 0)
+    if number:
+        candidate = f"{wanted}_{number}"
     while candidate in used:
         number += 1
-        candidate = f"{wanted or 'section'}_{number}"
+        candidate = f"{wanted}_{number}"
     used.add(candidate)
+    if last is not None:
+        last[wanted] = number
     return candidate
 
 
@@ -266,16 +690,21 @@ class PageTreeprocessor(Treeprocessor):
         ctx = self.owner.context
         previous_level = 1
         used = {element.get("id") for element in root.iter() if element.get("id")}
+        numbers: dict[str, int] = {}
+        made: dict[tuple[str, str], int] = {}  # links and images by address, and headings
         for element in root.iter():
             tag = element.tag
             if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                heading = made["h", ""] = made.get(("h", ""), 0) + 1
                 level = int(tag[1])
                 text = "".join(element.itertext()).strip()
                 if not element.get("id"):
-                    element.set("id", unique_id(slugify(text), used))
+                    element.set("id", unique_id(slugify(text), used, numbers))
                 if level == 1 and ctx is not None:
-                    ctx.report(
-                        f"# {text}",
+                    ctx.report_ref(
+                        "h",
+                        "",
+                        heading,
                         "heading",
                         f"expected '##' section headings (the page title is the only "
                         f"level-1 heading), found '# {text}'; it was shown as '## {text}'",
@@ -283,31 +712,42 @@ class PageTreeprocessor(Treeprocessor):
                     )
                     element.tag, level = "h2", 2
                 elif level > previous_level + 1 and ctx is not None:
-                    ctx.report(
-                        text,
+                    ctx.report_ref(
+                        "h",
+                        "",
+                        heading,
                         "heading",
                         f"expected a level-{previous_level + 1} heading next, found level "
                         f"{level} ('{text}'); skipped levels confuse screen-reader users",
                         is_error=False,
                     )
                 previous_level = level
-            elif tag == "img" and ctx is not None and not (element.get("alt") or "").strip():
+            elif tag == "img" and ctx is not None:
                 src = element.get("src", "")
-                ctx.report(
-                    src,
-                    "image",
-                    f"expected alt text describing the image, found none for '{src}'",
-                )
+                number = made["img", src] = made.get(("img", src), 0) + 1
+                if not (element.get("alt") or "").strip():
+                    ctx.report_ref(
+                        "img",
+                        src,
+                        number,
+                        "image",
+                        f"expected alt text describing the image, found none for '{src}'",
+                        html=False,
+                    )
             elif tag == "a" and ctx is not None:
                 href = element.get("href", "")
+                number = made["a", href] = made.get(("a", href), 0) + 1
                 scheme = urlsplit(href).scheme.lower()
                 if scheme and scheme not in LINK_SCHEMES:
-                    ctx.report(
+                    ctx.report_ref(
+                        "a",
                         href,
+                        number,
                         "link",
                         f"expected a web, mailto: or tel: address, found '{href[:40]}'; "
                         "the link was removed",
                         is_error=False,
+                        html=False,
                     )
             elif tag == "table":
                 # Each cell names its column, so the theme can stack a table on a narrow screen.
@@ -454,6 +894,16 @@ class GatedInlineProcessor(markdown.treeprocessors.InlineProcessor):
         return data
 
 
+class QuickTableProcessor(TableProcessor):
+    """Python-Markdown's table processor, which tells at once that a block whose first
+    line has no `|` is not a table (its own test would find the same after splitting
+    the whole block into lines: a block of 4,000 rules is tested 4,000 times, 1.1 s)."""
+
+    def test(self, parent: ElementTree.Element, block: str) -> bool:
+        end = block.find("\n")
+        return "|" in block[: end if end >= 0 else len(block)] and super().test(parent, block)
+
+
 class MarkdownConverter:
     """One Markdown instance, reused page after page (`reset()` between them)."""
 
@@ -464,13 +914,25 @@ class MarkdownConverter:
             output_format="html",
         )
         self.md.treeprocessors.register(GatedInlineProcessor(self.md), "inline", 20)
+        self.limits = InlineLimits(self.md)
+        self.md.treeprocessors.register(self.limits, "sitegen-limits", 21)  # just before inline
+        table = self.md.parser.blockprocessors["table"]
+        self.md.parser.blockprocessors.register(
+            QuickTableProcessor(self.md.parser, table.config),
+            "table",
+            75,  # as the extension
+        )
 
     def convert(self, text: str, ctx: PageContext) -> tuple[str, list[Finding]]:
         self.extension.context = ctx
+        self.limits.wanted = marks_in(text) > MAX_MARKS  # a paragraph has at most the text's
         try:
             self.md.reset()
             html = self.md.convert(text)
             self._scan_raw_html(ctx)
+        except MarkupLimitError as exc:
+            line = ctx.line_of(exc.text)
+            return "", [*ctx.findings, error(ctx.display_path, line, 1, *exc.problem)]
         finally:
             self.extension.context = None
         clean = nh3.clean(
@@ -493,13 +955,18 @@ class MarkdownConverter:
         return value
 
     def _scan_raw_html(self, ctx: PageContext) -> None:
+        seen: dict[str, int] = {}
         for block in self.md.htmlStash.rawHtmlBlocks:
             if not isinstance(block, str) or "<" not in block:
                 continue
             scanner = RawHtmlScanner()
             scanner.feed(block)
             scanner.close()
-            start_line, start_col = ctx.position(block.strip()[:40])
+            if not scanner.problems:
+                continue
+            written = block.strip()
+            seen[written] = seen.get(written, 0) + 1  # the same HTML written again
+            start_line, start_col = ctx.written_html(written, seen[written])
             for line, col, field_name, message, is_error in scanner.problems:
                 found_col = col + 1 if line > 1 else start_col + col
                 make = error if is_error else warning

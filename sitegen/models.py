@@ -96,6 +96,15 @@ class Disclosure(Model):
     advertising_policy: Text
 
 
+class Limits(Model):
+    """The largest content files the build reads, so that a hostile or mistaken file
+    costs seconds, not minutes. A Markdown page costs more to convert than YAML to
+    read, byte for byte."""
+
+    max_page_kb: int = Field(default=512, ge=1, le=1024 * 1024)  # each Markdown page
+    max_file_kb: int = Field(default=2048, ge=1, le=1024 * 1024)  # packages.yaml, claims.yaml
+
+
 class SiteConfig(Model):
     title: Text
     base_url: Text
@@ -111,6 +120,7 @@ class SiteConfig(Model):
     required_sections: list[Text] = []
     reading_grade_target: float = Field(default=9, ge=1, le=20)
     directory_links: bool = False
+    limits: Limits = Limits()
     # Publishing rules a site may tighten: a clinician's review of every page of
     # health information, and how a gap in what the publisher says about a package
     # it sells is reported.

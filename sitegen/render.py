@@ -10,6 +10,7 @@ site works from any sub-path and from disk.
 
 from __future__ import annotations
 
+import os
 import re
 import traceback
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from markupsafe import Markup, escape
 from .assets import HEADERS_FILE, PAGE_POLICY, headers_file
 from .feed import feed_context
 from .findings import Finding, error
-from .fs import display
+from .fs import display, display_link, link_problem
 from .markdown import MarkdownConverter, PageContext
 from .models import Document, EvidenceLevel, Package, RenderedPage, Site
 from .record import Reads, RecordedDate, RecordingEnvironment, SiteView
@@ -70,6 +71,33 @@ def template_position(exc: BaseException, templates_dir: Path) -> tuple[str, int
     return found
 
 
+class RefusedTemplateError(jinja2.TemplateNotFound):
+    """A template that is a symbolic link out of the templates folder, or a loop."""
+
+    def __init__(self, name: str, path: str, problem: str) -> None:
+        super().__init__(name, problem)
+        self.path, self.problem = path, problem
+
+
+class ThemeLoader(jinja2.FileSystemLoader):
+    """Jinja's loader for one templates folder, which never reads a template through
+    a symbolic link that leads out of the folder or loops (`link_problem`)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.folder = folder
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = os.path.join(self.folder, *jinja2.loaders.split_template_path(template))
+        if os.path.islink(path) or os.path.realpath(path) != os.path.abspath(path):
+            problem = link_problem(path, self.folder)
+            if problem:
+                raise RefusedTemplateError(template, path, problem)
+        return super().get_source(environment, template)
+
+
 def page_jobs(site: Site) -> list[PageJob]:
     """Every page of the site, HTML and other files, in output order."""
     jobs = [PageJob("", "home.html"), PageJob("conditions/", "conditions.html")]
@@ -91,7 +119,7 @@ class Renderer:
         self.converter = MarkdownConverter()
         self.base_path = urlsplit(site.config.base_url).path
         self.env = RecordingEnvironment(
-            loader=jinja2.FileSystemLoader(templates_dir),
+            loader=ThemeLoader(templates_dir),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -220,6 +248,9 @@ class Renderer:
             findings.append(
                 error(path, exc.lineno, 1, "template", f"expected valid Jinja, found {exc.message}")
             )
+            return None
+        except RefusedTemplateError as exc:
+            findings.append(error(display_link(Path(exc.path)), 1, 1, "symlink", exc.problem))
             return None
         except jinja2.TemplateNotFound as exc:
             where = display(self.templates_dir / job.template)

@@ -187,7 +187,7 @@ def keep_index(live: Path, bundle: Path) -> bool:
 def inodes(folder: Path) -> dict[str, int]:
     """Each file under `folder` with its inode (the same inode is the same bytes: the
     index is never changed in place). The inodes come with the folder listing."""
-    return {name: entry.inode() for name, entry in walk(folder, follow_links=False)}
+    return {name: entry.inode() for name, entry in walk(folder)}
 
 
 def entry_inode(bundle: Path) -> int | None:

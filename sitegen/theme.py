@@ -4,10 +4,11 @@ to the site root as they are: favicon.ico, ...)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fs import file_digest, files_under
+from .fs import Stamp, file_digest, files_under
 
 STATIC_DIR = "static"
 ROOT_FILES_DIR = "root"
@@ -21,20 +22,32 @@ class Theme:
     files: dict[str, Path]  # every theme file by its URL in the site, root files included
 
 
-def theme_of(templates_dir: Path) -> Theme:
+def theme_of(templates_dir: Path, stamps: Mapping[str, Stamp] | None = None) -> Theme:
+    """The theme of `templates_dir`, from the build's stamps of its files ("templates/
+    static/site.css" -> its stamp), or from the files themselves."""
+    if stamps is None:
+        stamps = {
+            f"templates/{path.relative_to(templates_dir).as_posix()}": Stamp(
+                0, 0, 0, file_digest(path)
+            )
+            for folder in (STATIC_DIR, ROOT_FILES_DIR)
+            for path in files_under(templates_dir / folder)
+        }
     names: dict[str, str] = {}
     files: dict[str, Path] = {}
-    static = templates_dir / STATIC_DIR
-    for path in files_under(static):
-        name = path.relative_to(static).as_posix()
-        digest = file_digest(path)[:10]
+    for key, stamp in sorted(stamps.items()):
+        folder, _, name = key.removeprefix("templates/").partition("/")
+        if not key.startswith("templates/") or folder not in (STATIC_DIR, ROOT_FILES_DIR):
+            continue
+        path = templates_dir / folder / name
+        if folder == ROOT_FILES_DIR:
+            files[name] = path
+            continue
         stem, dot, suffix = name.rpartition(".")
+        digest = stamp.digest[:10]
         url = f"{STATIC_DIR}/{stem}.{digest}.{suffix}" if dot else f"{STATIC_DIR}/{name}.{digest}"
         names[name] = url
         files[url] = path
-    root = templates_dir / ROOT_FILES_DIR
-    for path in files_under(root):
-        files[path.relative_to(root).as_posix()] = path
     return Theme(names, files)
 
 

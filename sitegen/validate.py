@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from .findings import Finding, describe, error
 from .load import Loc, RawDocument
+from .markdown import check_markdown
 from .models import (
     SLUG_RE,
     Catalogue,
@@ -413,6 +414,10 @@ def missing_evidence_page(site_doc: RawDocument) -> list[Finding]:
 def validate_config(site_doc: RawDocument) -> tuple[SiteConfig | None, list[Finding]]:
     config, findings = validate_model(SiteConfig, site_doc.data, site_doc)
     if config is not None:
+        line = site_doc.positions.of_value(("disclaimer",))[0]  # the disclaimer is Markdown
+        too_much = check_markdown(config.disclaimer, site_doc.display_path, line)
+        if too_much:  # never converted: no page is rendered
+            return None, findings + too_much
         ids = [level.id for level in config.evidence_levels]
         for index, level_id in enumerate(ids):
             if level_id in ids[:index]:

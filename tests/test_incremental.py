@@ -400,3 +400,14 @@ def test_a_loop_over_the_site_added_to_a_template_is_followed(
          "reviewed_by: Another reviewer")  # fmt: skip
     third = rebuild(session)
     assert "about/" not in third.rendered  # no page lists who reviewed beta
+
+
+def test_a_translation_is_set_aside_with_a_warning_every_build(
+    options: BuildOptions, session: Session
+) -> None:
+    alpha = options.content / "conditions" / "alpha.md"
+    (options.content / "conditions" / "alpha.fr.md").write_text(alpha.read_text())
+    for _ in range(2):  # the first build, and one that reuses everything
+        result = session.build()
+        assert [f.field for f in result.warnings] == ["translation"]
+        assert "conditions/alpha.fr/" not in result.urls
