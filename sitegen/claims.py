@@ -21,6 +21,7 @@ line before allows a finding there; the report still shows it as a note.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 import re
@@ -503,12 +504,11 @@ def allow_comments(lines: list[str], first_line: int) -> dict[int, dict[str, str
 
 
 NOT_NEWLINE = re.compile(r"[^\n]")
-FENCED_CODE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
+FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
 INLINE_CODE = re.compile(r"`[^`\n]+`")
-HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-HTML_TAG = re.compile(r"<[^>\n]+>")
-LINK_ADDRESS = re.compile(r"\]\([^)\n]*\)")
-DEFINITION = re.compile(r"^\s*\[\^?[^\]]+\]:.*(?:\n[ \t]+.*)*", re.MULTILINE)
+HTML_TAG = re.compile(r"<[^<>\n]+>")  # no `<` inside: each `<` is looked past once
+LINK_ADDRESS = re.compile(r"\]\([^()\n]*\)")
+DEFINITION = re.compile(r"^[ \t]*\[\^?[^\]\n]+\]:.*(?:\n[ \t]+.*)*", re.MULTILINE)
 BARE_URL = re.compile(r"https?://\S+")
 
 
@@ -516,27 +516,81 @@ def _blank(match: re.Match[str]) -> str:
     return NOT_NEWLINE.sub(" ", match.group(0))
 
 
+def blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each of `spans` (in order, not overlapping) blanked, in one pass."""
+    parts, last = [], 0
+    for start, end in spans:
+        parts += [text[last:start], _blank_text(text[start:end])]
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def fenced_code(text: str) -> list[tuple[int, int]]:
+    """The spans of fenced code blocks (one left open runs to the end)."""
+    spans: list[tuple[int, int]] = []
+    opened: re.Match[str] | None = None
+    for fence in FENCE.finditer(text):
+        if opened is None:
+            opened = fence
+        elif fence.group(1) == opened.group(1):
+            end = text.find("\n", fence.end())
+            spans.append((opened.start(), len(text) if end < 0 else end))
+            opened = None
+    if opened is not None:
+        spans.append((opened.start(), len(text)))
+    return spans
+
+
+def html_comments(text: str) -> list[tuple[int, int]]:
+    """The spans of HTML comments (an unclosed one runs to the end, as in HTML)."""
+    spans: list[tuple[int, int]] = []
+    start = text.find("<!--")
+    while start >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            spans.append((start, len(text)))
+            break
+        spans.append((start, end + 3))
+        start = text.find("<!--", end + 3)
+    return spans
+
+
+def reference_sections(text: str) -> list[tuple[int, int]]:
+    """The spans of sections headed Sources, References and the like, each up to the
+    next heading of its level or higher."""
+    spans: list[tuple[int, int]] = []
+    headings = [(m.start(), len(m.group(1))) for m in re.finditer(r"^(#{1,6})\s", text, re.M)]
+    starts = [at for at, _ in headings]
+    for heading in REFERENCE_HEADINGS.finditer(text):
+        if spans and heading.start() < spans[-1][1]:
+            continue  # inside a section already blanked: each heading is looked at once
+        level, end = len(heading.group(1)), len(text)
+        for at, depth in headings[bisect.bisect_right(starts, heading.start()) :]:
+            if depth <= level:
+                end = at
+                break
+        spans.append((heading.start(), end))
+    return spans
+
+
 @functools.lru_cache(maxsize=8)  # the quality checks mask each body twice in a row
 def mask_markdown(body: str) -> str:
     """The body with everything that is not prose blanked out, positions unchanged.
 
     Blanked: code, HTML comments and tags, link and image addresses, footnote and
-    reference definitions, and sections headed Sources / References.
+    reference definitions, and sections headed Sources / References. Every step is
+    linear in the text, so hostile text (20,000 unclosed `<!--`) costs no more than
+    prose of its length.
     """
-    text = FENCED_CODE.sub(_blank, body)
+    text = blanked(body, fenced_code(body))
     text = INLINE_CODE.sub(_blank, text)
-    text = HTML_COMMENT.sub(_blank, text)
+    text = blanked(text, html_comments(text))
     text = HTML_TAG.sub(_blank, text)
     text = LINK_ADDRESS.sub(lambda m: "]" + _blank(m)[1:], text)
     text = DEFINITION.sub(_blank, text)
     text = BARE_URL.sub(_blank, text)
-    for heading in reversed(list(REFERENCE_HEADINGS.finditer(text))):
-        level = len(heading.group(1))
-        following = re.compile(rf"^#{{1,{level}}}\s", re.MULTILINE)
-        end_match = following.search(text, heading.end())
-        end = end_match.start() if end_match else len(text)
-        text = text[: heading.start()] + _blank_text(text[heading.start() : end]) + text[end:]
-    return text
+    return blanked(text, reference_sections(text))
 
 
 def _blank_text(text: str) -> str:

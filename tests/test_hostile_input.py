@@ -626,3 +626,28 @@ def test_a_control_character_in_yaml_is_a_finding(content: Path):
         "content/packages.yaml:24:25: yaml: expected valid YAML, found the character U+0007, "
         "which YAML does not allow in a file (write it as an escape in double quotes, like \\x1f)",
     )
+
+
+# The claims linter on hostile text ------------------------------------------------
+
+# Within the Markdown limits (500 marks a paragraph, 20,000 a page, 512 KB), so the
+# page is read and linted: 20,000 unclosed `<!--`, a fence on each of 40,000 lines.
+HOSTILE_PROSE = {
+    "unclosed comments": "\n\n".join(
+        ["<!--" + "x" * 19 + " "] * 500 and [("<!--" + "x" * 19 + " ") * 500] * 40
+    ),
+    "unclosed fences": "```a\n" * 40_000,
+}
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE_PROSE))
+def test_the_claims_linter_reads_hostile_text_in_linear_time(content: Path, kind: str):
+    """Its masking of code and comments ran on to the end of the page from every
+    unclosed `<!--` or fence: 20,000 of them took minutes. Within the limits the
+    page is linted, in well under the bound."""
+    page = content / "pages" / "hostile.md"
+    page.write_text("---\ntitle: Hostile\nsummary: Hostile text.\n---\n" + HOSTILE_PROSE[kind])
+    result = check_bounded(content, seconds=20)
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "hostile.md:1:1: size" not in result.stdout  # read, not refused
