@@ -50,6 +50,7 @@ from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
 from tornado import httpserver, httputil, netutil, routing, web
 
+from .assets import DRAWING_POLICY, FILE_POLICY, NO_FRAMING
 from .build import BuildOptions, Session
 from .findings import Finding, Severity
 from .fs import display
@@ -227,8 +228,6 @@ class LiveState:
     served: dict[str, int] = field(default_factory=dict)  # page path -> generation it showed
 
 
-# A file opened on its own (an SVG, say) runs nothing and loads nothing from elsewhere.
-FILE_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
 LONGEST_PATH = 2048  # bytes of a request path; longer ones get 414
 REFUSED_ESCAPES = re.compile(r"%(2f|5c|00)", re.IGNORECASE)  # encoded '/', '\\', NUL
 
@@ -333,8 +332,11 @@ class SiteHandler(web.RequestHandler):
         self.set_status(status)
         self.set_header("Content-Type", kind)
         self.set_header("X-Content-Type-Options", "nosniff")
-        if kind.startswith(("image/svg+xml", "application/xml", "application/pdf")):
-            self.set_header("Content-Security-Policy", FILE_POLICY)
+        # A file opened on its own runs nothing and loads nothing, as `_headers` asks a host.
+        if kind.startswith(("image/svg+xml", "application/xml")):
+            self.set_header("Content-Security-Policy", f"{DRAWING_POLICY}; {NO_FRAMING}")
+        elif kind.startswith("application/pdf"):
+            self.set_header("Content-Security-Policy", f"{FILE_POLICY}; {NO_FRAMING}")
         if self.request.method == "HEAD":
             self.set_header("Content-Length", str(len(body)))
             self.finish()
