@@ -9,10 +9,12 @@ dangerous markup it held is reported with its line.
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import posixpath
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
@@ -860,6 +862,10 @@ class GatedInlineProcessor(markdown.treeprocessors.InlineProcessor):
     the stock stage's (tested on every kind of inline markup). What a text holds
     is looked at once: a match only puts a placeholder in place of the text it
     matched, so a pattern that could not match before cannot match after.
+
+    Because it replaces a private (name-mangled) method, it is used only with the
+    Python-Markdown it was written against (`GATED_FOR`); with any other the stock
+    stage runs, and `inline_stage()` says so once.
     """
 
     def run(
@@ -904,6 +910,25 @@ class QuickTableProcessor(TableProcessor):
         return "|" in block[: end if end >= 0 else len(block)] and super().test(parent, block)
 
 
+GATED_FOR = "3.11.3"  # the Python-Markdown whose inline stage GatedInlineProcessor replaces
+
+
+@functools.cache
+def inline_stage(version: str) -> type[markdown.treeprocessors.InlineProcessor] | None:
+    """The inline stage to use with Python-Markdown `version`: ours for the version it
+    was written against, None (Python-Markdown's own) for any other, with a warning."""
+    if version == GATED_FOR:
+        return GatedInlineProcessor
+    warnings.warn(
+        f"sitegen: Python-Markdown {version} is installed, not the {GATED_FOR} that "
+        "sitegen's faster inline stage was written for; its own stage is used (the same "
+        "pages, rendered about a quarter slower). `make setup` installs the pinned version.",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+    return None
+
+
 class MarkdownConverter:
     """One Markdown instance, reused page after page (`reset()` between them)."""
 
@@ -913,7 +938,9 @@ class MarkdownConverter:
             extensions=[*MARKDOWN_EXTENSIONS, self.extension],
             output_format="html",
         )
-        self.md.treeprocessors.register(GatedInlineProcessor(self.md), "inline", 20)
+        gated = inline_stage(markdown.__version__)
+        if gated is not None:
+            self.md.treeprocessors.register(gated(self.md), "inline", 20)
         self.limits = InlineLimits(self.md)
         self.md.treeprocessors.register(self.limits, "sitegen-limits", 21)  # just before inline
         table = self.md.parser.blockprocessors["table"]

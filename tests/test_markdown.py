@@ -223,3 +223,25 @@ def test_inline_patterns_are_skipped_only_where_they_cannot_match():
                  "<sup", "<table", "<dl>"):  # fmt: skip
         assert made in html, made
     assert any("nope.md" in finding for finding in findings)
+
+
+def test_another_python_markdown_gets_its_own_inline_stage_and_a_warning(monkeypatch):
+    """The gated stage replaces a private method of Python-Markdown 3.11.3: with any
+    other version the stock stage runs, the pages are the same, and a warning says so."""
+    from sitegen import markdown as ours
+
+    assert markdown.__version__ == ours.GATED_FOR, "requirements.lock pins the version"
+    monkeypatch.setattr(markdown, "__version__", "3.99.0")
+    with pytest.warns(RuntimeWarning, match="Python-Markdown 3.99.0 is installed, not the 3.11.3"):
+        fallback = MarkdownConverter()
+    assert type(fallback.md.treeprocessors["inline"]) is markdown.treeprocessors.InlineProcessor
+    monkeypatch.setattr(markdown, "__version__", ours.GATED_FOR)
+    gated = MarkdownConverter()
+    for body in [INLINE_MARKUP, *INLINE_MARKUP.splitlines()]:
+        made = [
+            converter.convert(body, PageContext(
+                "content/conditions/a.md", "conditions/a.md", "conditions/a/", body, 10,
+                CONTENT_URLS, KNOWN, frozenset({"images/x.png"}), False))
+            for converter in (gated, fallback)
+        ]  # fmt: skip
+        assert made[0] == made[1]
