@@ -21,7 +21,6 @@ line before allows a finding there; the report still shows it as a note.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import os
 import re
@@ -33,11 +32,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import claims_context as context
+from .explain import findings_from_errors
 from .findings import Finding, Severity
 from .fs import display
 from .load import Loc, RawDocument, parse_yaml, read_text
+from .markdown import mask_markdown
 from .models import Limits, SourceType
-from .validate import findings_from_errors
 
 DEFAULT_RULES = Path(__file__).with_name("claims_default.yaml")
 SEPARATOR = r"(?:[\s\-\u2010\u2011\u2013\u2014*_]+)"
@@ -98,10 +98,6 @@ NOT_LINTED_FIELDS = {
     "last_reviewed",
     "next_review",
 }
-REFERENCE_HEADINGS = re.compile(
-    r"^(#{1,6})\s*(?:sources|references|further reading|bibliography)\s*#*\s*$",
-    re.IGNORECASE | re.MULTILINE,
-)
 
 
 # The endings a phrase's word may take: (stem, endings, doubled last consonant).
@@ -501,100 +497,6 @@ def allow_comments(lines: list[str], first_line: int) -> dict[int, dict[str, str
                 break
             allowed.setdefault(first_line + following, {})[match.group(1)] = match.group(2)
     return allowed
-
-
-NOT_NEWLINE = re.compile(r"[^\n]")
-FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
-INLINE_CODE = re.compile(r"`[^`\n]+`")
-HTML_TAG = re.compile(r"<[^<>\n]+>")  # no `<` inside: each `<` is looked past once
-LINK_ADDRESS = re.compile(r"\]\([^()\n]*\)")
-DEFINITION = re.compile(r"^[ \t]*\[\^?[^\]\n]+\]:.*(?:\n[ \t]+.*)*", re.MULTILINE)
-BARE_URL = re.compile(r"https?://\S+")
-
-
-def _blank(match: re.Match[str]) -> str:
-    return NOT_NEWLINE.sub(" ", match.group(0))
-
-
-def blanked(text: str, spans: list[tuple[int, int]]) -> str:
-    """`text` with each of `spans` (in order, not overlapping) blanked, in one pass."""
-    parts, last = [], 0
-    for start, end in spans:
-        parts += [text[last:start], _blank_text(text[start:end])]
-        last = end
-    parts.append(text[last:])
-    return "".join(parts)
-
-
-def fenced_code(text: str) -> list[tuple[int, int]]:
-    """The spans of fenced code blocks (one left open runs to the end)."""
-    spans: list[tuple[int, int]] = []
-    opened: re.Match[str] | None = None
-    for fence in FENCE.finditer(text):
-        if opened is None:
-            opened = fence
-        elif fence.group(1) == opened.group(1):
-            end = text.find("\n", fence.end())
-            spans.append((opened.start(), len(text) if end < 0 else end))
-            opened = None
-    if opened is not None:
-        spans.append((opened.start(), len(text)))
-    return spans
-
-
-def html_comments(text: str) -> list[tuple[int, int]]:
-    """The spans of HTML comments (an unclosed one runs to the end, as in HTML)."""
-    spans: list[tuple[int, int]] = []
-    start = text.find("<!--")
-    while start >= 0:
-        end = text.find("-->", start + 4)
-        if end < 0:
-            spans.append((start, len(text)))
-            break
-        spans.append((start, end + 3))
-        start = text.find("<!--", end + 3)
-    return spans
-
-
-def reference_sections(text: str) -> list[tuple[int, int]]:
-    """The spans of sections headed Sources, References and the like, each up to the
-    next heading of its level or higher."""
-    spans: list[tuple[int, int]] = []
-    headings = [(m.start(), len(m.group(1))) for m in re.finditer(r"^(#{1,6})\s", text, re.M)]
-    starts = [at for at, _ in headings]
-    for heading in REFERENCE_HEADINGS.finditer(text):
-        if spans and heading.start() < spans[-1][1]:
-            continue  # inside a section already blanked: each heading is looked at once
-        level, end = len(heading.group(1)), len(text)
-        for at, depth in headings[bisect.bisect_right(starts, heading.start()) :]:
-            if depth <= level:
-                end = at
-                break
-        spans.append((heading.start(), end))
-    return spans
-
-
-@functools.lru_cache(maxsize=8)  # the quality checks mask each body twice in a row
-def mask_markdown(body: str) -> str:
-    """The body with everything that is not prose blanked out, positions unchanged.
-
-    Blanked: code, HTML comments and tags, link and image addresses, footnote and
-    reference definitions, and sections headed Sources / References. Every step is
-    linear in the text, so hostile text (20,000 unclosed `<!--`) costs no more than
-    prose of its length.
-    """
-    text = blanked(body, fenced_code(body))
-    text = INLINE_CODE.sub(_blank, text)
-    text = blanked(text, html_comments(text))
-    text = HTML_TAG.sub(_blank, text)
-    text = LINK_ADDRESS.sub(lambda m: "]" + _blank(m)[1:], text)
-    text = DEFINITION.sub(_blank, text)
-    text = BARE_URL.sub(_blank, text)
-    return blanked(text, reference_sections(text))
-
-
-def _blank_text(text: str) -> str:
-    return NOT_NEWLINE.sub(" ", text)
 
 
 @dataclass

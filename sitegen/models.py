@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 import zlib
 from collections.abc import Callable
@@ -505,3 +506,15 @@ def pack(content: bytes) -> bytes:
 
 def unpack(packed: bytes) -> bytes:
     return zlib.decompress(packed)
+
+
+def add_months(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def package_review_due(package: Package, config: SiteConfig) -> date:
+    """When a package is due to be reviewed again: its last review plus the site's
+    review interval (packages name no date of their own)."""
+    return add_months(package.last_reviewed, config.review_interval_months)

@@ -11,12 +11,11 @@ import functools
 import re
 from datetime import date
 
-from .claims import mask_markdown
+from .explain import field_path
 from .findings import Finding, Severity, error, note, warning
 from .load import RawDocument
-from .markdown import SOURCE_MARKER_PATTERN
-from .models import Document, Package, SiteConfig, Source
-from .validate import field_path, package_review_due
+from .markdown import SOURCE_MARKER_PATTERN, mask_markdown
+from .models import Document, Package, SiteConfig, Source, package_review_due
 
 NONE_PHRASES = re.compile(
     r"^\W*(?:none|nil|n/?a|not applicable|nothing|no(?:ne)?\s+(?:known|reported|significant)?\s*"

@@ -28,12 +28,11 @@ from .feed import feed_context
 from .findings import Finding, error
 from .fs import display, display_link, link_problem
 from .markdown import MarkdownConverter, PageContext
-from .models import Document, EvidenceLevel, Package, RenderedPage, Site
+from .models import Document, EvidenceLevel, Package, RenderedPage, Site, package_review_due
 from .record import Reads, RecordedDate, RecordingEnvironment, SiteView
 from .structured import theme_globals
 from .theme import Theme
 from .urls import directory_of, relative
-from .validate import package_review_due
 
 RELATIVE_HREF = re.compile(r'(\b(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)')
 

@@ -24,8 +24,8 @@ from pydantic import BaseModel
 
 from .fs import display
 from .load import CATALOGUE_FILE, SITE_FILE, load_yaml_file, parse_yaml
-from .models import SLUG_RE, ConditionMeta, Package, PageMeta, SiteConfig
-from .validate import RESERVED_SLUGS, add_months
+from .models import SLUG_RE, ConditionMeta, Package, PageMeta, SiteConfig, add_months
+from .validate import RESERVED_SLUGS
 
 DEFAULT_SECTIONS = [
     "Symptoms",

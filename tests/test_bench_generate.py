@@ -16,9 +16,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, build_site
-from sitegen.claims import mask_markdown
 from sitegen.findings import Severity
-from sitegen.markdown import SOURCE_MARKER_PATTERN
+from sitegen.markdown import SOURCE_MARKER_PATTERN, mask_markdown
 from sitegen.models import Package, Source
 from sitegen.quality import body_headings
 
