@@ -389,15 +389,42 @@ class Reader:
         return config, config_print, findings_from(value["findings"])
 
     def documents(self, config: SiteConfig | None, config_print: str) -> list[Document]:
-        """Every document, validated again only where the store holds no validation
-        of the same bytes under the same settings (one pass of comparisons: a build
-        of 10,000 unchanged documents must not cost a call each)."""
-        entries = self.store.entries("document")
+        """Every valid document, validated again only where the store holds no
+        validation of the same bytes under the same settings. While no document
+        changed, the store's summary of them all stands (their findings, which are
+        invalid), and no document's own entry is even read."""
         wanted = {
             name[8:]: f"{stamp.digest} {config_print}"
             for name, stamp in self.inputs.stamps.items()
             if is_document(name)
         }
+        self.documents_print = whole = whole_print(wanted)
+        summary = self.store.reusable("document:all", "", whole)
+        if summary is ...:
+            summary = self.validate_documents(config, wanted)
+            self.store.put("document:all", "", whole, summary)
+        self.findings += findings_from(summary["findings"])
+        invalid = set(summary["invalid"])
+        documents: list[Document] = []
+        for path, context in wanted.items():
+            if path in invalid:
+                continue
+            known = self.made.get(path)
+            if known is None or known[0] != context:
+                kind = DOCUMENT_DIRS[path.partition("/")[0]]
+                known = self.made[path] = (context, self.document(path, kind))
+            documents.append(known[1])
+        for gone in [path for path in self.made if path not in wanted and path != CATALOGUE_FILE]:
+            del self.made[gone]
+        return documents
+
+    def validate_documents(
+        self, config: SiteConfig | None, wanted: dict[str, str]
+    ) -> dict[str, Any]:
+        """Validate each document the store holds no validation of under its context
+        (one pass of comparisons: 10,000 unchanged documents must not cost a call
+        each); the summary of them all: their findings, and which are invalid."""
+        entries = self.store.entries("document")
         fresh = [path for path, context in wanted.items()
                  if (entry := entries.get(path)) is None or entry.context != context]  # fmt: skip
         progress = self.stage_progress("Reading content")
@@ -407,21 +434,14 @@ class Reader:
             self.store.put("document", path, wanted[path], value, data)
             if progress and (done % 250 == 0 or done == len(fresh)):
                 progress(done, len(fresh))
-        documents: list[Document] = []
+        findings: list[list[Any]] = []
+        invalid: list[str] = []
         for path in wanted:
             value = entries[path].value
-            if value["findings"]:
-                self.findings += findings_from(value["findings"])
-            if value["valid"]:
-                known = self.made.get(path)
-                if known is None or known[0] != entries[path].context:
-                    kind = DOCUMENT_DIRS[path.partition("/")[0]]
-                    known = self.made[path] = (entries[path].context,
-                                               self.document(path, kind, value))  # fmt: skip
-                documents.append(known[1])
-        for gone in [path for path in self.made if path not in wanted and path != CATALOGUE_FILE]:
-            del self.made[gone]
-        return documents
+            findings += value["findings"]
+            if not value["valid"]:
+                invalid.append(path)
+        return {"findings": findings, "invalid": invalid}
 
     def stage_progress(self, name: str) -> Callable[[int, int], None] | None:
         return partial(self.options.progress, name) if self.options.progress else None
@@ -446,15 +466,15 @@ class Reader:
             self.validated_now[content_path] = doc
         return value, doc.meta.model_dump_json().encode("utf-8") if doc else None  # JSON
 
-    def document(self, content_path: str, kind: str, value: dict[str, Any]) -> Document:
-        """A document whose front matter and body are read only when asked for (one
-        validated by this build is at hand)."""
+    def document(self, content_path: str, kind: str) -> Document:
+        """A document whose title, front matter and body are read only when asked for
+        (one validated by this build is at hand)."""
         known = self.validated_now.get(content_path)
         if known is not None:
             return known
         slug = content_path[content_path.index("/") + 1 : -3]
         shown = self.shown_root + content_path
-        return Document(kind, slug, shown, content_path, value["title"], self.source)
+        return Document(kind, slug, shown, content_path, None, self.source)  # type: ignore[arg-type]
 
     @functools.cached_property
     def shown_root(self) -> str:
@@ -539,6 +559,9 @@ class StoredDocuments:
     content: str  # the content folder
     digests: dict[str, Stamp]  # the build's stamps of input files
 
+    def title(self, doc: Document) -> str:
+        return self.store.entry("document", doc.content_path).value["title"]  # type: ignore[union-attr]
+
     def parts(self, doc: Document) -> tuple[Any, str, int]:
         model = ConditionMeta if doc.kind == "condition" else PageMeta
         meta = model.model_validate_json(self.store.data("document", doc.content_path) or b"")
@@ -552,6 +575,12 @@ class StoredDocuments:
 
 class ChangedWhileBuildingError(Exception):
     """A file changed after the build stamped it: build again."""
+
+
+def whole_print(contexts: dict[str, str]) -> str:
+    """The print of a step's contexts for all its files: its summary stands while
+    this is the same (every file's own entry would be reused)."""
+    return short_print("\n".join(f"{key}\t{context}" for key, context in contexts.items()))
 
 
 def iso(day: date | None) -> str | None:
@@ -707,8 +736,14 @@ class Session:
             for name, stamp in self.inputs.stamps.items()
             if is_document(name) or (name[8:] in kinds and name.startswith("content/"))
         }  # fmt: skip
-        return self.per_file("lint", content, wanted, lambda raw: lint([raw], rules),
-                             "Checking claims")  # fmt: skip
+        whole = whole_print({key: context for key, (_, context) in wanted.items()})
+        summary = self.store.reusable("lint:all", "", whole)
+        if summary is not ...:
+            return findings_from(summary)
+        findings = self.per_file("lint", content, wanted, lambda raw: lint([raw], rules),
+                                 "Checking claims")  # fmt: skip
+        self.store.put("lint:all", "", whole, findings_data(findings))
+        return findings
 
     def quality(self, content: Content, today: date) -> list[Finding]:
         """The quality checks of each valid document and of the catalogue. The date
@@ -716,14 +751,21 @@ class Session:
         site = content.site
         assert site is not None
         config = site.config
-        documents = self.store.entries("document")
         day = today.isoformat()
+        stamps = self.inputs.stamps
+        catalogue = stamps.get(f"content/{CATALOGUE_FILE}")
+        # The same documents, settings, catalogue and day: every check stands as it was.
+        whole = short_print(f"{content.reader.documents_print} {content.config_print} {day} "
+                            f"{catalogue.digest if catalogue else ''}")  # fmt: skip
+        summary = self.store.reusable("quality:all", "", whole)
+        if summary is not ...:
+            return findings_from(summary)
+        documents = self.store.entries("document")
 
         def state(value: dict[str, Any]) -> str:  # review_date_state, on ISO dates
             reviewed, due = value["reviewed"], value["due"]
             return day if (reviewed and reviewed > day) or (due and due < day) else "current"
 
-        stamps = self.inputs.stamps
         wanted = {
             doc.content_path: (
                 doc.kind,
@@ -732,7 +774,6 @@ class Session:
             )
             for doc in site.documents
         }
-        catalogue = stamps.get(f"content/{CATALOGUE_FILE}")
         if catalogue is not None:
             dates = packages_date_state(content.catalogue, config, today)
             context = f"{catalogue.digest} {content.config_print} {dates}"
@@ -744,7 +785,9 @@ class Session:
             doc = site.document_at(raw.content_path)
             return check_document(doc, raw, config, today)  # type: ignore[arg-type]
 
-        return self.per_file("quality", content, wanted, check, "Checking quality")
+        findings = self.per_file("quality", content, wanted, check, "Checking quality")
+        self.store.put("quality:all", "", whole, findings_data(findings))
+        return findings
 
     def per_file(
         self,
@@ -863,6 +906,12 @@ class Session:
             f"{disclaimer}\n{[level.model_dump_json() for level in levels.values()]}"
         )
         html = [page for page in pages if page.is_html]
+        # The same pages, files and settings: every page's findings stand as they were.
+        whole = short_print(f"{setting} {written_print} {check_links} "
+                            + " ".join(page.digest for page in html))  # fmt: skip
+        summary = store.reusable("check:all", "", whole)
+        if summary is not ...:
+            return findings_from(summary)
         entries = store.entries("check")
         fresh = [(page, f"{page.digest} {setting}") for page in html
                  if (entry := entries.get(page.url)) is None
@@ -889,6 +938,7 @@ class Session:
                 store.put("check", page.url, context, value, json_bytes(links[page.url]))
             if value["broken"]:
                 findings += findings_from(value["broken"])
+        store.put("check:all", "", whole, findings_data(findings))
         return findings
 
     # Keeping and writing ------------------------------------------------------------

@@ -320,6 +320,8 @@ class DocumentSource(Protocol):
 
     def parts(self, doc: Document) -> DocumentParts: ...
 
+    def title(self, doc: Document) -> str: ...
+
 
 class Document:
     """A Markdown page (condition or other page) with its validated front matter.
@@ -329,7 +331,7 @@ class Document:
     again only the documents its changed pages need.
     """
 
-    __slots__ = ("_parts", "content_path", "display_path", "kind", "slug", "source", "title")
+    __slots__ = ("_parts", "_title", "content_path", "display_path", "kind", "slug", "source")
 
     def __init__(
         self,
@@ -337,11 +339,11 @@ class Document:
         slug: str,
         display_path: str,
         content_path: str,
-        title: str,
+        title: str | None,
         source: DocumentSource | None = None,
         parts: DocumentParts | None = None,
     ) -> None:
-        self.kind, self.slug, self.title = kind, slug, title
+        self.kind, self.slug, self._title = kind, slug, title
         self.display_path, self.content_path = display_path, content_path
         self.source, self._parts = source, parts
 
@@ -354,6 +356,14 @@ class Document:
         return cls(
             kind, slug, display_path, content_path, meta.title, parts=(meta, body, body_line)
         )
+
+    @property
+    def title(self) -> str:
+        """Known at once for a document validated now, else read when first asked for."""
+        if self._title is None:
+            assert self.source is not None
+            self._title = self.source.title(self)
+        return self._title
 
     @property
     def parts(self) -> DocumentParts:
