@@ -40,6 +40,7 @@ CACHE_DIR = ".cache"
 CACHE_FILE = "sitegen.sqlite"
 TABLES = ("steps", "data", "prints", "reads")
 BUCKETS = 64  # rows a step's entries are kept in
+BULK_READS = 50_000  # reads inserted at once past which their index is rebuilt, not updated
 CHUNK = 500  # keys per query (SQLite's limit on bound parameters is higher)
 
 
@@ -363,7 +364,12 @@ class Store:
             rows = sorted(
                 (key, url) for url, keys in self.pending_reads.items() for key in keys or ()
             )
+            bulk = len(rows) > BULK_READS  # the index by page is made again at once, in order
+            if bulk:
+                db.execute("DROP INDEX IF EXISTS reads_by_url")
             db.executemany("INSERT INTO reads VALUES (?, ?)", rows)  # in key order: far faster
+            if bulk:
+                db.execute("CREATE INDEX reads_by_url ON reads (url)")
             if any(keys is None for keys in self.pending_reads.values()):  # pages went
                 db.execute("DELETE FROM prints WHERE key NOT IN (SELECT key FROM reads)")
             written = {"steps"} if self.changed or self.cleared else set()
