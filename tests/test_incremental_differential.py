@@ -47,12 +47,18 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from conftest import FIXTURES, TEMPLATES
 from sitegen import build as build_module
 from sitegen.build import BuildOptions, BuildResult, Session
+from sitegen.urls import output_path
 
-# Flip to True when the catalogue's quality findings follow the conditions (the xfail
-# test_a_package_review_warning_goes_when_a_condition_it_lists_goes). Until then a
-# condition that comes or goes also changes packages.yaml (`conditions_came_or_went`),
-# so that the state machine steers around that bug and finds others.
-CATALOGUE_FOLLOWS_CONDITIONS = False
+# Flip to True once the bugs below are fixed. Until then the state machine steers
+# around them, so that it finds others; each is also a strict xfail test:
+# 1. the catalogue's quality findings outlive a package's validity (a condition it
+#    lists goes while packages.yaml stays the same): a condition that comes or goes
+#    also changes packages.yaml (`conditions_came_or_went`);
+#    test_a_package_review_warning_goes_when_a_condition_it_lists_goes.
+# 2. serve sharing its store with the command line writes stale pages when a command-
+#    line build ran between a save and serve's rebuild: then serve rebuilds first
+#    (`check_same`); test_serve_writes_the_pages_it_built_after_a_check_on_its_store.
+KNOWN_BUGS_FIXED = False
 
 FUZZING = bool(os.environ.get("SITEGEN_FUZZ_EXAMPLES") or os.environ.get("SITEGEN_FUZZ_STEPS"))
 EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES") or 8)
@@ -296,8 +302,12 @@ class SiteUnderTest:
         """The invariant: the cached and the served build equal the clean one."""
         self.builds += 1
         clean = self.build_clean(write)
-        cached = self.build_cached(write)
-        served = self.build_served()
+        if KNOWN_BUGS_FIXED or not self.serve.session.options.cache:
+            cached = self.build_cached(write)
+            served = self.build_served()
+        else:  # known bug 2: a command-line build between a save and serve's rebuild
+            served = self.build_served()
+            cached = self.build_cached(write)
         event("content without errors" if clean.ok else "content with errors")
         assert cached.findings == clean.findings, "cached build: other findings"
         assert served.findings == clean.findings, "serve rebuild: other findings"
@@ -485,11 +495,11 @@ class IncrementalBuilds(RuleBasedStateMachine):
             self.conditions_came_or_went(kind)
 
     def conditions_came_or_went(self, kind: str) -> None:
-        """Known bug 2 (`test_a_package_review_warning_goes_when_a_condition_it_lists_goes`):
-        until CATALOGUE_FOLLOWS_CONDITIONS, a condition that comes or goes also changes packages.yaml
+        """Known bug 1 (`test_a_package_review_warning_goes_when_a_condition_it_lists_goes`):
+        until KNOWN_BUGS_FIXED, a condition that comes or goes also changes packages.yaml
         (a comment at its end)."""
         catalogue = "content/packages.yaml"
-        if kind == "condition" and not CATALOGUE_FOLLOWS_CONDITIONS and self.site.exists(catalogue):
+        if kind == "condition" and not KNOWN_BUGS_FIXED and self.site.exists(catalogue):
             text = self.site.read(catalogue).split(EDITION)[0]
             self.site.write(catalogue, f"{text}{EDITION}{self.next_edition()}\n")
 
@@ -698,7 +708,7 @@ test_cached_served_and_clean_builds_agree = IncrementalBuilds.TestCase
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[SiteUnderTest]:
-    site = SiteUnderTest(tmp_path)
+    site = SiteUnderTest(tmp_path)  # serve shares the command line's store, as by default
     yield site
     site.serve.session.close()
 
@@ -737,3 +747,21 @@ def test_serve_finds_a_document_created_again_where_one_was_deleted(site: SiteUn
     served = site.build_served()
     assert served.findings == site.build_clean(write=False).findings
     assert served.ok
+
+
+@pytest.mark.xfail(strict=True, reason="serve trusts the store rows it read before")
+def test_serve_writes_the_pages_it_built_after_a_check_on_its_store(site: SiteUnderTest):
+    """serve keeps its store in .cache/, where `python build.py check` (or a build)
+    keeps its own. A check run after a save and before serve's rebuild stores the
+    new pages; serve's rebuild then renders nothing and returns the new pages, but
+    writes the old ones: their digests come from the store's rows as serve read them
+    before, their bytes from the rows the check wrote."""
+    site.build_served()
+    catalogue = yaml.safe_load(site.read("content/packages.yaml"))
+    catalogue["packages"][0]["name"] = "Renamed package"
+    site.write("content/packages.yaml", dump(catalogue))
+    assert site.build_cached(write=False).ok  # `python build.py check`
+    served = site.build_served()
+    out = site.serve.session.options.out
+    assert served.pages is not None
+    assert {url: (out / output_path(url)).read_bytes() for url in served.pages} == served.pages
