@@ -639,6 +639,13 @@ class Session:
         return self.build()
 
     def build(self) -> BuildResult:
+        waiting = None
+        if self.options.progress is not None:
+            waiting = partial(self.options.progress, "Waiting for another build to finish", 0, 1)
+        with self.store.held(waiting):
+            return self.build_held()
+
+    def build_held(self) -> BuildResult:
         try:
             return self.run()
         except (
@@ -776,7 +783,8 @@ class Session:
         }
         if catalogue is not None:
             dates = packages_date_state(content.catalogue, config, today)
-            context = f"{catalogue.digest} {content.config_print} {dates}"
+            made_in = self.store.entry("catalogue", CATALOGUE_FILE)  # which packages are valid
+            context = f"{made_in.context if made_in else ''} {dates}"
             wanted[CATALOGUE_FILE] = ("catalogue", context)
 
         def check(raw: RawDocument) -> list[Finding]:

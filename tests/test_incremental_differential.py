@@ -49,17 +49,6 @@ from sitegen import build as build_module
 from sitegen.build import BuildOptions, BuildResult, Session
 from sitegen.urls import output_path
 
-# Flip to True once the bugs below are fixed. Until then the state machine steers
-# around them, so that it finds others; each is also a strict xfail test:
-# 1. the catalogue's quality findings outlive a package's validity (a condition it
-#    lists goes while packages.yaml stays the same): a condition that comes or goes
-#    also changes packages.yaml (`conditions_came_or_went`);
-#    test_a_package_review_warning_goes_when_a_condition_it_lists_goes.
-# 2. serve sharing its store with the command line writes stale pages when a command-
-#    line build ran between a save and serve's rebuild: then serve rebuilds first
-#    (`check_same`); test_serve_writes_the_pages_it_built_after_a_check_on_its_store.
-KNOWN_BUGS_FIXED = False
-
 FUZZING = bool(os.environ.get("SITEGEN_FUZZ_EXAMPLES") or os.environ.get("SITEGEN_FUZZ_STEPS"))
 EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES") or 8)
 STEPS = int(os.environ.get("SITEGEN_FUZZ_STEPS") or 20)
@@ -302,12 +291,8 @@ class SiteUnderTest:
         """The invariant: the cached and the served build equal the clean one."""
         self.builds += 1
         clean = self.build_clean(write)
-        if KNOWN_BUGS_FIXED or not self.serve.session.options.cache:
-            cached = self.build_cached(write)
-            served = self.build_served()
-        else:  # known bug 2: a command-line build between a save and serve's rebuild
-            served = self.build_served()
-            cached = self.build_cached(write)
+        cached = self.build_cached(write)  # between a save and serve's rebuild, as a check may
+        served = self.build_served()
         event("content without errors" if clean.ok else "content with errors")
         assert cached.findings == clean.findings, "cached build: other findings"
         assert served.findings == clean.findings, "serve rebuild: other findings"
@@ -476,14 +461,12 @@ class IncrementalBuilds(RuleBasedStateMachine):
         if missing:
             slug = data.draw(st.sampled_from(missing), label="new document")
             self.site.write(document_path(kind, slug), new_document(kind, slug))
-            self.conditions_came_or_went(kind)
 
     @rule(data=st.data(), kind=st.sampled_from(["condition", "page"]))
     def delete_document(self, data: st.DataObject, kind: str) -> None:
         slugs = self.existing(kind)
         if slugs:
             self.site.delete(document_path(kind, data.draw(st.sampled_from(slugs))))
-            self.conditions_came_or_went(kind)
 
     @rule(data=st.data(), kind=st.sampled_from(["condition", "page"]))
     def rename_document(self, data: st.DataObject, kind: str) -> None:
@@ -492,16 +475,6 @@ class IncrementalBuilds(RuleBasedStateMachine):
             old = data.draw(st.sampled_from(slugs), label="old name")
             new = data.draw(st.sampled_from(missing), label="new name")
             self.site.rename(document_path(kind, old), document_path(kind, new))
-            self.conditions_came_or_went(kind)
-
-    def conditions_came_or_went(self, kind: str) -> None:
-        """Known bug 1 (`test_a_package_review_warning_goes_when_a_condition_it_lists_goes`):
-        until KNOWN_BUGS_FIXED, a condition that comes or goes also changes packages.yaml
-        (a comment at its end)."""
-        catalogue = "content/packages.yaml"
-        if kind == "condition" and not KNOWN_BUGS_FIXED and self.site.exists(catalogue):
-            text = self.site.read(catalogue).split(EDITION)[0]
-            self.site.write(catalogue, f"{text}{EDITION}{self.next_edition()}\n")
 
     # The catalogue ---------------------------------------------------------------------
 
@@ -713,7 +686,6 @@ def site(tmp_path: Path) -> Iterator[SiteUnderTest]:
     site.serve.session.close()
 
 
-@pytest.mark.xfail(strict=True, reason="the catalogue's quality findings outlive its validity")
 @pytest.mark.parametrize("way", ["cached", "served"])
 def test_a_package_review_warning_goes_when_a_condition_it_lists_goes(
     site: SiteUnderTest, way: str
@@ -749,7 +721,6 @@ def test_serve_finds_a_document_created_again_where_one_was_deleted(site: SiteUn
     assert served.ok
 
 
-@pytest.mark.xfail(strict=True, reason="serve trusts the store rows it read before")
 def test_serve_writes_the_pages_it_built_after_a_check_on_its_store(site: SiteUnderTest):
     """serve keeps its store in .cache/, where `python build.py check` (or a build)
     keeps its own. A check run after a save and before serve's rebuild stores the
