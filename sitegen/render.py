@@ -123,6 +123,7 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # a renderer lasts one build: no template changes under it
         )
         self.env.reads = self.reads
         self.env.globals.update(
