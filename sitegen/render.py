@@ -53,6 +53,9 @@ class Rendered:
     page: RenderedPage | None  # None: it failed (see findings)
     findings: list[Finding]
     reads: frozenset[str]  # the keys it read (`record`)
+    # links not checked because the file that would give their page has errors:
+    # (that file, the file of the link, line, column)
+    skipped: tuple[tuple[str, str, int, int], ...] = ()
 
 
 def long_date(value: date | None) -> str:
@@ -138,7 +141,8 @@ class Renderer:
         )
         self.env.filters["long_date"] = long_date
         self.env.globals.update(theme_globals(view, view.theme))  # type: ignore[arg-type]
-        self.disclaimers: dict[str, tuple[Markup, list[Finding], frozenset[str]]] = {}
+        self.disclaimers: dict[str, tuple[Markup, list[Finding], frozenset[str], list[Any]]] = {}
+        self.skipped: list[tuple[str, str, int, int]] = []  # the page's (`Rendered.skipped`)
 
     # Helpers the templates call -------------------------------------------------
 
@@ -184,8 +188,10 @@ class Renderer:
             known_urls=view.known_urls,  # type: ignore[arg-type]
             assets=view.assets,  # type: ignore[arg-type]
             directory_links=view.config.directory_links,
+            unchecked=view.unchecked,  # type: ignore[arg-type]
         )
         html, found = self.converter.convert(text, ctx)
+        self.skipped += [(failed, ctx.display_path, line, col) for failed, line, col in ctx.skipped]
         return Markup(html), found
 
     def disclaimer_for(self, url: str, root_links: bool) -> tuple[Markup, list[Finding]]:
@@ -199,26 +205,29 @@ class Renderer:
         prefix = self.base_path if root_links else "../" * directory_of(url).count("/")
         known = self.disclaimers.get(prefix)
         if known is None:
-            outer = self.reads.keys
-            self.reads.keys = set()
+            outer, outer_skipped = self.reads.keys, self.skipped
+            self.reads.keys, self.skipped = set(), []
             html, found = self.markdown(self.view.config.disclaimer, "", None)
             escaped = str(escape(prefix))  # base_url is checked, but this is HTML: escape anyway
             html = Markup(RELATIVE_HREF.sub(lambda match: match.group(1) + escaped, str(html)))
-            known = self.disclaimers[prefix] = (html, found, frozenset(self.reads.keys))
-            self.reads.keys = outer
+            known = (html, found, frozenset(self.reads.keys), self.skipped)
+            self.disclaimers[prefix] = known
+            self.reads.keys, self.skipped = outer, outer_skipped
         for key in known[2]:
             self.reads.note(key)
+        self.skipped += known[3]
         return known[0], known[1]
 
     def render(self, job: PageJob) -> Rendered:
         """Render one page, noting everything it reads."""
         self.reads.start()
+        self.skipped = []
         findings: list[Finding] = []
         try:
             page = self._render(job, findings)
         finally:
             reads = self.reads.stop()
-        return Rendered(page, findings, reads)
+        return Rendered(page, findings, reads, tuple(self.skipped))
 
     def _render(self, job: PageJob, findings: list[Finding]) -> RenderedPage | None:
         view = self.view
