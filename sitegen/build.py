@@ -37,6 +37,7 @@ from .findings import (
     findings_data,
     findings_from,
     has_errors,
+    note,
     sort_findings,
     warning,
 )
@@ -1112,7 +1113,7 @@ NOT_CHECKED = "unchecked links"  # the field of `links_not_checked`'s findings
 
 
 def links_not_checked(skipped: list[tuple[str, str, int, int]], site: Site) -> list[Finding]:
-    """One warning for each file with errors whose pages links name: how many links
+    """One note for each file with errors whose pages links name: how many links
     were not checked because of it, from how many files (`skipped`: each such link as
     (the file with errors, the link's file, line, column); the navigation counts too)."""
     links: dict[str, set[tuple[str, int, int]]] = {}
@@ -1131,7 +1132,7 @@ def links_not_checked(skipped: list[tuple[str, str, int, int]], site: Site) -> l
             f"{plural(len(found), 'link')} to its packages, in {plural(files, 'file')}, "
             f"{were} not checked because this file has errors; {they} checked once it is fixed"
         )
-        findings.append(warning(failed, 1, 1, NOT_CHECKED, message))
+        findings.append(note(failed, 1, 1, NOT_CHECKED, message))
     return findings
 
 

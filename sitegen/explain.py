@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import functools
 import re
 import types
 import typing
@@ -298,6 +299,9 @@ def yaml_syntax(problem: str, context: str, text: str, at: tuple[int, int],
                         "them), found none")  # fmt: skip
     if "simple key" in context and opened:
         written = lines[opened[0]].strip()
+        if KEY_WITHOUT_SPACE.match(lines[opened[0]]) and not KEY.match(lines[opened[0]]):
+            return (opened[0], 0), (f"expected a space after the ':' in '{written[:40]}', "
+                                    "found none (a field is written 'name: value')")  # fmt: skip
         return opened, (f"expected 'name: value', found no ': ' in '{written[:40]}' (a field's "
                         "name ends with a colon and a space)")  # fmt: skip
     if "cannot start any token" in problem:
@@ -351,3 +355,61 @@ def previous_line(lines: list[str], index: int) -> int | None:
 
 def spaces(count: int) -> str:
     return f"{count} space{'s' if count != 1 else ''}"
+
+
+# A template asking for what its object does not have -------------------------------
+
+
+def offered_names(value: Any) -> list[str]:
+    """What a template can read on `value` (a model, a document, a mapping; a
+    recording view of one is seen through)."""
+    offered = getattr(type(value), "OFFERED", None)  # a view that says what it offers
+    if offered is not None:
+        return sorted(offered)
+    target = getattr(value, "_target", value)
+    if isinstance(target, dict):
+        return sorted(str(key) for key in target)
+    kind = type(target)
+    names = set(kind.model_fields) if isinstance(target, BaseModel) else set()
+    for klass in kind.__mro__:
+        names.update(name for name in getattr(klass, "__slots__", ()) if isinstance(name, str))
+        names.update(name for name, member in vars(klass).items()
+                     if isinstance(member, (property, functools.cached_property)))  # fmt: skip
+    names.update(getattr(target, "__dict__", {}))
+    return sorted(name for name in names if not name.startswith(("_", "model_")))
+
+
+def missing_in_template(owner: Any, name: str, line: str, given: list[str]) -> tuple[int, str]:
+    """The column and the message for a template that reads `name` on `owner` (or, when
+    `owner` is None, a variable `name`) and finds nothing: what is offered there, and
+    the likely meaning (`doc.summary` -> `doc.meta.summary`). `line` is the template's
+    line; `given` the names every template gets, for a variable."""
+    if owner is None:
+        at = re.search(rf"\b{re.escape(name)}\b", line)
+        hint = suggest(name, given)
+        return (at.start() + 1 if at else 1), (
+            f"expected one of the names a template is given ({', '.join(given)}), "
+            f"found '{name}'{hint}"
+        )
+    at = re.search(rf"([A-Za-z_][\w.]*)\s*\.\s*{re.escape(name)}\b", line)
+    written = at.group(1) if at else "the object"
+    offered = offered_names(owner)
+    target = getattr(owner, "_target", owner)
+    inside = [part for part in offered
+              if name in offered_names(safe_attribute(target, part))]  # fmt: skip
+    if inside and at:
+        hint = f" (did you mean {written}.{inside[0]}.{name}?)"
+    else:
+        close = difflib.get_close_matches(name, offered, n=1, cutoff=0.6)
+        hint = f" (did you mean {written}.{close[0]}?)" if close and at else ""
+    return (at.start() + 1 if at else 1), (
+        f"expected one of the fields {written} offers ({', '.join(offered)}), found '{name}'{hint}"
+    )
+
+
+def safe_attribute(value: Any, name: str) -> Any:
+    """`value.name`, or None when reading it fails (a property with no data behind it)."""
+    try:
+        return getattr(value, name)
+    except Exception:
+        return None

@@ -113,6 +113,7 @@ class RecordedDocument(Recorded):
 
     __slots__ = ()
     FREE = frozenset({"kind", "slug", "url", "content_path", "display_path", "title"})
+    OFFERED = FREE | {"meta", "body", "body_line"}  # what a template may read on it
 
     def __getattr__(self, name: str) -> Any:
         target = self._target

@@ -10,6 +10,7 @@ site works from any sub-path and from disk.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import traceback
@@ -24,6 +25,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .assets import HEADERS_FILE, PAGE_POLICY, headers_file
+from .explain import missing_in_template
 from .feed import feed_context
 from .findings import Finding, error
 from .fs import display, display_link, link_problem
@@ -63,14 +65,38 @@ def long_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
-def template_position(exc: BaseException, templates_dir: Path) -> tuple[str, int]:
-    """The template file and line an exception was raised from, as Jinja reports it."""
-    root = str(templates_dir.resolve())
-    found = (display(templates_dir), 1)
+def template_position(exc: BaseException, templates_dir: Path) -> tuple[Path | None, int]:
+    """The template file and line an exception was raised from, as Jinja reports it
+    (the innermost frame in a file of the templates folder; None when there is none)."""
+    root = templates_dir.resolve()
+    found: tuple[Path | None, int] = (None, 1)
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.startswith(root):
-            found = (display(Path(frame.filename)), frame.lineno or 1)
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            found = (path, frame.lineno or 1)
     return found
+
+
+class MissingValueError(jinja2.UndefinedError):
+    """A template read a name or field that does not exist: `owner` is what it was
+    read on (None for a variable), `name` what was asked for."""
+
+    def __init__(self, owner: Any, name: Any, message: str | None = None) -> None:
+        super().__init__(message)
+        self.owner, self.name = owner, name
+
+
+class ExplainedUndefined(jinja2.StrictUndefined):
+    """Jinja's strict undefined, whose error says what was read on what, so that the
+    build can say what the object offers instead."""
+
+    __slots__ = ()
+
+    def __init__(self, hint: str | None = None, obj: Any = jinja2.utils.missing,
+                 name: str | None = None, exc: Any = jinja2.UndefinedError) -> None:  # fmt: skip
+        owner = None if obj is jinja2.utils.missing else obj
+        made = functools.partial(MissingValueError, owner, name)
+        super().__init__(hint, obj, name, made if hint is None else exc)
 
 
 class RefusedTemplateError(jinja2.TemplateNotFound):
@@ -123,7 +149,7 @@ class Renderer:
         self.env = RecordingEnvironment(
             loader=ThemeLoader(templates_dir),
             autoescape=True,
-            undefined=jinja2.StrictUndefined,
+            undefined=ExplainedUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
         )
@@ -266,11 +292,25 @@ class Renderer:
             findings.append(error(where, 1, 1, "template", message))
             return None
         except Exception as exc:  # a template bug: report it where it happened
-            path, line = template_position(exc, self.templates_dir)
-            message = f"expected the template to render, found {type(exc).__name__}: {exc}"
-            findings.append(error(path, line, 1, "template", message))
+            findings.append(self.template_bug(exc, job, context))
             return None
         return RenderedPage.of(job.url, html.encode("utf-8"), job.template, evidence)
+
+    def template_bug(self, exc: Exception, job: PageJob, context: dict[str, Any]) -> Finding:
+        """A template that failed while rendering, reported at its file and line: a
+        name or field it read that does not exist says what is there instead."""
+        path, line = template_position(exc, self.templates_dir)
+        shown = display(path or self.templates_dir / job.template)
+        if not isinstance(exc, MissingValueError) or not isinstance(exc.name, str):
+            message = f"expected the template to render, found {type(exc).__name__}: {exc}"
+            return error(shown, line, 1, "template", message)
+        try:
+            text = path.read_text("utf-8").splitlines()[line - 1] if path else ""
+        except (OSError, UnicodeDecodeError, IndexError):
+            text = ""
+        given = sorted({*context, *self.env.globals} - set(jinja2.defaults.DEFAULT_NAMESPACE))
+        col, message = missing_in_template(exc.owner, exc.name, text, given)
+        return error(shown, line, col, "template", message)
 
 
 def page_context(view: SiteView, job: PageJob) -> dict[str, Any]:
