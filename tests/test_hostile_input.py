@@ -230,7 +230,7 @@ def test_an_alias_inside_the_value_it_names_is_a_finding(content: Path):
         handle.write("loop: &loop {again: *loop}\n")
     assert_findings(
         check_bounded(content),
-        f"content/site.yaml:26:7: yaml: {NESTED} (an alias inside the value it names)",
+        f"content/site.yaml:28:7: yaml: {NESTED} (an alias inside the value it names)",
         f"content/packages.yaml:24:7: yaml: {NESTED} (an alias inside the value it names)",
     )
 
@@ -242,7 +242,7 @@ def test_yaml_nested_too_deep_is_a_finding(content: Path):
                "deep: " + "{a: " * 900 + "}" * 900 + "\nreviewed_by:")  # fmt: skip
     assert_findings(
         check_bounded(content),
-        f"content/site.yaml:26:70: yaml: {NESTED}",
+        f"content/site.yaml:28:70: yaml: {NESTED}",
         f"{ALPHA}:8:259: yaml: {NESTED}",
     )
 
