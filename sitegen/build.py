@@ -37,6 +37,7 @@ from .findings import (
     findings_data,
     findings_from,
     has_errors,
+    note,
     sort_findings,
     warning,
 )
@@ -79,13 +80,15 @@ from .render import PageJob, Rendered, Renderer, page_jobs
 from .search import SearchIndexError, search_index
 from .store import Store, StoreDamageError, cache_path
 from .theme import is_theme_file, theme_of
-from .urls import output_path
+from .urls import output_path, unchecked_by
 from .validate import (
+    CatalogueEntry,
     check_navigation,
     missing_evidence_page,
-    validate_catalogue,
+    navigation_url,
+    read_catalogue,
+    read_document,
     validate_config,
-    validate_document,
 )
 from .write import Output, write_site
 
@@ -264,6 +267,7 @@ class Content:
     reader: Reader  # parses a file (once a build) when a check needs it as written
     findings: list[Finding]
     catalogue: list[Package]
+    failed: frozenset[str] = frozenset()  # the files that failed to be read or validated
 
 
 class Reader:
@@ -283,6 +287,11 @@ class Reader:
         self.validated_now: dict[str, Document] = {}
         self.limits = Limits()  # site.yaml's, once it is read
         self.findings: list[Finding] = []
+        # Addresses of pages that files with errors would give (a package's page, or
+        # `packages/*`), by the file: links to them are not checked until it is fixed.
+        self.unchecked: dict[str, str] = {}
+        self.catalogue_reviewed: list[date] = []  # every package's valid review date
+        self.invalid: list[str] = []  # the documents whose front matter has errors
 
     def parse(self, content_path: str, kind: str) -> RawDocument:
         """The file as parsed (once a build), from the bytes its stamp was taken of."""
@@ -337,8 +346,9 @@ class Reader:
         )
         packages = self.catalogue(config, config_print, slugs)
         findings += self.findings
+        failed = frozenset(finding.path for finding in findings if finding.is_error)
         if config is None:
-            return Content(None, config_print, self, findings, packages)
+            return Content(None, config_print, self, findings, packages, failed)
         urls = self.site_urls(packages)
         content_urls = self.document_urls
         findings += self.site_checks(urls)
@@ -349,8 +359,8 @@ class Reader:
         }
         findings += self.images(assets)
         site = Site(config, display_in(self.options.content, SITE_FILE), documents, packages,
-                    assets, urls, content_urls)  # fmt: skip
-        return Content(site, config_print, self, findings, packages)
+                    assets, urls, content_urls, self.unchecked)  # fmt: skip
+        return Content(site, config_print, self, findings, packages, failed)
 
     def images(self, assets: dict[str, Path]) -> list[Finding]:
         """The check of each file in content/images/ (its type, an SVG's safety)."""
@@ -404,7 +414,8 @@ class Reader:
             summary = self.validate_documents(config, wanted)
             self.store.put("document:all", "", whole, summary)
         self.findings += findings_from(summary["findings"])
-        invalid = set(summary["invalid"])
+        self.invalid = summary["invalid"]
+        invalid = set(self.invalid)
         documents: list[Document] = []
         for path, context in wanted.items():
             if path in invalid:
@@ -450,21 +461,23 @@ class Reader:
                   config: SiteConfig | None) -> tuple[dict[str, Any], bytes | None]:  # fmt: skip
         raw = self.parse(content_path, kind)
         found = list(raw.read_findings)  # type: ignore[attr-defined]
-        doc = None
-        if raw.readable:
-            doc, more = validate_document(raw, config)
-            found += more
+        read = read_document(raw, config) if raw.readable else None
+        if read is not None:
+            found += read.findings
+        doc = read.document if read is not None else None  # as far as it is valid
+        valid = doc is not None and not has_errors(found)
         value = {
-            "valid": doc is not None,
-            "title": doc.meta.title if doc else "",
+            "valid": valid,
+            "title": doc.meta.title if valid else "",  # type: ignore[union-attr]
             "reviewed": iso(doc.meta.last_reviewed) if doc else None,
             "due": iso(doc.meta.next_review) if doc else None,
             "body_line": raw.body_line,
             "findings": findings_data(found),
         }
-        if doc is not None:
-            self.validated_now[content_path] = doc
-        return value, doc.meta.model_dump_json().encode("utf-8") if doc else None  # JSON
+        if not valid:
+            return value, None
+        self.validated_now[content_path] = doc  # type: ignore[assignment]
+        return value, doc.meta.model_dump_json().encode("utf-8")  # type: ignore[union-attr]
 
     def document(self, content_path: str, kind: str) -> Document:
         """A document whose title, front matter and body are read only when asked for
@@ -493,15 +506,25 @@ class Reader:
             nonlocal made
             raw = self.parse(CATALOGUE_FILE, "catalogue")
             found = list(raw.read_findings)  # type: ignore[attr-defined]
-            made = []
+            entries = []
             if raw.readable:
-                made, more = validate_catalogue(raw, config, slugs)
+                entries, more = read_catalogue(raw, config, slugs)
                 found += more
-            return {"findings": findings_data(found)}, PACKAGES.dump_json(made)
+            made = [entry.package for entry in entries if entry.valid]  # type: ignore[misc]
+            value = {
+                "findings": findings_data(found),
+                "unchecked": unchecked_packages(entries, has_errors(found)),
+                "reviewed": sorted({iso(entry.package.last_reviewed) for entry in entries
+                                    if entry.package and entry.package.last_reviewed}),
+            }  # fmt: skip
+            return value, PACKAGES.dump_json(made)
 
         context = context_of(digest, config_print, short_print(" ".join(slugs)))
         value = self.step("catalogue", CATALOGUE_FILE, context, make, keeps_data=True)
         self.findings += findings_from(value["findings"])
+        shown = display_in(self.options.content, CATALOGUE_FILE)
+        self.unchecked.update((url, shown) for url in value["unchecked"])
+        self.catalogue_reviewed = [date.fromisoformat(day) for day in value["reviewed"]]
         if made is None:
             known = self.made.get(CATALOGUE_FILE)
             if known is not None and known[0] == context:
@@ -533,14 +556,30 @@ class Reader:
         def make() -> list[Any]:
             raw = self.parse(SITE_FILE, "site")
             config, _ = validate_config(raw)
-            found = check_navigation(config, raw, urls) if config else []
+            found = check_navigation(config, raw, urls, self.unchecked) if config else []
             if "content/pages/how-we-rate-evidence.md" not in self.inputs.stamps:
                 found += missing_evidence_page(raw)
             return findings_data(found)
 
         evidence_page = "content/pages/how-we-rate-evidence.md" in self.inputs.stamps
-        context = context_of(digest, short_print("\n".join(sorted(urls))), evidence_page)
+        unchecked = short_print("\n".join(sorted(self.unchecked)))
+        context = context_of(digest, short_print("\n".join(sorted(urls))), evidence_page,
+                             unchecked)  # fmt: skip
         return findings_from(self.step("site-checks", SITE_FILE, context, make))
+
+
+def unchecked_packages(entries: list[CatalogueEntry], errors: bool) -> list[str]:
+    """The addresses of the packages packages.yaml names but does not give, because
+    their entries have errors: each one's page, or every package page (`packages/*`)
+    when the file or an entry cannot say which packages it holds."""
+    if errors and not entries:
+        return ["packages/*"]
+    unchecked = set()
+    for entry in entries:
+        if not entry.valid:
+            known = entry.package is not None and entry.package.id is not None
+            unchecked.add(f"packages/{entry.package.id}/" if known else "packages/*")  # type: ignore[union-attr]
+    return sorted(unchecked)
 
 
 def is_document(name: str) -> bool:
@@ -679,6 +718,7 @@ class Session:
         inputs = self.inputs = scan(options, store)
         content = Reader(options, store, inputs, self.made).read()
         findings = [*self.problems, *inputs.findings, *content.findings]
+        failed = content.failed | {finding.path for finding in inputs.findings if finding.is_error}
         self.problems = []
         clock.lap("load")
         rules, found = load_rules(options.content)
@@ -688,7 +728,7 @@ class Session:
         clock.lap("validate")
         site = content.site
         if site is None:
-            result.findings = finish_findings(findings, options.strict)
+            result.findings = finish_findings(findings, options.strict, failed)
             store.commit()
             return result
         theme = theme_of(options.templates, inputs.stamps)
@@ -703,6 +743,10 @@ class Session:
         pages, page_findings = self.pages(jobs, rendered)
         result.rendered = [job.url for job in fresh_jobs]
         findings += page_findings
+        unpublished, skipped = self.unpublished_bodies(content, renderer)
+        findings += unpublished
+        skipped += [link for made in rendered.values() for link in made.skipped]
+        findings += links_not_checked(skipped, site)
         clock.lap("render")
         disclaimer = text_of(renderer.disclaimer_for("", False)[0])
         files = {**theme.files, **site.assets}
@@ -710,7 +754,7 @@ class Session:
         clock.lap("check")
         result.pages = pages
         result.urls = [page.url for page in pages]
-        result.findings = finish_findings(findings, options.strict)
+        result.findings = finish_findings(findings, options.strict, failed)
         if has_errors(result.findings):
             store.commit()  # what files gave stays true; nothing of the pages is kept
             return result
@@ -773,25 +817,35 @@ class Session:
             reviewed, due = value["reviewed"], value["due"]
             return day if (reviewed and reviewed > day) or (due and due < day) else "current"
 
-        wanted = {
-            doc.content_path: (
-                doc.kind,
-                f"{stamps['content/' + doc.content_path].digest} {content.config_print} "
-                f"{state(documents[doc.content_path].value)}",
+        wanted = {  # every document, valid or not: each is checked as far as it is valid
+            name[8:]: (
+                DOCUMENT_DIRS[name.split("/")[1]],
+                f"{stamp.digest} {content.config_print} {state(documents[name[8:]].value)}",
             )
-            for doc in site.documents
+            for name, stamp in stamps.items()
+            if is_document(name)
         }
         if catalogue is not None:
-            dates = packages_date_state(content.catalogue, config, today)
+            dates = packages_date_state(content.reader.catalogue_reviewed, config, today)
             made_in = self.store.entry("catalogue", CATALOGUE_FILE)  # which packages are valid
             context = f"{made_in.context if made_in else ''} {dates}"
             wanted[CATALOGUE_FILE] = ("catalogue", context)
 
         def check(raw: RawDocument) -> list[Finding]:
+            if not raw.readable:
+                return []
             if raw.kind == "catalogue":
-                return check_packages(content.catalogue, raw, config, today)
+                entries, _ = read_catalogue(raw, config, [])
+                known = [(entry.index, entry.package, entry.invalid) for entry in entries
+                         if entry.package is not None]  # fmt: skip
+                return check_packages(known, raw, config, today)
             doc = site.document_at(raw.content_path)
-            return check_document(doc, raw, config, today)  # type: ignore[arg-type]
+            if doc is not None:
+                return check_document(doc, raw, config, today)
+            read = read_document(raw, config)  # not valid: checked as far as it is
+            if read.document is None:
+                return []
+            return check_document(read.document, raw, config, today, read.invalid)
 
         findings = self.per_file("quality", content, wanted, check, "Checking quality")
         self.store.put("quality:all", "", whole, findings_data(findings))
@@ -853,7 +907,7 @@ class Session:
             elif rest == SITE_FILE:
                 prefixes |= {"config:", "doc:", "list:"}
             elif rest == CATALOGUE_FILE:
-                prefixes |= {"pkg:", "offered:", "list:packages", "page:", "urls"}
+                prefixes |= {"pkg:", "offered:", "list:packages", "page:", "urls", "unchecked"}
             elif rest.startswith(f"{IMAGES_DIR}/"):
                 prefixes |= {"image:", "urls"}
             elif rest.partition("/")[0] in DOCUMENT_DIRS:
@@ -949,6 +1003,24 @@ class Session:
         store.put("check:all", "", whole, findings_data(findings))
         return findings
 
+    def unpublished_bodies(self, content: Content, renderer: Renderer
+                           ) -> tuple[list[Finding], list[tuple[str, str, int, int]]]:  # fmt: skip
+        """The Markdown of each document left out of the site because its front matter
+        has errors, converted only for what the conversion checks (links, images,
+        headings, raw HTML), so that a page's problems are all reported at once; and
+        the links not checked because a file with errors would give their page."""
+        findings: list[Finding] = []
+        skipped: list[tuple[str, str, int, int]] = []
+        for path in content.reader.invalid:
+            raw = content.reader.parse(path, DOCUMENT_DIRS[path.partition("/")[0]])
+            if not raw.readable or not raw.body_within_limits:
+                continue
+            url = f"conditions/{raw.slug}/" if raw.kind == "condition" else f"{raw.slug}/"
+            renderer.skipped = []
+            findings += renderer.markdown(raw.body, url, raw)[1]
+            skipped += renderer.skipped
+        return findings, skipped
+
     # Keeping and writing ------------------------------------------------------------
 
     def keep(self, jobs: list[PageJob], rendered: dict[str, Rendered], built: Any,
@@ -1020,8 +1092,12 @@ def file_output(path: Path) -> Output:
     return Output(file_digest(path), path.read_bytes)
 
 
-def finish_findings(findings: list[Finding], strict: bool) -> list[Finding]:
-    """Sorted; with --strict, every warning counts as an error."""
+def finish_findings(
+    findings: list[Finding], strict: bool, failed: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """Sorted; with --strict, every warning counts as an error. The findings of files
+    that failed to be read or validated (`failed`) come first, then what was not
+    checked because of them, then the rest: the mistake that matters is at the top."""
     if strict:
         findings = [
             Finding(f.path, f.line, f.col, f.field, f.message, Severity.ERROR)
@@ -1029,7 +1105,47 @@ def finish_findings(findings: list[Finding], strict: bool) -> list[Finding]:
             else f
             for f in findings
         ]
-    return sort_findings(findings)
+    ordered = sort_findings(findings)
+    if not failed:
+        return ordered
+
+    def group(finding: Finding) -> int:
+        if finding.field == NOT_CHECKED:
+            return 1
+        return 0 if finding.path in failed else 2
+
+    return sorted(ordered, key=group)
+
+
+NOT_CHECKED = "unchecked links"  # the field of `links_not_checked`'s findings
+
+
+def links_not_checked(skipped: list[tuple[str, str, int, int]], site: Site) -> list[Finding]:
+    """One note for each file with errors whose pages links name: how many links
+    were not checked because of it, from how many files (`skipped`: each such link as
+    (the file with errors, the link's file, line, column); the navigation counts too)."""
+    links: dict[str, set[tuple[str, int, int]]] = {}
+    for failed, path, line, col in skipped:
+        links.setdefault(failed, set()).add((path, line, col))
+    for index, item in enumerate(site.config.navigation):
+        key = navigation_url(item.url)
+        failed = unchecked_by(key, site.unchecked) if key is not None else None
+        if failed is not None:
+            links.setdefault(failed, set()).add((site.config_path, -index, 0))
+    findings = []
+    for failed, found in sorted(links.items()):
+        files = len({path for path, _, _ in found})
+        were, they = ("was", "it is") if len(found) == 1 else ("were", "they are")
+        message = (
+            f"{plural(len(found), 'link')} to its packages, in {plural(files, 'file')}, "
+            f"{were} not checked because this file has errors; {they} checked once it is fixed"
+        )
+        findings.append(note(failed, 1, 1, NOT_CHECKED, message))
+    return findings
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def set_aside(path: Path, exc: BaseException) -> Finding:

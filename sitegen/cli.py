@@ -9,6 +9,7 @@ Exit codes: 0 done, 1 content problems (all listed, the old site kept),
 from __future__ import annotations
 
 import argparse
+import difflib
 import gc
 import json
 import re
@@ -244,7 +245,13 @@ def add_new(commands: argparse._SubParsersAction) -> None:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, append_package, new_document, new_package
+    from .scaffold import (
+        ScaffoldError,
+        append_package,
+        existing_package,
+        new_document,
+        new_package,
+    )
 
     if not args.content.is_dir():
         print(f"sitegen: content folder not found: {args.content}", file=sys.stderr)
@@ -263,6 +270,12 @@ def run_new(args: argparse.Namespace) -> int:
         package_id, block = new_package(args.title, args.content, slug=args.slug)
         if not args.append:
             print(block, end="")
+            if existing_package(package_id, args.content):
+                catalogue = display(args.content / "packages.yaml")
+                print(f"sitegen: warning: {catalogue} already has a package '{package_id}'; "
+                      "give this one another id (or run again with --slug) before pasting "
+                      "it in", file=sys.stderr)  # fmt: skip
+                return EXIT_OK
             print(f"Paste this under 'packages:' in {display(args.content / 'packages.yaml')}, "
                   "or run again with --append.", file=sys.stderr)  # fmt: skip
             return EXIT_OK
@@ -331,11 +344,41 @@ def environment_problem(exc: BaseException) -> str:
     return str(exc)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+def did_you_mean(found: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(found, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def parse(args_list: list[str]) -> argparse.Namespace:
+    """The command line read as argparse reads it, with a "did you mean" for a
+    misspelt command or option (exit 2, as argparse's own usage errors)."""
+    first = args_list[0] if args_list else ""
+    if first and not first.startswith("-") and first not in COMMANDS:
+        commands = ", ".join(COMMANDS)
+        parser().error(f"unknown command '{first}'{did_you_mean(first, list(COMMANDS))}; "
+                       f"the commands are {commands}")  # fmt: skip
     if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help", "--version"):
-        args_list.insert(0, "build")
-    args = parser().parse_args(args_list)
+        args_list = ["build", *args_list]
+    main_parser = parser()
+    args, unknown = main_parser.parse_known_args(args_list)
+    if unknown:
+        command = command_parsers(main_parser)[args.command]
+        known = [name for action in command._actions for name in action.option_strings]
+        said = ", ".join(f"'{word}'{did_you_mean(word, known) if word.startswith('-') else ''}"
+                         for word in unknown)  # fmt: skip
+        command.error(f"unrecognized arguments: {said}")
+    return args
+
+
+def command_parsers(main_parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in main_parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(list(sys.argv[1:] if argv is None else argv))
     gc.set_threshold(*COLLECTION_THRESHOLDS)
     try:
         return COMMANDS[args.command][1](args)

@@ -16,6 +16,7 @@ import posixpath
 import re
 import unicodedata
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
@@ -31,7 +32,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from .findings import Finding, error, warning
-from .urls import as_page_url, normalise, relative
+from .urls import as_page_url, normalise, relative, unchecked_by
 
 ALLOWED_TAGS = {
     "a",
@@ -489,7 +490,11 @@ class PageContext:
     known_urls: frozenset[str]
     assets: frozenset[str]
     directory_links: bool = False
+    # pages that files with errors would give, by the file (`urls.unchecked_by`)
+    unchecked: Mapping[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # links not checked for that reason: (the file with errors, line, column)
+    skipped: list[tuple[str, int, int]] = field(default_factory=list)
     # How many links and images of each address the output (filtered) has had so far.
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
     refs: list[SourceRef] | None = None  # `source_refs(body)`, made when first wanted
@@ -551,6 +556,12 @@ class PageContext:
         index = self.body.find(first) if first else -1
         return self.body_line + self.body.count("\n", 0, max(index, 0))
 
+    def skip_ref(self, tag: str, value: str, number: int, failed: str) -> None:
+        """Note that the `number`-th link of address `value` is not checked because
+        `failed`, the file that would give its page, has errors."""
+        ref = self.written(tag, value, number)
+        self.skipped.append((failed, *(self.at(ref.at) if ref else self.position(value))))
+
     def report(self, needle: str, field_name: str, message: str, is_error: bool = True) -> None:
         line, col = self.position(needle)
         make = error if is_error else warning
@@ -563,12 +574,7 @@ def resolve(ref: str, ctx: PageContext) -> tuple[str | None, str]:
     suffix = (f"?{parts.query}" if parts.query else "") + (
         f"#{parts.fragment}" if parts.fragment else ""
     )
-    path = unquote(parts.path)
-    if path.startswith("/"):
-        from_content = from_site = normalise(path.lstrip("/"))
-    else:
-        from_content = normalise(posixpath.join(posixpath.dirname(ctx.content_path), path))
-        from_site = normalise(posixpath.join(ctx.page_url, path))
+    from_content, from_site = link_paths(parts.path, ctx)
     if from_content in ctx.content_urls:
         return ctx.content_urls[from_content], suffix
     if from_content in ctx.assets:
@@ -577,6 +583,26 @@ def resolve(ref: str, ctx: PageContext) -> tuple[str | None, str]:
         if candidate is not None and as_page_url(candidate) in ctx.known_urls:
             return as_page_url(candidate), suffix
     return None, suffix
+
+
+def link_paths(written: str, ctx: PageContext) -> tuple[str | None, str | None]:
+    """The path a link's address names from the page's file, and from its URL."""
+    path = unquote(written)
+    if path.startswith("/"):
+        from_content = from_site = normalise(path.lstrip("/"))
+    else:
+        from_content = normalise(posixpath.join(posixpath.dirname(ctx.content_path), path))
+        from_site = normalise(posixpath.join(ctx.page_url, path))
+    return from_content, from_site
+
+
+def unchecked_file(ref: str, ctx: PageContext) -> str | None:
+    """The file with errors that would give the page a link names, if one would."""
+    for candidate in link_paths(urlsplit(ref).path, ctx)[::-1]:
+        failed = unchecked_by(as_page_url(candidate), ctx.unchecked) if candidate else None
+        if failed is not None:
+            return failed
+    return None
 
 
 def link_hint(path: str, ctx: PageContext) -> str:
@@ -604,6 +630,9 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
     if scheme:
         return None  # an unsafe scheme, reported by the tree check
     target, suffix = resolve(ref, ctx)
+    if target is None and (failed := unchecked_file(ref, ctx)) is not None:
+        ctx.skip_ref("a", ref, number, failed)
+        return ref
     if target is None:
         ctx.report_ref(
             "a",

@@ -120,6 +120,7 @@ class SiteConfig(Model):
     evidence_levels: list[EvidenceLevel] = Field(min_length=1)
     required_sections: list[Text] = []
     reading_grade_target: float = Field(default=9, ge=1, le=20)
+    min_words: int = Field(default=50, ge=0, le=10_000)  # of text on each page
     directory_links: bool = False
     limits: Limits = Limits()
     # Publishing rules a site may tighten: a clinician's review of every page of
@@ -408,6 +409,7 @@ class Site:
         assets: dict[str, Path] | None = None,
         known_urls: frozenset[str] = frozenset(),
         content_urls: dict[str, str] | None = None,
+        unchecked: dict[str, str] | None = None,
     ) -> None:
         self.config = config
         self.config_path = config_path
@@ -416,6 +418,8 @@ class Site:
         self.assets = assets or {}
         self.known_urls = known_urls
         self.content_urls = content_urls or {}
+        # pages that files with errors would give, by the file (`urls.unchecked_by`)
+        self.unchecked = unchecked or {}
 
     @cached_property
     def conditions(self) -> list[Document]:

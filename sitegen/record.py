@@ -14,6 +14,8 @@ read as a key on the page being rendered (`Reads`), as Lektor's
 - `url:<content path>`, `page:<url>`, `image:<path>`, `urls`: what a link
   in a body resolves to (a content file's page, whether a page or an image
   exists, every page: for a "did you mean")
+- `unchecked:<url>`: which file with errors would give a page a link names
+  (such links are not checked until it is fixed)
 - `theme:<name>`: a theme file's hashed name; `template:<name>`: a template's
   source (every template a page extends, includes or imports is read through
   the environment, so it is noted too)
@@ -111,6 +113,7 @@ class RecordedDocument(Recorded):
 
     __slots__ = ()
     FREE = frozenset({"kind", "slug", "url", "content_path", "display_path", "title"})
+    OFFERED = FREE | {"meta", "body", "body_line"}  # what a template may read on it
 
     def __getattr__(self, name: str) -> Any:
         target = self._target
@@ -171,6 +174,7 @@ class SiteView:
         self.known_urls = RecordedSet(site.known_urls, "page:", "urls", reads)
         self.content_urls = RecordedSet(site.content_urls, "url:", "urls", reads)
         self.assets = RecordedSet(site.assets, "image:", "urls", reads)
+        self.unchecked = RecordedSet(site.unchecked, "unchecked:", "unchecked", reads)
         self.theme = RecordedSet(theme_names, "theme:", "theme", reads)
         self._documents: dict[str, RecordedDocument] = {}
         self._packages: dict[str, Recorded] = {}
@@ -386,6 +390,10 @@ class Values:
             return str(name in site.known_urls)
         if kind == "image":
             return str(name in site.assets)
+        if key == "unchecked":
+            return short_print("\n".join(f"{k} {v}" for k, v in sorted(site.unchecked.items())))
+        if kind == "unchecked":
+            return site.unchecked.get(name, ABSENT)
         if kind == "urls":
             return short_print(
                 "\n".join(sorted([*site.known_urls, *site.content_urls, *site.assets]))

@@ -10,6 +10,7 @@ site works from any sub-path and from disk.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import traceback
@@ -24,6 +25,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .assets import HEADERS_FILE, PAGE_POLICY, headers_file
+from .explain import missing_in_template
 from .feed import feed_context
 from .findings import Finding, error
 from .fs import display, display_link, link_problem
@@ -53,6 +55,9 @@ class Rendered:
     page: RenderedPage | None  # None: it failed (see findings)
     findings: list[Finding]
     reads: frozenset[str]  # the keys it read (`record`)
+    # links not checked because the file that would give their page has errors:
+    # (that file, the file of the link, line, column)
+    skipped: tuple[tuple[str, str, int, int], ...] = ()
 
 
 def long_date(value: date | None) -> str:
@@ -60,14 +65,38 @@ def long_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
-def template_position(exc: BaseException, templates_dir: Path) -> tuple[str, int]:
-    """The template file and line an exception was raised from, as Jinja reports it."""
-    root = str(templates_dir.resolve())
-    found = (display(templates_dir), 1)
+def template_position(exc: BaseException, templates_dir: Path) -> tuple[Path | None, int]:
+    """The template file and line an exception was raised from, as Jinja reports it
+    (the innermost frame in a file of the templates folder; None when there is none)."""
+    root = templates_dir.resolve()
+    found: tuple[Path | None, int] = (None, 1)
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.startswith(root):
-            found = (display(Path(frame.filename)), frame.lineno or 1)
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            found = (path, frame.lineno or 1)
     return found
+
+
+class MissingValueError(jinja2.UndefinedError):
+    """A template read a name or field that does not exist: `owner` is what it was
+    read on (None for a variable), `name` what was asked for."""
+
+    def __init__(self, owner: Any, name: Any, message: str | None = None) -> None:
+        super().__init__(message)
+        self.owner, self.name = owner, name
+
+
+class ExplainedUndefined(jinja2.StrictUndefined):
+    """Jinja's strict undefined, whose error says what was read on what, so that the
+    build can say what the object offers instead."""
+
+    __slots__ = ()
+
+    def __init__(self, hint: str | None = None, obj: Any = jinja2.utils.missing,
+                 name: str | None = None, exc: Any = jinja2.UndefinedError) -> None:  # fmt: skip
+        owner = None if obj is jinja2.utils.missing else obj
+        made = functools.partial(MissingValueError, owner, name)
+        super().__init__(hint, obj, name, made if hint is None else exc)
 
 
 class RefusedTemplateError(jinja2.TemplateNotFound):
@@ -120,7 +149,7 @@ class Renderer:
         self.env = RecordingEnvironment(
             loader=ThemeLoader(templates_dir),
             autoescape=True,
-            undefined=jinja2.StrictUndefined,
+            undefined=ExplainedUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,  # a renderer lasts one build: no template changes under it
@@ -139,7 +168,8 @@ class Renderer:
         )
         self.env.filters["long_date"] = long_date
         self.env.globals.update(theme_globals(view, view.theme))  # type: ignore[arg-type]
-        self.disclaimers: dict[str, tuple[Markup, list[Finding], frozenset[str]]] = {}
+        self.disclaimers: dict[str, tuple[Markup, list[Finding], frozenset[str], list[Any]]] = {}
+        self.skipped: list[tuple[str, str, int, int]] = []  # the page's (`Rendered.skipped`)
 
     # Helpers the templates call -------------------------------------------------
 
@@ -185,8 +215,10 @@ class Renderer:
             known_urls=view.known_urls,  # type: ignore[arg-type]
             assets=view.assets,  # type: ignore[arg-type]
             directory_links=view.config.directory_links,
+            unchecked=view.unchecked,  # type: ignore[arg-type]
         )
         html, found = self.converter.convert(text, ctx)
+        self.skipped += [(failed, ctx.display_path, line, col) for failed, line, col in ctx.skipped]
         return Markup(html), found
 
     def disclaimer_for(self, url: str, root_links: bool) -> tuple[Markup, list[Finding]]:
@@ -200,26 +232,29 @@ class Renderer:
         prefix = self.base_path if root_links else "../" * directory_of(url).count("/")
         known = self.disclaimers.get(prefix)
         if known is None:
-            outer = self.reads.keys
-            self.reads.keys = set()
+            outer, outer_skipped = self.reads.keys, self.skipped
+            self.reads.keys, self.skipped = set(), []
             html, found = self.markdown(self.view.config.disclaimer, "", None)
             escaped = str(escape(prefix))  # base_url is checked, but this is HTML: escape anyway
             html = Markup(RELATIVE_HREF.sub(lambda match: match.group(1) + escaped, str(html)))
-            known = self.disclaimers[prefix] = (html, found, frozenset(self.reads.keys))
-            self.reads.keys = outer
+            known = (html, found, frozenset(self.reads.keys), self.skipped)
+            self.disclaimers[prefix] = known
+            self.reads.keys, self.skipped = outer, outer_skipped
         for key in known[2]:
             self.reads.note(key)
+        self.skipped += known[3]
         return known[0], known[1]
 
     def render(self, job: PageJob) -> Rendered:
         """Render one page, noting everything it reads."""
         self.reads.start()
+        self.skipped = []
         findings: list[Finding] = []
         try:
             page = self._render(job, findings)
         finally:
             reads = self.reads.stop()
-        return Rendered(page, findings, reads)
+        return Rendered(page, findings, reads, tuple(self.skipped))
 
     def _render(self, job: PageJob, findings: list[Finding]) -> RenderedPage | None:
         view = self.view
@@ -258,11 +293,25 @@ class Renderer:
             findings.append(error(where, 1, 1, "template", message))
             return None
         except Exception as exc:  # a template bug: report it where it happened
-            path, line = template_position(exc, self.templates_dir)
-            message = f"expected the template to render, found {type(exc).__name__}: {exc}"
-            findings.append(error(path, line, 1, "template", message))
+            findings.append(self.template_bug(exc, job, context))
             return None
         return RenderedPage.of(job.url, html.encode("utf-8"), job.template, evidence)
+
+    def template_bug(self, exc: Exception, job: PageJob, context: dict[str, Any]) -> Finding:
+        """A template that failed while rendering, reported at its file and line: a
+        name or field it read that does not exist says what is there instead."""
+        path, line = template_position(exc, self.templates_dir)
+        shown = display(path or self.templates_dir / job.template)
+        if not isinstance(exc, MissingValueError) or not isinstance(exc.name, str):
+            message = f"expected the template to render, found {type(exc).__name__}: {exc}"
+            return error(shown, line, 1, "template", message)
+        try:
+            text = path.read_text("utf-8").splitlines()[line - 1] if path else ""
+        except (OSError, UnicodeDecodeError, IndexError):
+            text = ""
+        given = sorted({*context, *self.env.globals} - set(jinja2.defaults.DEFAULT_NAMESPACE))
+        col, message = missing_in_template(exc.owner, exc.name, text, given)
+        return error(shown, line, col, "template", message)
 
 
 def page_context(view: SiteView, job: PageJob) -> dict[str, Any]:

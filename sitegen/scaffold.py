@@ -200,6 +200,26 @@ def new_package(
     return package_id, package_block(name, package_id, today or date.today(), site_facts(content))
 
 
+def package_ids(data: Any) -> list[Any]:
+    """The ids of the entries of packages.yaml's data, as written."""
+    entries = data.get("packages") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return []
+    return [entry.get("id") for entry in entries if isinstance(entry, dict)]
+
+
+def existing_package(package_id: str, content: Path) -> bool:
+    """Whether packages.yaml already has an entry with this id (as far as it can be read)."""
+    path = content / CATALOGUE_FILE
+    if not path.is_file():
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return package_id in package_ids(parse_yaml(text, display(path))[0])
+
+
 def append_package(block: str, package_id: str, content: Path) -> Path:
     """Add `block` to packages.yaml, refusing an id already there or a file it would break."""
     path = content / CATALOGUE_FILE
@@ -207,9 +227,7 @@ def append_package(block: str, package_id: str, content: Path) -> Path:
     data, _, problems = parse_yaml(text, display(path))  # bounded: no alias bomb
     if problems:
         raise ScaffoldError(f"{display(path)} is not valid YAML now; fix it first ({problems[0]})")
-    data = data or {}
-    entries = data.get("packages") if isinstance(data, dict) else None
-    ids = [e.get("id") for e in entries or [] if isinstance(e, dict)]
+    ids = package_ids(data)
     if package_id in ids:
         raise ScaffoldError(
             f"{display(path)} already has a package '{package_id}'; it was left as it was"

@@ -7,10 +7,12 @@ know: evidence levels, package -> condition references, slugs and duplicates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
-from .explain import SLUG_HINT, field_path, suggest, validate_model
-from .findings import Finding, error
+from .explain import SLUG_HINT, check_model, field_path, suggest, validate_model
+from .findings import Finding, error, has_errors
 from .load import Loc, RawDocument
 from .markdown import check_markdown
 from .models import (
@@ -23,6 +25,7 @@ from .models import (
     SiteConfig,
     add_months,
 )
+from .urls import unchecked_by
 
 RESERVED_SLUGS = frozenset(
     {"conditions", "packages", "static", "images", "search", "pagefind", "404"}
@@ -93,28 +96,49 @@ def check_evidence(value: str, levels: list[str], doc: RawDocument, loc: Loc) ->
     ]
 
 
+@dataclass(frozen=True)
+class ReadDocument:
+    """A document as far as its front matter is valid: `document` holds the valid
+    fields (the others None; None itself when the front matter is not a mapping of
+    fields), `invalid` names the fields with errors; `valid` when there are none."""
+
+    document: Document | None
+    invalid: frozenset[str]
+    findings: list[Finding]
+
+    @property
+    def valid(self) -> bool:
+        return self.document is not None and not has_errors(self.findings)
+
+
 def validate_document(
     doc: RawDocument, config: SiteConfig | None
 ) -> tuple[Document | None, list[Finding]]:
+    read = read_document(doc, config)
+    return (read.document if read.valid else None), read.findings
+
+
+def read_document(doc: RawDocument, config: SiteConfig | None) -> ReadDocument:
+    """Every check of one document's front matter, each run whatever the others found:
+    its file name, each field's type, its evidence level and review date."""
     findings = check_slug(doc)
     model = ConditionMeta if doc.kind == "condition" else PageMeta
-    meta, found = validate_model(model, doc.data, doc)
-    findings += found
-    if meta is None or findings:
-        return None, findings
+    checked = check_model(model, doc.data, doc)
+    findings += checked.findings
+    meta, invalid = checked.value or checked.partial, checked.invalid
+    if meta is None:
+        return ReadDocument(None, invalid, findings)
     if config is not None:
-        if doc.kind == "condition":
+        if doc.kind == "condition" and meta.evidence is not None:
             levels = [level.id for level in config.evidence_levels]
             findings += check_evidence(meta.evidence, levels, doc, ("evidence",))
-            if findings:
-                return None, findings
         if meta.next_review is None and meta.last_reviewed is not None:
             months = config.review_interval_months
-            findings += past_the_calendar(meta.last_reviewed, months, doc, ("last_reviewed",))
-            if findings:
-                return None, findings
-            due = add_months(meta.last_reviewed, months)
-            meta = meta.model_copy(update={"next_review": due})
+            late = past_the_calendar(meta.last_reviewed, months, doc, ("last_reviewed",))
+            findings += late
+            if not late and "next_review" not in invalid:
+                due = add_months(meta.last_reviewed, months)
+                meta = meta.model_copy(update={"next_review": due})
     document = Document.of(
         doc.kind,
         doc.slug,
@@ -124,13 +148,33 @@ def validate_document(
         doc.display_path,
         doc.content_path,
     )
-    return document, findings
+    return ReadDocument(document, invalid, findings)
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One entry of packages.yaml as far as it is valid (`package` holds its valid
+    fields, the others None; None when the entry is not a mapping of fields)."""
+
+    index: int
+    package: Package | None
+    invalid: frozenset[str]
+    valid: bool
 
 
 def validate_catalogue(
     doc: RawDocument, config: SiteConfig | None, condition_slugs: list[str]
 ) -> tuple[list[Package], list[Finding]]:
-    """Each package is validated on its own, so one bad entry does not hide the others."""
+    entries, findings = read_catalogue(doc, config, condition_slugs)
+    return [entry.package for entry in entries if entry.valid], findings  # type: ignore[misc]
+
+
+def read_catalogue(
+    doc: RawDocument, config: SiteConfig | None, condition_slugs: list[str]
+) -> tuple[list[CatalogueEntry], list[Finding]]:
+    """Each package checked on its own, so one bad entry does not hide the others, and
+    every check of an entry run whatever the others found (its fields' types, a unique
+    id, its evidence level, its conditions, its review date)."""
     data = doc.data
     if data is None:
         return [], []
@@ -141,19 +185,22 @@ def validate_catalogue(
     extra = {key: value for key, value in data.items() if key != "packages"}
     if extra:
         _, findings = validate_model(Catalogue, extra, doc)
-    packages: list[Package] = []
+    entries: list[CatalogueEntry] = []
     first_use: dict[str, int] = {}  # package id -> index of its first entry
     levels = [level.id for level in config.evidence_levels] if config else []
     for index, entry in enumerate(data.get("packages") or []):
         loc: Loc = ("packages", index)
-        package, found = validate_model(Package, entry, doc, loc)
-        findings += found
+        checked = check_model(Package, entry, doc, loc)
+        problems = list(checked.findings)
+        package = checked.value or checked.partial
         if package is None:
+            entries.append(CatalogueEntry(index, None, checked.invalid, False))
+            findings += problems
             continue
-        if package.id in first_use:
+        if package.id is not None and package.id in first_use:
             line, col = doc.positions.of_value((*loc, "id"))
             first_line = doc.positions.of_value(("packages", first_use[package.id], "id"))[0]
-            findings.append(
+            problems.append(
                 error(
                     doc.display_path,
                     line,
@@ -163,15 +210,16 @@ def validate_catalogue(
                     f"(first used on line {first_line})",
                 )
             )
-            continue
-        first_use[package.id] = index
-        problems = []
+        elif package.id is not None:
+            first_use[package.id] = index
         if config is not None:
-            problems += check_evidence(package.evidence, levels, doc, (*loc, "evidence"))
-            months = config.review_interval_months
-            where = (*loc, "last_reviewed")
-            problems += past_the_calendar(package.last_reviewed, months, doc, where)
-        for number, slug in enumerate(package.conditions):
+            if package.evidence is not None:
+                problems += check_evidence(package.evidence, levels, doc, (*loc, "evidence"))
+            if package.last_reviewed is not None:
+                months = config.review_interval_months
+                where = (*loc, "last_reviewed")
+                problems += past_the_calendar(package.last_reviewed, months, doc, where)
+        for number, slug in enumerate(package.conditions or []):
             if slug not in condition_slugs:
                 where = (*loc, "conditions", number)
                 line, col = doc.positions.of_value(where)
@@ -187,9 +235,8 @@ def validate_catalogue(
                     )
                 )
         findings += problems
-        if not problems:
-            packages.append(package)
-    return packages, findings
+        entries.append(CatalogueEntry(index, package, checked.invalid, not problems))
+    return entries, findings
 
 
 def site_urls(
@@ -199,15 +246,21 @@ def site_urls(
     return frozenset(fixed | {d.url for d in conditions + pages} | {p.url for p in packages})
 
 
-def check_navigation(config: SiteConfig, doc: RawDocument, urls: frozenset[str]) -> list[Finding]:
+def check_navigation(
+    config: SiteConfig,
+    doc: RawDocument,
+    urls: frozenset[str],
+    unchecked: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """Each navigation link names a page of the site (one a file with errors would
+    give is not checked: see `urls.unchecked_by`)."""
     findings = []
     for index, item in enumerate(config.navigation):
-        target = item.url
-        if target.startswith(("http://", "https://")):
+        key = navigation_url(item.url)
+        if key is None or unchecked_by(key, unchecked or {}):
             continue
-        key = target.strip("/")
-        key = f"{key}/" if key else ""
         if key not in urls:
+            target = item.url
             hint = suggest("/" + key, ["/" + url for url in sorted(urls)])
             loc = ("navigation", index, "url")
             line, col = doc.positions.of_value(loc)
@@ -221,6 +274,14 @@ def check_navigation(config: SiteConfig, doc: RawDocument, urls: frozenset[str])
                 )
             )
     return findings
+
+
+def navigation_url(target: str) -> str | None:
+    """The site URL a navigation link names (None for another site's address)."""
+    if target.startswith(("http://", "https://")):
+        return None
+    key = target.strip("/")
+    return f"{key}/" if key else ""
 
 
 def missing_evidence_page(site_doc: RawDocument) -> list[Finding]:
