@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 
+EVIDENCE_PAGE = "how-we-rate-evidence"  # the page every evidence level links to (required)
 FILE_SUFFIXES = (
     ".html",
     ".xml",
