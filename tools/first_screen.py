@@ -50,7 +50,8 @@ def main(argv: list[str]) -> int:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}/"
-    columns = ("name", "menu", "search", "h1", "lead", "keyFacts", "ownText", "full", "page")
+    columns = ("name", "menu", "search", "h1", "lead", "keyFacts", "ownText", "full", "page",
+               "keyFactsLines")  # fmt: skip
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS,
@@ -69,7 +70,9 @@ def main(argv: list[str]) -> int:
                 cells = []
                 for column in columns:
                     box = facts.get(column)
-                    cells.append("-" if box is None else str(round(box["top"])))
+                    if isinstance(box, dict):
+                        box = round(box["top"])
+                    cells.append("-" if box is None else str(box))
                 print(f"{'/' + url:42}" + "".join(f"{c:>9}" for c in cells))
             context.close()
         browser.close()

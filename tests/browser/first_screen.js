@@ -26,7 +26,17 @@
     (el) => shown(el) && !el.closest(skipped) && after(el) && (el.tagName === "INPUT" || el.textContent.trim() !== ""),
   );
   const keyFactsHeading = keyFacts && keyFacts.querySelector("h2, h3");
+  // Lines of text in the key facts, their heading row left out.
+  const lineCount = (block) => {
+    if (!block) return null;
+    let lines = 0;
+    for (const p of block.querySelectorAll(":scope > p")) {
+      lines += Math.round(p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight));
+    }
+    return lines;
+  };
   return {
+    keyFactsLines: lineCount(keyFacts),
     viewport: { width: document.documentElement.clientWidth, height: innerHeight },
     name: box(first(".site-title")),
     menu: box(first(".site-nav summary") || first(".site-nav")),
