@@ -114,7 +114,7 @@ def test_disclaimer_is_visible_early_and_in_full_at_the_end(visit, url):
         assert re.search(rf'^\s*- region "{name}":', snapshot, re.M), snapshot[:2000]
     short = snapshot.split('region "Key facts":', 1)[1].split("- region", 1)[0]
     assert "not medical advice" in " ".join(short.split())
-    assert re.search(r'link "Read the full statement"', short), short
+    assert re.search(r'link "Full statement"', short), short
     full = " ".join(snapshot.split('region "About this information":', 1)[1].split())
     assert "have not been shown to be safe and effective" in full
     assert "not medical advice" in full

@@ -10,6 +10,7 @@ facts started at 1,096-2,147 px and a condition's own text at about 2,485 px.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -244,3 +245,15 @@ def test_nothing_seen_is_hidden_from_screen_readers_or_the_keyboard(browser, ser
                 )
         finally:
             context.close()
+
+
+def test_the_diagram_s_labels_are_at_least_16_px_on_a_phone(phone, served):
+    phone.goto(served.url("conditions/optic-nerve-damage/"), wait_until="load")
+    image = phone.locator("img[src$='visual-pathway.svg']")
+    shown = image.bounding_box()
+    drawing = (served.root / "images/visual-pathway.svg").read_text("utf-8")
+    drawn = float(drawing.split('viewBox="0 0 ', 1)[1].split()[0])
+    sizes = [float(size) for size in re.findall(r'font-size="([0-9.]+)"', drawing)]
+    assert shown is not None and shown["width"] <= 320
+    assert min(sizes) * shown["width"] / drawn >= 16, (shown, drawn, min(sizes))
+    image.screenshot(path=str(SCREENSHOTS / "first-screen" / "diagram-320.png"))
