@@ -356,3 +356,29 @@ def test_the_facts_the_first_review_could_not_source_are_now_given(site: Path):
     assert "African or Caribbean" in pages["glaucoma"]
     assert "over the age of 50" in pages["damage"] and "ethambutol" in pages["damage"]
     assert "m.14484T>C" in pages["lhon"] and "20 April 2023" in pages["lhon"]
+
+
+def test_reader_aids_a_to_z_breadcrumbs_contents_urgent_cards_and_feedback(site: Path):
+    conditions = soup(site / "conditions/index.html")
+    letters = conditions.select_one('nav.a-to-z[aria-label="Conditions A to Z"]')
+    assert [a.get_text() for a in letters.select("a")] == ["C", "G", "L", "O"]
+    # Each name a condition is also known by is listed under its own letter.
+    see_also = [p.get_text(" ", strip=True) for p in conditions.select(".see-also")]
+    assert "Chronic open-angle glaucoma : see Glaucoma" in see_also
+    page = soup(site / "conditions/optic-nerve-damage/index.html")
+    crumbs = [a.get_text() for a in page.select('nav.breadcrumbs[aria-label="Breadcrumb"] a')]
+    assert crumbs == ["Home", "Conditions"]
+    contents = [a["href"] for a in page.select('nav.contents[aria-label="Contents"] a')]
+    assert contents[:3] == ["#how-the-optic-nerve-works", "#symptoms", "#causes"]
+    assert all(page.find(id=href[1:]) for href in contents)
+    urgent = page.select(".prose .callout-urgent[role=region]")
+    assert len(urgent) == 2
+    for card in urgent:
+        assert page.find(id=card["aria-labelledby"]).get_text().startswith("Urgent advice: ")
+    answers = page.select(".feedback a")
+    assert [a.get_text(" ", strip=True) for a in answers] == [
+        "Yes , this page was helpful",
+        "No , this page was not helpful",
+    ]
+    assert answers[0]["href"].startswith("mailto:info@example.org?subject=")
+    assert "body=Page%3A%20https%3A//example.org/conditions/optic-nerve-damage/" in answers[0]["href"]
