@@ -381,4 +381,6 @@ def test_reader_aids_a_to_z_breadcrumbs_contents_urgent_cards_and_feedback(site:
         "No , this page was not helpful",
     ]
     assert answers[0]["href"].startswith("mailto:info@example.org?subject=")
-    assert "body=Page%3A%20https%3A//example.org/conditions/optic-nerve-damage/" in answers[0]["href"]
+    assert (
+        "body=Page%3A%20https%3A//example.org/conditions/optic-nerve-damage/" in answers[0]["href"]
+    )
