@@ -58,8 +58,11 @@ def main(argv: list[str]) -> int:
             env={**os.environ, "TMPDIR": scratch},
         )  # fmt: skip
         for screen, (width, height, scale) in SCREENS.items():
-            print(f"\n{screen} (viewport {width}x{height} CSS px): top of each part, in px")
-            print(f"{'page':42}" + "".join(f"{c:>9}" for c in columns))
+            print(
+                f"\n{screen} (viewport {width}x{height} CSS px): top of each part, in px;"
+                " keyFactsLines: lines of text in the key facts"
+            )
+            print(f"{'page':48}" + "".join(f"{c[:8]:>9}" for c in columns))
             context = browser.new_context(
                 viewport={"width": width, "height": height}, device_scale_factor=scale
             )
@@ -73,7 +76,7 @@ def main(argv: list[str]) -> int:
                     if isinstance(box, dict):
                         box = round(box["top"])
                     cells.append("-" if box is None else str(box))
-                print(f"{'/' + url:42}" + "".join(f"{c:>9}" for c in cells))
+                print(f"{'/' + url:48}" + "".join(f"{c:>9}" for c in cells))
             context.close()
         browser.close()
     server.shutdown()
