@@ -1095,6 +1095,10 @@ def site_config(weight: str = "light") -> dict:
             "controlled trials. This site gives information, not medical advice: please "
             "talk about your options with a qualified eye specialist.\n"
         ),
+        "disclaimer_short": (
+            "Investigational treatments are not approved by regulators. "
+            "This is information, not medical advice."
+        ),
         "evidence_levels": [
             {"id": level, "label": LEVEL_TEXT[level][0], "explanation": LEVEL_TEXT[level][1]}
             for level in LEVELS

@@ -28,7 +28,7 @@ from pydantic import TypeAdapter
 
 from . import __version__
 from .assets import check_file
-from .check import broken_links, check_page, text_of
+from .check import Disclaimers, broken_links, check_page, plain, text_of
 from .claims import ClaimRule, lint, load_rules
 from .findings import (
     Finding,
@@ -748,7 +748,8 @@ class Session:
         skipped += [link for made in rendered.values() for link in made.skipped]
         findings += links_not_checked(skipped, site)
         clock.lap("render")
-        disclaimer = text_of(renderer.disclaimer_for("", False)[0])
+        disclaimer = Disclaimers(plain(site.config.disclaimer_short),
+                                 text_of(renderer.disclaimer_for("", False)[0]))  # fmt: skip
         files = {**theme.files, **site.assets}
         findings += self.output_checks(pages, files, disclaimer, site, not has_errors(findings))
         clock.lap("check")
@@ -956,8 +957,9 @@ class Session:
                                       value["digest"], packed))  # fmt: skip
         return pages, findings
 
-    def output_checks(self, pages: list[RenderedPage], files: dict[str, Path], disclaimer: str,
-                      site: Site, check_links: bool) -> list[Finding]:  # fmt: skip
+    def output_checks(self, pages: list[RenderedPage], files: dict[str, Path],
+                      disclaimer: Disclaimers, site: Site,
+                      check_links: bool) -> list[Finding]:  # fmt: skip
         """The checks of every HTML page's output, again only for pages that changed;
         links are checked again for every page when a file came or went."""
         store, templates = self.store, self.options.templates
@@ -965,7 +967,8 @@ class Session:
         written_print = short_print("\n".join(sorted(written)))
         levels = site.evidence
         setting = short_print(
-            f"{disclaimer}\n{[level.model_dump_json() for level in levels.values()]}"
+            f"{disclaimer.short}\n{disclaimer.full}\n"
+            f"{[level.model_dump_json() for level in levels.values()]}"
         )
         html = [page for page in pages if page.is_html]
         # The same pages, files and settings: every page's findings stand as they were.

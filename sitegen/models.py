@@ -33,6 +33,9 @@ class EvidenceLevel(Model):
     id: Slug
     label: Text
     explanation: Text
+    # A few words for the key facts at the top of a page ("still being tested"): the
+    # explanation is shown in full at the end of the page.
+    summary: Text | None = None
 
 
 class NavItem(Model):
@@ -97,6 +100,24 @@ class Disclosure(Model):
     advertising_policy: Text
 
 
+KEY_FACTS_MOST = 200  # characters: about six short lines on a 320 px phone
+
+
+def key_facts(value: str) -> str:
+    """`disclaimer_short`: one paragraph of plain text (its length is checked apart: a
+    longer one is a warning, not a reason to stop the build)."""
+    return " ".join(value.split())
+
+
+EMAIL_ADDRESS = re.compile(r"[^@\s<>\"'?&#]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def email_address(value: str | None) -> str | None:
+    if value is not None and not EMAIL_ADDRESS.fullmatch(value):
+        raise ValueError("an email address like feedback@example.org")
+    return value
+
+
 class Limits(Model):
     """The largest content files the build reads, so that a hostile or mistaken file
     costs seconds, not minutes. A Markdown page costs more to convert than YAML to
@@ -117,6 +138,12 @@ class SiteConfig(Model):
     contact: Contact | None = None
     disclosure: Disclosure
     disclaimer: Text
+    # The key facts shown near the top of every page (plain text); `disclaimer` is the
+    # full statement, at the end of every page.
+    disclaimer_short: Text
+    # "Was this page helpful?": shown only when set; each answer opens an email to this
+    # address that carries the page's address (no server of ours, nothing stored).
+    feedback_email: Text | None = None
     evidence_levels: list[EvidenceLevel] = Field(min_length=1)
     required_sections: list[Text] = []
     reading_grade_target: float = Field(default=9, ge=1, le=20)
@@ -133,6 +160,16 @@ class SiteConfig(Model):
     @classmethod
     def _base_url(cls, value: str) -> str:
         return site_address(value)
+
+    @field_validator("disclaimer_short")
+    @classmethod
+    def _disclaimer_short(cls, value: str) -> str:
+        return key_facts(value)
+
+    @field_validator("feedback_email")
+    @classmethod
+    def _feedback_email(cls, value: str | None) -> str | None:
+        return email_address(value)
 
 
 # What kind of publication a source is: what it can support depends on it (a case
@@ -185,6 +222,7 @@ class ConditionMeta(Model):
     summary: Text
     also_known_as: list[Text] = []
     evidence: Text
+    evidence_for: Text | None = None  # what the level rates: "stem-cell treatments"
     last_reviewed: date
     next_review: date | None = None
     reviewed_by: Text

@@ -14,6 +14,7 @@ import functools
 import os
 import re
 import traceback
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -63,6 +64,25 @@ class Rendered:
 def long_date(value: date | None) -> str:
     """`2026-11-20` -> `20 November 2026`: unambiguous for readers everywhere."""
     return f"{value.day} {value:%B %Y}" if value else ""
+
+
+AZEntry = tuple[str, Any, str | None]  # a name, its condition, the title if another name
+
+
+def a_to_z(conditions: list[Any]) -> list[tuple[str, list[AZEntry]]]:
+    """Every condition under its title and each name it is also known by, in A to Z
+    order, grouped by first letter (`#` for names that start with another sign): an
+    entry is (name, condition, the condition's title when the name is another one)."""
+    entries: list[AZEntry] = []
+    for doc in conditions:
+        meta = doc.meta
+        entries.append((meta.title, doc, None))
+        entries += [(name, doc, meta.title) for name in meta.also_known_as]
+    groups: dict[str, list[AZEntry]] = {}
+    for entry in sorted(entries, key=lambda entry: (entry[0].casefold(), entry[0])):
+        first = unicodedata.normalize("NFKD", entry[0][:1]).upper()[:1]
+        groups.setdefault(first if "A" <= first <= "Z" else "#", []).append(entry)
+    return sorted(groups.items(), key=lambda group: (group[0] == "#", group[0]))
 
 
 def template_position(exc: BaseException, templates_dir: Path) -> tuple[Path | None, int]:
@@ -163,6 +183,7 @@ class Renderer:
             absolute=self._absolute,
             evidence_level=self.evidence_level,
             condition_title=self.condition_title,
+            a_to_z=a_to_z,
             today=RecordedDate(today, self.reads),
             content_security_policy=Markup(PAGE_POLICY),
         )
@@ -202,8 +223,11 @@ class Renderer:
 
     # Rendering ------------------------------------------------------------------
 
-    def markdown(self, text: str, page_url: str, source: Any) -> tuple[Markup, list[Finding]]:
-        """Markdown of a document, or of the site-wide disclaimer when `source` is None."""
+    def markdown(
+        self, text: str, page_url: str, source: Any
+    ) -> tuple[Markup, list[Finding], list[tuple[str, str]]]:
+        """Markdown of a document, or of the site-wide disclaimer when `source` is None:
+        its HTML, findings, and `##` sections (id, text) for a contents list."""
         view = self.view
         ctx = PageContext(
             display_path=source.display_path if source else view.config_path,
@@ -216,10 +240,11 @@ class Renderer:
             assets=view.assets,  # type: ignore[arg-type]
             directory_links=view.config.directory_links,
             unchecked=view.unchecked,  # type: ignore[arg-type]
+            evidence_levels=lambda: view.evidence,
         )
         html, found = self.converter.convert(text, ctx)
         self.skipped += [(failed, ctx.display_path, line, col) for failed, line, col in ctx.skipped]
-        return Markup(html), found
+        return Markup(html), found, ctx.sections
 
     def disclaimer_for(self, url: str, root_links: bool) -> tuple[Markup, list[Finding]]:
         """The site disclaimer's HTML for a page, converted once per folder depth (what
@@ -234,7 +259,7 @@ class Renderer:
         if known is None:
             outer, outer_skipped = self.reads.keys, self.skipped
             self.reads.keys, self.skipped = set(), []
-            html, found = self.markdown(self.view.config.disclaimer, "", None)
+            html, found, _ = self.markdown(self.view.config.disclaimer, "", None)
             escaped = str(escape(prefix))  # base_url is checked, but this is HTML: escape anyway
             html = Markup(RELATIVE_HREF.sub(lambda match: match.group(1) + escaped, str(html)))
             known = (html, found, frozenset(self.reads.keys), self.skipped)
@@ -267,10 +292,12 @@ class Renderer:
             return RenderedPage.of(job.url, text.encode(), job.template)
         context = page_context(view, job)
         if isinstance(job.source, Document):
-            context["body"], found = self.markdown(context["doc"].body, job.url, context["doc"])
+            body, found, sections = self.markdown(context["doc"].body, job.url, context["doc"])
+            context["body"], context["sections"] = body, sections
             findings += found
         context.setdefault("root_links", False)
         context.setdefault("review_due", None)
+        context.setdefault("sections", [])
         context["page_url"] = job.url
         evidence = context.get("evidence")
         context["page_evidence"] = view.evidence.get(evidence) if evidence else None

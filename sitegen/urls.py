@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 
+EVIDENCE_PAGE = "how-we-rate-evidence"  # the page every evidence level links to (required)
 FILE_SUFFIXES = (
     ".html",
     ".xml",

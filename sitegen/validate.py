@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from .explain import SLUG_HINT, check_model, field_path, suggest, validate_model
-from .findings import Finding, error, has_errors
+from .findings import Finding, error, has_errors, warning
 from .load import Loc, RawDocument
 from .markdown import check_markdown
 from .models import (
+    KEY_FACTS_MOST,
     SLUG_RE,
     Catalogue,
     ConditionMeta,
@@ -25,12 +26,11 @@ from .models import (
     SiteConfig,
     add_months,
 )
-from .urls import unchecked_by
+from .urls import EVIDENCE_PAGE, unchecked_by
 
 RESERVED_SLUGS = frozenset(
     {"conditions", "packages", "static", "images", "search", "pagefind", "404"}
 )
-EVIDENCE_PAGE = "how-we-rate-evidence"
 
 
 def past_the_calendar(
@@ -296,6 +296,22 @@ def missing_evidence_page(site_doc: RawDocument) -> list[Finding]:
     ]
 
 
+def long_key_facts(config: SiteConfig, site_doc: RawDocument) -> list[Finding]:
+    """The key facts are read only if they are short: about six lines on a phone."""
+    length = len(config.disclaimer_short)
+    if length <= KEY_FACTS_MOST:
+        return []
+    return [
+        warning(
+            site_doc.display_path,
+            *site_doc.positions.of_value(("disclaimer_short",)),
+            "disclaimer_short",
+            f"expected at most {KEY_FACTS_MOST} characters (about six short lines on a phone; "
+            f"the full statement goes in 'disclaimer'), found {length}",
+        )
+    ]
+
+
 def validate_config(site_doc: RawDocument) -> tuple[SiteConfig | None, list[Finding]]:
     config, findings = validate_model(SiteConfig, site_doc.data, site_doc)
     if config is not None:
@@ -303,6 +319,7 @@ def validate_config(site_doc: RawDocument) -> tuple[SiteConfig | None, list[Find
         too_much = check_markdown(config.disclaimer, site_doc.display_path, line)
         if too_much:  # never converted: no page is rendered
             return None, findings + too_much
+        findings += long_key_facts(config, site_doc)
         ids = [level.id for level in config.evidence_levels]
         for index, level_id in enumerate(ids):
             if level_id in ids[:index]:

@@ -97,7 +97,8 @@ CASES = {
     "unknown field": (
         edit("conditions/alpha.md", "reviewed_by:", "author: Someone\nreviewed_by:"),
         f"{ALPHA}:8:1: author: expected one of the known fields: title, summary, "
-        "also_known_as, evidence, last_reviewed, next_review, reviewed_by, clinical_review, "
+        "also_known_as, evidence, evidence_for, last_reviewed, next_review, reviewed_by, "
+        "clinical_review, "
         "sources, found an unknown field 'author'",
     ),
     "unknown field in a package, with a suggestion": (

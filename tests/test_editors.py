@@ -185,17 +185,17 @@ def test_a_new_condition_built_as_it_is_lists_everything_left_to_do(tmp_path: Pa
     assert lines == [
         f"{shown}:3:9: summary: expected text, found nothing",
         f"{shown}:5:10: evidence: expected text, found nothing",
-        f"{shown}:8:13: reviewed_by: expected text, found nothing",
-        f"{shown}:10:1: sources: expected at least one source (title and url or citation), "
+        f"{shown}:9:13: reviewed_by: expected text, found nothing",
+        f"{shown}:11:1: sources: expected at least one source (title and url or citation), "
         "found none",
-        f"{shown}:12:1: sections: expected text in the '## Symptoms' {empty}",
-        f"{shown}:12:1: text: expected at least 50 words of text under the headings "
+        f"{shown}:13:1: sections: expected text in the '## Symptoms' {empty}",
+        f"{shown}:13:1: text: expected at least 50 words of text under the headings "
         "(min_words in site.yaml), found none",
-        f"{shown}:14:1: sections: expected text in the '## Causes' {empty}",
-        f"{shown}:16:1: sections: expected text in the '## Diagnosis' {empty}",
-        f"{shown}:18:1: sections: expected text in the '## Treatment options' {empty}",
-        f"{shown}:20:1: sections: expected text in the '## What the evidence says' {empty}",
-        f"{shown}:22:1: sections: expected text in the '## Support' {empty}",
+        f"{shown}:15:1: sections: expected text in the '## Causes' {empty}",
+        f"{shown}:17:1: sections: expected text in the '## Diagnosis' {empty}",
+        f"{shown}:19:1: sections: expected text in the '## Treatment options' {empty}",
+        f"{shown}:21:1: sections: expected text in the '## What the evidence says' {empty}",
+        f"{shown}:23:1: sections: expected text in the '## Support' {empty}",
     ]
 
 
@@ -272,11 +272,13 @@ def test_a_template_reading_an_unknown_name_is_offered_the_names_it_has(
 ):
     template = templates / "page.html"
     template.write_text(template.read_text("utf-8").replace("{{ body }}", "{{ bodi }}", 1))
+    lines = template.read_text("utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "{{ bodi }}" in text)
+    column = lines[line - 1].index("bodi") + 1
     result = build_site(content, tmp_path / "site", templates=templates)
     [finding] = {str(f) for f in result.errors}
-    assert finding.startswith(f"{template}:")
+    assert finding.startswith(f"{template}:{line}:{column}: template: expected one of the names")
     assert ": template: expected one of the names a template is given (" in finding
-    assert finding.startswith(f"{template}:4:4: template: expected one of the names")
     assert finding.endswith("found 'bodi' (did you mean 'body'?)")
 
 

@@ -206,7 +206,7 @@ def test_an_alias_bomb_is_a_finding(content: Path):
     replace_in(content / "conditions" / "alpha.md", "reviewed_by:", BOMB + "reviewed_by:")
     assert_findings(
         check_bounded(content),
-        f"content/site.yaml:32:4: yaml: {ALIASES}",  # line e: the 1,001st alias
+        f"content/site.yaml:33:4: yaml: {ALIASES}",  # line e: the 1,001st alias
         f"content/packages.yaml:28:4: yaml: {ALIASES}",
         f"content/claims.yaml:5:4: yaml: {ALIASES}",
         f"{ALPHA}:12:4: yaml: {ALIASES}",
@@ -218,7 +218,7 @@ def test_aliases_that_repeat_too_many_values_are_a_finding(content: Path, monkey
     with (content / "site.yaml").open("a", encoding="utf-8") as handle:
         handle.write(wide)
     monkeypatch.chdir(content.parent)
-    assert "content/site.yaml:29:4: yaml: expected aliases (*name) to repeat at most 100,000 " \
+    assert "content/site.yaml:30:4: yaml: expected aliases (*name) to repeat at most 100,000 " \
         "values in all, found more (aliases of aliases multiply); write the values out " \
         "instead" in [str(f) for f in build_site(Path("content"), Path("site")).errors]  # fmt: skip
 
@@ -230,7 +230,7 @@ def test_an_alias_inside_the_value_it_names_is_a_finding(content: Path):
         handle.write("loop: &loop {again: *loop}\n")
     assert_findings(
         check_bounded(content),
-        f"content/site.yaml:28:7: yaml: {NESTED} (an alias inside the value it names)",
+        f"content/site.yaml:29:7: yaml: {NESTED} (an alias inside the value it names)",
         f"content/packages.yaml:24:7: yaml: {NESTED} (an alias inside the value it names)",
     )
 
@@ -242,7 +242,7 @@ def test_yaml_nested_too_deep_is_a_finding(content: Path):
                "deep: " + "{a: " * 900 + "}" * 900 + "\nreviewed_by:")  # fmt: skip
     assert_findings(
         check_bounded(content),
-        f"content/site.yaml:28:70: yaml: {NESTED}",
+        f"content/site.yaml:29:70: yaml: {NESTED}",
         f"{ALPHA}:8:259: yaml: {NESTED}",
     )
 

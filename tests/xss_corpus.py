@@ -230,14 +230,16 @@ def fill_optional_fields(content: Path) -> None:
 
     def site(data: dict) -> dict:
         contact = {"email": "a@example.test", "phone": "0", "address": "A", "hours": "B"}
-        return {**data, "contact": contact}
+        for level in data["evidence_levels"]:
+            level["summary"] = "S"
+        return {**data, "contact": contact, "feedback_email": "a@example.test"}
 
     def about(meta: dict) -> dict:
         sources = [{"title": "T", "publisher": "P", "citation": "C", "url": "https://e.test/"}]
         return {**meta, "reviewed_by": "R", "sources": sources, **clinical_review}
 
     def condition(meta: dict) -> dict:
-        return {**meta, **clinical_review}
+        return {**meta, **clinical_review, "evidence_for": "E"}
 
     def catalogue(data: dict) -> dict:
         package = data["packages"][0]

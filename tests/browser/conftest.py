@@ -331,7 +331,8 @@ def measure(browser: Any, served: Served, url: str, shots: Path) -> Visit:
         page.goto(served.url(url), wait_until="load")
         visit.without_javascript = {
             "main_text": page.locator("main").inner_text(),
-            "disclaimer_visible": page.locator("[data-disclaimer]").is_visible(),
+            "disclaimer_visible": page.locator(".disclaimer-short").is_visible()
+            and page.locator(".disclaimer-full").is_visible(),
         }
     finally:
         context.close()

@@ -91,26 +91,33 @@ def test_text_zoomed_to_200_percent_stays_usable(visit, url):
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_disclaimer_is_visible_early_and_in_the_accessibility_tree(visit, url):
+def test_disclaimer_is_visible_early_and_in_full_at_the_end(visit, url):
     page = visit(url)
     for condition in ("light", "dark", "320"):
         block = page.facts[condition]["disclaimer"]
-        assert block is not None, "no [data-disclaimer] block"
+        assert block is not None, "no key facts (.disclaimer-short)"
         assert block["shown"], condition
         assert block["height"] > 40, condition
         assert block["left"] >= 0 and block["right"] <= page.facts[condition]["viewportWidth"]
         # In the reading order: right after the page's heading, before the content.
         assert block["inMain"] and block["afterH1"] and block["beforeContent"], block
         assert "not medical advice" in block["text"]
-    # On a desktop screen it is in the first screenful.
+        full = page.facts[condition]["disclaimerFull"]
+        assert full is not None, "no full disclaimer (.disclaimer-full)"
+        assert full["shown"] and full["inMain"] and full["last"], (condition, full)
+        assert "have not been shown to be safe and effective" in full["text"]
+    # On a desktop screen the key facts are in the first screenful.
     assert page.facts["light"]["disclaimer"]["top"] < 900
-    # Exposed to assistive technology as a labelled note, with its words.
+    # Exposed to assistive technology as two named regions, with their words.
     snapshot = page.aria
-    assert re.search(r'^\s*- note "About this information":', snapshot, re.M), snapshot[:2000]
-    note = snapshot.split('note "About this information":', 1)[1]
-    flat = " ".join(note.split())
-    assert "have not been shown to be safe and effective" in flat
-    assert "not medical advice" in flat
+    for name in ("Key facts", "About this information"):
+        assert re.search(rf'^\s*- region "{name}":', snapshot, re.M), snapshot[:2000]
+    short = snapshot.split('region "Key facts":', 1)[1].split("- region", 1)[0]
+    assert "not medical advice" in " ".join(short.split())
+    assert re.search(r'link "Full statement"', short), short
+    full = " ".join(snapshot.split('region "About this information":', 1)[1].split())
+    assert "have not been shown to be safe and effective" in full
+    assert "not medical advice" in full
 
 
 @pytest.mark.parametrize("url", URLS)

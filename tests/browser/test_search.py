@@ -60,7 +60,10 @@ def test_glaucoma_lists_the_glaucoma_page_first(tab, served):
     first = found[0]
     assert first["title"] == "Glaucoma"
     assert first["href"].endswith("/conditions/glaucoma/index.html")
-    assert "Condition" in first["facts"] and "Evidence: Established" in first["facts"]
+    assert (
+        "Condition" in first["facts"]
+        and "Evidence for laser, eye drops and surgery: Established" in first["facts"]
+    )
     assert "glaucoma" in first["excerpt"].lower() and first["marks"] >= 1
     assert tab.locator("#search-status").inner_text() == f"{len(found)} pages match “glaucoma”."
     assert tab.locator("#search-all").is_hidden()
@@ -76,7 +79,9 @@ def test_ucmsc_finds_the_package(tab, served):
     assert "12-day stem-cell programme for optic nerve damage" in titles
     package = found[titles.index("12-day stem-cell programme for optic nerve damage")]
     assert "Treatment package" in package["facts"]
-    assert "Evidence: Unproven, sold outside a registered trial" in package["facts"]
+    assert (
+        "Evidence for this package: Unproven, sold outside a registered trial" in package["facts"]
+    )
     assert "UCMSC" in package["excerpt"]
 
 
@@ -157,7 +162,8 @@ def test_without_javascript_the_page_lists_every_condition_and_package(browser, 
         assert "12-day stem-cell programme for optic nerve damage" in listed
         assert page.locator("#search-all").is_visible()
         assert page.locator("#search-results").is_hidden()
-        assert page.locator("[data-disclaimer]").is_visible()
+        assert page.locator(".disclaimer-short").is_visible()
+        assert page.locator(".disclaimer-full").is_visible()
     finally:
         context.close()
 
