@@ -261,7 +261,7 @@ def check_package(
                     f"source), found it played down: '{played_down.group(0)}'",
                 )
             )
-    if package.cells:
+    if package.kind == "cell therapy":
         for field, what in (
             (
                 "regulatory_status",

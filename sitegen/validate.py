@@ -14,7 +14,9 @@ from .findings import Finding, error
 from .load import Loc, RawDocument
 from .markdown import check_markdown
 from .models import (
+    KIND_FIELDS,
     SLUG_RE,
+    WHAT_IS_GIVEN,
     Catalogue,
     ConditionMeta,
     Document,
@@ -23,6 +25,7 @@ from .models import (
     SiteConfig,
     add_months,
 )
+from .publishing import check_editorial_fields
 
 RESERVED_SLUGS = frozenset(
     {"conditions", "packages", "static", "images", "search", "pagefind", "404"}
@@ -102,6 +105,9 @@ def validate_document(
     findings += found
     if meta is None or findings:
         return None, findings
+    findings += check_editorial_fields(meta, doc)
+    if findings:
+        return None, findings
     if config is not None:
         if doc.kind == "condition":
             levels = [level.id for level in config.evidence_levels]
@@ -165,7 +171,7 @@ def validate_catalogue(
             )
             continue
         first_use[package.id] = index
-        problems = []
+        problems = check_package_kind(package, doc, loc) + check_editorial_fields(package, doc, loc)
         if config is not None:
             problems += check_evidence(package.evidence, levels, doc, (*loc, "evidence"))
             months = config.review_interval_months
@@ -255,3 +261,47 @@ def validate_config(site_doc: RawDocument) -> tuple[SiteConfig | None, list[Find
                     )
                 )
     return config, findings
+
+
+def check_package_kind(package: Package, doc: RawDocument, loc: Loc) -> list[Finding]:
+    """A package holds the fields of its own kind only, says what is given (a medicine
+    course its medicines, ...) and how long it lasts."""
+    findings = []
+    for kind, names in KIND_FIELDS.items():
+        if kind == package.kind:
+            continue
+        for name in names:
+            if name in package.model_fields_set and getattr(package, name):
+                where = (*loc, name)
+                owner = next(k for k, fields in KIND_FIELDS.items() if name in fields)
+                findings.append(
+                    error(
+                        doc.display_path,
+                        *doc.positions.of_key(where),
+                        field_path(where),
+                        f"expected the fields of a {package.kind} package, found '{name}', "
+                        f"which only a {owner} package has (is the kind right?)",
+                    )
+                )
+    given = WHAT_IS_GIVEN.get(package.kind)
+    if given and not getattr(package, given[0]):
+        where = (*loc, given[0])
+        findings.append(
+            error(
+                doc.display_path,
+                *doc.positions.of_key((*loc, "kind")),
+                field_path(where),
+                f"expected {given[1]} of a {package.kind} package, found none",
+            )
+        )
+    if package.duration_days is None and package.duration is None:
+        findings.append(
+            error(
+                doc.display_path,
+                *doc.positions.of_key((*loc, "id")),
+                field_path((*loc, "duration_days")),
+                "expected how long the package lasts: duration_days (a whole number of "
+                "days) or, when it has no fixed length, duration (in words), found neither",
+            )
+        )
+    return findings

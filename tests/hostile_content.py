@@ -28,6 +28,8 @@ NOT_TEXT = frozenset(
         "currency",
         "required_sections",
         "directory_links",
+        "kind",
+        "aliases",
     }
 )
 
