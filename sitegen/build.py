@@ -73,6 +73,7 @@ from .models import (
     SiteConfig,
 )
 from .parallel import parallel_map
+from .publishing import Entry, editorial_data, hidden, publication_findings, redirects
 from .quality import check_document, check_packages, packages_date_state
 from .record import Values, short_print
 from .render import PageJob, Rendered, Renderer, page_jobs
@@ -110,6 +111,9 @@ class BuildOptions:
     # serve: a rebuild keeps the search index it has (re-indexing 1,000 pages takes
     # seconds); the next full build brings it up to date.
     keep_search_index: bool = False
+    # serve: drafts, scheduled and expired pages are built too, each marked as such
+    # (`build` leaves them out).
+    drafts: bool = False
 
 
 @dataclass
@@ -264,6 +268,7 @@ class Content:
     reader: Reader  # parses a file (once a build) when a check needs it as written
     findings: list[Finding]
     catalogue: list[Package]
+    editorial: list[Entry] = field(default_factory=list)  # pages with workflow fields
 
 
 class Reader:
@@ -283,6 +288,7 @@ class Reader:
         self.validated_now: dict[str, Document] = {}
         self.limits = Limits()  # site.yaml's, once it is read
         self.findings: list[Finding] = []
+        self.editorial: list[Entry] = []
 
     def parse(self, content_path: str, kind: str) -> RawDocument:
         """The file as parsed (once a build), from the bytes its stamp was taken of."""
@@ -338,7 +344,7 @@ class Reader:
         packages = self.catalogue(config, config_print, slugs)
         findings += self.findings
         if config is None:
-            return Content(None, config_print, self, findings, packages)
+            return Content(None, config_print, self, findings, packages, self.editorial)
         urls = self.site_urls(packages)
         content_urls = self.document_urls
         findings += self.site_checks(urls)
@@ -350,7 +356,7 @@ class Reader:
         findings += self.images(assets)
         site = Site(config, display_in(self.options.content, SITE_FILE), documents, packages,
                     assets, urls, content_urls)  # fmt: skip
-        return Content(site, config_print, self, findings, packages)
+        return Content(site, config_print, self, findings, packages, self.editorial)
 
     def images(self, assets: dict[str, Path]) -> list[Finding]:
         """The check of each file in content/images/ (its type, an SVG's safety)."""
@@ -405,6 +411,11 @@ class Reader:
             self.store.put("document:all", "", whole, summary)
         self.findings += findings_from(summary["findings"])
         invalid = set(summary["invalid"])
+        self.editorial += [
+            Entry.of(f"doc:{path}", self.document_urls[path], self.shown_root + path, "", data)
+            for path, data in summary["editorial"].items()
+            if path not in invalid
+        ]
         documents: list[Document] = []
         for path, context in wanted.items():
             if path in invalid:
@@ -436,12 +447,15 @@ class Reader:
                 progress(done, len(fresh))
         findings: list[list[Any]] = []
         invalid: list[str] = []
+        editorial: dict[str, Any] = {}
         for path in wanted:
             value = entries[path].value
             findings += value["findings"]
             if not value["valid"]:
                 invalid.append(path)
-        return {"findings": findings, "invalid": invalid}
+            elif value["editorial"]:
+                editorial[path] = value["editorial"]
+        return {"findings": findings, "invalid": invalid, "editorial": editorial}
 
     def stage_progress(self, name: str) -> Callable[[int, int], None] | None:
         return partial(self.options.progress, name) if self.options.progress else None
@@ -461,6 +475,7 @@ class Reader:
             "due": iso(doc.meta.next_review) if doc else None,
             "body_line": raw.body_line,
             "findings": findings_data(found),
+            "editorial": editorial_data(doc.meta, raw) if doc else None,
         }
         if doc is not None:
             self.validated_now[content_path] = doc
@@ -497,11 +512,18 @@ class Reader:
             if raw.readable:
                 made, more = validate_catalogue(raw, config, slugs)
                 found += more
-            return {"findings": findings_data(found)}, PACKAGES.dump_json(made)
+            value = {"findings": findings_data(found), "editorial": catalogue_editorial(made, raw)}
+            return value, PACKAGES.dump_json(made)
 
         context = context_of(digest, config_print, short_print(" ".join(slugs)))
         value = self.step("catalogue", CATALOGUE_FILE, context, make, keeps_data=True)
         self.findings += findings_from(value["findings"])
+        shown = display_in(self.options.content, CATALOGUE_FILE)
+        self.editorial += [
+            Entry.of(f"pkg:{package_id}", f"packages/{package_id}/", shown,
+                     f"packages[{index + 1}].", data, tuple(data["where"]))
+            for package_id, (index, data) in value["editorial"].items()
+        ]  # fmt: skip
         if made is None:
             known = self.made.get(CATALOGUE_FILE)
             if known is not None and known[0] == context:
@@ -541,6 +563,24 @@ class Reader:
         evidence_page = "content/pages/how-we-rate-evidence.md" in self.inputs.stamps
         context = context_of(digest, short_print("\n".join(sorted(urls))), evidence_page)
         return findings_from(self.step("site-checks", SITE_FILE, context, make))
+
+
+def catalogue_editorial(packages: list[Package], raw: RawDocument) -> dict[str, Any]:
+    """The workflow fields of each package that has any, by its id: its index in the
+    file and where its id was written (for findings), its publication and aliases."""
+    entries = raw.data.get("packages") if isinstance(raw.data, dict) else None
+    indexes: dict[Any, int] = {}
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict):
+            indexes.setdefault(entry.get("id"), index)
+    found: dict[str, Any] = {}
+    for package in packages:
+        index = indexes.get(package.id, 0)
+        loc = ("packages", index)
+        data = editorial_data(package, raw, loc)
+        if data is not None:
+            found[package.id] = [index, {**data, "where": raw.positions.of_value((*loc, "id"))}]
+    return found
 
 
 def is_document(name: str) -> bool:
@@ -684,13 +724,16 @@ class Session:
             result.findings = finish_findings(findings, options.strict)
             store.commit()
             return result
+        site, found = published(site, content.editorial, today, options.drafts)
+        findings += found
         theme = theme_of(options.templates, inputs.stamps)
         renderer = Renderer(site, options.templates, theme, today)
         jobs = page_jobs(site)
         built = store.state("built_day")  # the day of the last finished build
         values = Values(site, options.templates, theme.names, today,
                         lambda name: inputs.digest(f"templates/{name}"))  # fmt: skip
-        stale, new_prints = self.stale_pages(jobs, built, inputs, today, values)
+        stale, new_prints = self.stale_pages(jobs, built, inputs, today, values,
+                                             workflow_print(site))  # fmt: skip
         fresh_jobs = [job for job in jobs if job.url in stale]
         rendered = self.render(renderer, fresh_jobs)
         pages, page_findings = self.pages(jobs, rendered)
@@ -708,6 +751,7 @@ class Session:
             store.commit()  # what files gave stays true; nothing of the pages is kept
             return result
         self.keep(jobs, rendered, built, inputs, values, new_prints, today)
+        store.set_state("workflow", workflow_print(site))
         if options.write:
             try:
                 result.timings["search"] = self.write(pages, files, site)
@@ -819,8 +863,9 @@ class Session:
     # Rendering ------------------------------------------------------------------
 
     def stale_pages(
-        self, jobs: list[PageJob], built: Any, inputs: Inputs, today: date, values: Values
-    ) -> tuple[set[str], dict[str, str]]:
+        self, jobs: list[PageJob], built: Any, inputs: Inputs, today: date, values: Values,
+        workflow: str,
+    ) -> tuple[set[str], dict[str, str]]:  # fmt: skip
         """The pages to render again: new ones, and those that read a key whose print
         changed since the last finished build; with the changed keys' prints now."""
         store = self.store
@@ -854,6 +899,8 @@ class Session:
                     prefixes |= {"slug:", "url:", "page:", "urls", "offered:"}
         if built != today.isoformat():
             prefixes.add("today")
+        if store.state("workflow") != workflow:  # a page left or joined the site, or an alias
+            prefixes |= {"list:", "offered:", "slug:", "page:", "urls", "published:"}
         candidates = store.prints(exact) if exact else {}
         for prefix in prefixes:
             candidates.update(store.prints_from(prefix))
@@ -992,6 +1039,40 @@ class Session:
     def stage(self, name: str) -> Callable[[int, int], None] | None:
         """The `progress(done, total)` of one stage, if the build reports progress."""
         return partial(self.options.progress, name) if self.options.progress else None
+
+
+def published(site: Site, entries: list[Entry], today: date, drafts: bool
+              ) -> tuple[Site, list[Finding]]:  # fmt: skip
+    """The site as published today: without the pages that are not (unless `drafts`),
+    with the state of each page that is not and the redirects of aliases; the findings
+    of both (pages not published, aliases that collide)."""
+    left_out = hidden(entries, today, drafts)
+    findings = publication_findings(entries, today, drafts)
+    aliases, found = redirects(entries, site.known_urls, left_out)
+    findings += found
+    if left_out:
+        urls = {entry.url for entry in entries if entry.key in left_out}
+        site = Site(site.config, site.config_path,
+                    [doc for doc in site.documents if f"doc:{doc.content_path}" not in left_out],
+                    [package for package in site.packages if f"pkg:{package.id}" not in left_out],
+                    site.assets, site.known_urls - urls, site.content_urls)  # fmt: skip
+    site.states = {
+        entry.key: state
+        for entry in entries
+        if entry.key not in left_out and (state := entry.publication.state(today)) != "published"
+    }
+    site.redirects = aliases
+    return site, findings
+
+
+def workflow_print(site: Site) -> str:
+    """The print of which pages the site has and their states, and its redirects: when
+    it changes, listings and links may have changed."""
+    return short_print("\n".join([
+        *(doc.content_path for doc in site.documents), *(p.id for p in site.packages),
+        *(f"{key} {state}" for key, state in sorted(site.states.items())),
+        *(f"{url} {key}" for url, key in sorted(site.redirects.items())),
+    ]))  # fmt: skip
 
 
 def json_bytes(value: Any) -> bytes:

@@ -221,7 +221,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve  # the server's packages load only when serving
 
     options = BuildOptions(args.content, args.out, args.templates, args.strict, jobs=args.jobs,
-                           cache=not args.no_cache, keep_search_index=True)  # fmt: skip
+                           cache=not args.no_cache, keep_search_index=True,
+                           drafts=True)  # fmt: skip
     problem = usage_problem(options)
     if problem:
         print(f"sitegen: {problem}", file=sys.stderr)

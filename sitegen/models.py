@@ -127,6 +127,8 @@ class SiteConfig(Model):
     # it sells is reported.
     require_clinical_review: bool = False
     publisher_package_gaps: Literal["note", "warning", "error"] = "note"
+    # Every page names its owner and the clinician who approved it (owner, approved_by).
+    require_approval: bool = False
 
     @field_validator("base_url")
     @classmethod
@@ -544,6 +546,12 @@ class Site:
         self.assets = assets or {}
         self.known_urls = known_urls
         self.content_urls = content_urls or {}
+        # The editorial workflow (publishing.py), set by the build: the state of each
+        # page that is not published today ("draft", "scheduled", "expired") by its key
+        # (`doc:<content path>`, `pkg:<id>`), and each alias's URL with the key of the
+        # page it redirects to.
+        self.states: dict[str, str] = {}
+        self.redirects: dict[str, str] = {}
 
     @cached_property
     def conditions(self) -> list[Document]:
@@ -588,6 +596,11 @@ class Site:
 
     def condition_titles(self) -> dict[str, str]:
         return {doc.slug: doc.title for doc in self.conditions}
+
+    def item(self, key: str) -> Document | Package | None:
+        """The page a workflow key names (`doc:<content path>`, `pkg:<id>`)."""
+        kind, _, name = key.partition(":")
+        return self.document_at(name) if kind == "doc" else self.package_by_id(name)
 
 
 class RenderedPage:

@@ -155,3 +155,101 @@ def publication_finding(
     return warning(path, line, col, field_prefix + "expires_on",
                    f"expected a page still current, found it expired on {publication.expires_on}"
                    f" ({shown}; review it and move expires_on, or delete it)")  # fmt: skip
+
+
+def editorial_data(
+    item: Editorial, raw: RawDocument | None, loc: Loc = ()
+) -> dict[str, Any] | None:
+    """What a build keeps of a page's workflow fields beside its validation, so later
+    builds need not read the file: its publication (when a field could keep it out of
+    the site on some day) and its aliases with where each was written; None when it
+    has neither (most pages)."""
+    publication = Publication.of(item, raw, loc)
+    aliases = [
+        [alias, *(raw.positions.of_value((*loc, "aliases", index)) if raw else (1, 1))]
+        for index, alias in enumerate(item.aliases)
+    ]
+    if publication.always_published and not aliases:
+        return None
+    return {
+        "publication": None if publication.always_published else publication.data(),
+        "aliases": aliases,
+    }
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A page's workflow as the build keeps it: which page (`doc:<content path>` or
+    `pkg:<id>`), its URL, the file and field its findings point to, its publication
+    and its aliases (each with its line and column)."""
+
+    key: str
+    url: str
+    path: str
+    field_prefix: str
+    publication: Publication
+    aliases: tuple[tuple[str, int, int], ...]
+    where: tuple[int, int] = (1, 1)
+
+    @classmethod
+    def of(cls, key: str, url: str, path: str, field_prefix: str, data: dict[str, Any],
+           where: tuple[int, int] = (1, 1)) -> Entry:  # fmt: skip
+        aliases = tuple((alias, line, col) for alias, line, col in data.get("aliases", []))
+        return cls(key, url, path, field_prefix, Publication.from_data(data.get("publication")),
+                   aliases, where)  # fmt: skip
+
+
+def hidden(entries: list[Entry], today: date, drafts: bool) -> frozenset[str]:
+    """The keys of the pages left out of the site today: those not published, unless
+    `drafts` (serve), which shows every page and marks those not published."""
+    if drafts:
+        return frozenset()
+    return frozenset(e.key for e in entries if e.publication.state(today) != "published")
+
+
+def publication_findings(entries: list[Entry], today: date, drafts: bool) -> list[Finding]:
+    """A note for each draft or scheduled page, a warning for each expired one."""
+    findings = []
+    for entry in entries:
+        found = publication_finding(entry.publication, today, entry.path, entry.where,
+                                    entry.field_prefix, drafts)  # fmt: skip
+        if found is not None:
+            findings.append(found)
+    return findings
+
+
+# The addresses an alias may never take: the site's own pages and files.
+SITE_FILES = frozenset(
+    {"sitemap.xml", "feed.xml", "robots.txt", "_headers", "404.html", "search/index.html"}
+)
+
+
+def redirects(entries: list[Entry], page_urls: frozenset[str], hidden_keys: frozenset[str]
+              ) -> tuple[dict[str, str], list[Finding]]:  # fmt: skip
+    """Each alias's URL and the key of the page it redirects to; an error for an alias
+    that would take the address of a page, a site file or another alias (compared by
+    the file written: `/a/index.html` is `/a/`)."""
+    from .urls import output_path
+
+    taken = {output_path(url): "a page of the site" for url in page_urls}
+    taken.update((name, "a file the site writes") for name in SITE_FILES)
+    made: dict[str, str] = {}
+    findings = []
+    for entry in entries:
+        for number, (alias, line, col) in enumerate(entry.aliases, 1):
+            url = alias_url(alias)
+            written = output_path(url)
+            if written in taken or written.startswith(RESERVED_PREFIXES):
+                holder = taken.get(written, "a folder of the site's own files")
+                message = (
+                    f"expected an old address no page uses, found '{alias}', which is "
+                    f"{holder} (a redirect there would replace it)"
+                )
+                findings.append(
+                    error(entry.path, line, col, f"{entry.field_prefix}aliases[{number}]", message)
+                )
+                continue
+            taken[written] = f"already an alias of {entry.url or 'the home page'}"
+            if entry.key not in hidden_keys:
+                made[url] = entry.key
+    return made, findings

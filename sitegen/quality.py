@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date
+from typing import Any
 
 from .explain import field_path
 from .findings import Finding, Severity, error, note, warning
@@ -332,6 +333,24 @@ def check_clinical_review(
     ]
 
 
+def check_approval(
+    item: Any, raw: RawDocument | None, loc: tuple, path: str, config: SiteConfig
+) -> list[Finding]:
+    """`require_approval: true` in site.yaml: every page names the person who keeps it
+    up to date (`owner`) and the clinician who signed it off (`approved_by`, on
+    `approved_on`), as the PIF TICK and the NHS content standard ask."""
+    if not config.require_approval:
+        return []
+    where = _at(raw, loc, path)
+    return [
+        error(*where, field_path((*loc, name)),
+              f"expected {words}, as site.yaml requires (require_approval: true), found none")
+        for name, words in (("owner", "the person who keeps this page up to date"),
+                            ("approved_by", "who approved this page for publication"))
+        if getattr(item, name) is None
+    ]  # fmt: skip
+
+
 GAP_SEVERITY = {"note": Severity.NOTE, "warning": Severity.WARNING, "error": Severity.ERROR}
 
 
@@ -371,6 +390,7 @@ def check_document(
         doc.meta.sources, doc.meta.last_reviewed, raw, ("sources",), doc.display_path
     )
     findings += check_clinical_review(doc, raw, config)
+    findings += check_approval(doc.meta, raw, (), doc.display_path, config)
     return findings + check_source_markers(doc)
 
 
@@ -383,6 +403,7 @@ def check_packages(
         position = _package_index(catalogue, package.id, index)
         findings += check_package(package, position, catalogue, path)
         findings += check_publisher_package(package, position, catalogue, path, config)
+        findings += check_approval(package, catalogue, ("packages", position), path, config)
         findings += check_source_dates(
             package.sources,
             package.last_reviewed,
