@@ -254,3 +254,14 @@ def test_an_alias_of_a_draft_makes_no_redirect(options: BuildOptions):
     add_gamma(options.content, draft=True, aliases=["/old/"])
     result = build(options)
     assert result.ok and "old/" not in result.urls
+
+
+def test_serve_and_build_in_turn_on_one_cache_equal_fresh_builds(options: BuildOptions):
+    add_gamma(options.content, draft=True, aliases=["/old/"])
+    session = Session(options)
+    assert "conditions/gamma/" not in session.build().urls
+    served = rebuild(session, drafts=True)
+    assert {"conditions/gamma/", "old/", "conditions/"} <= set(served.rendered)
+    built = rebuild(session, drafts=False)
+    assert "conditions/gamma/" not in built.urls and "old/" not in built.urls
+    assert "conditions/" in built.rendered
