@@ -569,10 +569,10 @@ def catalogue_editorial(packages: list[Package], raw: RawDocument) -> dict[str, 
     """The workflow fields of each package that has any, by its id: its index in the
     file and where its id was written (for findings), its publication and aliases."""
     entries = raw.data.get("packages") if isinstance(raw.data, dict) else None
-    indexes: dict[Any, int] = {}
+    indexes: dict[str, int] = {}
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
-        if isinstance(entry, dict):
-            indexes.setdefault(entry.get("id"), index)
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):  # any YAML at all
+            indexes.setdefault(entry["id"], index)
     found: dict[str, Any] = {}
     for package in packages:
         index = indexes.get(package.id, 0)

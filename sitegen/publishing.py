@@ -23,6 +23,7 @@ from .explain import field_path
 from .findings import Finding, error, note, warning
 from .load import Loc, RawDocument
 from .models import Editorial, PublicationState, publication_state
+from .urls import output_path
 
 PUBLICATION_FIELDS = ("draft", "publish_on", "expires_on")
 # Paths the site's own files and folders hold: an alias there would replace them.
@@ -229,8 +230,6 @@ def redirects(entries: list[Entry], page_urls: frozenset[str], hidden_keys: froz
     """Each alias's URL and the key of the page it redirects to; an error for an alias
     that would take the address of a page, a site file or another alias (compared by
     the file written: `/a/index.html` is `/a/`)."""
-    from .urls import output_path
-
     taken = {output_path(url): "a page of the site" for url in page_urls}
     taken.update((name, "a file the site writes") for name in SITE_FILES)
     made: dict[str, str] = {}
