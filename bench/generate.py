@@ -444,6 +444,7 @@ def package(k: int, total: int, rng: random.Random) -> dict:
     return {
         "id": package_id(k),
         "name": f"Eye programme {k + 1}: {days}-day cell treatment for {title_of(first).lower()}",
+        "kind": "cell therapy",
         "summary": f"A {days}-day programme of cell injections and rehabilitation. "
         "It is investigational.",
         "conditions": slugs,

@@ -74,6 +74,7 @@ from .models import (
     SiteConfig,
 )
 from .parallel import parallel_map
+from .publishing import Entry, editorial_data, hidden, publication_findings, redirects
 from .quality import check_document, check_packages, packages_date_state
 from .record import Values, short_print
 from .render import PageJob, Rendered, Renderer, page_jobs
@@ -113,6 +114,9 @@ class BuildOptions:
     # serve: a rebuild keeps the search index it has (re-indexing 1,000 pages takes
     # seconds); the next full build brings it up to date.
     keep_search_index: bool = False
+    # serve: drafts, scheduled and expired pages are built too, each marked as such
+    # (`build` leaves them out).
+    drafts: bool = False
 
 
 @dataclass
@@ -268,6 +272,7 @@ class Content:
     findings: list[Finding]
     catalogue: list[Package]
     failed: frozenset[str] = frozenset()  # the files that failed to be read or validated
+    editorial: list[Entry] = field(default_factory=list)  # pages with workflow fields
 
 
 class Reader:
@@ -292,6 +297,7 @@ class Reader:
         self.unchecked: dict[str, str] = {}
         self.catalogue_reviewed: list[date] = []  # every package's valid review date
         self.invalid: list[str] = []  # the documents whose front matter has errors
+        self.editorial: list[Entry] = []
 
     def parse(self, content_path: str, kind: str) -> RawDocument:
         """The file as parsed (once a build), from the bytes its stamp was taken of."""
@@ -348,7 +354,7 @@ class Reader:
         findings += self.findings
         failed = frozenset(finding.path for finding in findings if finding.is_error)
         if config is None:
-            return Content(None, config_print, self, findings, packages, failed)
+            return Content(None, config_print, self, findings, packages, failed, self.editorial)
         urls = self.site_urls(packages)
         content_urls = self.document_urls
         findings += self.site_checks(urls)
@@ -360,7 +366,7 @@ class Reader:
         findings += self.images(assets)
         site = Site(config, display_in(self.options.content, SITE_FILE), documents, packages,
                     assets, urls, content_urls, self.unchecked)  # fmt: skip
-        return Content(site, config_print, self, findings, packages, failed)
+        return Content(site, config_print, self, findings, packages, failed, self.editorial)
 
     def images(self, assets: dict[str, Path]) -> list[Finding]:
         """The check of each file in content/images/ (its type, an SVG's safety)."""
@@ -416,6 +422,11 @@ class Reader:
         self.findings += findings_from(summary["findings"])
         self.invalid = summary["invalid"]
         invalid = set(self.invalid)
+        self.editorial += [
+            Entry.of(f"doc:{path}", self.document_urls[path], self.shown_root + path, "", data)
+            for path, data in summary["editorial"].items()
+            if path not in invalid
+        ]
         documents: list[Document] = []
         for path, context in wanted.items():
             if path in invalid:
@@ -447,12 +458,15 @@ class Reader:
                 progress(done, len(fresh))
         findings: list[list[Any]] = []
         invalid: list[str] = []
+        editorial: dict[str, Any] = {}
         for path in wanted:
             value = entries[path].value
             findings += value["findings"]
             if not value["valid"]:
                 invalid.append(path)
-        return {"findings": findings, "invalid": invalid}
+            elif value["editorial"]:
+                editorial[path] = value["editorial"]
+        return {"findings": findings, "invalid": invalid, "editorial": editorial}
 
     def stage_progress(self, name: str) -> Callable[[int, int], None] | None:
         return partial(self.options.progress, name) if self.options.progress else None
@@ -473,6 +487,7 @@ class Reader:
             "due": iso(doc.meta.next_review) if doc else None,
             "body_line": raw.body_line,
             "findings": findings_data(found),
+            "editorial": editorial_data(doc.meta, raw) if doc else None,
         }
         if not valid:
             return value, None
@@ -516,6 +531,7 @@ class Reader:
                 "unchecked": unchecked_packages(entries, has_errors(found)),
                 "reviewed": sorted({iso(entry.package.last_reviewed) for entry in entries
                                     if entry.package and entry.package.last_reviewed}),
+                "editorial": catalogue_editorial(made, raw),
             }  # fmt: skip
             return value, PACKAGES.dump_json(made)
 
@@ -525,6 +541,11 @@ class Reader:
         shown = display_in(self.options.content, CATALOGUE_FILE)
         self.unchecked.update((url, shown) for url in value["unchecked"])
         self.catalogue_reviewed = [date.fromisoformat(day) for day in value["reviewed"]]
+        self.editorial += [
+            Entry.of(f"pkg:{package_id}", f"packages/{package_id}/", shown,
+                     f"packages[{index + 1}].", data, tuple(data["where"]))
+            for package_id, (index, data) in value["editorial"].items()
+        ]  # fmt: skip
         if made is None:
             known = self.made.get(CATALOGUE_FILE)
             if known is not None and known[0] == context:
@@ -580,6 +601,24 @@ def unchecked_packages(entries: list[CatalogueEntry], errors: bool) -> list[str]
             known = entry.package is not None and entry.package.id is not None
             unchecked.add(f"packages/{entry.package.id}/" if known else "packages/*")  # type: ignore[union-attr]
     return sorted(unchecked)
+
+
+def catalogue_editorial(packages: list[Package], raw: RawDocument) -> dict[str, Any]:
+    """The workflow fields of each package that has any, by its id: its index in the
+    file and where its id was written (for findings), its publication and aliases."""
+    entries = raw.data.get("packages") if isinstance(raw.data, dict) else None
+    indexes: dict[str, int] = {}
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):  # any YAML at all
+            indexes.setdefault(entry["id"], index)
+    found: dict[str, Any] = {}
+    for package in packages:
+        index = indexes.get(package.id, 0)
+        loc = ("packages", index)
+        data = editorial_data(package, raw, loc)
+        if data is not None:
+            found[package.id] = [index, {**data, "where": raw.positions.of_value((*loc, "id"))}]
+    return found
 
 
 def is_document(name: str) -> bool:
@@ -731,13 +770,16 @@ class Session:
             result.findings = finish_findings(findings, options.strict, failed)
             store.commit()
             return result
+        site, found = published(site, content.editorial, today, options.drafts)
+        findings += found
         theme = theme_of(options.templates, inputs.stamps)
         renderer = Renderer(site, options.templates, theme, today)
         jobs = page_jobs(site)
         built = store.state("built_day")  # the day of the last finished build
         values = Values(site, options.templates, theme.names, today,
                         lambda name: inputs.digest(f"templates/{name}"))  # fmt: skip
-        stale, new_prints = self.stale_pages(jobs, built, inputs, today, values)
+        stale, new_prints = self.stale_pages(jobs, built, inputs, today, values,
+                                             workflow_print(site))  # fmt: skip
         fresh_jobs = [job for job in jobs if job.url in stale]
         rendered = self.render(renderer, fresh_jobs)
         pages, page_findings = self.pages(jobs, rendered)
@@ -760,6 +802,7 @@ class Session:
             store.commit()  # what files gave stays true; nothing of the pages is kept
             return result
         self.keep(jobs, rendered, built, inputs, values, new_prints, today)
+        store.set_state("workflow", workflow_print(site))
         if options.write:
             try:
                 result.timings["search"] = self.write(pages, files, site)
@@ -882,8 +925,9 @@ class Session:
     # Rendering ------------------------------------------------------------------
 
     def stale_pages(
-        self, jobs: list[PageJob], built: Any, inputs: Inputs, today: date, values: Values
-    ) -> tuple[set[str], dict[str, str]]:
+        self, jobs: list[PageJob], built: Any, inputs: Inputs, today: date, values: Values,
+        workflow: str,
+    ) -> tuple[set[str], dict[str, str]]:  # fmt: skip
         """The pages to render again: new ones, and those that read a key whose print
         changed since the last finished build; with the changed keys' prints now."""
         store = self.store
@@ -917,6 +961,8 @@ class Session:
                     prefixes |= {"slug:", "url:", "page:", "urls", "offered:"}
         if built != today.isoformat():
             prefixes.add("today")
+        if store.state("workflow") != workflow:  # a page left or joined the site, or an alias
+            prefixes |= {"list:", "offered:", "slug:", "page:", "urls", "published:"}
         candidates = store.prints(exact) if exact else {}
         for prefix in prefixes:
             candidates.update(store.prints_from(prefix))
@@ -1075,6 +1121,41 @@ class Session:
     def stage(self, name: str) -> Callable[[int, int], None] | None:
         """The `progress(done, total)` of one stage, if the build reports progress."""
         return partial(self.options.progress, name) if self.options.progress else None
+
+
+def published(site: Site, entries: list[Entry], today: date, drafts: bool
+              ) -> tuple[Site, list[Finding]]:  # fmt: skip
+    """The site as published today: without the pages that are not (unless `drafts`),
+    with the state of each page that is not and the redirects of aliases; the findings
+    of both (pages not published, aliases that collide)."""
+    left_out = hidden(entries, today, drafts)
+    findings = publication_findings(entries, today, drafts)
+    aliases, found = redirects(entries, site.known_urls, left_out)
+    findings += found
+    if left_out:
+        urls = {entry.url for entry in entries if entry.key in left_out}
+        site = Site(site.config, site.config_path,
+                    [doc for doc in site.documents if f"doc:{doc.content_path}" not in left_out],
+                    [package for package in site.packages if f"pkg:{package.id}" not in left_out],
+                    site.assets, site.known_urls - urls, site.content_urls,
+                    site.unchecked)  # fmt: skip
+    site.states = {
+        entry.key: state
+        for entry in entries
+        if entry.key not in left_out and (state := entry.publication.state(today)) != "published"
+    }
+    site.redirects = aliases
+    return site, findings
+
+
+def workflow_print(site: Site) -> str:
+    """The print of which pages the site has and their states, and its redirects: when
+    it changes, listings and links may have changed."""
+    return short_print("\n".join([
+        *(doc.content_path for doc in site.documents), *(p.id for p in site.packages),
+        *(f"{key} {state}" for key, state in sorted(site.states.items())),
+        *(f"{url} {key}" for url, key in sorted(site.redirects.items())),
+    ]))  # fmt: skip
 
 
 def json_bytes(value: Any) -> bytes:

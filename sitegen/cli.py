@@ -19,12 +19,13 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 from . import __version__, store, write
 from .build import BuildOptions, BuildResult, build
-from .findings import Finding, Severity, one_line
+from .findings import Finding, Severity, one_line, sort_findings
 from .fs import display
 from .urls import is_html
 from .write import output_lock, remove_leftovers
@@ -44,6 +45,12 @@ def plural(count: int, word: str) -> str:
 def worker_count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, found {text!r}")
+    return int(text)
+
+
+def day_count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, found {text!r}")
     return int(text)
 
 
@@ -74,6 +81,16 @@ def add_check(commands: argparse._SubParsersAction) -> None:
     add_content_options(command)
     command.add_argument("--format", choices=("text", "json"), default="text",
                          help="text lines (default) or JSON for editors' tools")  # fmt: skip
+    command.add_argument("--links", action="store_true",
+                         help="also fetch every external link and source URL (never done "
+                              "by a build): report gone, moved and changed pages")  # fmt: skip
+    command.add_argument("--link-jobs", type=worker_count, default=8, metavar="N",
+                         help="with --links: requests at a time in all (default: 8)")  # fmt: skip
+    command.add_argument("--per-host", type=worker_count, default=2, metavar="N",
+                         help="with --links: requests at once to a host (default: 2)")  # fmt: skip
+    command.add_argument("--max-age", type=day_count, default=7, metavar="DAYS",
+                         help="with --links: reuse a result checked fewer days ago "
+                              "(default: 7; 0 fetches everything again)")  # fmt: skip
 
 
 def usage_problem(options: BuildOptions) -> str | None:
@@ -184,6 +201,9 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"sitegen: {problem}", file=sys.stderr)
         return EXIT_USAGE
     result = build(options)
+    if args.links:
+        found = external_link_findings(options, args)
+        result.findings = sort_findings(result.findings + found)
     if args.format == "json":
         print(findings_json(result.findings))
     else:
@@ -197,6 +217,35 @@ def run_check(args: argparse.Namespace) -> int:
             f"{plural(len(result.warnings), 'warning')}, {plural(len(result.notes), 'note')}."
         )
     return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+def external_link_findings(options: BuildOptions, args: argparse.Namespace) -> list[Finding]:
+    """`check --links`: every http(s) address in the content files, fetched (or its
+    result of the last `--max-age` days reused) and reported where it is cited."""
+    from .build import input_names
+    from .fs import display_in
+    from .links import CACHE_FILE, check_links, find_links
+
+    names, _ = input_names(options)
+    files = [(display_in(options.content, name[8:]), path) for name, path in names.items()
+             if name.startswith("content/") and not name.startswith("content/images/")]  # fmt: skip
+    links = find_links(files, skip=tuple(site_address(options.content)))
+    cache_file = store.cache_path(options.content).parent / CACHE_FILE
+    return check_links(links, cache_file, date.today(), args.max_age, args.link_jobs,
+                       args.per_host)  # fmt: skip
+
+
+def site_address(content: Path) -> list[str]:
+    """The site's own base URL, if site.yaml names one: links to the site itself are
+    not checked (it may not be online yet)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load((content / "site.yaml").read_text("utf-8"))
+        address = data.get("base_url") if isinstance(data, dict) else None
+    except (OSError, ValueError, yaml.YAMLError):
+        return []
+    return [address] if isinstance(address, str) and address.startswith("http") else []
 
 
 def port_number(text: str) -> int:
@@ -222,7 +271,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve  # the server's packages load only when serving
 
     options = BuildOptions(args.content, args.out, args.templates, args.strict, jobs=args.jobs,
-                           cache=not args.no_cache, keep_search_index=True)  # fmt: skip
+                           cache=not args.no_cache, keep_search_index=True,
+                           drafts=True)  # fmt: skip
     problem = usage_problem(options)
     if problem:
         print(f"sitegen: {problem}", file=sys.stderr)

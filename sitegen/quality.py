@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from .explain import field_path
 from .findings import Finding, Severity, error, note, warning
@@ -341,7 +342,7 @@ def check_package(
                     f"source), found it played down: '{played_down.group(0)}'",
                 )
             )
-    if package.cells:
+    if package.kind == "cell therapy":
         for field, what in (
             (
                 "regulatory_status",
@@ -412,6 +413,26 @@ def check_clinical_review(
     ]
 
 
+def check_approval(
+    item: Any, raw: RawDocument | None, loc: tuple, path: str, config: SiteConfig,
+    invalid: frozenset[str] = frozenset(),
+) -> list[Finding]:  # fmt: skip
+    """`require_approval: true` in site.yaml: every page names the person who keeps it
+    up to date (`owner`) and the clinician who signed it off (`approved_by`, on
+    `approved_on`), as the PIF TICK and the NHS content standard ask (a field with
+    errors is reported as such, not as missing)."""
+    if not config.require_approval:
+        return []
+    where = _at(raw, loc, path)
+    return [
+        error(*where, field_path((*loc, name)),
+              f"expected {words}, as site.yaml requires (require_approval: true), found none")
+        for name, words in (("owner", "the person who keeps this page up to date"),
+                            ("approved_by", "who approved this page for publication"))
+        if getattr(item, name) is None and name not in invalid
+    ]  # fmt: skip
+
+
 GAP_SEVERITY = {"note": Severity.NOTE, "warning": Severity.WARNING, "error": Severity.ERROR}
 
 
@@ -472,7 +493,7 @@ def check_document(
         )
     if "clinical_review" not in invalid:
         findings += check_clinical_review(doc, raw, config)
-    return findings
+    return findings + check_approval(meta, raw, (), doc.display_path, config, invalid)
 
 
 def check_packages(
@@ -489,6 +510,8 @@ def check_packages(
     for position, package, invalid in entries:
         findings += check_package(package, position, catalogue, path, invalid)
         findings += check_publisher_package(package, position, catalogue, path, config, invalid)
+        findings += check_approval(package, catalogue, ("packages", position), path, config,
+                                   invalid)  # fmt: skip
         if package.sources is not None and "sources" not in invalid:
             findings += check_source_dates(
                 package.sources,

@@ -19,6 +19,8 @@ read as a key on the page being rendered (`Reads`), as Lektor's
 - `theme:<name>`: a theme file's hashed name; `template:<name>`: a template's
   source (every template a page extends, includes or imports is read through
   the environment, so it is noted too)
+- `published:doc:<content path>`, `published:pkg:<id>`: whether a page is
+  published today, or a draft, scheduled or expired (shown only by `serve`)
 - `today`: the date itself; `today:lt:2027-01-15` and its kin: the answer of
   one comparison of the date with a date (a page that only compares the date
   is rendered again on a later day only when an answer changes)
@@ -225,11 +227,25 @@ class SiteView:
         self.reads.note(f"offered:{slug}")
         return [self.package(package) for package in self.site.packages_for(slug)]
 
+    def publication_state(self, item: Any) -> str:
+        """Whether a page is published today ("published"), or shown while serving as a
+        "draft", "scheduled" or "expired" page."""
+        key = workflow_key(item)
+        self.reads.note(f"published:{key}")
+        return self.site.states.get(key, "published")
+
     def condition_by_slug(self, slug: str) -> RecordedDocument | None:
         """The condition whose file is `<slug>.md`, if there is one."""
         self.reads.note(f"slug:{slug}")
         doc = self.site.condition_by_slug(slug)
         return None if doc is None else self.document(doc)
+
+
+def workflow_key(item: Any) -> str:
+    """The key of a document or package in the editorial workflow (`site.states`)."""
+    if isinstance(item, Package):
+        return f"pkg:{item.id}"
+    return f"doc:{item.content_path}"
 
 
 class RecordedDate(date):
@@ -381,6 +397,8 @@ class Values:
             return short_print("\n".join(package.id for package in site.packages))
         if kind == "offered":
             return short_print(" ".join(package.id for package in site.packages_for(name)))
+        if kind == "published":
+            return site.states.get(name, "published")
         if kind == "slug":
             doc = site.condition_by_slug(name)
             return ABSENT if doc is None else doc.content_path

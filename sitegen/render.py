@@ -40,6 +40,7 @@ from .urls import directory_of, relative
 RELATIVE_HREF = re.compile(r'(\b(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)')
 
 PageSource = Document | Package | None
+REDIRECT_TEMPLATE = "redirect.html"  # an alias: a page that sends readers to the page
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,8 @@ def page_jobs(site: Site) -> list[PageJob]:
     jobs.append(PageJob("packages/", "packages.html"))
     jobs += [PageJob(package.url, "package.html", package) for package in site.packages]
     jobs += [PageJob(doc.url, "page.html", doc) for doc in site.pages]
+    jobs += [PageJob(url, REDIRECT_TEMPLATE, site.item(key))
+             for url, key in sorted(site.redirects.items())]  # fmt: skip
     jobs += [PageJob("search/", "search.html"), PageJob("404.html", "404.html")]
     jobs += [PageJob(url, url) for url in ("sitemap.xml", "feed.xml", "robots.txt", HEADERS_FILE)]
     return jobs
@@ -184,6 +187,7 @@ class Renderer:
             evidence_level=self.evidence_level,
             condition_title=self.condition_title,
             a_to_z=a_to_z,
+            publication_state=view.publication_state,
             today=RecordedDate(today, self.reads),
             content_security_policy=Markup(PAGE_POLICY),
         )
@@ -291,7 +295,7 @@ class Renderer:
             text = headers_file(urlsplit(view.config.base_url).path)
             return RenderedPage.of(job.url, text.encode(), job.template)
         context = page_context(view, job)
-        if isinstance(job.source, Document):
+        if isinstance(job.source, Document) and job.template != REDIRECT_TEMPLATE:
             body, found, sections = self.markdown(context["doc"].body, job.url, context["doc"])
             context["body"], context["sections"] = body, sections
             findings += found
@@ -345,6 +349,8 @@ def page_context(view: SiteView, job: PageJob) -> dict[str, Any]:
     """The template context of one page, read through the recording view."""
     config = view.config
     source = job.source
+    if job.template == REDIRECT_TEMPLATE:
+        return redirect_context(view, source)  # type: ignore[arg-type]
     if isinstance(source, Package):
         package = view.package(source)
         return {"evidence": package.evidence, "package": package, "title": package.name,
@@ -375,6 +381,19 @@ def page_context(view: SiteView, job: PageJob) -> dict[str, Any]:
         "404.html": lambda: {"root_links": True, "title": "Page not found",
                              "description": "The page you asked for does not exist."},
     }[job.url]()  # fmt: skip
+
+
+def redirect_context(view: SiteView, source: Document | Package) -> dict[str, Any]:
+    """An alias's page: the page it sends readers to (its aliases are read, so the
+    redirect is made again when they change)."""
+    if isinstance(source, Package):
+        target = view.package(source)
+        title, _ = target.name, target.aliases
+    else:
+        meta = view.document(source).meta
+        title, _ = meta.title, meta.aliases
+    return {"title": f"Moved: {title}", "target_url": source.url, "target_title": title,
+            "description": f"This page has moved. {title} is now at a new address."}  # fmt: skip
 
 
 def sitemap_entries(view: SiteView) -> list[tuple[str, date | None]]:

@@ -24,7 +24,15 @@ from pydantic import BaseModel
 
 from .fs import display
 from .load import CATALOGUE_FILE, SITE_FILE, load_yaml_file, parse_yaml
-from .models import SLUG_RE, ConditionMeta, Package, PageMeta, SiteConfig, add_months
+from .models import (
+    PACKAGE_KINDS,
+    SLUG_RE,
+    ConditionMeta,
+    Package,
+    PageMeta,
+    SiteConfig,
+    add_months,
+)
 from .validate import RESERVED_SLUGS
 
 DEFAULT_SECTIONS = [
@@ -142,13 +150,14 @@ def package_block(name: str, package_id: str, today: date, facts: SiteFacts) -> 
     known = {
         "id": f"id: {package_id}",
         "name": f"name: {scalar(name)}",
+        "kind": f"kind:                     # one of: {', '.join(PACKAGE_KINDS)}",
         "summary": "summary:                  # one neutral sentence",
         "conditions": "conditions: []            # condition file names, e.g. [optic-nerve-damage]",
         "evidence": evidence_hint(facts),
         "cells": "cells: []                 # - {type: ..., units: 2}",
         "administration": "administration: []        # - {route: ..., times: 2}",
         "adjuvant_therapies": "adjuvant_therapies: []",
-        "duration_days": "duration_days:            # a whole number of days",
+        "duration_days": "duration_days:            # whole days (or duration: in words)",
         "includes": "includes: []",
         "known_risks": "known_risks: []           # every known risk, in plain words; never empty",
         "price": "# price: {amount: 1000, currency: USD}",

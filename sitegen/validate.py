@@ -17,7 +17,9 @@ from .load import Loc, RawDocument
 from .markdown import check_markdown
 from .models import (
     KEY_FACTS_MOST,
+    KIND_FIELDS,
     SLUG_RE,
+    WHAT_IS_GIVEN,
     Catalogue,
     ConditionMeta,
     Document,
@@ -26,6 +28,7 @@ from .models import (
     SiteConfig,
     add_months,
 )
+from .publishing import check_editorial_fields
 from .urls import EVIDENCE_PAGE, unchecked_by
 
 RESERVED_SLUGS = frozenset(
@@ -128,6 +131,7 @@ def read_document(doc: RawDocument, config: SiteConfig | None) -> ReadDocument:
     meta, invalid = checked.value or checked.partial, checked.invalid
     if meta is None:
         return ReadDocument(None, invalid, findings)
+    findings += check_editorial_fields(meta, doc)
     if config is not None:
         if doc.kind == "condition" and meta.evidence is not None:
             levels = [level.id for level in config.evidence_levels]
@@ -212,6 +216,9 @@ def read_catalogue(
             )
         elif package.id is not None:
             first_use[package.id] = index
+        if "kind" not in checked.invalid:
+            problems += check_package_kind(package, doc, loc, checked.invalid)
+        problems += check_editorial_fields(package, doc, loc)
         if config is not None:
             if package.evidence is not None:
                 problems += check_evidence(package.evidence, levels, doc, (*loc, "evidence"))
@@ -333,3 +340,52 @@ def validate_config(site_doc: RawDocument) -> tuple[SiteConfig | None, list[Find
                     )
                 )
     return config, findings
+
+
+def check_package_kind(
+    package: Package, doc: RawDocument, loc: Loc, invalid: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """A package holds the fields of its own kind only, says what is given (a medicine
+    course its medicines, ...) and how long it lasts (`invalid`: fields with errors,
+    already reported)."""
+    findings = []
+    for kind, names in KIND_FIELDS.items():
+        if kind == package.kind:
+            continue
+        for name in names:
+            if name in package.model_fields_set and getattr(package, name):
+                where = (*loc, name)
+                owner = next(k for k, fields in KIND_FIELDS.items() if name in fields)
+                findings.append(
+                    error(
+                        doc.display_path,
+                        *doc.positions.of_key(where),
+                        field_path(where),
+                        f"expected the fields of a {package.kind} package, found '{name}', "
+                        f"which only a {owner} package has (is the kind right?)",
+                    )
+                )
+    given = WHAT_IS_GIVEN.get(package.kind)
+    if given and given[0] not in invalid and not getattr(package, given[0]):
+        where = (*loc, given[0])
+        findings.append(
+            error(
+                doc.display_path,
+                *doc.positions.of_key((*loc, "kind")),
+                field_path(where),
+                f"expected {given[1]} of a {package.kind} package, found none",
+            )
+        )
+    if invalid.isdisjoint({"duration_days", "duration"}) and (
+        package.duration_days is None and package.duration is None
+    ):
+        findings.append(
+            error(
+                doc.display_path,
+                *doc.positions.of_key((*loc, "id")),
+                field_path((*loc, "duration_days")),
+                "expected how long the package lasts: duration_days (a whole number of "
+                "days) or, when it has no fixed length, duration (in words), found neither",
+            )
+        )
+    return findings

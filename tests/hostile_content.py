@@ -29,6 +29,8 @@ NOT_TEXT = frozenset(
         "required_sections",
         "directory_links",
         "feedback_email",  # an address: checked by its own rule, tested apart
+        "kind",
+        "aliases",
     }
 )
 

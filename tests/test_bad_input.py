@@ -98,17 +98,20 @@ CASES = {
         edit("conditions/alpha.md", "reviewed_by:", "author: Someone\nreviewed_by:"),
         f"{ALPHA}:8:1: author: expected one of the known fields: title, summary, "
         "also_known_as, evidence, evidence_for, last_reviewed, next_review, reviewed_by, "
-        "clinical_review, "
-        "sources, found an unknown field 'author'",
+        "clinical_review, sources, draft, publish_on, expires_on, owner, approved_by, "
+        "approved_on, aliases, found an unknown field 'author'",
     ),
     "unknown field in a package, with a suggestion": (
         edit("packages.yaml", "duration_days: 10", "duration_days: 10\n    known_risk: [x]"),
         "content/packages.yaml:14:5: packages[1].known_risk: expected one of the known "
-        "fields: id, name, summary, conditions, evidence, cells, administration, "
-        "adjuvant_therapies, duration_days, includes, known_risks, price, price_excludes, "
-        "follow_up, trial_registration, regulatory_status, report_side_effects, sources, "
-        "last_reviewed, sold_by_publisher, schedule, eyes_treated, treated_by, country, "
-        "clinic, regulator, product_specification, product_testing "
+        "fields: id, name, kind, summary, conditions, evidence, cells, "
+        "product_specification, product_testing, medicines, procedures, sessions, tests, "
+        "administration, adjuvant_therapies, schedule, duration_days, duration, includes, "
+        "country, clinic, provider, treated_by, eyes_treated, regulator, licence, "
+        "regulatory_status, trial_registration, benefits, known_risks, alternatives, price, "
+        "price_excludes, follow_up, report_side_effects, sources, last_reviewed, "
+        "sold_by_publisher, draft, publish_on, expires_on, owner, approved_by, approved_on, "
+        "aliases "
         "(did you mean 'known_risks'?), found an unknown field 'known_risk'",
     ),
     "unknown evidence level": (
@@ -124,7 +127,7 @@ CASES = {
     ),
     "duplicate package id": (
         duplicate_package,
-        "content/packages.yaml:24:9: packages[2].id: expected a unique package id, found "
+        "content/packages.yaml:25:9: packages[2].id: expected a unique package id, found "
         "'test-package' again (first used on line 2)",
     ),
     "duplicate evidence level id": (

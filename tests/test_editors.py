@@ -188,14 +188,14 @@ def test_a_new_condition_built_as_it_is_lists_everything_left_to_do(tmp_path: Pa
         f"{shown}:9:13: reviewed_by: expected text, found nothing",
         f"{shown}:11:1: sources: expected at least one source (title and url or citation), "
         "found none",
-        f"{shown}:13:1: sections: expected text in the '## Symptoms' {empty}",
-        f"{shown}:13:1: text: expected at least 50 words of text under the headings "
+        f"{shown}:20:1: sections: expected text in the '## Symptoms' {empty}",
+        f"{shown}:20:1: text: expected at least 50 words of text under the headings "
         "(min_words in site.yaml), found none",
-        f"{shown}:15:1: sections: expected text in the '## Causes' {empty}",
-        f"{shown}:17:1: sections: expected text in the '## Diagnosis' {empty}",
-        f"{shown}:19:1: sections: expected text in the '## Treatment options' {empty}",
-        f"{shown}:21:1: sections: expected text in the '## What the evidence says' {empty}",
-        f"{shown}:23:1: sections: expected text in the '## Support' {empty}",
+        f"{shown}:22:1: sections: expected text in the '## Causes' {empty}",
+        f"{shown}:24:1: sections: expected text in the '## Diagnosis' {empty}",
+        f"{shown}:26:1: sections: expected text in the '## Treatment options' {empty}",
+        f"{shown}:28:1: sections: expected text in the '## What the evidence says' {empty}",
+        f"{shown}:30:1: sections: expected text in the '## Support' {empty}",
     ]
 
 

@@ -207,7 +207,7 @@ def test_an_alias_bomb_is_a_finding(content: Path):
     assert_findings(
         check_bounded(content),
         f"content/site.yaml:33:4: yaml: {ALIASES}",  # line e: the 1,001st alias
-        f"content/packages.yaml:28:4: yaml: {ALIASES}",
+        f"content/packages.yaml:29:4: yaml: {ALIASES}",
         f"content/claims.yaml:5:4: yaml: {ALIASES}",
         f"{ALPHA}:12:4: yaml: {ALIASES}",
     )
@@ -231,7 +231,7 @@ def test_an_alias_inside_the_value_it_names_is_a_finding(content: Path):
     assert_findings(
         check_bounded(content),
         f"content/site.yaml:29:7: yaml: {NESTED} (an alias inside the value it names)",
-        f"content/packages.yaml:24:7: yaml: {NESTED} (an alias inside the value it names)",
+        f"content/packages.yaml:25:7: yaml: {NESTED} (an alias inside the value it names)",
     )
 
 
@@ -260,7 +260,8 @@ def test_anchors_aliases_and_merge_keys_still_work(content: Path, monkeypatch):
     with (content / "packages.yaml").open("a", encoding="utf-8") as handle:
         handle.write(
             "  - &base\n    id: second-package\n    name: Second\n    conditions: [beta]\n"
-            "    evidence: investigational\n    duration_days: 3\n    known_risks: [Pain]\n"
+            "    kind: other\n    evidence: investigational\n    duration_days: 3\n"
+            "    known_risks: [Pain]\n"
             "    sources: *shared\n    last_reviewed: 2026-03-01\n"
             "  - <<: *base\n    id: third-package\n    name: Third\n"
         )
@@ -623,7 +624,7 @@ def test_a_control_character_in_yaml_is_a_finding(content: Path):
         check_bounded(content),
         f"{ALPHA}:2:13: yaml: expected valid YAML, found the character U+001F, which YAML does "
         "not allow in a file (write it as an escape in double quotes, like \\x1f)",
-        "content/packages.yaml:24:25: yaml: expected valid YAML, found the character U+0007, "
+        "content/packages.yaml:25:25: yaml: expected valid YAML, found the character U+0007, "
         "which YAML does not allow in a file (write it as an escape in double quotes, like \\x1f)",
     )
 

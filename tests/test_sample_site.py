@@ -140,24 +140,38 @@ def test_condition_page_content(site: Path):
 
 
 def test_catalogue_comparison_table(site: Path):
+    """Both packages side by side on what a patient weighs: kind, evidence, length, price,
+    risks and regulatory status."""
     table = soup(site / "packages/index.html").find("table")
     headers = [th.get_text(strip=True) for th in table.thead.find_all("th")]
     assert headers == [
         "Package",
-        "Conditions",
-        "Cells and units",
-        "Routes and times",
-        "Days",
+        "Kind",
+        "Offered for",
         "Evidence",
+        "How long",
         "Price",
+        "Known risks",
+        "Regulatory status",
     ]
-    row = table.tbody.find("tr")
-    cells = [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
-    assert "UCBSC" in cells[2] and "2 units" in cells[2] and "UCMSC" in cells[2]
-    assert "2 times" in cells[3]
-    assert cells[4] == "12"
-    assert cells[5] == "Evidence: Unproven, sold outside a registered trial"
-    assert cells[6] == "Not published"
+    rows = {
+        row.th.get_text(strip=True): [c.get_text(" ", strip=True) for c in row.find_all("td")]
+        for row in table.tbody.find_all("tr")
+    }
+    cells = rows["12-day stem-cell programme for optic nerve damage"]
+    assert cells[0] == "Cell therapy"
+    assert cells[2] == "Evidence: Unproven, sold outside a registered trial"
+    assert cells[3] == "12 days"
+    assert cells[4] == "Not published"
+    assert "Injection behind the eye (retrobulbar injection)" in cells[5]
+    assert "United States: Not approved by the US Food and Drug Administration" in cells[6]
+    laser = rows["Selective laser trabeculoplasty (SLT) for glaucoma"]
+    assert laser[0] == "Surgery or procedure"
+    assert laser[1] == "Glaucoma"
+    assert laser[2] == "Evidence: Established"
+    assert laser[3] == "1 day"
+    assert "Soon after the treatment" in laser[5] and "Rare problems" in laser[5]
+    assert laser[6].startswith("England: Since January 2022, NICE guidance says")
 
 
 def test_package_page_shows_known_risks_first(site: Path):

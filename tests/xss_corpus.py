@@ -226,7 +226,12 @@ def make_hostile_site(folder: Path) -> Path:
 
 def fill_optional_fields(content: Path) -> None:
     """Every optional text field of the minimal site given a value, to be made hostile."""
-    clinical_review = {"clinical_review": {"by": "A", "role": "B", "date": date(2026, 1, 1)}}
+    clinical_review = {
+        "clinical_review": {"by": "A", "role": "B", "date": date(2026, 1, 1)},
+        "owner": "O",
+        "approved_by": "A",
+        "approved_on": date(2026, 1, 1),
+    }
 
     def site(data: dict) -> dict:
         contact = {"email": "a@example.test", "phone": "0", "address": "A", "hours": "B"}
@@ -250,14 +255,36 @@ def fill_optional_fields(content: Path) -> None:
         package["sold_by_publisher"] = True
         package["schedule"] = [{"day": 1, "what": "Arrival"}]
         for name in ("eyes_treated", "treated_by", "country", "clinic", "regulator",
-                     "product_specification", "product_testing"):  # fmt: skip
+                     "product_specification", "product_testing", "provider", "licence",
+                     "duration", "benefits"):  # fmt: skip
             package[name] = name.replace("_", " ").capitalize()
+        package["alternatives"] = ["Waiting"]
+        package.update(owner="O", approved_by="A", approved_on=date(2026, 1, 1))
+        data["packages"] += [other_kind(package, kind, fields) for kind, fields in KINDS.items()]
         return data
 
     edit_yaml(content / "site.yaml", site)
     edit_yaml(content / "pages" / "about.md", about)
     edit_yaml(content / "conditions" / "alpha.md", condition)
     edit_yaml(content / "packages.yaml", catalogue)
+
+
+# Packages of the other kinds, each with its own list of what is given, every field filled.
+KINDS = {
+    "medicine course": {"medicines": [{"name": "N", "form": "F", "dose": "D"}]},
+    "surgery or procedure": {
+        "procedures": [{"name": "N", "anaesthetic": "A", "how_long": "H", "stay": "S"}]
+    },
+    "rehabilitation": {"sessions": [{"what": "W", "how_many": 2, "length": "L", "where": "H"}]},
+    "diagnostic": {"tests": [{"name": "N", "why": "W", "preparation": "P", "results": "R"}]},
+}
+
+
+def other_kind(package: dict, kind: str, fields: dict) -> dict:
+    """A copy of the cell-therapy package as another kind of package."""
+    cell_only = ("cells", "product_specification", "product_testing")
+    copy = {name: value for name, value in package.items() if name not in cell_only}
+    return {**copy, "id": f"{package['id']}-{kind.split()[0]}", "kind": kind, **fields}
 
 
 def add_hostile_addresses(content: Path) -> None:
