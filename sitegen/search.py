@@ -11,7 +11,8 @@ page's kind and evidence level as metadata for the results.
 Pagefind indexes a whole site at once, at about 2.5 ms of CPU and 300 KB of
 memory a page: 30 s and 3 GB for 10,000 pages, for any edit. So the indexed
 pages are split into shards of about `SHARD_PAGES` (by a hash of their path,
-so a page stays in its shard), each its own Pagefind bundle in
+so a page stays in its shard; fewer shards when the hash would leave one empty,
+see `split`), each its own Pagefind bundle in
 `pagefind/<n>/`; `pagefind/shards.json` lists them, and the search page loads
 the first and merges the others (Pagefind's `mergeIndex`). A build indexes
 again only the shards whose pages changed, came or went; the others are
@@ -202,6 +203,25 @@ def shard_of(name: str, count: int) -> int:
     return int.from_bytes(digest, "big") % count
 
 
+def split(pages: Mapping[str, str], shard_pages: int) -> list[dict[str, str]]:
+    """The pages (name: digest) in shards of about `shard_pages`, each page in shard
+    `shard_of(name, count)`, and none empty: Pagefind refuses to index no pages.
+
+    A hash does not share pages out evenly: 9 pages in shards of 2 make 5 shards, and
+    the hash may give one of them nothing. Then the count is lowered until every
+    shard has a page (one shard always has, unless there are no pages at all). With
+    shards of 1,000 pages an empty one is all but impossible; it happens with small
+    shards. A count that leaves none empty is kept, so such an index is unchanged."""
+    count = max(1, -(-len(pages) // shard_pages))
+    while True:
+        shards: list[dict[str, str]] = [{} for _ in range(count)]
+        for name, digest in pages.items():
+            shards[shard_of(name, count)][name] = digest
+        if count == 1 or all(shards):
+            return shards
+        count -= 1
+
+
 def members_print(members: Mapping[str, str]) -> str:
     text = "\n".join(f"{name} {digest}" for name, digest in sorted(members.items()))
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
@@ -283,10 +303,8 @@ class SearchIndex:
                 return None
             return self.kept(done, record)
         pages = self.searchable(done, record)
-        count = max(1, -(-len(pages) // SHARD_PAGES))
-        shards: list[dict[str, str]] = [{} for _ in range(count)]
-        for name, digest in pages.items():
-            shards[shard_of(name, count)][name] = digest
+        shards = split(pages, SHARD_PAGES)
+        count = len(shards)
         before = record["shards"] if record and len(record["shards"]) == count else []
         base_kept = bool(live and before) and all(
             entry_inode(live / str(n)) == shard.get("entry") for n, shard in enumerate(before)

@@ -256,6 +256,52 @@ def test_a_large_index_is_split_into_shards_with_each_page_in_one(
     assert len(fragments(options.out)) == INDEXED  # each indexed page in exactly one shard
 
 
+def test_any_page_count_and_shard_size_leave_no_shard_empty():
+    """Pagefind refuses a folder of no pages, and the hash may give a shard none (9
+    pages in shards of 2: one of 5 shards was empty). Every shard has a page, every
+    page is in one shard, at `shard_of`'s place; a count that leaves none empty is kept
+    (such an index is what it was before the fix)."""
+    for total in range(1, 60):
+        pages = {f"conditions/c{number}/index.html": str(number) for number in range(total)}
+        for size in range(1, total + 2):
+            shards = search.split(pages, size)
+            count = len(shards)
+            assert all(shards), (total, size)
+            assert sorted(name for shard in shards for name in shard) == sorted(pages)
+            assert all(search.shard_of(name, count) == n
+                       for n, shard in enumerate(shards) for name in shard)  # fmt: skip
+            ceiling = -(-total // size)
+            kept = all(any(search.shard_of(name, ceiling) == n for name in pages)
+                       for n in range(ceiling))  # fmt: skip
+            assert count == ceiling if kept else count < ceiling, (total, size)
+
+
+def test_a_shard_the_hash_leaves_empty_is_not_made(
+    options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+):
+    """The minimal site's 5 pages in shards of 1: by the hash alone one of 5 shards is
+    empty, and the build failed with Pagefind's "not able to build an index"."""
+    count = INDEXED
+    names = fragments_of_one_index(options)
+    assert len(names) == count and "conditions/alpha/index.html" in names
+    assert not all(any(search.shard_of(name, count) == n for name in names) for n in range(count))
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    result = build(options)
+    assert result.ok, "\n".join(map(str, result.findings))
+    shards = bundles(options.out)
+    assert 1 < len(shards) < INDEXED and all(
+        (bundle / "pagefind.js").is_file() for bundle in shards
+    )
+    assert len(fragments(options.out)) == INDEXED
+
+
+def fragments_of_one_index(options: BuildOptions) -> list[str]:
+    """The output paths of the pages an index of `options`' site holds (built once,
+    in one shard)."""
+    assert build(options).ok
+    return [search.output_path(url.lstrip("/")) for url in fragments(options.out)]
+
+
 def test_an_edit_indexes_again_only_the_shard_that_holds_the_page(
     options: BuildOptions, monkeypatch: pytest.MonkeyPatch
 ):
