@@ -74,7 +74,15 @@ from .models import (
     SiteConfig,
 )
 from .parallel import parallel_map
-from .publishing import Entry, editorial_data, hidden, publication_findings, redirects
+from .publishing import (
+    Entry,
+    editorial_data,
+    hidden,
+    publication_findings,
+    redirects,
+    withheld,
+    withheld_navigation,
+)
 from .quality import check_document, check_packages, packages_date_state
 from .record import Values, short_print
 from .render import PageJob, Rendered, Renderer, page_jobs
@@ -771,7 +779,7 @@ class Session:
             store.commit()
             return result
         site, found = published(site, content.editorial, today, options.drafts)
-        findings += found
+        findings += found + self.navigation_to_withheld(site, content)
         theme = theme_of(options.templates, inputs.stamps)
         renderer = Renderer(site, options.templates, theme, today)
         jobs = page_jobs(site)
@@ -815,6 +823,16 @@ class Session:
         else:
             store.commit()
         return result
+
+    @staticmethod
+    def navigation_to_withheld(site: Site, content: Content) -> list[Finding]:
+        """The navigation's links to pages not published today, at their lines in
+        site.yaml (read again for them only when there are any)."""
+        links = [(navigation_url(item.url), item.url) for item in site.config.navigation]
+        if not any(url in site.withheld for url, _ in links if url is not None):
+            return []
+        raw = content.reader.parse(SITE_FILE, "site")
+        return withheld_navigation(links, site.withheld, raw.display_path, raw.positions.of_value)
 
     # Checking content -----------------------------------------------------------
 
@@ -962,7 +980,7 @@ class Session:
         if built != today.isoformat():
             prefixes.add("today")
         if store.state("workflow") != workflow:  # a page left or joined the site, or an alias
-            prefixes |= {"list:", "offered:", "slug:", "page:", "urls", "published:"}
+            prefixes |= {"list:", "offered:", "slug:", "page:", "urls", "published:", "withheld:"}
         candidates = store.prints(exact) if exact else {}
         for prefix in prefixes:
             candidates.update(store.prints_from(prefix))
@@ -1145,6 +1163,7 @@ def published(site: Site, entries: list[Entry], today: date, drafts: bool
         if entry.key not in left_out and (state := entry.publication.state(today)) != "published"
     }
     site.redirects = aliases
+    site.withheld = withheld(entries, today, drafts)
     return site, findings
 
 
@@ -1155,6 +1174,7 @@ def workflow_print(site: Site) -> str:
         *(doc.content_path for doc in site.documents), *(p.id for p in site.packages),
         *(f"{key} {state}" for key, state in sorted(site.states.items())),
         *(f"{url} {key}" for url, key in sorted(site.redirects.items())),
+        *(f"{url} {' '.join(map(str, page))}" for url, page in sorted(site.withheld.items())),
     ]))  # fmt: skip
 
 

@@ -34,10 +34,11 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from .findings import Finding, error, warning
+from .models import withheld_link
 from .urls import EVIDENCE_PAGE, as_page_url, normalise, relative, unchecked_by
 
 if TYPE_CHECKING:  # the levels come from the site's settings
-    from .models import EvidenceLevel
+    from .models import EvidenceLevel, Withheld
 
 ALLOWED_TAGS = {
     "a",
@@ -498,6 +499,8 @@ class PageContext:
     directory_links: bool = False
     # pages that files with errors would give, by the file (`urls.unchecked_by`)
     unchecked: Mapping[str, str] = field(default_factory=dict)
+    # pages not published today, by URL (`Site.withheld`): a link to one is reported
+    withheld: Mapping[str, Withheld] = field(default_factory=dict)
     # The site's evidence levels by id, asked for only by a page that names one
     # (`!!! evidence <level>`), so that only such a page depends on them.
     evidence_levels: Callable[[], Mapping[str, EvidenceLevel]] | None = None
@@ -653,6 +656,12 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
     if scheme:
         return None  # an unsafe scheme, reported by the tree check
     target, suffix = resolve(ref, ctx)
+    if (page := withheld_page(ref, target, ctx)) is not None:
+        if ctx.withheld.get(ctx.page_url) is None:  # a page not published: checked when it is
+            ctx.report_ref("a", ref, number, "link", withheld_link(ref, page), page.left_out)
+        if target is None:
+            return ref
+        return relative(ctx.page_url, target, ctx.directory_links) + suffix
     if target is None and (failed := unchecked_file(ref, ctx)) is not None:
         ctx.skip_ref("a", ref, number, failed)
         return ref
@@ -667,6 +676,18 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
         )
         return ref
     return relative(ctx.page_url, target, ctx.directory_links) + suffix
+
+
+def withheld_page(ref: str, target: str | None, ctx: PageContext) -> Withheld | None:
+    """The page not published today that a link names, if it names one: the page it
+    resolves to, or (when `build` has left the page out, so it resolves to none) the
+    page its address names."""
+    if target is not None:
+        return ctx.withheld.get(target) if target == "" or target.endswith("/") else None
+    for candidate in link_paths(urlsplit(ref).path, ctx):
+        if candidate is not None and (page := ctx.withheld.get(as_page_url(candidate))):
+            return page
+    return None
 
 
 def rewrite_image(ref: str, ctx: PageContext) -> str | None:

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Literal, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -289,6 +289,45 @@ def publication_state(item: Editorial, today: date) -> PublicationState:
     if item.expires_on is not None and today >= item.expires_on:
         return "expired"
     return "published"
+
+
+class Withheld(NamedTuple):
+    """A page not published today, as a link to it is told of it: its state ("draft",
+    "scheduled", "expired"), the day that state names (publish_on, expires_on; "" for
+    a draft), and whether this build leaves it out (`build`; `serve` shows it)."""
+
+    state: str
+    day: str
+    left_out: bool
+
+
+def withheld_link(found: str, page: Withheld, from_navigation: bool = False) -> str:
+    """What a link to a page that is not published today is told: what the page is, when
+    it is published, and the two ways out (a link from a page `build` publishes, while
+    `build` leaves its target out, would ship broken)."""
+    if page.state == "draft":
+        what = "a draft"
+        until = "until it is published"
+        fix = "publish it by removing draft: true, or remove the link"
+    elif page.state == "scheduled":
+        what = f"a page scheduled for {page.day}"
+        until = "until that day"
+        fix = (
+            "add the link on that day"
+            if from_navigation
+            else f"remove the link until then, or give this page publish_on: {page.day} too"
+        )
+    else:
+        what = f"a page that expired on {page.day}"
+        until = "since that day"
+        fix = "remove the link, or review that page and move its expires_on"
+    expected = f"expected a link to a published page, found '{found}', {what}"
+    if page.left_out:
+        return f"{expected}, which the build leaves out {until} ({fix})"
+    return (
+        f"{expected}: shown while serving, but the build leaves it out {until} "
+        f"and stops at this link ({fix})"
+    )
 
 
 class CellDose(Model):
@@ -594,6 +633,9 @@ class Site:
         # page it redirects to.
         self.states: dict[str, str] = {}
         self.redirects: dict[str, str] = {}
+        # Each page not published today by its URL, for the links to it (left out by
+        # `build`, shown by `serve`).
+        self.withheld: dict[str, Withheld] = {}
 
     @cached_property
     def conditions(self) -> list[Document]:

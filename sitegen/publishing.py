@@ -15,6 +15,7 @@ Everything here is a pure function of validated content and the date.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from .explain import field_path
 from .findings import Finding, error, note, warning
 from .load import Loc, RawDocument
-from .models import Editorial, PublicationState, publication_state
+from .models import Editorial, PublicationState, Withheld, publication_state, withheld_link
 from .urls import output_path
 
 PUBLICATION_FIELDS = ("draft", "publish_on", "expires_on")
@@ -206,6 +207,38 @@ def hidden(entries: list[Entry], today: date, drafts: bool) -> frozenset[str]:
     if drafts:
         return frozenset()
     return frozenset(e.key for e in entries if e.publication.state(today) != "published")
+
+
+def withheld(entries: list[Entry], today: date, drafts: bool) -> dict[str, Withheld]:
+    """Each page not published today, by its URL: left out of the site unless `drafts`
+    (serve), which shows it."""
+    pages = {}
+    for entry in entries:
+        state = entry.publication.state(today)
+        if state != "published":
+            day = entry.publication.publish_on if state == "scheduled" else None
+            day = entry.publication.expires_on if state == "expired" else day
+            pages[entry.url] = Withheld(state, day.isoformat() if day else "", not drafts)
+    return pages
+
+
+def withheld_navigation(
+    links: list[tuple[str | None, str]], pages: dict[str, Withheld], path: str,
+    position: Callable[[Loc], tuple[int, int]],
+) -> list[Finding]:  # fmt: skip
+    """Each navigation link of site.yaml (the site URL it names, or None for another
+    site's, and the address as written) to a page not published today, once at its line
+    (`position(loc)`) rather than on every page that shows the menu: an error when the
+    build leaves the page out, a warning while serving (which shows it)."""
+    findings = []
+    for index, (url, written) in enumerate(links):
+        page = pages.get(url) if url is not None else None
+        if page is not None:
+            loc = ("navigation", index, "url")
+            make = error if page.left_out else warning
+            findings.append(make(path, *position(loc), field_path(loc),
+                                 withheld_link(written, page, True)))  # fmt: skip
+    return findings
 
 
 def publication_findings(entries: list[Entry], today: date, drafts: bool) -> list[Finding]:

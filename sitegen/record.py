@@ -21,6 +21,8 @@ read as a key on the page being rendered (`Reads`), as Lektor's
   the environment, so it is noted too)
 - `published:doc:<content path>`, `published:pkg:<id>`: whether a page is
   published today, or a draft, scheduled or expired (shown only by `serve`)
+- `withheld:<url>`: whether a page a link names is not published today, and why
+  and until when (a link to it is reported)
 - `today`: the date itself; `today:lt:2027-01-15` and its kin: the answer of
   one comparison of the date with a date (a page that only compares the date
   is rendered again on a later day only when an answer changes)
@@ -177,6 +179,7 @@ class SiteView:
         self.content_urls = RecordedSet(site.content_urls, "url:", "urls", reads)
         self.assets = RecordedSet(site.assets, "image:", "urls", reads)
         self.unchecked = RecordedSet(site.unchecked, "unchecked:", "unchecked", reads)
+        self.withheld = RecordedSet(site.withheld, "withheld:", "withheld", reads)
         self.theme = RecordedSet(theme_names, "theme:", "theme", reads)
         self._documents: dict[str, RecordedDocument] = {}
         self._packages: dict[str, Recorded] = {}
@@ -399,6 +402,9 @@ class Values:
             return short_print(" ".join(package.id for package in site.packages_for(name)))
         if kind == "published":
             return site.states.get(name, "published")
+        if kind == "withheld":
+            page = site.withheld.get(name)
+            return ABSENT if page is None else " ".join(map(str, page))
         if kind == "slug":
             doc = site.condition_by_slug(name)
             return ABSENT if doc is None else doc.content_path

@@ -244,6 +244,7 @@ class Renderer:
             assets=view.assets,  # type: ignore[arg-type]
             directory_links=view.config.directory_links,
             unchecked=view.unchecked,  # type: ignore[arg-type]
+            withheld=view.withheld,  # type: ignore[arg-type]
             evidence_levels=lambda: view.evidence,
         )
         html, found = self.converter.convert(text, ctx)

@@ -146,6 +146,112 @@ def test_expiry_must_follow_publication(options: BuildOptions):
     ]
 
 
+# Links to pages left out ------------------------------------------------------------
+
+
+def link_to_gamma(content: Path) -> None:
+    """Alpha links to gamma by its file (line 19; the address at column 9), About by its
+    address (line 9, column 13)."""
+    alpha = content / "conditions/alpha.md"
+    alpha.write_text(
+        alpha.read_text().replace("\n\n![A small dot]", "\n[Gamma](gamma.md).\n\n![A small dot]", 1)
+    )
+    about = content / "pages/about.md"
+    about.write_text(about.read_text() + "\nSee [gamma](/conditions/gamma/).\n")
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"draft": True}, "a draft, which the build leaves out until it is published "
+                          "(publish it by removing draft: true, or remove the link)"),
+        ({"publish_on": date(2026, 6, 3)},
+         "a page scheduled for 2026-06-03, which the build leaves out until that day (remove "
+         "the link until then, or give this page publish_on: 2026-06-03 too)"),
+        ({"expires_on": date(2026, 5, 1)},
+         "a page that expired on 2026-05-01, which the build leaves out since that day "
+         "(remove the link, or review that page and move its expires_on)"),
+    ],
+)  # fmt: skip
+def test_a_link_to_a_page_left_out_is_an_error_at_the_line_that_links_to_it(
+    options: BuildOptions, fields: dict, said: str
+):
+    """Once, at the Markdown line, saying what the page is and when it is published;
+    not at the template, and not again on the pages the link is shown on."""
+    add_gamma(options.content, **fields)
+    link_to_gamma(options.content)
+    result = build(options)
+    assert not result.ok and not result.written
+    assert [str(f).removeprefix(f"{options.content.parent}/") for f in result.errors] == [
+        f"content/conditions/alpha.md:19:9: link: expected a link to a published page, "
+        f"found 'gamma.md', {said}",
+        f"content/pages/about.md:9:13: link: expected a link to a published page, "
+        f"found '/conditions/gamma/', {said}",
+    ]
+
+
+def test_a_link_to_a_page_left_out_is_a_warning_while_serving(options: BuildOptions):
+    """serve shows the page, so the link works there; it warns that build will stop at it,
+    and says so again with the new day when the page's day moves (a kept page's finding
+    follows the page it links to)."""
+    gamma = add_gamma(options.content, publish_on=date(2026, 6, 3))
+    link_to_gamma(options.content)
+    session = Session(replace(options, drafts=True))
+    served = session.build()
+    assert served.ok and "conditions/gamma/" in served.urls
+    warned = [f for f in served.warnings if f.field == "link"]
+    assert [(f.path.rpartition("content/")[2], f.line, f.col) for f in warned] == [
+        ("conditions/alpha.md", 19, 9),
+        ("pages/about.md", 9, 13),
+    ]
+    assert all(
+        "a page scheduled for 2026-06-03: shown while serving, but the build leaves it out "
+        "until that day and stops at this link" in f.message
+        for f in warned
+    )
+    gamma.write_text(gamma.read_text().replace("2026-06-03", "2026-06-10"))
+    moved = rebuild(session)
+    assert [f.message.count("2026-06-10") for f in moved.warnings if f.field == "link"] == [2, 2]
+    on_the_day = rebuild(session, today=date(2026, 6, 10), drafts=False)
+    assert on_the_day.ok and not on_the_day.warnings and on_the_day.written
+
+
+def test_a_scheduled_page_linked_from_a_page_published_with_it_is_fine(options: BuildOptions):
+    """A page left out is checked when it is published: its links to a page left out
+    with it are no finding, in build or serve."""
+    gamma = add_gamma(options.content, publish_on=date(2026, 6, 3))
+    delta = gamma.with_name("delta.md")
+    delta.write_text(gamma.read_text().replace("Gamma", "Delta") + "\nSee [gamma](gamma.md).\n")
+    built = build(options)
+    assert built.ok and not built.warnings
+    served = build(replace(options, drafts=True))
+    assert served.ok and not served.warnings
+
+
+def test_a_navigation_link_to_a_page_left_out_is_one_error_at_its_line(options: BuildOptions):
+    """Not one on every page that shows the menu: once, at site.yaml's line."""
+    add_gamma(options.content, publish_on=date(2026, 6, 3))
+    site = options.content / "site.yaml"
+    site.write_text(
+        site.read_text().replace(
+            "  - {title: About, url: /about/}\n",
+            "  - {title: About, url: /about/}\n  - {title: Gamma, url: /conditions/gamma/}\n",
+        )
+    )
+    number = site.read_text().splitlines().index("  - {title: Gamma, url: /conditions/gamma/}") + 1
+    result = build(options)
+    [problem] = result.errors
+    assert (problem.path.endswith("site.yaml"), problem.line, problem.col) == (True, number, 25)
+    assert problem.field == "navigation[5].url"
+    assert problem.message == (
+        "expected a link to a published page, found '/conditions/gamma/', a page scheduled "
+        "for 2026-06-03, which the build leaves out until that day (add the link on that day)"
+    )
+    served = build(replace(options, drafts=True))
+    assert served.ok and [f.field for f in served.warnings] == ["navigation[5].url"]
+    assert build(replace(options, today=date(2026, 6, 3))).ok
+
+
 # Owners and sign-off ---------------------------------------------------------------
 
 
