@@ -147,6 +147,9 @@ class SiteConfig(Model):
     evidence_levels: list[EvidenceLevel] = Field(min_length=1)
     required_sections: list[Text] = []
     reading_grade_target: float = Field(default=9, ge=1, le=20)
+    # SMOG's reading age, in years: the NHS's ceiling for medical information (its aim
+    # is 9 to 11; see the README).
+    reading_age_target: int = Field(default=14, ge=6, le=25)
     min_words: int = Field(default=50, ge=0, le=10_000)  # of text on each page
     directory_links: bool = False
     limits: Limits = Limits()

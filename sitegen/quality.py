@@ -8,6 +8,7 @@ for cell therapies, and plain language.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -312,6 +313,129 @@ def check_reading_grade(doc: Document, target: float) -> list[Finding]:
     ]
 
 
+# A silent e inside a word, before an ending (safely, careful, something): the vowel
+# groups would count it as a syllable, making two-syllable words look long to SMOG.
+SILENT_INNER_E = re.compile(
+    r"(?<=[aeiouy][^aeiouy])e(?=(?:ly|ful|ness|ment|less|thing|times|where|body|one)$)"
+)
+SMOG_LEAST_SENTENCES = 10  # McLaughlin sampled 30; fewer than 10 says little
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # where its first letter is in the body
+    words: tuple[str, ...]
+
+    @property
+    def long_words(self) -> list[str]:
+        """Its words of three or more syllables (SMOG's polysyllables)."""
+        return [word for word in self.words if is_polysyllable(word)]
+
+
+def is_polysyllable(word: str) -> bool:
+    return syllables(SILENT_INNER_E.sub("", word.lower())) >= 3
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def sentences_of(body: str) -> list[Sentence]:
+    """The prose sentences of a Markdown body, each where it starts (as `reading_grade`
+    reads them: list items and paragraphs end sentences; headings and tables are not
+    prose), with positions kept so that a finding can point at one."""
+    text = NOT_PROSE_LINE.sub(_blank, mask_markdown(body))
+    text = LIST_MARK.sub(lambda match: "." + _blank(match)[1:], text)
+    text = MARKUP.sub(_blank, text)
+    found, start = [], 0
+    for end, after in [(m.start(), m.end()) for m in SENTENCE_BREAK.finditer(text)] + [
+        (len(text), len(text))
+    ]:
+        piece = text[start:end]
+        if letter := LETTER.search(piece):
+            found.append(Sentence(start + letter.start(), tuple(WORD.findall(piece))))
+        start = after
+    return found
+
+
+def smog_grade(sentences: list[Sentence]) -> float:
+    """McLaughlin's SMOG grade (1969): 1.0430 * sqrt(polysyllables * 30 / sentences)
+    + 3.1291; the reading age is the grade + 5."""
+    long_words = sum(len(sentence.long_words) for sentence in sentences)
+    return 1.0430 * math.sqrt(long_words * 30 / len(sentences)) + 3.1291
+
+
+def reading_age(grade: float) -> int:
+    """SMOG's grade as a reading age in whole years, as its table gives it (the formula's
+    error is about 1.5 grades: a tenth of a year is not a finding)."""
+    return math.floor(grade + 5 + 0.5)
+
+
+def check_reading_age(doc: Document, target: int) -> list[Finding]:
+    """The reading age of a condition by SMOG (the PIF TICK's and the NHS's measure): a
+    note within `reading_age_target`; above it, a warning for each `##` section above it,
+    at its longest sentence (the page is judged as a whole, as SMOG is meant for 30
+    sentences or more; its sections say where to work)."""
+    sentences = sentences_of(doc.body)
+    if len(sentences) < SMOG_LEAST_SENTENCES:
+        return []
+    grade = smog_grade(sentences)
+    if reading_age(grade) <= target:
+        return [
+            note(doc.display_path, doc.body_line, 1, "reading-age",
+                 f"reading age {reading_age(grade)} (SMOG grade {grade:.1f}), target {target} "
+                 "or below")
+        ]  # fmt: skip
+    findings = []
+    for title, members in sections_of(doc.body, sentences):
+        section_grade = smog_grade(members)
+        if reading_age(section_grade) <= target:
+            continue
+        longest = max(members, key=lambda sentence: len(sentence.words))
+        line, col = body_position(doc, longest.start)
+        long_words = list(dict.fromkeys(longest.long_words))
+        named = f" ({', '.join(long_words[:5])}{', …' if len(long_words) > 5 else ''})"
+        findings.append(
+            warning(doc.display_path, line, col, "reading-age",
+                    f"expected a reading age of {target} or below (SMOG, reading_age_target in "
+                    f"site.yaml), found {reading_age(section_grade)} (SMOG grade "
+                    f"{section_grade:.1f}) in {title}, and {reading_age(grade)} on the page; "
+                    f"its longest sentence starts here: {len(longest.words)} words, "
+                    f"{len(longest.long_words)} of three or more syllables"
+                    f"{named if long_words else ''} (split long sentences, and use a "
+                    "shorter word where one says the same)")
+        )  # fmt: skip
+    return findings
+
+
+def sections_of(body: str, sentences: list[Sentence]) -> list[tuple[str, list[Sentence]]]:
+    """The sentences under each `##` heading (its `###` sub-sections included), with the
+    section's name; those before the first heading as "the text before the first
+    heading"."""
+    starts = [0]
+    for index, char in enumerate(body):
+        if char == "\n":
+            starts.append(index + 1)
+    headings = [heading for heading in headings_of(body) if heading.level <= 2]
+    lines = body.splitlines()
+    bounds = [(starts[h.index], f"the section '{lines[h.index].strip()}'") for h in headings]
+    if not bounds or bounds[0][0] > 0:
+        bounds.insert(0, (0, "the text before the first heading"))
+    grouped = []
+    for number, (begin, title) in enumerate(bounds):
+        end = bounds[number + 1][0] if number + 1 < len(bounds) else len(body) + 1
+        members = [sentence for sentence in sentences if begin <= sentence.start < end]
+        if members:
+            grouped.append((title, members))
+    return grouped
+
+
+def body_position(doc: Document, index: int) -> tuple[int, int]:
+    """The file's line and column of the body's character at `index`."""
+    line_start = doc.body.rfind("\n", 0, index) + 1
+    return doc.body_line + doc.body.count("\n", 0, index), index - line_start + 1
+
+
 def check_package(
     package: Package,
     index: int,
@@ -481,6 +605,7 @@ def check_document(
         if doc.kind == "condition":
             findings += check_sections(doc, config.required_sections)
             findings += check_reading_grade(doc, config.reading_grade_target)
+            findings += check_reading_age(doc, config.reading_age_target)
         findings += check_source_markers(doc, listed_count(doc, raw, invalid))
     if doc.kind == "condition" and sources is not None:
         findings += check_sources(sources, raw, ("sources",), doc.display_path)

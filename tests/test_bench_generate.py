@@ -55,7 +55,7 @@ def test_twenty_pages_build_strictly_with_no_findings(tmp_path: Path) -> None:
 
 def test_real_pages_build_with_the_benchmarks_command(tmp_path: Path) -> None:
     """bench/compare's own sitegen command builds them: exit 0, and the only warnings
-    are the reading grades of every fifth condition (which --strict would refuse)."""
+    are the reading grades and ages of every fifth condition (which --strict would refuse)."""
     compare = load("bench_compare", ROOT / "bench" / "compare")
     command = compare.sitegen_command(compare.Sitegen(ROOT, Path(sys.executable), "test"))
     assert "--strict" not in command
@@ -69,7 +69,11 @@ def test_real_pages_build_with_the_benchmarks_command(tmp_path: Path) -> None:
     slow = {generate.slug_of(n) for n in range(REAL) if n % every == every - 1}
     assert len(slow) == REAL // every
     assert {Path(line.split(":")[0]).stem for line in warnings} == slow
-    assert all("reading-grade: expected a reading grade of 7 or below" in w for w in warnings)
+    assert all(
+        "reading-grade: expected a reading grade of 7 or below" in w
+        or "reading-age: expected a reading age of 14 or below" in w
+        for w in warnings
+    )
     assert ": error: " not in done.stderr
     built = folder / "site"
     assert len(list((built / "conditions").glob("*/index.html"))) == REAL
@@ -84,8 +88,9 @@ def test_real_pages_build_with_the_benchmarks_command(tmp_path: Path) -> None:
     assert "What the seller has not published" not in other
 
     strict = build_site(folder / "content", tmp_path / "strict", strict=True)
-    assert {f.field for f in strict.errors} == {"reading-grade"}
-    assert len(strict.errors) == len(slow)
+    assert {f.field for f in strict.errors} == {"reading-grade", "reading-age"}
+    assert len([f for f in strict.errors if f.field == "reading-grade"]) == len(slow)
+    assert {Path(f.path).stem for f in strict.errors} == slow
 
 
 def test_real_pages_carry_what_the_sample_does() -> None:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
-from conftest import TEMPLATES, build_site, run_cli
+from conftest import ROOT, TEMPLATES, build_site, run_cli
 from sitegen.build import BuildOptions, build
-from sitegen.quality import NONE_PHRASES, reading_grade, syllables
+from sitegen.quality import (
+    NONE_PHRASES,
+    is_polysyllable,
+    reading_age,
+    reading_grade,
+    sentences_of,
+    smog_grade,
+    syllables,
+)
 
 TODAY = date(2026, 11, 25)
 
@@ -219,10 +228,91 @@ def test_reading_grade_warns_above_the_target(content: Path):
         "characterise retinal nerve fibre layer degeneration accompanying neuropathy. "
     ) * 10
     edit(content / "conditions" / "beta.md", "Beta has causes.", hard)
-    found = check(content)
+    found = [line for line in check(content) if "reading-grade" in line]
     assert len(found) == 1 and found[0].startswith(
         "content/conditions/beta.md:11:1: warning: reading-grade: expected a reading grade of 9 or below, found "
     )
+
+
+def test_smog_is_mclaughlins_formula():
+    """1.0430 * sqrt(polysyllables * 30 / sentences) + 3.1291; reading age = grade + 5."""
+    plain = sentences_of("The eye sees light. " * 10)
+    assert len(plain) == 10 and smog_grade(plain) == 3.1291 and reading_age(3.1291) == 8
+    # 30 sentences, 9 words of three or more syllables: sqrt(9) = 3
+    text = "Ophthalmologists examine everybody. " * 3 + "The eye sees light. " * 27
+    assert smog_grade(sentences_of(text)) == 1.0430 * 3 + 3.1291
+    assert reading_age(9.4) == 14 and reading_age(9.5) == 15  # whole years, as its table
+
+
+def test_a_silent_e_before_an_ending_is_not_a_syllable():
+    for short in ("safely", "something", "careful", "sometimes", "likely", "eyes", "cable"):
+        assert not is_polysyllable(short), short
+    for long in ("glaucoma", "family", "ophthalmologist", "severely", "completely", "surgery"):
+        assert is_polysyllable(long), long
+
+
+def test_sentences_keep_their_place_in_the_body():
+    body = "## Symptoms\n\n- **Often none.** Eye tests find it [1].\n- Later, gaps.\n\nA [link](x.md) here."
+    found = sentences_of(body)
+    assert [body[s.start : s.start + 5] for s in found] == ["Often", "Eye t", "Later", "A [li"]
+    assert found[1].words == ("Eye", "tests", "find", "it")
+
+
+HARD_SECTION = (
+    "Comprehensive ophthalmological investigations, including optical coherence "
+    "tomography, characterise retinal degeneration. "
+    "Glaucoma damages the nerve. "
+    "Intravenous administration of unapproved investigational cellular therapies "
+    "carries considerable, incompletely characterised, potentially irreversible risks "
+    "for every patient who receives them outside a registered clinical trial. "
+    "Ask your doctor. "
+) * 3
+
+
+def test_reading_age_above_the_target_points_at_each_hard_sections_longest_sentence(
+    content: Path,
+):
+    beta = content / "conditions" / "beta.md"
+    easy = "The eye sees light. The nerve takes it to the brain. " * 6
+    edit(beta, "Beta has causes.", easy + "\n\n## Treatment options\n\n" + HARD_SECTION)
+    found = [line for line in check(content) if "reading-age" in line]
+    lines = beta.read_text().splitlines()
+    number = lines.index("## Treatment options") + 3  # the section's text starts 2 lines on
+    col = lines[number - 1].index("Intravenous") + 1
+    assert found == [
+        f"content/conditions/beta.md:{number}:{col}: warning: reading-age: expected a reading "
+        "age of 14 or below (SMOG, reading_age_target in site.yaml), found 22 (SMOG grade "
+        "16.9) in the section '## Treatment options', and 18 on the page; its longest sentence "
+        "starts here: 25 words, 14 of three or more syllables (Intravenous, administration, "
+        "unapproved, investigational, cellular, …) (split long sentences, and use a shorter "
+        "word where one says the same)"
+    ]  # the easy '## Causes' section is not reported
+    assert not build_site(content, content.parent / "strict", strict=True).ok
+    edit(content / "site.yaml", "min_words: 1", "min_words: 1\nreading_age_target: 22")
+    assert [line for line in check(content) if "reading-age" in line] == []
+
+
+def test_the_sample_conditions_are_within_the_default_reading_age(tmp_path: Path):
+    """Honest, well-written pages (Flesch-Kincaid grade under 6) score SMOG grade 9 to
+    9.5, reading age 14, the NHS's ceiling for medical information: no warning by
+    default. With the PIF's aim of 11, each page's sections above it are warned of,
+    each at a sentence that is the longest of its section."""
+    for path in sorted((ROOT / "content" / "conditions").glob("*.md")):
+        body = path.read_text("utf-8").split("\n---\n", 1)[1]
+        grade = smog_grade(sentences_of(body))
+        assert 9.0 <= grade < 9.5 and reading_age(grade) == 14, (path.name, grade)
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    assert [line for line in check(content) if "reading-age" in line] == []
+    edit(content / "site.yaml", "reading_age_target: 14", "reading_age_target: 11")
+    warned = [line for line in check(content) if "reading-age" in line]
+    assert {line.split(":")[0] for line in warned} == {
+        f"content/conditions/{path.name}" for path in (content / "conditions").glob("*.md")
+    }
+    for line in warned:
+        path, number, col = line.split(":")[:3]
+        text = (tmp_path / path).read_text("utf-8").splitlines()[int(number) - 1]
+        assert text[int(col) - 1].isalpha(), line  # the first letter of a sentence
 
 
 MARKETING = """---
