@@ -31,11 +31,10 @@ from .urls import is_html
 from .write import output_lock, remove_leftovers
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
-# A build keeps millions of objects to its end (documents, pages, the graph), and
-# with Python's default thresholds (700, 10, 10) the cyclic garbage collector went
-# over them again and again: a quarter of a one-page edit build of 10,000 pages
-# (3.6 s; 2.7 s with these, 2.5 s with no collection at all).
-COLLECTION_THRESHOLDS = (20_000, 10, 10)
+# A build keeps many objects to its end (the store's entries, documents, pages), and
+# with Python's default thresholds (700, 10, 10) the cyclic garbage collector goes
+# over them again and again. Measurements: docs/performance.md.
+COLLECTION_THRESHOLDS = (100_000, 20, 10)
 
 
 def plural(count: int, word: str) -> str:
