@@ -1107,6 +1107,9 @@ def site_config(weight: str = "light") -> dict:
         "required_sections": REQUIRED_SECTIONS,
     }
     if weight == "real":
+        # A real package entry is about 7 KB: 1,000 of them (a 10,000-page site) make a
+        # packages.yaml of about 7 MB, over the 2 MB a site may hold by default.
+        config["limits"] = {"max_file_kb": 16 * 1024}
         config["required_sections"] = [*REQUIRED_SECTIONS, "Support"]
         config["reading_grade_target"] = 7
         config["disclosure"] = {
