@@ -60,6 +60,7 @@ from .load import (
     find_markdown,
     load_markdown_file,
     load_yaml_file,
+    split_stem,
     too_large,
 )
 from .models import (
@@ -75,7 +76,7 @@ from .models import (
 from .parallel import parallel_map
 from .quality import check_document, check_packages, packages_date_state
 from .record import Values, short_print
-from .render import PageJob, Rendered, Renderer, page_jobs
+from .render import PageJob, Rendered, Renderer, language_of, page_jobs
 from .search import SearchIndexError, search_index
 from .store import Store, StoreDamageError, cache_path
 from .theme import is_theme_file, theme_of
@@ -333,7 +334,9 @@ class Reader:
         self.limits = config.limits if config is not None else Limits()
         documents = self.documents(config, config_print)
         slugs = sorted(
-            name[19:-3] for name in self.inputs.stamps if name.startswith("content/conditions/")
+            name[19:-3]
+            for name in self.inputs.stamps
+            if name.startswith("content/conditions/") and split_stem(name[19:-3])[1] is None
         )
         packages = self.catalogue(config, config_print, slugs)
         findings += self.findings
@@ -342,6 +345,8 @@ class Reader:
         urls = self.site_urls(packages)
         content_urls = self.document_urls
         findings += self.site_checks(urls)
+        documents, translations, found = self.sort_translations(config, documents)
+        findings += found
         assets = {
             name.removeprefix("content/"): self.options.content / name.removeprefix("content/")
             for name in self.inputs.stamps
@@ -349,8 +354,56 @@ class Reader:
         }
         findings += self.images(assets)
         site = Site(config, display_in(self.options.content, SITE_FILE), documents, packages,
-                    assets, urls, content_urls)  # fmt: skip
+                    assets, urls, content_urls, translations)  # fmt: skip
         return Content(site, config_print, self, findings, packages)
+
+    def sort_translations(
+        self, config: SiteConfig, documents: list[Document]
+    ) -> tuple[list[Document], list[Document], list[Finding]]:
+        """The default language's documents and the translations, apart; the findings
+        on translations that cannot be published (a language not listed, no page they
+        translate) and those older than their page (its `last_reviewed` is later)."""
+        sources = {doc.content_path: doc for doc in documents if doc.lang is None}
+        if len(sources) == len(documents):
+            return documents, [], []
+        others = [lang.code for lang in config.all_languages[1:]]
+        entries = self.store.entries("document")
+        kept: list[Document] = []
+        findings: list[Finding] = []
+        for doc in documents:
+            if doc.lang is None or (
+                doc.source_path not in sources
+                and f"content/{doc.source_path}" in self.inputs.stamps
+            ):  # a page in the default language, or a translation of an invalid one
+                continue
+            if doc.lang not in others:
+                findings.append(error(
+                    doc.display_path, 1, 1, "translation",
+                    f"expected a translation into a language listed in site.yaml's `languages` "
+                    f"other than the default ({', '.join(others) or 'none listed'}), found "
+                    f"'{doc.lang}'; it is not published"))  # fmt: skip
+            elif doc.source_path not in sources:
+                findings.append(error(
+                    doc.display_path, 1, 1, "translation",
+                    f"expected the page it translates, content/{doc.source_path}, found none; "
+                    "it is not published"))  # fmt: skip
+            else:
+                kept.append(doc)
+                source = entries[doc.source_path].value["reviewed"]
+                own = entries[doc.content_path].value["reviewed"]
+                if source and (own is None or own < source):
+                    findings.append(
+                        warning(
+                            doc.display_path,
+                            1,
+                            1,
+                            "translation",
+                            f"expected a translation reviewed on or after its page "
+                            f"(content/{doc.source_path}, last reviewed {source}), found "
+                            f"{own or 'no review date'}; the page says it may be out of date",
+                        )
+                    )
+        return list(sources.values()), kept, findings
 
     def images(self, assets: dict[str, Path]) -> list[Finding]:
         """The check of each file in content/images/ (its type, an SVG's safety)."""
@@ -472,9 +525,9 @@ class Reader:
         known = self.validated_now.get(content_path)
         if known is not None:
             return known
-        slug = content_path[content_path.index("/") + 1 : -3]
+        slug, lang = split_stem(content_path[content_path.index("/") + 1 : -3])
         shown = self.shown_root + content_path
-        return Document(kind, slug, shown, content_path, None, self.source)  # type: ignore[arg-type]
+        return Document(kind, slug, shown, content_path, None, self.source, lang=lang)  # type: ignore[arg-type]
 
     @functools.cached_property
     def shown_root(self) -> str:
@@ -518,8 +571,9 @@ class Reader:
         for name in self.inputs.stamps:
             if is_document(name):
                 _, folder, file_name = name.split("/")
-                slug = file_name.removesuffix(".md")
-                urls[name[8:]] = f"conditions/{slug}/" if folder == "conditions" else f"{slug}/"
+                slug, lang = split_stem(file_name.removesuffix(".md"))
+                url = f"conditions/{slug}/" if folder == "conditions" else f"{slug}/"
+                urls[name[8:]] = f"{lang}/{url}" if lang else url
         return urls
 
     def site_urls(self, packages: list[Package]) -> frozenset[str]:
@@ -697,9 +751,14 @@ class Session:
         result.rendered = [job.url for job in fresh_jobs]
         findings += page_findings
         clock.lap("render")
-        disclaimer = text_of(renderer.disclaimer_for("", False)[0])
+        disclaimers = {}
+        for language in site.languages:
+            lang = None if language is site.languages[0] else language.code
+            renderer.use(lang)
+            home = f"{lang}/" if lang else ""
+            disclaimers[lang] = text_of(renderer.disclaimer_for(home, False)[0])
         files = {**theme.files, **site.assets}
-        findings += self.output_checks(pages, files, disclaimer, site, not has_errors(findings))
+        findings += self.output_checks(pages, files, disclaimers, site, not has_errors(findings))
         clock.lap("check")
         result.pages = pages
         result.urls = [page.url for page in pages]
@@ -772,7 +831,7 @@ class Session:
                 f"{stamps['content/' + doc.content_path].digest} {content.config_print} "
                 f"{state(documents[doc.content_path].value)}",
             )
-            for doc in site.documents
+            for doc in site.documents + site.translations
         }
         if catalogue is not None:
             dates = packages_date_state(content.catalogue, config, today)
@@ -783,7 +842,8 @@ class Session:
             if raw.kind == "catalogue":
                 return check_packages(content.catalogue, raw, config, today)
             doc = site.document_at(raw.content_path)
-            return check_document(doc, raw, config, today)  # type: ignore[arg-type]
+            in_language = site.config_in(doc.lang) if doc and doc.lang else config
+            return check_document(doc, raw, in_language, today)  # type: ignore[arg-type]
 
         findings = self.per_file("quality", content, wanted, check, "Checking quality")
         self.store.put("quality:all", "", whole, findings_data(findings))
@@ -843,7 +903,7 @@ class Session:
                 else:
                     exact.add(f"template:{rest}")
             elif rest == SITE_FILE:
-                prefixes |= {"config:", "doc:", "list:"}
+                prefixes |= {"config:", "config.", "doc:", "list:", "tr:"}
             elif rest == CATALOGUE_FILE:
                 prefixes |= {"pkg:", "offered:", "list:packages", "page:", "urls"}
             elif rest.startswith(f"{IMAGES_DIR}/"):
@@ -851,7 +911,7 @@ class Session:
             elif rest.partition("/")[0] in DOCUMENT_DIRS:
                 prefixes |= {f"doc:{rest}#", "list:"}
                 if name not in now or name not in before:  # a document came or went
-                    prefixes |= {"slug:", "url:", "page:", "urls", "offered:"}
+                    prefixes |= {"slug:", "url:", "page:", "urls", "offered:", "tr:"}
         if built != today.isoformat():
             prefixes.add("today")
         candidates = store.prints(exact) if exact else {}
@@ -894,17 +954,21 @@ class Session:
                                       value["digest"], packed))  # fmt: skip
         return pages, findings
 
-    def output_checks(self, pages: list[RenderedPage], files: dict[str, Path], disclaimer: str,
-                      site: Site, check_links: bool) -> list[Finding]:  # fmt: skip
+    def output_checks(self, pages: list[RenderedPage], files: dict[str, Path],
+                      disclaimers: dict[str | None, str], site: Site,
+                      check_links: bool) -> list[Finding]:  # fmt: skip
         """The checks of every HTML page's output, again only for pages that changed;
-        links are checked again for every page when a file came or went."""
+        links are checked again for every page when a file came or went. Each page is
+        held to the disclaimer and evidence levels of its own language."""
         store, templates = self.store, self.options.templates
         written = frozenset([output_path(page.url) for page in pages] + list(files))
         written_print = short_print("\n".join(sorted(written)))
-        levels = site.evidence
-        setting = short_print(
-            f"{disclaimer}\n{[level.model_dump_json() for level in levels.values()]}"
-        )
+        levels_in = {lang: {level.id: level for level in
+                            site.config_in(lang or site.config.language).evidence_levels}
+                     for lang in disclaimers}  # fmt: skip
+        setting = short_print("\n".join(
+            f"{lang} {disclaimers[lang]}\n{[level.model_dump_json() for level in levels.values()]}"
+            for lang, levels in levels_in.items()))  # fmt: skip
         html = [page for page in pages if page.is_html]
         # The same pages, files and settings: every page's findings stand as they were.
         whole = short_print(f"{setting} {written_print} {check_links} "
@@ -916,8 +980,12 @@ class Session:
         fresh = [(page, f"{page.digest} {setting}") for page in html
                  if (entry := entries.get(page.url)) is None
                  or entry.context != f"{page.digest} {setting}"]  # fmt: skip
-        made = parallel_map(lambda item: check_page(item[0], disclaimer, levels, templates),
-                            fresh, self.options.jobs, self.stage("Checking pages"))  # fmt: skip
+
+        def check(item: tuple[RenderedPage, str]) -> Any:
+            lang = language_of(item[0].url, site)
+            return check_page(item[0], disclaimers[lang], levels_in[lang], templates)
+
+        made = parallel_map(check, fresh, self.options.jobs, self.stage("Checking pages"))
         links: dict[str, list[tuple[str, str]]] = {}
         for (page, context), (found, page_links) in zip(fresh, made, strict=True):
             links[page.url] = page_links

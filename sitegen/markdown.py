@@ -31,7 +31,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from .findings import Finding, error, warning
-from .urls import as_page_url, normalise, relative
+from .urls import as_page_url, is_file, normalise, relative
 
 ALLOWED_TAGS = {
     "a",
@@ -489,6 +489,7 @@ class PageContext:
     known_urls: frozenset[str]
     assets: frozenset[str]
     directory_links: bool = False
+    lang_prefix: str = ""  # `es/` on a page in another language than the default
     findings: list[Finding] = field(default_factory=list)
     # How many links and images of each address the output (filtered) has had so far.
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -614,6 +615,9 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
             f"found '{ref}'",
         )
         return ref
+    prefix = ctx.lang_prefix
+    if prefix and not is_file(target) and not target.startswith(prefix):
+        target = prefix + target  # the same page in the language of the page linking to it
     return relative(ctx.page_url, target, ctx.directory_links) + suffix
 
 

@@ -97,6 +97,41 @@ class Disclosure(Model):
     advertising_policy: Text
 
 
+LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
+
+
+class Language(Model):
+    """A language the site is published in: its code (as in `lang`), its name in
+    itself (as the language switcher shows it) and its writing direction."""
+
+    code: LanguageCode
+    name: Text
+    direction: Literal["ltr", "rtl"] = "ltr"
+
+
+class EvidenceText(Model):
+    label: Text
+    explanation: Text
+
+
+class LanguageText(Model):
+    """What `site.yaml` says in one more language (`translations: {es: …}`). The
+    disclaimer and every evidence level's words are required (validate reports
+    each one missing); the rest falls back to the default language's."""
+
+    title: Text | None = None
+    description: Text | None = None
+    publisher: Text | None = None
+    disclaimer: Text | None = None
+    disclaimer_short: Text | None = None
+    evidence_levels: dict[str, EvidenceText] = {}
+    navigation: list[NavItem] | None = None
+    disclosure: Disclosure | None = None
+    contact: Contact | None = None
+    required_sections: list[Text] | None = None
+
+
 class Limits(Model):
     """The largest content files the build reads, so that a hostile or mistaken file
     costs seconds, not minutes. A Markdown page costs more to convert than YAML to
@@ -109,7 +144,8 @@ class Limits(Model):
 class SiteConfig(Model):
     title: Text
     base_url: Text
-    language: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    language: LanguageCode  # the default language, published at the site's root
+    languages: list[Language] = []  # every language, the default among them; none: one
     description: Text
     publisher: Text | None = None
     review_interval_months: int = Field(default=12, ge=1, le=60)
@@ -117,6 +153,7 @@ class SiteConfig(Model):
     contact: Contact | None = None
     disclosure: Disclosure
     disclaimer: Text
+    disclaimer_short: Text | None = None  # the key facts, where a theme shows them first
     evidence_levels: list[EvidenceLevel] = Field(min_length=1)
     required_sections: list[Text] = []
     reading_grade_target: float = Field(default=9, ge=1, le=20)
@@ -127,11 +164,45 @@ class SiteConfig(Model):
     # it sells is reported.
     require_clinical_review: bool = False
     publisher_package_gaps: Literal["note", "warning", "error"] = "note"
+    translations: dict[str, LanguageText] = {}
 
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
         return site_address(value)
+
+    @property
+    def all_languages(self) -> list[Language]:
+        """Every language the site is published in, the default first."""
+        listed = {language.code: language for language in self.languages}
+        default = listed.pop(self.language, None)
+        default = default or Language(code=self.language, name=self.language)
+        return [default, *listed.values()]
+
+    def language_named(self, code: str) -> Language | None:
+        return next((lang for lang in self.all_languages if lang.code == code), None)
+
+    def in_language(self, code: str) -> SiteConfig:
+        """These settings as a page in `code` shows them: its words where `translations`
+        gives them, the default language's elsewhere."""
+        text = self.translations.get(code)
+        if code == self.language or text is None:
+            return self if code == self.language else self.model_copy(update={"language": code})
+        levels = [
+            level.model_copy(update=text.evidence_levels[level.id].model_dump())
+            if level.id in text.evidence_levels
+            else level
+            for level in self.evidence_levels
+        ]
+        update = {
+            name: value
+            for name in ("title", "description", "publisher", "disclaimer", "disclaimer_short",
+                         "navigation", "disclosure", "contact", "required_sections")
+            if (value := getattr(text, name)) is not None
+        }  # fmt: skip
+        return self.model_copy(
+            update={**update, "language": code, "evidence_levels": levels, "translations": {}}
+        )
 
 
 # What kind of publication a source is: what it can support depends on it (a case
@@ -261,6 +332,21 @@ PUBLISHER_FACTS: tuple[tuple[str, str], ...] = (
 CELL_PRODUCT_FACTS = frozenset({"product_specification", "product_testing"})
 
 
+class PackageText(Model):
+    """A package's human-readable fields in one more language (`translations: {es: …}`
+    in packages.yaml); a field not given is shown in the default language."""
+
+    name: Text | None = None
+    summary: Text | None = None
+    adjuvant_therapies: list[Text] | None = None
+    includes: list[Text] | None = None
+    known_risks: list[Text] | None = None
+    price_excludes: list[Text] | None = None
+    follow_up: Text | None = None
+    eyes_treated: Text | None = None
+    treated_by: Text | None = None
+
+
 class Package(Model):
     id: Slug
     name: Text
@@ -290,10 +376,19 @@ class Package(Model):
     regulator: Text | None = None
     product_specification: Text | None = None
     product_testing: Text | None = None
+    translations: dict[str, PackageText] = {}
 
     @property
     def url(self) -> str:
         return f"packages/{self.id}/"
+
+    def in_language(self, code: str) -> Package:
+        """The package as a page in `code` shows it (its own words where given)."""
+        text = self.translations.get(code)
+        if text is None:
+            return self
+        update = {name: value for name, value in text if value is not None}
+        return self.model_copy(update={**update, "translations": {}})
 
     @property
     def publisher_gaps(self) -> list[tuple[str, str]]:
@@ -331,7 +426,9 @@ class Document:
     again only the documents its changed pages need.
     """
 
-    __slots__ = ("_parts", "_title", "content_path", "display_path", "kind", "slug", "source")
+    __slots__ = (
+        "_parts", "_title", "content_path", "display_path", "kind", "lang", "slug", "source",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -342,20 +439,23 @@ class Document:
         title: str | None,
         source: DocumentSource | None = None,
         parts: DocumentParts | None = None,
+        lang: str | None = None,
     ) -> None:
+        """`lang`: the language of a translation (`glaucoma.es.md`); None for a page
+        in the site's default language."""
         self.kind, self.slug, self._title = kind, slug, title
         self.display_path, self.content_path = display_path, content_path
-        self.source, self._parts = source, parts
+        self.source, self._parts, self.lang = source, parts, lang
 
     @classmethod
     def of(
         cls, kind: Literal["condition", "page"], slug: str, meta: ConditionMeta | PageMeta,
         body: str, body_line: int, display_path: str, content_path: str,
+        lang: str | None = None,
     ) -> Document:  # fmt: skip
         """A document whose parts are at hand."""
-        return cls(
-            kind, slug, display_path, content_path, meta.title, parts=(meta, body, body_line)
-        )
+        return cls(kind, slug, display_path, content_path, meta.title,
+                   parts=(meta, body, body_line), lang=lang)  # fmt: skip
 
     @property
     def title(self) -> str:
@@ -386,7 +486,14 @@ class Document:
 
     @property
     def url(self) -> str:
-        return f"conditions/{self.slug}/" if self.kind == "condition" else f"{self.slug}/"
+        url = f"conditions/{self.slug}/" if self.kind == "condition" else f"{self.slug}/"
+        return f"{self.lang}/{url}" if self.lang else url
+
+    @property
+    def source_path(self) -> str:
+        """The content path of the page this one translates (its own, if it is none)."""
+        folder = "conditions" if self.kind == "condition" else "pages"
+        return f"{folder}/{self.slug}.md"
 
     def __repr__(self) -> str:
         return f"Document({self.kind!r}, {self.content_path!r})"
@@ -408,10 +515,13 @@ class Site:
         assets: dict[str, Path] | None = None,
         known_urls: frozenset[str] = frozenset(),
         content_urls: dict[str, str] | None = None,
+        translations: list[Document] | None = None,
     ) -> None:
+        """`documents`: the default language's; `translations`: the others'."""
         self.config = config
         self.config_path = config_path
         self.documents = documents
+        self.translations = translations or []
         self.packages = packages
         self.assets = assets or {}
         self.known_urls = known_urls
@@ -443,7 +553,26 @@ class Site:
 
     @cached_property
     def _by_path(self) -> dict[str, Document]:
-        return {doc.content_path: doc for doc in self.documents}
+        return {doc.content_path: doc for doc in self.documents + self.translations}
+
+    @cached_property
+    def _translated(self) -> dict[tuple[str, str], Document]:
+        return {(doc.source_path, doc.lang): doc for doc in self.translations if doc.lang}
+
+    def translation(self, source_path: str, lang: str) -> Document | None:
+        """The translation into `lang` of the document at `source_path`, if there is one."""
+        return self._translated.get((source_path, lang))
+
+    @cached_property
+    def languages(self) -> list[Language]:
+        return self.config.all_languages
+
+    @cached_property
+    def _configs(self) -> dict[str, SiteConfig]:
+        return {lang.code: self.config.in_language(lang.code) for lang in self.languages}
+
+    def config_in(self, lang: str) -> SiteConfig:
+        return self._configs.get(lang) or self.config.in_language(lang)
 
     def document_at(self, content_path: str) -> Document | None:
         return self._by_path.get(content_path)

@@ -107,7 +107,7 @@ CASES = {
         "adjuvant_therapies, duration_days, includes, known_risks, price, price_excludes, "
         "follow_up, trial_registration, regulatory_status, report_side_effects, sources, "
         "last_reviewed, sold_by_publisher, schedule, eyes_treated, treated_by, country, "
-        "clinic, regulator, product_specification, product_testing "
+        "clinic, regulator, product_specification, product_testing, translations "
         "(did you mean 'known_risks'?), found an unknown field 'known_risk'",
     ),
     "unknown evidence level": (

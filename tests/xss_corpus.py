@@ -201,7 +201,7 @@ def markdown_vectors() -> list[Vector]:
 def hostile_text(path: str, text: str) -> str:
     """A free text with every text vector after it (each field shows them all); the
     disclaimer, which is Markdown, gets what a Markdown body may hold."""
-    if path == "disclaimer":  # its footnotes get ids of their own: it is on every page
+    if path.endswith("disclaimer") and path.count(".") in (0, 2):  # also translations.fr.…
         return hostile_body(text).replace("[^f", "[^disclaimer-f")
     return text + " " + " ".join(vector.text for vector in TEXTS)
 
@@ -230,7 +230,16 @@ def fill_optional_fields(content: Path) -> None:
 
     def site(data: dict) -> dict:
         contact = {"email": "a@example.test", "phone": "0", "address": "A", "hours": "B"}
-        return {**data, "contact": contact}
+        levels = {
+            level["id"]: {"label": "L", "explanation": "E"} for level in data["evidence_levels"]
+        }
+        french = {"title": "T", "description": "D", "publisher": "P", "disclaimer": "D",
+                  "disclaimer_short": "S", "evidence_levels": levels,
+                  "navigation": data["navigation"], "disclosure": data["disclosure"],
+                  "contact": contact, "required_sections": data.get("required_sections", [])}  # fmt: skip
+        languages = [{"code": "en", "name": "English"}, {"code": "fr", "name": "Français"}]
+        return {**data, "contact": contact, "disclaimer_short": "S", "languages": languages,
+                "translations": {"fr": french}}  # fmt: skip
 
     def about(meta: dict) -> dict:
         sources = [{"title": "T", "publisher": "P", "citation": "C", "url": "https://e.test/"}]
@@ -250,6 +259,10 @@ def fill_optional_fields(content: Path) -> None:
         for name in ("eyes_treated", "treated_by", "country", "clinic", "regulator",
                      "product_specification", "product_testing"):  # fmt: skip
             package[name] = name.replace("_", " ").capitalize()
+        french = {name: package[name] for name in ("name", "summary", "adjuvant_therapies",
+                  "includes", "known_risks", "price_excludes", "follow_up", "eyes_treated",
+                  "treated_by") if name in package}  # fmt: skip
+        package["translations"] = {"fr": french}
         return data
 
     edit_yaml(content / "site.yaml", site)
