@@ -317,7 +317,8 @@ class Renderer:
         default = site_languages[0]
         own = next(lang for lang in site_languages if lang.code == (job.lang or default.code))
         fallback = bool(job.lang) and isinstance(job.source, Document) and shown.lang != job.lang
-        found = self.versions(job) if len(site_languages) > 1 else {}
+        several = len(site_languages) > 1 and job.url != "404.html"  # one 404 for all
+        found = self.versions(job) if several else {}
         switcher = []
         for language in site_languages:
             if language.code == own.code:

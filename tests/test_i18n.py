@@ -311,3 +311,54 @@ def test_editing_one_languages_words_renders_only_that_languages_pages(
     edit(options.content / "site.yaml", "هذا", "هذا هو")
     rendered = set(rebuild(session).rendered)
     assert rendered and all(url.startswith("ar/") for url in rendered)
+
+
+# Interface strings (gettext catalogues compiled by Babel) ---------------------------
+
+
+def compile_catalogue(templates: Path, lang: str, change: dict[str, str]) -> None:
+    """Compile the language's catalogue again with some strings changed, as
+    `make i18n-compile` would after an edit of its .po file."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = templates / "locale" / lang / "LC_MESSAGES"
+    with (folder / "messages.po").open("rb") as po:
+        catalogue = read_po(po, locale=lang)
+    for message_id, text in change.items():
+        catalogue[message_id].string = text
+    with (folder / "messages.mo").open("wb") as mo:
+        write_mo(mo, catalogue)
+
+
+def test_interface_strings_are_shown_in_the_pages_language(options: BuildOptions) -> None:
+    result = build(options)
+    assert [f for f in result.warnings if f.field == "interface"] == []
+    assert 'aria-label="Idiomas"' in page(options, "es/")
+    assert 'aria-label="اللغات"' in page(options, "ar/")
+    assert 'aria-label="Languages"' in page(options, "")
+    assert "<title>Afecciones | Sitio de prueba</title>" in page(options, "es/conditions/")
+
+
+def test_a_missing_interface_string_is_a_warning_that_names_it(options: BuildOptions) -> None:
+    edit(options.templates / "partials/languages.html", "_('Languages')", "_('Other languages')")
+    result = build(options)
+    missing = sorted((f.path.rsplit("templates/", 1)[1], f.message) for f in result.warnings
+                     if f.field == "interface")  # fmt: skip
+    assert [path for path, _ in missing] == [
+        "locale/ar/LC_MESSAGES/messages.po", "locale/es/LC_MESSAGES/messages.po"
+    ]  # fmt: skip
+    assert all("'Other languages'" in message for _, message in missing)
+    assert 'aria-label="Other languages"' in page(options, "es/")  # the default's words
+
+
+def test_editing_a_catalogue_renders_that_languages_pages_only(options: BuildOptions) -> None:
+    session = Session(options)
+    first = session.build()
+    assert first.ok
+    compile_catalogue(options.templates, "es", {"Languages": "Lenguas"})
+    rendered = set(rebuild(session).rendered)
+    spanish_pages = {url for url in first.urls if url.startswith("es/") and not
+                     url.endswith(".xml")}  # fmt: skip
+    assert rendered == spanish_pages
+    assert 'aria-label="Lenguas"' in page(options, "es/conditions/alpha/")

@@ -27,6 +27,16 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text("utf-8"), "html.parser")
 
 
+# What every page's disclaimer says, in each language of the sample site.
+NOT_ADVICE = {"en": "not medical advice", "es": "no consejo médico", "ar": "ليس نصيحة طبية"}
+INVESTIGATIONAL = {"en": "investigational", "es": "en investigación", "ar": "قيد البحث"}
+
+
+def language_of(site: Path, page: Path) -> str:
+    first = page.relative_to(site).parts[0]
+    return first if first in ("es", "ar") else "en"
+
+
 def url_of(site: Path, page: Path) -> str:
     relative = page.relative_to(site).as_posix()
     return relative.removesuffix("index.html")
@@ -58,8 +68,9 @@ def test_every_page_carries_the_disclaimer(site: Path):
         block = soup(page).select_one("[data-disclaimer]")
         assert block is not None, page
         text = block.get_text(" ", strip=True)
-        assert "not medical advice" in text, page
-        assert "investigational" in text.lower(), page
+        lang = language_of(site, page)
+        assert NOT_ADVICE[lang] in text, page
+        assert INVESTIGATIONAL[lang] in text.lower(), page
 
 
 def test_condition_and_package_pages_state_their_evidence_level(site: Path):
@@ -76,7 +87,7 @@ def test_each_page_has_its_head_metadata(site: Path):
     for page in pages(site):
         html = soup(page)
         url = url_of(site, page)
-        assert html.html["lang"] == "en"
+        assert html.html["lang"] == language_of(site, page)
         assert html.title and html.title.get_text(strip=True)
         assert html.find("meta", attrs={"name": "description"})["content"].strip()
         assert html.find("meta", property="og:title")["content"].strip()
@@ -84,8 +95,10 @@ def test_each_page_has_its_head_metadata(site: Path):
         csp = html.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
         assert "default-src 'self'" in csp and "unsafe-inline" not in csp
         assert len(html.find_all("h1")) == 1, page
+        fallback = html.select_one("main .prose[lang]")  # not translated: the original is canonical
+        canonical = url.partition("/")[2] if fallback else url
         if url != "404.html":
-            assert html.find("link", rel="canonical")["href"] == f"https://example.org/{url}"
+            assert html.find("link", rel="canonical")["href"] == f"https://example.org/{canonical}"
 
 
 def test_navigation_marks_the_current_page(site: Path):
@@ -208,7 +221,9 @@ def test_nothing_is_requested_from_another_origin(site: Path):
         ):
             for element in html.find_all(tag):
                 value = element.get(attribute, "")
-                if tag == "link" and "canonical" in element.get("rel", []):
+                if tag == "link" and (
+                    "canonical" in element.get("rel", []) or element.get("hreflang")
+                ):  # addresses of the page itself, which nothing loads
                     continue
                 assert not urlsplit(value).scheme and not value.startswith("//"), (page, value)
         for script in html.find_all("script"):  # no inline code: files of the site, or data
