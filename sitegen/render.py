@@ -303,6 +303,11 @@ class Renderer:
             self.reads.note(key)
         return known[0], known[1]
 
+    def translated(self, package: Package) -> Any:
+        """The languages the catalogue gives a package's words in."""
+        self.reads.note(f"pkg:{package.id}#translations")
+        return package.translations
+
     def versions(self, job: PageJob) -> dict[str, str]:
         """The site URL of this page in each language it is written in, by language code
         (a document's: where it has a translation; every generated page's: all)."""
@@ -316,7 +321,11 @@ class Renderer:
         site_languages = self.views[None].config.all_languages
         default = site_languages[0]
         own = next(lang for lang in site_languages if lang.code == (job.lang or default.code))
-        fallback = bool(job.lang) and isinstance(job.source, Document) and shown.lang != job.lang
+        source = job.source
+        fallback = bool(job.lang) and (
+            (isinstance(source, Document) and shown.lang != job.lang)
+            or (isinstance(source, Package) and job.lang not in self.translated(source))
+        )
         several = len(site_languages) > 1 and job.url != "404.html"  # one 404 for all
         found = self.versions(job) if several else {}
         switcher = []

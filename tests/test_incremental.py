@@ -169,7 +169,7 @@ def test_editing_a_partial_renders_the_pages_that_include_it(
     options: BuildOptions, session: Session
 ) -> None:
     session.build()
-    edit(options.templates / "partials/sources.html", "Sources</h2>", "Our sources</h2>")
+    edit(options.templates / "partials/sources.html", "}}</h2>", "}} (ours)</h2>")
     second = rebuild(session)
     assert set(second.rendered) == {
         "conditions/alpha/",

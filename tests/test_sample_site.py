@@ -95,7 +95,7 @@ def test_each_page_has_its_head_metadata(site: Path):
         csp = html.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
         assert "default-src 'self'" in csp and "unsafe-inline" not in csp
         assert len(html.find_all("h1")) == 1, page
-        fallback = html.select_one("main .prose[lang]")  # not translated: the original is canonical
+        fallback = html.select_one("main h1[lang]")  # not translated: the original is canonical
         canonical = url.partition("/")[2] if fallback else url
         if url != "404.html":
             assert html.find("link", rel="canonical")["href"] == f"https://example.org/{canonical}"
