@@ -37,6 +37,7 @@ from .findings import (
     findings_data,
     findings_from,
     has_errors,
+    note,
     sort_findings,
     warning,
 )
@@ -597,6 +598,22 @@ class Reader:
         return findings_from(self.step("site-checks", SITE_FILE, context, make))
 
 
+def unchecked_languages(site: Site) -> list[Finding]:
+    """A note, once for each language with translated pages: the claims linter's rules
+    are written for the default language, so those pages are not checked for
+    misleading claims (reported, not silently passed)."""
+    counts: dict[str, int] = {}
+    for doc in site.translations:
+        counts[doc.lang] = counts.get(doc.lang, 0) + 1  # type: ignore[index]
+    return [
+        note(site.config_path, 1, 1, "claims",
+             f"expected claims rules for '{code}', found none (the rules are written for "
+             f"'{site.config.language}'): its {count} translated page(s) are not checked "
+             "for misleading claims; have them reviewed by someone who reads them")
+        for code, count in sorted(counts.items())
+    ]  # fmt: skip
+
+
 def is_document(name: str) -> bool:
     """`content/conditions/x.md` or `content/pages/x.md`."""
     parts = name.split("/")
@@ -732,6 +749,7 @@ class Session:
         findings += found + self.lint(content, rules)
         if content.site is not None:
             findings += self.quality(content, today)
+            findings += unchecked_languages(content.site)
         clock.lap("validate")
         site = content.site
         if site is None:

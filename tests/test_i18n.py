@@ -362,3 +362,14 @@ def test_editing_a_catalogue_renders_that_languages_pages_only(options: BuildOpt
                      url.endswith(".xml")}  # fmt: skip
     assert rendered == spanish_pages
     assert 'aria-label="Lenguas"' in page(options, "es/conditions/alpha/")
+
+
+def test_a_language_the_claims_rules_do_not_cover_is_reported_once(
+    options: BuildOptions,
+) -> None:
+    (options.content / "pages/about.es.md").write_text(
+        (options.content / "pages/about.md").read_text()
+    )
+    unchecked = [f for f in build(options).findings if f.field == "claims" and "'es'" in f.message]
+    (finding,) = unchecked
+    assert finding.severity.value == "note" and "2 translated page(s)" in finding.message
