@@ -444,6 +444,7 @@ def package(k: int, total: int, rng: random.Random) -> dict:
     return {
         "id": package_id(k),
         "name": f"Eye programme {k + 1}: {days}-day cell treatment for {title_of(first).lower()}",
+        "kind": "cell therapy",
         "summary": f"A {days}-day programme of cell injections and rehabilitation. "
         "It is investigational.",
         "conditions": slugs,
@@ -1094,6 +1095,10 @@ def site_config(weight: str = "light") -> dict:
             "Investigational treatments have not been shown to be safe and effective in "
             "controlled trials. This site gives information, not medical advice: please "
             "talk about your options with a qualified eye specialist.\n"
+        ),
+        "disclaimer_short": (
+            "Investigational treatments are not approved by regulators. "
+            "This is information, not medical advice."
         ),
         "evidence_levels": [
             {"id": level, "label": LEVEL_TEXT[level][0], "explanation": LEVEL_TEXT[level][1]}

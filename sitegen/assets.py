@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
-from .findings import Finding, error
+from .findings import Finding, error, warning
 
 IMAGES_FIELD = "images"
 SVG_FIELD = "svg"
@@ -107,7 +107,9 @@ def check_file(path: Path, shown_path: str) -> list[Finding]:
             found = f"bytes of none of the allowed kinds ({ALLOWED})"
         message = f"expected {kind.name}, as its name says, found {found}"
         return [error(shown_path, 1, 1, IMAGES_FIELD, message)]
-    return check_svg(data, shown_path) if kind is SVG_KIND else []
+    if kind is not SVG_KIND:
+        return []
+    return check_svg(data, shown_path) or small_labels(data, shown_path)
 
 
 Stamp = tuple[int, int, int, int]
@@ -381,6 +383,75 @@ class UnsafeDocumentError(Exception):
 def check_svg(data: bytes, shown_path: str) -> list[Finding]:
     """The problems of an SVG drawing's content, each at its line (none if it is inert)."""
     return SvgProblems(data, shown_path).check()
+
+
+# Labels a phone can read ------------------------------------------------------------
+
+# A drawing in a page is at most as wide as the page's column: 284 CSS px on a 320 px
+# phone (the screen less the page's margins of 1rem, 18 px there). Its text is scaled
+# with it, and text under 12 px is hard to read for most people over 50.
+NARROWEST_COLUMN = 284
+SMALLEST_LABEL = 12
+NUMBER = re.compile(r"\s*([0-9]*\.?[0-9]+)\s*(px|em|%)?\s*$")
+STYLE_FONT_SIZE = re.compile(r"font-size\s*:\s*([^;]+)")
+
+
+def length(value: str | None, inherited: float = 16.0) -> float | None:
+    """A font size or width in user units, px, em or % (of `inherited`); None for
+    anything else (absent, a keyword, another unit)."""
+    found = NUMBER.match(value or "")
+    if not found:
+        return None
+    number, unit = float(found.group(1)), found.group(2)
+    if unit == "em":
+        return number * inherited
+    return number * inherited / 100 if unit == "%" else number
+
+
+def small_labels(data: bytes, shown_path: str) -> list[Finding]:
+    """A warning for a drawing whose smallest text would be shown under 12 px on a
+    320 px phone, at the line of that text. Sizes are followed in user units, px, em
+    and % (inherited from the elements around them; a style sheet's are not); a
+    drawing is taken to be shown at its `width` or the column's, whichever is less,
+    scaled from its viewBox."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    sizes: list[float] = [16.0]  # the browser's default font size
+    scale: list[float] = []
+    smallest: list[tuple[float, int, int]] = []  # (size on the phone, line, column)
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        element = name.rpartition(" ")[2]
+        if not scale:  # the root <svg>
+            box = (attributes.get("viewBox") or "").replace(",", " ").split()
+            width = length(attributes.get("width"), NARROWEST_COLUMN)
+            shown = min(width or NARROWEST_COLUMN, NARROWEST_COLUMN)
+            drawn = float(box[2]) if len(box) == 4 and length(box[2]) else width or shown
+            scale.append(shown / drawn if drawn > 0 else 1.0)
+        styled = STYLE_FONT_SIZE.search(attributes.get("style", ""))
+        size = length(styled.group(1) if styled else attributes.get("font-size"), sizes[-1])
+        sizes.append(size if size is not None else sizes[-1])
+        if element in ("text", "tspan", "textPath"):
+            on_phone = sizes[-1] * scale[0]
+            if not smallest or on_phone < smallest[0][0]:
+                smallest[:] = [(on_phone, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)]
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda name: sizes.pop()
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError:
+        return []  # check_svg reports it
+    if not smallest or smallest[0][0] >= SMALLEST_LABEL:
+        return []
+    size, line, column = smallest[0]
+    return [
+        warning(
+            shown_path, line, column, SVG_FIELD,
+            f"expected text at least {SMALLEST_LABEL} px tall on a 320 px phone (a drawing is "
+            f"shown at most {NARROWEST_COLUMN} px wide there), found text of {size:.1f} px; "
+            "make the labels larger or draw a narrower version",
+        )
+    ]  # fmt: skip
 
 
 # What a host must send ------------------------------------------------------------------

@@ -18,7 +18,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -28,7 +28,7 @@ from pydantic import TypeAdapter
 
 from . import __version__
 from .assets import check_file
-from .check import broken_links, check_page, text_of
+from .check import Disclaimers, broken_links, check_page, plain, text_of
 from .claims import ClaimRule, lint, load_rules
 from .findings import (
     Finding,
@@ -75,19 +75,22 @@ from .models import (
     SiteConfig,
 )
 from .parallel import parallel_map
+from .publishing import Entry, editorial_data, hidden, publication_findings, redirects
 from .quality import check_document, check_packages, packages_date_state
 from .record import Values, short_print
 from .render import PageJob, Rendered, Renderer, language_of, page_jobs
 from .search import SearchIndexError, search_index
 from .store import Store, StoreDamageError, cache_path
 from .theme import is_theme_file, theme_of
-from .urls import output_path
+from .urls import output_path, unchecked_by
 from .validate import (
+    CatalogueEntry,
     check_navigation,
     missing_evidence_page,
-    validate_catalogue,
+    navigation_url,
+    read_catalogue,
+    read_document,
     validate_config,
-    validate_document,
 )
 from .write import Output, write_site
 
@@ -112,6 +115,9 @@ class BuildOptions:
     # serve: a rebuild keeps the search index it has (re-indexing 1,000 pages takes
     # seconds); the next full build brings it up to date.
     keep_search_index: bool = False
+    # serve: drafts, scheduled and expired pages are built too, each marked as such
+    # (`build` leaves them out).
+    drafts: bool = False
 
 
 @dataclass
@@ -266,6 +272,8 @@ class Content:
     reader: Reader  # parses a file (once a build) when a check needs it as written
     findings: list[Finding]
     catalogue: list[Package]
+    failed: frozenset[str] = frozenset()  # the files that failed to be read or validated
+    editorial: list[Entry] = field(default_factory=list)  # pages with workflow fields
 
 
 class Reader:
@@ -285,6 +293,12 @@ class Reader:
         self.validated_now: dict[str, Document] = {}
         self.limits = Limits()  # site.yaml's, once it is read
         self.findings: list[Finding] = []
+        # Addresses of pages that files with errors would give (a package's page, or
+        # `packages/*`), by the file: links to them are not checked until it is fixed.
+        self.unchecked: dict[str, str] = {}
+        self.catalogue_reviewed: list[date] = []  # every package's valid review date
+        self.invalid: list[str] = []  # the documents whose front matter has errors
+        self.editorial: list[Entry] = []
 
     def parse(self, content_path: str, kind: str) -> RawDocument:
         """The file as parsed (once a build), from the bytes its stamp was taken of."""
@@ -341,8 +355,9 @@ class Reader:
         )
         packages = self.catalogue(config, config_print, slugs)
         findings += self.findings
+        failed = frozenset(finding.path for finding in findings if finding.is_error)
         if config is None:
-            return Content(None, config_print, self, findings, packages)
+            return Content(None, config_print, self, findings, packages, failed, self.editorial)
         urls = self.site_urls(packages)
         content_urls = self.document_urls
         findings += self.site_checks(urls)
@@ -355,8 +370,8 @@ class Reader:
         }
         findings += self.images(assets)
         site = Site(config, display_in(self.options.content, SITE_FILE), documents, packages,
-                    assets, urls, content_urls, translations)  # fmt: skip
-        return Content(site, config_print, self, findings, packages)
+                    assets, urls, content_urls, translations, self.unchecked)  # fmt: skip
+        return Content(site, config_print, self, findings, packages, failed, self.editorial)
 
     def sort_translations(
         self, config: SiteConfig, documents: list[Document]
@@ -458,7 +473,13 @@ class Reader:
             summary = self.validate_documents(config, wanted)
             self.store.put("document:all", "", whole, summary)
         self.findings += findings_from(summary["findings"])
-        invalid = set(summary["invalid"])
+        self.invalid = summary["invalid"]
+        invalid = set(self.invalid)
+        self.editorial += [
+            Entry.of(f"doc:{path}", self.document_urls[path], self.shown_root + path, "", data)
+            for path, data in summary["editorial"].items()
+            if path not in invalid
+        ]
         documents: list[Document] = []
         for path, context in wanted.items():
             if path in invalid:
@@ -490,12 +511,15 @@ class Reader:
                 progress(done, len(fresh))
         findings: list[list[Any]] = []
         invalid: list[str] = []
+        editorial: dict[str, Any] = {}
         for path in wanted:
             value = entries[path].value
             findings += value["findings"]
             if not value["valid"]:
                 invalid.append(path)
-        return {"findings": findings, "invalid": invalid}
+            elif value["editorial"]:
+                editorial[path] = value["editorial"]
+        return {"findings": findings, "invalid": invalid, "editorial": editorial}
 
     def stage_progress(self, name: str) -> Callable[[int, int], None] | None:
         return partial(self.options.progress, name) if self.options.progress else None
@@ -504,21 +528,24 @@ class Reader:
                   config: SiteConfig | None) -> tuple[dict[str, Any], bytes | None]:  # fmt: skip
         raw = self.parse(content_path, kind)
         found = list(raw.read_findings)  # type: ignore[attr-defined]
-        doc = None
-        if raw.readable:
-            doc, more = validate_document(raw, config)
-            found += more
+        read = read_document(raw, config) if raw.readable else None
+        if read is not None:
+            found += read.findings
+        doc = read.document if read is not None else None  # as far as it is valid
+        valid = doc is not None and not has_errors(found)
         value = {
-            "valid": doc is not None,
-            "title": doc.meta.title if doc else "",
+            "valid": valid,
+            "title": doc.meta.title if valid else "",  # type: ignore[union-attr]
             "reviewed": iso(doc.meta.last_reviewed) if doc else None,
             "due": iso(doc.meta.next_review) if doc else None,
             "body_line": raw.body_line,
             "findings": findings_data(found),
+            "editorial": editorial_data(doc.meta, raw) if doc else None,
         }
-        if doc is not None:
-            self.validated_now[content_path] = doc
-        return value, doc.meta.model_dump_json().encode("utf-8") if doc else None  # JSON
+        if not valid:
+            return value, None
+        self.validated_now[content_path] = doc  # type: ignore[assignment]
+        return value, doc.meta.model_dump_json().encode("utf-8")  # type: ignore[union-attr]
 
     def document(self, content_path: str, kind: str) -> Document:
         """A document whose title, front matter and body are read only when asked for
@@ -547,15 +574,31 @@ class Reader:
             nonlocal made
             raw = self.parse(CATALOGUE_FILE, "catalogue")
             found = list(raw.read_findings)  # type: ignore[attr-defined]
-            made = []
+            entries = []
             if raw.readable:
-                made, more = validate_catalogue(raw, config, slugs)
+                entries, more = read_catalogue(raw, config, slugs)
                 found += more
-            return {"findings": findings_data(found)}, PACKAGES.dump_json(made)
+            made = [entry.package for entry in entries if entry.valid]  # type: ignore[misc]
+            value = {
+                "findings": findings_data(found),
+                "unchecked": unchecked_packages(entries, has_errors(found)),
+                "reviewed": sorted({iso(entry.package.last_reviewed) for entry in entries
+                                    if entry.package and entry.package.last_reviewed}),
+                "editorial": catalogue_editorial(made, raw),
+            }  # fmt: skip
+            return value, PACKAGES.dump_json(made)
 
         context = context_of(digest, config_print, short_print(" ".join(slugs)))
         value = self.step("catalogue", CATALOGUE_FILE, context, make, keeps_data=True)
         self.findings += findings_from(value["findings"])
+        shown = display_in(self.options.content, CATALOGUE_FILE)
+        self.unchecked.update((url, shown) for url in value["unchecked"])
+        self.catalogue_reviewed = [date.fromisoformat(day) for day in value["reviewed"]]
+        self.editorial += [
+            Entry.of(f"pkg:{package_id}", f"packages/{package_id}/", shown,
+                     f"packages[{index + 1}].", data, tuple(data["where"]))
+            for package_id, (index, data) in value["editorial"].items()
+        ]  # fmt: skip
         if made is None:
             known = self.made.get(CATALOGUE_FILE)
             if known is not None and known[0] == context:
@@ -588,13 +631,15 @@ class Reader:
         def make() -> list[Any]:
             raw = self.parse(SITE_FILE, "site")
             config, _ = validate_config(raw)
-            found = check_navigation(config, raw, urls) if config else []
+            found = check_navigation(config, raw, urls, self.unchecked) if config else []
             if "content/pages/how-we-rate-evidence.md" not in self.inputs.stamps:
                 found += missing_evidence_page(raw)
             return findings_data(found)
 
         evidence_page = "content/pages/how-we-rate-evidence.md" in self.inputs.stamps
-        context = context_of(digest, short_print("\n".join(sorted(urls))), evidence_page)
+        unchecked = short_print("\n".join(sorted(self.unchecked)))
+        context = context_of(digest, short_print("\n".join(sorted(urls))), evidence_page,
+                             unchecked)  # fmt: skip
         return findings_from(self.step("site-checks", SITE_FILE, context, make))
 
 
@@ -612,6 +657,38 @@ def unchecked_languages(site: Site) -> list[Finding]:
              "for misleading claims; have them reviewed by someone who reads them")
         for code, count in sorted(counts.items())
     ]  # fmt: skip
+
+
+def unchecked_packages(entries: list[CatalogueEntry], errors: bool) -> list[str]:
+    """The addresses of the packages packages.yaml names but does not give, because
+    their entries have errors: each one's page, or every package page (`packages/*`)
+    when the file or an entry cannot say which packages it holds."""
+    if errors and not entries:
+        return ["packages/*"]
+    unchecked = set()
+    for entry in entries:
+        if not entry.valid:
+            known = entry.package is not None and entry.package.id is not None
+            unchecked.add(f"packages/{entry.package.id}/" if known else "packages/*")  # type: ignore[union-attr]
+    return sorted(unchecked)
+
+
+def catalogue_editorial(packages: list[Package], raw: RawDocument) -> dict[str, Any]:
+    """The workflow fields of each package that has any, by its id: its index in the
+    file and where its id was written (for findings), its publication and aliases."""
+    entries = raw.data.get("packages") if isinstance(raw.data, dict) else None
+    indexes: dict[str, int] = {}
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):  # any YAML at all
+            indexes.setdefault(entry["id"], index)
+    found: dict[str, Any] = {}
+    for package in packages:
+        index = indexes.get(package.id, 0)
+        loc = ("packages", index)
+        data = editorial_data(package, raw, loc)
+        if data is not None:
+            found[package.id] = [index, {**data, "where": raw.positions.of_value((*loc, "id"))}]
+    return found
 
 
 def is_document(name: str) -> bool:
@@ -710,6 +787,13 @@ class Session:
         return self.build()
 
     def build(self) -> BuildResult:
+        waiting = None
+        if self.options.progress is not None:
+            waiting = partial(self.options.progress, "Waiting for another build to finish", 0, 1)
+        with self.store.held(waiting):
+            return self.build_held()
+
+    def build_held(self) -> BuildResult:
         try:
             return self.run()
         except (
@@ -743,6 +827,7 @@ class Session:
         inputs = self.inputs = scan(options, store)
         content = Reader(options, store, inputs, self.made).read()
         findings = [*self.problems, *inputs.findings, *content.findings]
+        failed = content.failed | {finding.path for finding in inputs.findings if finding.is_error}
         self.problems = []
         clock.lap("load")
         rules, found = load_rules(options.content)
@@ -753,38 +838,48 @@ class Session:
         clock.lap("validate")
         site = content.site
         if site is None:
-            result.findings = finish_findings(findings, options.strict)
+            result.findings = finish_findings(findings, options.strict, failed)
             store.commit()
             return result
+        site, found = published(site, content.editorial, today, options.drafts)
+        findings += found
         theme = theme_of(options.templates, inputs.stamps)
         renderer = Renderer(site, options.templates, theme, today)
         jobs = page_jobs(site)
         built = store.state("built_day")  # the day of the last finished build
         values = Values(site, options.templates, theme.names, today,
                         lambda name: inputs.digest(f"templates/{name}"))  # fmt: skip
-        stale, new_prints = self.stale_pages(jobs, built, inputs, today, values)
+        stale, new_prints = self.stale_pages(jobs, built, inputs, today, values,
+                                             workflow_print(site))  # fmt: skip
         fresh_jobs = [job for job in jobs if job.url in stale]
         rendered = self.render(renderer, fresh_jobs)
         pages, page_findings = self.pages(jobs, rendered)
         result.rendered = [job.url for job in fresh_jobs]
         findings += page_findings
+        unpublished, skipped = self.unpublished_bodies(content, renderer)
+        findings += unpublished
+        skipped += [link for made in rendered.values() for link in made.skipped]
+        findings += links_not_checked(skipped, site)
         clock.lap("render")
         disclaimers = {}
         for language in site.languages:
             lang = None if language is site.languages[0] else language.code
             renderer.use(lang)
             home = f"{lang}/" if lang else ""
-            disclaimers[lang] = text_of(renderer.disclaimer_for(home, False)[0])
+            short = site.config_in(lang or site.config.language).disclaimer_short
+            full = text_of(renderer.disclaimer_for(home, False)[0])
+            disclaimers[lang] = Disclaimers(plain(short), full)
         files = {**theme.files, **site.assets}
         findings += self.output_checks(pages, files, disclaimers, site, not has_errors(findings))
         clock.lap("check")
         result.pages = pages
         result.urls = [page.url for page in pages]
-        result.findings = finish_findings(findings, options.strict)
+        result.findings = finish_findings(findings, options.strict, failed)
         if has_errors(result.findings):
             store.commit()  # what files gave stays true; nothing of the pages is kept
             return result
         self.keep(jobs, rendered, built, inputs, values, new_prints, today)
+        store.set_state("workflow", workflow_print(site))
         if options.write:
             try:
                 result.timings["search"] = self.write(pages, files, site)
@@ -843,25 +938,39 @@ class Session:
             reviewed, due = value["reviewed"], value["due"]
             return day if (reviewed and reviewed > day) or (due and due < day) else "current"
 
-        wanted = {
-            doc.content_path: (
-                doc.kind,
-                f"{stamps['content/' + doc.content_path].digest} {content.config_print} "
-                f"{state(documents[doc.content_path].value)}",
+        wanted = {  # every document, valid or not: each is checked as far as it is valid
+            name[8:]: (
+                DOCUMENT_DIRS[name.split("/")[1]],
+                f"{stamp.digest} {content.config_print} {state(documents[name[8:]].value)}",
             )
-            for doc in site.documents + site.translations
+            for name, stamp in stamps.items()
+            if is_document(name)
         }
         if catalogue is not None:
-            dates = packages_date_state(content.catalogue, config, today)
-            context = f"{catalogue.digest} {content.config_print} {dates}"
+            dates = packages_date_state(content.reader.catalogue_reviewed, config, today)
+            made_in = self.store.entry("catalogue", CATALOGUE_FILE)  # which packages are valid
+            context = f"{made_in.context if made_in else ''} {dates}"
             wanted[CATALOGUE_FILE] = ("catalogue", context)
 
         def check(raw: RawDocument) -> list[Finding]:
+            if not raw.readable:
+                return []
             if raw.kind == "catalogue":
-                return check_packages(content.catalogue, raw, config, today)
+                entries, _ = read_catalogue(raw, config, [])
+                known = [(entry.index, entry.package, entry.invalid) for entry in entries
+                         if entry.package is not None]  # fmt: skip
+                return check_packages(known, raw, config, today)
             doc = site.document_at(raw.content_path)
-            in_language = site.config_in(doc.lang) if doc and doc.lang else config
-            return check_document(doc, raw, in_language, today)  # type: ignore[arg-type]
+            if doc is not None:
+                in_language = site.config_in(doc.lang) if doc.lang else config
+                return check_document(doc, raw, in_language, today)
+            read = read_document(raw, config)  # not valid: checked as far as it is
+            if read.document is None:
+                return []
+            lang = read.document.lang
+            listed = lang is not None and site.config.language_named(lang) is not None
+            in_language = site.config_in(lang) if listed else config  # type: ignore[arg-type]
+            return check_document(read.document, raw, in_language, today, read.invalid)
 
         findings = self.per_file("quality", content, wanted, check, "Checking quality")
         self.store.put("quality:all", "", whole, findings_data(findings))
@@ -897,8 +1006,9 @@ class Session:
     # Rendering ------------------------------------------------------------------
 
     def stale_pages(
-        self, jobs: list[PageJob], built: Any, inputs: Inputs, today: date, values: Values
-    ) -> tuple[set[str], dict[str, str]]:
+        self, jobs: list[PageJob], built: Any, inputs: Inputs, today: date, values: Values,
+        workflow: str,
+    ) -> tuple[set[str], dict[str, str]]:  # fmt: skip
         """The pages to render again: new ones, and those that read a key whose print
         changed since the last finished build; with the changed keys' prints now."""
         store = self.store
@@ -923,7 +1033,7 @@ class Session:
             elif rest == SITE_FILE:
                 prefixes |= {"config:", "config.", "doc:", "list:", "tr:"}
             elif rest == CATALOGUE_FILE:
-                prefixes |= {"pkg:", "offered:", "list:packages", "page:", "urls"}
+                prefixes |= {"pkg:", "offered:", "list:packages", "page:", "urls", "unchecked"}
             elif rest.startswith(f"{IMAGES_DIR}/"):
                 prefixes |= {"image:", "urls"}
             elif rest.partition("/")[0] in DOCUMENT_DIRS:
@@ -932,6 +1042,8 @@ class Session:
                     prefixes |= {"slug:", "url:", "page:", "urls", "offered:", "tr:"}
         if built != today.isoformat():
             prefixes.add("today")
+        if store.state("workflow") != workflow:  # a page left or joined the site, or an alias
+            prefixes |= {"list:", "offered:", "slug:", "page:", "urls", "published:"}
         candidates = store.prints(exact) if exact else {}
         for prefix in prefixes:
             candidates.update(store.prints_from(prefix))
@@ -973,7 +1085,7 @@ class Session:
         return pages, findings
 
     def output_checks(self, pages: list[RenderedPage], files: dict[str, Path],
-                      disclaimers: dict[str | None, str], site: Site,
+                      disclaimers: dict[str | None, Disclaimers], site: Site,
                       check_links: bool) -> list[Finding]:  # fmt: skip
         """The checks of every HTML page's output, again only for pages that changed;
         links are checked again for every page when a file came or went. Each page is
@@ -985,7 +1097,8 @@ class Session:
                             site.config_in(lang or site.config.language).evidence_levels}
                      for lang in disclaimers}  # fmt: skip
         setting = short_print("\n".join(
-            f"{lang} {disclaimers[lang]}\n{[level.model_dump_json() for level in levels.values()]}"
+            f"{lang} {disclaimers[lang].short}\n{disclaimers[lang].full}\n"
+            f"{[level.model_dump_json() for level in levels.values()]}"
             for lang, levels in levels_in.items()))  # fmt: skip
         html = [page for page in pages if page.is_html]
         # The same pages, files and settings: every page's findings stand as they were.
@@ -1026,6 +1139,24 @@ class Session:
                 findings += findings_from(value["broken"])
         store.put("check:all", "", whole, findings_data(findings))
         return findings
+
+    def unpublished_bodies(self, content: Content, renderer: Renderer
+                           ) -> tuple[list[Finding], list[tuple[str, str, int, int]]]:  # fmt: skip
+        """The Markdown of each document left out of the site because its front matter
+        has errors, converted only for what the conversion checks (links, images,
+        headings, raw HTML), so that a page's problems are all reported at once; and
+        the links not checked because a file with errors would give their page."""
+        findings: list[Finding] = []
+        skipped: list[tuple[str, str, int, int]] = []
+        for path in content.reader.invalid:
+            raw = content.reader.parse(path, DOCUMENT_DIRS[path.partition("/")[0]])
+            if not raw.readable or not raw.body_within_limits:
+                continue
+            url = f"conditions/{raw.slug}/" if raw.kind == "condition" else f"{raw.slug}/"
+            renderer.skipped = []
+            findings += renderer.markdown(raw.body, url, raw)[1]
+            skipped += renderer.skipped
+        return findings, skipped
 
     # Keeping and writing ------------------------------------------------------------
 
@@ -1080,6 +1211,70 @@ class Session:
         return partial(self.options.progress, name) if self.options.progress else None
 
 
+def published(site: Site, entries: list[Entry], today: date, drafts: bool
+              ) -> tuple[Site, list[Finding]]:  # fmt: skip
+    """The site as published today: without the pages that are not (unless `drafts`),
+    with the state of each page that is not and the redirects of aliases; the findings
+    of both (pages not published, aliases that collide)."""
+    left_out = hidden(entries, today, drafts)
+    findings = publication_findings(entries, today, drafts)
+    entries, found = translation_aliases(entries)
+    findings += found
+    translated = {f"doc:{doc.content_path}" for doc in site.translations}
+    aliases, found = redirects(entries, site.known_urls, left_out)
+    findings += found
+    if left_out:
+        urls = {entry.url for entry in entries
+                if entry.key in left_out and entry.key not in translated}  # fmt: skip
+        site = Site(site.config, site.config_path,
+                    [doc for doc in site.documents if f"doc:{doc.content_path}" not in left_out],
+                    [package for package in site.packages if f"pkg:{package.id}" not in left_out],
+                    site.assets, site.known_urls - urls, site.content_urls,
+                    [doc for doc in site.translations
+                     if f"doc:{doc.content_path}" not in left_out
+                     and f"doc:{doc.source_path}" not in left_out],
+                    site.unchecked)  # fmt: skip
+    site.states = {
+        entry.key: state
+        for entry in entries
+        if entry.key not in left_out and (state := entry.publication.state(today)) != "published"
+    }
+    site.redirects = aliases
+    return site, findings
+
+
+def translation_aliases(entries: list[Entry]) -> tuple[list[Entry], list[Finding]]:
+    """The entries without the aliases written in translations, and an error for each:
+    a page's old addresses are given once, in its own file, and redirect in every
+    language (`/old/` to the page, `/es/old/` to its Spanish version)."""
+    kept: list[Entry] = []
+    findings: list[Finding] = []
+    for entry in entries:
+        lang = split_stem(entry.key.rpartition("/")[2].removesuffix(".md"))[1]
+        if not entry.key.startswith("doc:") or lang is None or not entry.aliases:
+            kept.append(entry)
+            continue
+        source = split_stem(entry.key[4:].removesuffix(".md"))[0] + ".md"
+        for number, (alias, line, col) in enumerate(entry.aliases, 1):
+            message = (
+                f"expected old addresses in the page's own file (content/{source}), where "
+                f"they redirect in every language, found '{alias}' in its translation"
+            )
+            findings.append(error(entry.path, line, col, f"aliases[{number}]", message))
+        kept.append(replace(entry, aliases=()))
+    return kept, findings
+
+
+def workflow_print(site: Site) -> str:
+    """The print of which pages the site has and their states, and its redirects: when
+    it changes, listings and links may have changed."""
+    return short_print("\n".join([
+        *(doc.content_path for doc in site.documents), *(p.id for p in site.packages),
+        *(f"{key} {state}" for key, state in sorted(site.states.items())),
+        *(f"{url} {key}" for url, key in sorted(site.redirects.items())),
+    ]))  # fmt: skip
+
+
 def json_bytes(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
@@ -1098,8 +1293,12 @@ def file_output(path: Path) -> Output:
     return Output(file_digest(path), path.read_bytes)
 
 
-def finish_findings(findings: list[Finding], strict: bool) -> list[Finding]:
-    """Sorted; with --strict, every warning counts as an error."""
+def finish_findings(
+    findings: list[Finding], strict: bool, failed: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """Sorted; with --strict, every warning counts as an error. The findings of files
+    that failed to be read or validated (`failed`) come first, then what was not
+    checked because of them, then the rest: the mistake that matters is at the top."""
     if strict:
         findings = [
             Finding(f.path, f.line, f.col, f.field, f.message, Severity.ERROR)
@@ -1107,7 +1306,47 @@ def finish_findings(findings: list[Finding], strict: bool) -> list[Finding]:
             else f
             for f in findings
         ]
-    return sort_findings(findings)
+    ordered = sort_findings(findings)
+    if not failed:
+        return ordered
+
+    def group(finding: Finding) -> int:
+        if finding.field == NOT_CHECKED:
+            return 1
+        return 0 if finding.path in failed else 2
+
+    return sorted(ordered, key=group)
+
+
+NOT_CHECKED = "unchecked links"  # the field of `links_not_checked`'s findings
+
+
+def links_not_checked(skipped: list[tuple[str, str, int, int]], site: Site) -> list[Finding]:
+    """One note for each file with errors whose pages links name: how many links
+    were not checked because of it, from how many files (`skipped`: each such link as
+    (the file with errors, the link's file, line, column); the navigation counts too)."""
+    links: dict[str, set[tuple[str, int, int]]] = {}
+    for failed, path, line, col in skipped:
+        links.setdefault(failed, set()).add((path, line, col))
+    for index, item in enumerate(site.config.navigation):
+        key = navigation_url(item.url)
+        failed = unchecked_by(key, site.unchecked) if key is not None else None
+        if failed is not None:
+            links.setdefault(failed, set()).add((site.config_path, -index, 0))
+    findings = []
+    for failed, found in sorted(links.items()):
+        files = len({path for path, _, _ in found})
+        were, they = ("was", "it is") if len(found) == 1 else ("were", "they are")
+        message = (
+            f"{plural(len(found), 'link')} to its packages, in {plural(files, 'file')}, "
+            f"{were} not checked because this file has errors; {they} checked once it is fixed"
+        )
+        findings.append(note(failed, 1, 1, NOT_CHECKED, message))
+    return findings
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def set_aside(path: Path, exc: BaseException) -> Finding:

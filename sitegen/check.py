@@ -1,9 +1,12 @@
 """Stage 4: checks on the rendered output, before anything is written.
 
-These hold whatever the templates do: every HTML page carries the disclaimer
-(and, on condition and package pages, its evidence level), every page has a
-Content-Security-Policy limited to its own origin, nothing is loaded from
-another origin, and every relative link points at a file the build writes.
+These hold whatever the templates do: every HTML page carries the disclaimer in
+its two parts (the key facts near the top, `class="disclaimer disclaimer-short"`,
+and the full statement at the end, `class="disclaimer disclaimer-full"`), each a
+visible landmark with a name and the site's words, the first linking to the
+second (and, on condition and package pages, the page's evidence level); every
+page has a Content-Security-Policy limited to its own origin, nothing is loaded
+from another origin, and every relative link points at a file the build writes.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .findings import Finding, error
@@ -20,7 +25,10 @@ from .fs import display
 from .models import EvidenceLevel, RenderedPage
 from .urls import directory_of, output_path
 
-DISCLAIMER_ATTRIBUTE = "data-disclaimer"
+SHORT, FULL = "disclaimer-short", "disclaimer-full"  # the classes that mark the two parts
+DISCLAIMER_MARK = "disclaimer-"  # in a tag's attributes: maybe one of them
+LANDMARK_TAGS = {"section", "aside"}  # landmarks when they have a name
+LANDMARK_ROLES = {"region", "complementary"}
 RESOURCE_ATTRIBUTES = {
     ("script", "src"),
     ("img", "src"),
@@ -86,6 +94,25 @@ def text_of(html: str) -> str:
     return plain("".join(parser.all_text))
 
 
+class Disclaimers(NamedTuple):
+    """The site's disclaimer text in its two parts, as a page's text shows them."""
+
+    short: str  # `disclaimer_short` in site.yaml
+    full: str  # `disclaimer` in site.yaml, as its HTML reads
+
+
+@dataclass
+class Block:
+    """One part of the disclaimer as a page holds it."""
+
+    tag: str
+    attributes: dict[str, str]
+    order: int  # which of the page's disclaimer blocks it is, from 0
+    hidden: bool  # marked hidden, or inside something hidden
+    text: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
 class PageScanner:
     """Collects what the checks need from one page in a single pass.
 
@@ -96,11 +123,11 @@ class PageScanner:
     def __init__(self, keep_text: bool = False) -> None:
         self.keep_text = keep_text  # all of the page's text, not only the disclaimer's
         self.all_text: list[str] = []
-        self.disclaimer_text: list[str] = []
-        self.disclaimers = 0
-        self.disclaimer_hidden = False
+        self.blocks: dict[str, list[Block]] = {SHORT: [], FULL: []}
+        self.block: Block | None = None  # the disclaimer block being read
         self.depth = 0
-        self.disclaimer_depth: int | None = None
+        self.block_depth: int | None = None
+        self.hidden_depth: int | None = None  # the depth of the hidden element we are in
         self.csp: list[str] = []
         self.resources: list[str] = []
         self.links: list[str] = []
@@ -112,7 +139,7 @@ class PageScanner:
         position = 0
         for token in TOKEN.finditer(html):
             start, end = token.span()
-            if start > position and (self.keep_text or self.disclaimer_depth is not None):
+            if start > position and (self.keep_text or self.block is not None):
                 self.handle_data(html[position:start])
             position = end
             comment, raw_tag, raw_attrs, closing, tag, raw = token.group(
@@ -128,13 +155,19 @@ class PageScanner:
             if closing:
                 self.handle_endtag(tag)
                 continue
-            if tag in ATTRIBUTE_TAGS or "id=" in raw or DISCLAIMER_ATTRIBUTE in raw:
+            if (
+                tag in ATTRIBUTE_TAGS
+                or "id=" in raw
+                or DISCLAIMER_MARK in raw
+                or "hidden" in raw
+                or tag == "details"
+            ):
                 self.handle_starttag(tag, attributes(raw))
             elif tag not in VOID_TAGS:
                 self.depth += 1
             if tag not in VOID_TAGS and raw.rstrip().endswith("/"):
                 self.handle_endtag(tag)
-        if (self.keep_text or self.disclaimer_depth is not None) and position < len(html):
+        if (self.keep_text or self.block is not None) and position < len(html):
             self.handle_data(html[position:])
 
     def close(self) -> None:
@@ -144,13 +177,23 @@ class PageScanner:
         values = {name: value or "" for name, value in attrs}
         if tag not in VOID_TAGS:
             self.depth += 1
+            hides = (
+                "hidden" in values
+                or values.get("aria-hidden") == "true"
+                or (tag == "details" and "open" not in values)
+            )
+            if hides and self.hidden_depth is None:
+                self.hidden_depth = self.depth
         if values.get("id"):
             self.ids.append(values["id"])
-        if DISCLAIMER_ATTRIBUTE in values and self.disclaimer_depth is None:
-            self.disclaimers += 1
-            self.disclaimer_depth = self.depth
-            hidden = "hidden" in values or values.get("aria-hidden") == "true"
-            self.disclaimer_hidden = self.disclaimer_hidden or hidden
+        if self.block is None and tag not in VOID_TAGS:
+            classes = values.get("class", "").split()
+            kind = SHORT if SHORT in classes else FULL if FULL in classes else None
+            if kind is not None:
+                order = len(self.blocks[SHORT]) + len(self.blocks[FULL])
+                self.block = Block(tag, values, order, self.hidden_depth is not None)
+                self.blocks[kind].append(self.block)
+                self.block_depth = self.depth
         if tag == "meta" and values.get("http-equiv", "").lower() == "content-security-policy":
             self.csp.append(values.get("content", ""))
         for name, value in values.items():
@@ -163,21 +206,25 @@ class PageScanner:
                 self.resources.append(values.get("href", ""))
         if tag == "a" and "href" in values:
             self.links.append(values["href"])
+            if self.block is not None:
+                self.block.links.append(values["href"])
 
     def handle_endtag(self, tag: str) -> None:
         if tag in VOID_TAGS:
             return
-        if self.disclaimer_depth is not None and self.depth == self.disclaimer_depth:
-            self.disclaimer_depth = None
+        if self.block is not None and self.depth == self.block_depth:
+            self.block = self.block_depth = None
+        if self.hidden_depth is not None and self.depth == self.hidden_depth:
+            self.hidden_depth = None
         self.depth -= 1
 
     def handle_data(self, data: str) -> None:
-        if not data or (self.disclaimer_depth is None and not self.keep_text):
+        if not data or (self.block is None and not self.keep_text):
             return
         text = unescape(data) if "&" in data else data
         self.all_text.append(text)
-        if self.disclaimer_depth is not None:
-            self.disclaimer_text.append(text)
+        if self.block is not None:
+            self.block.text.append(text)
 
 
 def attributes(text: str) -> list[tuple[str, str | None]]:
@@ -199,7 +246,7 @@ def is_other_origin(url: str) -> bool:
 
 def check_page(
     page: RenderedPage,
-    disclaimer: str,
+    disclaimers: Disclaimers,
     levels: dict[str, EvidenceLevel],
     templates_dir: Path,
 ) -> tuple[list[Finding], list[tuple[str, str]]]:
@@ -213,35 +260,10 @@ def check_page(
     scanner = PageScanner()
     scanner.feed(page.content.decode("utf-8"))
     scanner.close()
-    findings: list[Finding] = []
-    block = plain("".join(scanner.disclaimer_text))
-    if scanner.disclaimers == 0:
-        findings.append(
-            problem(
-                "disclaimer",
-                "expected the disclaimer block on every page (extend base.html or include "
-                "partials/disclaimer.html), found none",
-            )
-        )
-    elif disclaimer not in block:
-        findings.append(
-            problem(
-                "disclaimer",
-                "expected the site's disclaimer text in the disclaimer block, found other text",
-            )
-        )
-    elif scanner.disclaimer_hidden:
-        findings.append(problem("disclaimer", "expected a visible disclaimer, found it hidden"))
-    if page.evidence and scanner.disclaimers:
-        level = levels[page.evidence]
-        if plain(level.label) not in block or plain(level.explanation) not in block:
-            findings.append(
-                problem(
-                    "disclaimer",
-                    f"expected the evidence level '{level.label}' and its explanation in the "
-                    "disclaimer block, found them missing",
-                )
-            )
+    findings = [
+        problem("disclaimer", message)
+        for message in disclaimer_problems(scanner, disclaimers, levels, page.evidence)
+    ]
     repeated = sorted(i for i, count in Counter(scanner.ids).items() if count > 1)
     if repeated:
         findings.append(
@@ -276,6 +298,77 @@ def check_page(
             if not urlsplit(url).scheme and not url.startswith(("#", "//"))
         ]
     return findings, links
+
+
+PARTS = {  # what each part is called in a finding, and the partial that makes it
+    SHORT: ("the key facts", "partials/disclaimer_short.html"),
+    FULL: ("the full disclaimer", "partials/disclaimer.html"),
+}
+
+
+def disclaimer_problems(
+    scanner: PageScanner,
+    disclaimers: Disclaimers,
+    levels: dict[str, EvidenceLevel],
+    evidence: str | None,
+) -> list[str]:
+    """What is wrong with a page's disclaimer, in both its parts, as it was scanned."""
+    problems: list[str] = []
+    level = levels.get(evidence) if evidence else None
+    ids = set(scanner.ids)
+    for kind, words in ((SHORT, disclaimers.short), (FULL, disclaimers.full)):
+        name, partial = PARTS[kind]
+        blocks = scanner.blocks[kind]
+        if not blocks:
+            problems.append(
+                f'expected {name} (class="disclaimer {kind}") on every page (extend '
+                f"base.html or include {partial}), found none"
+            )
+            continue
+        if len(blocks) > 1:
+            problems.append(f"expected {name} once on a page, found {len(blocks)} blocks")
+        block = blocks[0]
+        text = plain("".join(block.text))
+        attributes = block.attributes
+        if words not in text:
+            setting = "disclaimer_short" if kind == SHORT else "disclaimer"
+            problems.append(
+                f"expected the site's words ({setting} in site.yaml) in {name}, found other text"
+            )
+        if block.hidden:
+            problems.append(f"expected {name} visible, found it hidden")
+        role = attributes.get("role", "")
+        labels = attributes.get("aria-labelledby", "").split()
+        named = bool(attributes.get("aria-label", "").strip() or (labels and ids >= set(labels)))
+        landmark = role in LANDMARK_ROLES or (not role and block.tag in LANDMARK_TAGS)
+        if not (named and landmark):
+            found = f"<{block.tag}{f' role={role}' if role else ''}>" + (
+                "" if named else " with no name (no aria-label, or aria-labelledby naming no id)"
+            )
+            problems.append(
+                f"expected {name} to be a landmark with a name (a <section> with "
+                f"aria-labelledby naming its heading), found {found}"
+            )
+        if level is not None and plain(level.label) not in text:
+            problems.append(
+                f"expected the page's evidence level '{level.label}' in {name}, found it missing"
+            )
+        if kind == FULL and level is not None and plain(level.explanation) not in text:
+            problems.append(
+                f"expected the explanation of the evidence level '{level.label}' in {name}, "
+                "found it missing"
+            )
+    short, full = scanner.blocks[SHORT][:1], scanner.blocks[FULL][:1]
+    if short and full:
+        if short[0].order > full[0].order:
+            problems.append("expected the key facts before the full disclaimer, found them after")
+        target = full[0].attributes.get("id")
+        if not target or f"#{target}" not in short[0].links:
+            problems.append(
+                "expected the key facts to link to the full disclaimer (an id on it, and "
+                '<a href="#that-id"> in the key facts), found no such link'
+            )
+    return problems
 
 
 def page_problem(page: RenderedPage, templates_dir: Path, field: str, message: str) -> Finding:
@@ -320,17 +413,19 @@ def resolves(page_url: str, link: str, written: frozenset[str]) -> bool:
 def check_pages(
     pages: list[RenderedPage],
     files: list[str],
+    short: str,
     disclaimer_html: str,
     levels: dict[str, EvidenceLevel],
     templates_dir: Path,
 ) -> list[Finding]:
     """Every check of every HTML page among `pages`, the site's other `files` counted
-    as written (the build itself checks page by page, reusing what it can)."""
+    as written (the build itself checks page by page, reusing what it can). `short` is
+    the key facts' text, `disclaimer_html` the full statement's HTML."""
     written = frozenset([output_path(page.url) for page in pages] + files)
-    disclaimer = text_of(disclaimer_html)
+    disclaimers = Disclaimers(plain(short), text_of(disclaimer_html))
     findings: list[Finding] = []
     for page in pages:
         if page.is_html:
-            found, links = check_page(page, disclaimer, levels, templates_dir)
+            found, links = check_page(page, disclaimers, levels, templates_dir)
             findings += found + broken_links(page, links, written, templates_dir)
     return findings

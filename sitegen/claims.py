@@ -716,7 +716,7 @@ def lint(documents: list[RawDocument], rules: list[ClaimRule]) -> list[Finding]:
         if not doc.readable:
             continue
         hits = [hit for piece in yaml_texts(doc) for hit in claims_in(piece, rules)]
-        if doc.body:
+        if doc.body and doc.body_within_limits:
             allowed = allow_comments(doc.body.splitlines(), doc.body_line)
             masked = mask_markdown(doc.body)
             sources = listed_sources(doc.data)

@@ -9,6 +9,7 @@ Exit codes: 0 done, 1 content problems (all listed, the old site kept),
 from __future__ import annotations
 
 import argparse
+import difflib
 import gc
 import json
 import re
@@ -18,12 +19,13 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 from . import __version__, store, write
 from .build import BuildOptions, BuildResult, build
-from .findings import Finding, Severity, one_line
+from .findings import Finding, Severity, one_line, sort_findings
 from .fs import display
 from .urls import is_html
 from .write import output_lock, remove_leftovers
@@ -43,6 +45,12 @@ def plural(count: int, word: str) -> str:
 def worker_count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, found {text!r}")
+    return int(text)
+
+
+def day_count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, found {text!r}")
     return int(text)
 
 
@@ -73,6 +81,16 @@ def add_check(commands: argparse._SubParsersAction) -> None:
     add_content_options(command)
     command.add_argument("--format", choices=("text", "json"), default="text",
                          help="text lines (default) or JSON for editors' tools")  # fmt: skip
+    command.add_argument("--links", action="store_true",
+                         help="also fetch every external link and source URL (never done "
+                              "by a build): report gone, moved and changed pages")  # fmt: skip
+    command.add_argument("--link-jobs", type=worker_count, default=8, metavar="N",
+                         help="with --links: requests at a time in all (default: 8)")  # fmt: skip
+    command.add_argument("--per-host", type=worker_count, default=2, metavar="N",
+                         help="with --links: requests at once to a host (default: 2)")  # fmt: skip
+    command.add_argument("--max-age", type=day_count, default=7, metavar="DAYS",
+                         help="with --links: reuse a result checked fewer days ago "
+                              "(default: 7; 0 fetches everything again)")  # fmt: skip
 
 
 def usage_problem(options: BuildOptions) -> str | None:
@@ -183,6 +201,9 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"sitegen: {problem}", file=sys.stderr)
         return EXIT_USAGE
     result = build(options)
+    if args.links:
+        found = external_link_findings(options, args)
+        result.findings = sort_findings(result.findings + found)
     if args.format == "json":
         print(findings_json(result.findings))
     else:
@@ -196,6 +217,35 @@ def run_check(args: argparse.Namespace) -> int:
             f"{plural(len(result.warnings), 'warning')}, {plural(len(result.notes), 'note')}."
         )
     return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+def external_link_findings(options: BuildOptions, args: argparse.Namespace) -> list[Finding]:
+    """`check --links`: every http(s) address in the content files, fetched (or its
+    result of the last `--max-age` days reused) and reported where it is cited."""
+    from .build import input_names
+    from .fs import display_in
+    from .links import CACHE_FILE, check_links, find_links
+
+    names, _ = input_names(options)
+    files = [(display_in(options.content, name[8:]), path) for name, path in names.items()
+             if name.startswith("content/") and not name.startswith("content/images/")]  # fmt: skip
+    links = find_links(files, skip=tuple(site_address(options.content)))
+    cache_file = store.cache_path(options.content).parent / CACHE_FILE
+    return check_links(links, cache_file, date.today(), args.max_age, args.link_jobs,
+                       args.per_host)  # fmt: skip
+
+
+def site_address(content: Path) -> list[str]:
+    """The site's own base URL, if site.yaml names one: links to the site itself are
+    not checked (it may not be online yet)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load((content / "site.yaml").read_text("utf-8"))
+        address = data.get("base_url") if isinstance(data, dict) else None
+    except (OSError, ValueError, yaml.YAMLError):
+        return []
+    return [address] if isinstance(address, str) and address.startswith("http") else []
 
 
 def port_number(text: str) -> int:
@@ -221,7 +271,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve  # the server's packages load only when serving
 
     options = BuildOptions(args.content, args.out, args.templates, args.strict, jobs=args.jobs,
-                           cache=not args.no_cache, keep_search_index=True)  # fmt: skip
+                           cache=not args.no_cache, keep_search_index=True,
+                           drafts=True)  # fmt: skip
     problem = usage_problem(options)
     if problem:
         print(f"sitegen: {problem}", file=sys.stderr)
@@ -244,7 +295,13 @@ def add_new(commands: argparse._SubParsersAction) -> None:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, append_package, new_document, new_package
+    from .scaffold import (
+        ScaffoldError,
+        append_package,
+        existing_package,
+        new_document,
+        new_package,
+    )
 
     if not args.content.is_dir():
         print(f"sitegen: content folder not found: {args.content}", file=sys.stderr)
@@ -263,6 +320,12 @@ def run_new(args: argparse.Namespace) -> int:
         package_id, block = new_package(args.title, args.content, slug=args.slug)
         if not args.append:
             print(block, end="")
+            if existing_package(package_id, args.content):
+                catalogue = display(args.content / "packages.yaml")
+                print(f"sitegen: warning: {catalogue} already has a package '{package_id}'; "
+                      "give this one another id (or run again with --slug) before pasting "
+                      "it in", file=sys.stderr)  # fmt: skip
+                return EXIT_OK
             print(f"Paste this under 'packages:' in {display(args.content / 'packages.yaml')}, "
                   "or run again with --append.", file=sys.stderr)  # fmt: skip
             return EXIT_OK
@@ -331,11 +394,41 @@ def environment_problem(exc: BaseException) -> str:
     return str(exc)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+def did_you_mean(found: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(found, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def parse(args_list: list[str]) -> argparse.Namespace:
+    """The command line read as argparse reads it, with a "did you mean" for a
+    misspelt command or option (exit 2, as argparse's own usage errors)."""
+    first = args_list[0] if args_list else ""
+    if first and not first.startswith("-") and first not in COMMANDS:
+        commands = ", ".join(COMMANDS)
+        parser().error(f"unknown command '{first}'{did_you_mean(first, list(COMMANDS))}; "
+                       f"the commands are {commands}")  # fmt: skip
     if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help", "--version"):
-        args_list.insert(0, "build")
-    args = parser().parse_args(args_list)
+        args_list = ["build", *args_list]
+    main_parser = parser()
+    args, unknown = main_parser.parse_known_args(args_list)
+    if unknown:
+        command = command_parsers(main_parser)[args.command]
+        known = [name for action in command._actions for name in action.option_strings]
+        said = ", ".join(f"'{word}'{did_you_mean(word, known) if word.startswith('-') else ''}"
+                         for word in unknown)  # fmt: skip
+        command.error(f"unrecognized arguments: {said}")
+    return args
+
+
+def command_parsers(main_parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in main_parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(list(sys.argv[1:] if argv is None else argv))
     gc.set_threshold(*COLLECTION_THRESHOLDS)
     try:
         return COMMANDS[args.command][1](args)

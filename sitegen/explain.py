@@ -4,10 +4,13 @@ a "did you mean"), and what was found."""
 
 from __future__ import annotations
 
+import calendar
 import difflib
+import functools
 import re
 import types
 import typing
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -90,7 +93,7 @@ def expectation(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
     if kind == "less_than_equal":
         return f"a number of at most {ctx['le']}"
     if kind.startswith("date"):
-        return "a date written as YYYY-MM-DD (like 2026-01-31)"
+        return date_expected(err.get("input"))
     if kind.startswith("bool"):
         return "true or false"
     if kind == "list_type":
@@ -107,6 +110,24 @@ def expectation(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     return err["msg"][:1].lower() + err["msg"][1:]
+
+
+WRITTEN_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+
+
+def date_expected(found: Any) -> str:
+    """What a date field expects, said about what was written: a date in the right
+    form whose month or day does not exist is told so, not asked for the form."""
+    match = WRITTEN_DATE.match(found) if isinstance(found, str) else None
+    year, month, day = (int(part) for part in match.groups()) if match else (0, 0, 0)
+    if match and not 1 <= month <= 12:
+        return "a date whose month is from 01 to 12 (YYYY-MM-DD)"
+    if match and year:
+        days = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= days:
+            month_name = calendar.month_name[month]
+            return f"a date whose day is from 01 to {days} ({month_name} {year} has {days} days)"
+    return "a date written as YYYY-MM-DD (like 2026-01-31)"
 
 
 def found_text(err: dict[str, Any], loc: Loc) -> str:
@@ -155,22 +176,240 @@ def findings_from_errors(
     return findings
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A mapping checked against a model. `value` is the model when the mapping is
+    valid, else None; `partial` is the model made of the fields that are valid, the
+    others None (None itself when the mapping is not one of fields), so that every
+    other check can still run on what is known; `invalid` names the fields with errors."""
+
+    value: Any
+    partial: Any
+    invalid: frozenset[str]
+    findings: list[Finding]
+
+
 def validate_model(
     model: type[BaseModel], data: Any, doc: RawDocument, prefix: Loc = ()
 ) -> tuple[Any, list[Finding]]:
+    checked = check_model(model, data, doc, prefix)
+    return checked.value, checked.findings
+
+
+def check_model(model: type[BaseModel], data: Any, doc: RawDocument, prefix: Loc = ()) -> Checked:
+    """`data` validated as `model`; a number written where text is expected is read as
+    the text written (`title: 1984`, `phone: 0123`), as the editor meant it."""
     if data is None:
         line, col = doc.positions.of_value(prefix)
         expected = ", ".join(list(model.model_fields)[:4])
-        return None, [
-            error(
-                doc.display_path,
-                line,
-                col,
-                field_path(prefix),
-                f"expected fields such as {expected}, found nothing",
-            )
-        ]
+        message = f"expected fields such as {expected}, found nothing"
+        return Checked(None, None, frozenset(), [error(doc.display_path, line, col,
+                                                       field_path(prefix), message)])  # fmt: skip
     try:
-        return model.model_validate(data), []
+        return Checked(model.model_validate(data), None, frozenset(), [])
     except ValidationError as exc:
-        return None, findings_from_errors(exc, doc, model, prefix)
+        errors = exc
+    written = numbers_as_written(errors, data, doc, prefix)
+    if written is not data:
+        data = written
+        try:
+            valid = model.model_validate(data)
+            return Checked(valid, None, frozenset(), [])
+        except ValidationError as exc:
+            errors = exc
+    findings = findings_from_errors(errors, doc, model, prefix)
+    locs = [tuple(err["loc"]) for err in errors.errors(include_url=False)]
+    if not isinstance(data, dict) or any(not loc for loc in locs):
+        return Checked(None, None, frozenset(), findings)
+    invalid = frozenset(str(loc[0]) for loc in locs)
+    return Checked(None, partial_model(model, data, invalid), invalid, findings)
+
+
+def partial_model(model: type[BaseModel], data: dict[Any, Any], invalid: frozenset[str]) -> Any:
+    """`model` made of the valid fields of `data`: each field with an error, or missing
+    though required, is None; one left out that has a default takes it."""
+    made = model.model_construct(
+        **{name: None if name in invalid or info.is_required()
+           else info.get_default(call_default_factory=True)
+           for name, info in model.model_fields.items()}
+    )  # fmt: skip
+    for name in model.model_fields:
+        if name in data and name not in invalid:  # valid on its own: validated as a field
+            model.__pydantic_validator__.validate_assignment(made, name, data[name])
+    return made
+
+
+def numbers_as_written(errors: ValidationError, data: Any, doc: RawDocument, prefix: Loc) -> Any:
+    """`data` with every number that stands where text is expected replaced by the text
+    written in the file (`data` itself when there is none)."""
+    for err in errors.errors(include_url=False):
+        found = err.get("input")
+        if err["type"] != "string_type" or isinstance(found, bool):
+            continue
+        if not isinstance(found, (int, float)):
+            continue
+        loc = tuple(part for part in err["loc"] if isinstance(part, (str, int)))
+        span = doc.positions.spans.get(prefix + loc)
+        if span is not None:
+            data = replaced(data, loc, doc.yaml_text[span[0] : span[1]])
+    return data
+
+
+def replaced(data: Any, loc: Loc, value: Any) -> Any:
+    """A copy of `data` with the value at `loc` replaced (containers copied on the way;
+    `data` itself if there is nothing at `loc`)."""
+    if not loc:
+        return value
+    head, rest = loc[0], loc[1:]
+    if isinstance(data, dict) and head in data:
+        return {**data, head: replaced(data[head], rest, value)}
+    if isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
+        return [*data[:head], replaced(data[head], rest, value), *data[head + 1 :]]
+    return data
+
+
+# YAML's syntax errors, said as an editor reads them --------------------------------
+
+INDENT = re.compile(r"[ ]*")
+KEY_WITHOUT_SPACE = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"\[{][^:#]*:[^\s:/]")
+KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#][^:#]*:(?:\s|$)")
+
+
+def yaml_syntax(problem: str, context: str, text: str, at: tuple[int, int],
+                opened: tuple[int, int] | None) -> tuple[tuple[int, int], str]:  # fmt: skip
+    """Where a YAML syntax error is and what to do about it, in an editor's words:
+    `problem` and `context` are the parser's own words, `at` its (line, column) from
+    0, `opened` where what it was reading began. The parser's words are kept at the
+    end of a message only when no plainer one fits."""
+    lines = text.splitlines() or [""]
+    line = lines[min(at[0], len(lines) - 1)] if at[0] < len(lines) else ""
+    above = previous_line(lines, at[0])
+    indent = len(INDENT.match(line)[0])  # type: ignore[index]
+    if "tab" in problem or (at[1] < len(line) and line[at[1]] == "\t"):
+        return at, "expected spaces to indent, found a tab (YAML allows only spaces: replace it)"
+    if "quoted scalar" in context and "end of stream" in problem and opened:
+        quote = lines[opened[0]][opened[1]] if opened[1] < len(lines[opened[0]]) else '"'
+        return opened, (f"expected a closing {quote} for the quote that starts here, found "
+                        "the end of the text (close it, or leave the quotes out)")  # fmt: skip
+    if "flow sequence" in context and opened:
+        return opened, ("expected a ']' closing the list that starts here (and ', ' between "
+                        "its items), found none")  # fmt: skip
+    if "flow mapping" in context and opened:
+        return opened, ("expected a '}' closing the fields that start here (and ', ' between "
+                        "them), found none")  # fmt: skip
+    if "simple key" in context and opened:
+        written = lines[opened[0]].strip()
+        if KEY_WITHOUT_SPACE.match(lines[opened[0]]) and not KEY.match(lines[opened[0]]):
+            return (opened[0], 0), (f"expected a space after the ':' in '{written[:40]}', "
+                                    "found none (a field is written 'name: value')")  # fmt: skip
+        return opened, (f"expected 'name: value', found no ': ' in '{written[:40]}' (a field's "
+                        "name ends with a colon and a space)")  # fmt: skip
+    if "cannot start any token" in problem:
+        sign = line[at[1]] if at[1] < len(line) else "?"
+        return at, (f"expected a value, found '{sign}' at its start, which YAML keeps for "
+                    "itself (put the value in quotes)")  # fmt: skip
+    if "undefined alias" in problem:
+        return at, "expected an anchor (&name) above for this alias (*name), found none"
+    if "another document" in problem:
+        return at, "expected one YAML document, found a '---' line that starts another"
+    key = KEY.match(line)
+    if "mapping values" in problem and key and key.end() <= at[1]:
+        name, value = line[: key.end()].strip(), line[key.end() :].strip()
+        return at, (f"expected the value in quotes, as it holds ': ' (write {name} "
+                    f"\"{value[:40]}\"), found it without")  # fmt: skip
+    if "expected key" in problem and line[: at[1]].rstrip().endswith(("'", '"')):
+        return at, ("expected the end of the value after its closing quote, found more text "
+                    "(put the whole value in quotes)")  # fmt: skip
+    if above is not None and ("expected '-' indicator" in problem or "expected key" in problem
+                              or "mapping values are not allowed" in problem):  # fmt: skip
+        above_line = lines[above]
+        if KEY_WITHOUT_SPACE.match(above_line) and not KEY.match(above_line):
+            return (above, 0), (f"expected a space after the ':' in '{above_line.strip()[:40]}', "
+                                "found none (a field is written 'name: value')")  # fmt: skip
+        above_indent = len(INDENT.match(above_line)[0])  # type: ignore[index]
+        if "mapping values" in problem and indent > above_indent and not KEY.match(above_line):
+            return (above, 0), (f"expected 'name: value', found no ': ' in "
+                                f"'{above_line.strip()[:40]}' (a field's name ends with a colon "
+                                "and a space)")  # fmt: skip
+        if indent != above_indent and line.strip():
+            return (at[0], indent), (
+                f"expected this line to line up with the line above ({spaces(above_indent)}) "
+                f"or with one further up, found {spaces(indent)}: the fields of one item line "
+                "up under each other, and each item of a list starts with '- '"
+            )
+        if "expected '-' indicator" in problem:
+            return (at[0], indent), ("expected '- ' at the start of this line, as the lines "
+                                     "above it are the items of a list, found none")  # fmt: skip
+    said = f" ({context})" if context else ""
+    return at, f"expected valid YAML, found a syntax error: {problem}{said}"
+
+
+def previous_line(lines: list[str], index: int) -> int | None:
+    """The last line before `index` that holds something besides a comment."""
+    for before in range(min(index, len(lines)) - 1, -1, -1):
+        stripped = lines[before].strip()
+        if stripped and not stripped.startswith("#"):
+            return before
+    return None
+
+
+def spaces(count: int) -> str:
+    return f"{count} space{'s' if count != 1 else ''}"
+
+
+# A template asking for what its object does not have -------------------------------
+
+
+def offered_names(value: Any) -> list[str]:
+    """What a template can read on `value` (a model, a document, a mapping; a
+    recording view of one is seen through)."""
+    offered = getattr(type(value), "OFFERED", None)  # a view that says what it offers
+    if offered is not None:
+        return sorted(offered)
+    target = getattr(value, "_target", value)
+    if isinstance(target, dict):
+        return sorted(str(key) for key in target)
+    kind = type(target)
+    names = set(kind.model_fields) if isinstance(target, BaseModel) else set()
+    for klass in kind.__mro__:
+        names.update(name for name in getattr(klass, "__slots__", ()) if isinstance(name, str))
+        names.update(name for name, member in vars(klass).items()
+                     if isinstance(member, (property, functools.cached_property)))  # fmt: skip
+    names.update(getattr(target, "__dict__", {}))
+    return sorted(name for name in names if not name.startswith(("_", "model_")))
+
+
+def missing_in_template(owner: Any, name: str, line: str, given: list[str]) -> tuple[int, str]:
+    """The column and the message for a template that reads `name` on `owner` (or, when
+    `owner` is None, a variable `name`) and finds nothing: what is offered there, and
+    the likely meaning (`doc.summary` -> `doc.meta.summary`). `line` is the template's
+    line; `given` the names every template gets, for a variable."""
+    if owner is None:
+        at = re.search(rf"\b{re.escape(name)}\b", line)
+        hint = suggest(name, given)
+        return (at.start() + 1 if at else 1), (
+            f"expected one of the names a template is given ({', '.join(given)}), "
+            f"found '{name}'{hint}"
+        )
+    at = re.search(rf"([A-Za-z_][\w.]*)\s*\.\s*{re.escape(name)}\b", line)
+    written = at.group(1) if at else "the object"
+    offered = offered_names(owner)
+    target = getattr(owner, "_target", owner)
+    inside = [part for part in offered
+              if name in offered_names(safe_attribute(target, part))]  # fmt: skip
+    if inside and at:
+        hint = f" (did you mean {written}.{inside[0]}.{name}?)"
+    else:
+        close = difflib.get_close_matches(name, offered, n=1, cutoff=0.6)
+        hint = f" (did you mean {written}.{close[0]}?)" if close and at else ""
+    return (at.start() + 1 if at else 1), (
+        f"expected one of the fields {written} offers ({', '.join(offered)}), found '{name}'{hint}"
+    )
+
+
+def safe_attribute(value: Any, name: str) -> Any:
+    """`value.name`, or None when reading it fails (a property with no data behind it)."""
+    try:
+        return getattr(value, name)
+    except Exception:
+        return None

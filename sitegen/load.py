@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .assets import check_file
+from .explain import yaml_syntax
 from .findings import Finding, error, warning
 from .fs import (
     UnreadableError,
@@ -28,11 +29,78 @@ from .fs import (
 from .markdown import check_markdown
 
 try:
-    from yaml import CSafeLoader as SafeLoader
+    from yaml._yaml import CParser as Parser
 except ImportError:  # pragma: no cover - pure-Python PyYAML
-    from yaml import SafeLoader  # type: ignore[assignment]
+    from yaml.composer import Composer
+    from yaml.parser import Parser as PythonParser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class Parser(Reader, Scanner, PythonParser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            PythonParser.__init__(self)
+            Composer.__init__(self)
+
 
 Loc = tuple[str | int, ...]
+
+BOOL_TAG = "tag:yaml.org,2002:bool"
+NULL_TAG = "tag:yaml.org,2002:null"
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class CoreResolver(yaml.resolver.BaseResolver):
+    """YAML 1.2's core schema: a plain value is read as true or false, null, or a
+    number only when written exactly as one (`true`, `null`, `12`, `0x1F`, `1.5e3`);
+    everything else is text, as the editor wrote it. PyYAML's own rules are YAML
+    1.1's, which read `no` as false, `On` as true, `1:30` as 90 and `2026-11-20`
+    as a date; here those are text (the models read dates from text). The merge
+    key `<<` is kept: YAML 1.1 defined it and editors use it to share fields."""
+
+
+for _tag, _pattern, _first in (
+    (BOOL_TAG, r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    (NULL_TAG, r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+    (INT_TAG, r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+    (
+        FLOAT_TAG,
+        r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+        "-+.0123456789",
+    ),
+    (MERGE_TAG, r"<<", "<"),
+):
+    CoreResolver.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), list(_first))
+
+
+class CoreConstructor(yaml.constructor.SafeConstructor):
+    """PyYAML's safe constructor, with integers read as YAML 1.2 writes them: `0o17`
+    octal, `0x1F` hexadecimal, anything else decimal (YAML 1.1 read `017` as octal)."""
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        value = self.construct_scalar(node)
+        sign, digits = (-1, value[1:]) if value[:1] == "-" else (1, value.lstrip("+"))
+        if digits[:2] in ("0o", "0x"):
+            return sign * int(digits[2:], 8 if digits[1] == "o" else 16)
+        return sign * int(digits)
+
+
+CoreConstructor.add_constructor(INT_TAG, CoreConstructor.construct_yaml_int)
+
+
+class SafeLoader(Parser, CoreConstructor, CoreResolver):
+    """libyaml's parser (when PyYAML has it: the speed of CSafeLoader), PyYAML's safe
+    constructor and the YAML 1.2 core schema."""
+
+    def __init__(self, stream: str) -> None:
+        Parser.__init__(self, stream)
+        CoreConstructor.__init__(self)
+        CoreResolver.__init__(self)
+
 
 SITE_FILE = "site.yaml"
 CATALOGUE_FILE = "packages.yaml"
@@ -41,7 +109,7 @@ IMAGES_DIR = "images"
 DOCUMENT_DIRS = {"conditions": "condition", "pages": "page"}
 PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 STRING_TAG = "tag:yaml.org,2002:str"
-NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+NUMBER_TAGS = {INT_TAG, FLOAT_TAG}
 TRANSLATION_SUFFIX = re.compile(r"^[a-z]{2,3}(-[a-z0-9]+)?$", re.IGNORECASE)
 
 
@@ -77,7 +145,8 @@ class RawDocument:
     kept_positions: Positions | None = field(default=None, repr=False)
     body: str = ""
     body_line: int = 1
-    readable: bool = True
+    readable: bool = True  # its YAML was read (a repeated field does not stop that)
+    body_within_limits: bool = True  # its Markdown is within `check_markdown`'s limits
     yaml_text: str = ""  # the YAML as written (front matter or whole file); spans index it
     yaml_line: int = 1
 
@@ -207,19 +276,15 @@ def parse_yaml(text: str, shown: str, first_line: int = 1) -> tuple[Any, Positio
         return _construct(reading, node, (), 0, False), positions, findings
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line if mark else 0) + first_line
-        col = (mark.column if mark else 0) + 1
-        context = f" ({exc.context})" if exc.context else ""
-        problem = (exc.problem or "a syntax error").rstrip(".")
-        findings.append(
-            error(
-                shown,
-                line,
-                col,
-                "yaml",
-                f"expected valid YAML, found a syntax error: {problem}{context}",
-            )
+        opened = exc.context_mark
+        (line, col), message = yaml_syntax(
+            (exc.problem or "a syntax error").rstrip("."),
+            exc.context or "",
+            text,
+            (mark.line, mark.column) if mark else (0, 0),
+            (opened.line, opened.column) if opened else None,
         )
+        findings.append(error(shown, line + first_line, col + 1, "yaml", message))
         return None, positions, findings
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         line = text.count("\n", 0, exc.position) + first_line
@@ -433,7 +498,7 @@ def load_yaml_file(
         return doc, findings
     doc.data, doc.positions, parse_findings = parse_yaml(text, doc.display_path)
     doc.yaml_text = text
-    doc.readable = not parse_findings
+    doc.readable = yaml_was_read(parse_findings)
     return doc, findings + parse_findings
 
 
@@ -449,9 +514,16 @@ def load_markdown_file(
         return doc, findings + split_findings
     doc.data, doc.positions, parse_findings = parse_yaml(front, doc.display_path, first_line=2)
     doc.yaml_text, doc.yaml_line = front, 2
-    parse_findings += check_markdown(doc.body, doc.display_path, doc.body_line)
-    doc.readable = not parse_findings
-    return doc, findings + parse_findings
+    doc.readable = yaml_was_read(parse_findings)
+    too_much = check_markdown(doc.body, doc.display_path, doc.body_line)
+    doc.body_within_limits = not too_much
+    return doc, findings + parse_findings + too_much
+
+
+def yaml_was_read(findings: list[Finding]) -> bool:
+    """Whether `parse_yaml` read the values (its findings say only that a field was
+    written twice, which the later checks can live with)."""
+    return not any(finding.field == "yaml" for finding in findings)
 
 
 def find_markdown(folder: Path) -> tuple[list[str], list[Finding]]:

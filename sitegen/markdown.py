@@ -16,8 +16,10 @@ import posixpath
 import re
 import unicodedata
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
@@ -26,12 +28,16 @@ import markdown.treeprocessors
 import nh3
 from markdown import inlinepatterns, util
 from markdown.extensions import Extension
+from markdown.extensions.admonition import AdmonitionProcessor
 from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from .findings import Finding, error, warning
-from .urls import as_page_url, is_file, normalise, relative
+from .urls import EVIDENCE_PAGE, as_page_url, is_file, normalise, relative, unchecked_by
+
+if TYPE_CHECKING:  # the levels come from the site's settings
+    from .models import EvidenceLevel
 
 ALLOWED_TAGS = {
     "a",
@@ -90,6 +96,7 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "ol": {"start", "reversed"},
+    "div": {"role", "aria-labelledby"},  # an urgent-care card: role="region" only
     "td": {"colspan", "rowspan", "data-label"},
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
@@ -490,10 +497,21 @@ class PageContext:
     assets: frozenset[str]
     directory_links: bool = False
     lang_prefix: str = ""  # `es/` on a page in another language than the default
+    # pages that files with errors would give, by the file (`urls.unchecked_by`)
+    unchecked: Mapping[str, str] = field(default_factory=dict)
+    # The site's evidence levels by id, asked for only by a page that names one
+    # (`!!! evidence <level>`), so that only such a page depends on them.
+    evidence_levels: Callable[[], Mapping[str, EvidenceLevel]] | None = None
+    # The interface's words in the page's language (`_("What this means")`).
+    gettext: Callable[[str], str] | None = None
     findings: list[Finding] = field(default_factory=list)
+    # links not checked for that reason: (the file with errors, line, column)
+    skipped: list[tuple[str, int, int]] = field(default_factory=list)
     # How many links and images of each address the output (filtered) has had so far.
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
     refs: list[SourceRef] | None = None  # `source_refs(body)`, made when first wanted
+    # The page's `##` sections, (id, text) in order: its contents list.
+    sections: list[tuple[str, str]] = field(default_factory=list)
 
     def position(self, needle: str) -> tuple[int, int]:
         """Line and column of `needle` in the body: only for what `source_refs` does
@@ -552,6 +570,24 @@ class PageContext:
         index = self.body.find(first) if first else -1
         return self.body_line + self.body.count("\n", 0, max(index, 0))
 
+    def skip_ref(self, tag: str, value: str, number: int, failed: str) -> None:
+        """Note that the `number`-th link of address `value` is not checked because
+        `failed`, the file that would give its page, has errors."""
+        ref = self.written(tag, value, number)
+        self.skipped.append((failed, *(self.at(ref.at) if ref else self.position(value))))
+
+    def report_marker(self, marker: str, number: int, field_name: str, message: str,
+                      is_error: bool = True) -> None:  # fmt: skip
+        """Report the `number`-th (from 1) block that starts with the line `marker`."""
+        index = -1
+        for _ in range(number):
+            index = self.body.find(marker, index + 1)
+            if index < 0:
+                break
+        line, col = self.at(index) if index >= 0 else (self.body_line, 1)
+        make = error if is_error else warning
+        self.findings.append(make(self.display_path, line, col, field_name, message))
+
     def report(self, needle: str, field_name: str, message: str, is_error: bool = True) -> None:
         line, col = self.position(needle)
         make = error if is_error else warning
@@ -564,12 +600,7 @@ def resolve(ref: str, ctx: PageContext) -> tuple[str | None, str]:
     suffix = (f"?{parts.query}" if parts.query else "") + (
         f"#{parts.fragment}" if parts.fragment else ""
     )
-    path = unquote(parts.path)
-    if path.startswith("/"):
-        from_content = from_site = normalise(path.lstrip("/"))
-    else:
-        from_content = normalise(posixpath.join(posixpath.dirname(ctx.content_path), path))
-        from_site = normalise(posixpath.join(ctx.page_url, path))
+    from_content, from_site = link_paths(parts.path, ctx)
     if from_content in ctx.content_urls:
         return ctx.content_urls[from_content], suffix
     if from_content in ctx.assets:
@@ -578,6 +609,26 @@ def resolve(ref: str, ctx: PageContext) -> tuple[str | None, str]:
         if candidate is not None and as_page_url(candidate) in ctx.known_urls:
             return as_page_url(candidate), suffix
     return None, suffix
+
+
+def link_paths(written: str, ctx: PageContext) -> tuple[str | None, str | None]:
+    """The path a link's address names from the page's file, and from its URL."""
+    path = unquote(written)
+    if path.startswith("/"):
+        from_content = from_site = normalise(path.lstrip("/"))
+    else:
+        from_content = normalise(posixpath.join(posixpath.dirname(ctx.content_path), path))
+        from_site = normalise(posixpath.join(ctx.page_url, path))
+    return from_content, from_site
+
+
+def unchecked_file(ref: str, ctx: PageContext) -> str | None:
+    """The file with errors that would give the page a link names, if one would."""
+    for candidate in link_paths(urlsplit(ref).path, ctx)[::-1]:
+        failed = unchecked_by(as_page_url(candidate), ctx.unchecked) if candidate else None
+        if failed is not None:
+            return failed
+    return None
 
 
 def link_hint(path: str, ctx: PageContext) -> str:
@@ -605,6 +656,9 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
     if scheme:
         return None  # an unsafe scheme, reported by the tree check
     target, suffix = resolve(ref, ctx)
+    if target is None and (failed := unchecked_file(ref, ctx)) is not None:
+        ctx.skip_ref("a", ref, number, failed)
+        return ref
     if target is None:
         ctx.report_ref(
             "a",
@@ -729,6 +783,10 @@ class PageTreeprocessor(Treeprocessor):
                         is_error=False,
                     )
                 previous_level = level
+                if level == 2 and ctx is not None:
+                    ctx.sections.append(
+                        (element.get("id", ""), " ".join(shown_text(element).split()))
+                    )
             elif tag == "img" and ctx is not None:
                 src = element.get("src", "")
                 number = made["img", src] = made.get(("img", src), 0) + 1
@@ -784,12 +842,165 @@ class SourceMarkerProcessor(InlineProcessor):
         return element, m.start(0), m.end(0)
 
 
+# Blocks an editor marks with `!!!` (Python-Markdown's admonition syntax):
+#
+#     !!! urgent "Get help the same day if you have:"
+#         - a new, severe headache
+#
+#     !!! evidence investigational "stem-cell treatments for glaucoma"
+#
+# An urgent-care card, with its own accessible name; and the evidence level of one
+# treatment, where the page discusses it. The `!!!` line must start a block (a
+# blank line before it); what follows, indented by 4 spaces, is the card's content.
+CALLOUT_KINDS = ("urgent", "evidence")
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name Babel's extractor looks for
+    """An interface string looked up later, marked here so `make i18n-extract` finds it."""
+    return message
+
+
+URGENT_NAME = N_("Urgent advice:")  # read before the card's title by screen readers
+URGENT_TITLE = N_("Get medical help urgently")  # for a card written with no title
+
+
+def interface_words(ctx: PageContext | None) -> Callable[[str], str]:
+    """The interface's words in the page's language (the words as given without a page)."""
+    return ctx.gettext if ctx is not None and ctx.gettext is not None else str
+
+
+class CalloutProcessor(AdmonitionProcessor):
+    """Python-Markdown's admonition block, but only where a `!!!` line starts a block:
+    its own pattern is sought anywhere in every block, and each block that holds one
+    is split there and parsed again, which a block of many `!!!` lines makes cost the
+    square of its length. Here a block that does not start with `!!!` is passed over
+    after looking at its first characters."""
+
+    RE = re.compile(r'^!!! ?([\w\-]+(?: +[\w\-]+)*)(?: +"(.*?)")? *(?:\n|$)')
+
+    def test(self, parent: ElementTree.Element, block: str) -> bool:
+        if block.startswith("!!!"):
+            return self.RE.match(block) is not None
+        return self.parse_content(parent, block)[0] is not None
+
+    def get_class_and_title(self, match: re.Match[str]) -> tuple[str, str | None]:
+        """The kind and the title as written (none when none is written)."""
+        return super().get_class_and_title(match)[0], match.group(2) or None
+
+
+class CalloutTreeprocessor(Treeprocessor):
+    """Turns the blocks `CalloutProcessor` made into the theme's markup: an urgent-care
+    card (a region named by its title) or a treatment's evidence level. Any other kind
+    is kept as a plain box, with a warning."""
+
+    def __init__(self, md: markdown.Markdown, owner: PageExtension) -> None:
+        super().__init__(md)
+        self.owner = owner
+
+    def run(self, root: ElementTree.Element) -> None:
+        blocks = [
+            element for element in root.iter("div")
+            if (element.get("class") or "").startswith(AdmonitionProcessor.CLASSNAME + " ")
+        ]  # fmt: skip
+        if not blocks:
+            return
+        used = {element.get("id") for element in root.iter() if element.get("id")}
+        ctx = self.owner.context
+        written: dict[str, int] = {}
+        for block in blocks:
+            kind, *words = block.get("class", "").split()[1:]
+            marker = " ".join(["!!!", kind, *words])
+            written[marker] = written.get(marker, 0) + 1
+            title = block[0] if len(block) and block[0].get("class") == "admonition-title" else None
+            if kind == "urgent":
+                self.urgent(block, title, used, interface_words(ctx))
+            elif kind == "evidence":
+                self.evidence(block, title, words, ctx, marker, written[marker])
+            else:
+                block.set("class", "callout")
+                if title is not None:
+                    title.set("class", "callout-title")
+                if ctx is not None:
+                    ctx.report_marker(marker, written[marker], "callout", (
+                        f"expected '!!! urgent' or '!!! evidence <level>', found '!!! {kind}'; "
+                        "it was shown as a plain box"), is_error=False)  # fmt: skip
+
+    @staticmethod
+    def urgent(
+        block: ElementTree.Element,
+        title: ElementTree.Element | None,
+        used: set[str | None],
+        _: Callable[[str], str],
+    ) -> None:
+        block.set("class", "callout callout-urgent")
+        block.set("role", "region")  # a <section> would want a heading of some level
+        if title is None:
+            title = ElementTree.Element("p")
+            title.text = _(URGENT_TITLE)
+            block.insert(0, title)
+        name = unique_id("urgent-advice", used)
+        block.set("aria-labelledby", name)
+        title.set("class", "callout-title")
+        title.set("id", name)
+        hidden = ElementTree.Element("span", {"class": "visually-hidden"})
+        hidden.text, hidden.tail, title.text = _(URGENT_NAME) + " ", title.text, None
+        title.insert(0, hidden)
+
+    @staticmethod
+    def evidence(block: ElementTree.Element, title: ElementTree.Element | None,
+                 words: list[str], ctx: PageContext | None, marker: str,
+                 number: int) -> None:  # fmt: skip
+        levels = ctx.evidence_levels() if ctx is not None and ctx.evidence_levels else {}
+        level_id = words[0] if len(words) == 1 else ""
+        level = levels.get(level_id)
+        if title is not None:
+            block.remove(title)
+        block.set("class", "evidence-note")
+        if level is None:
+            if ctx is not None:
+                found = f"'{' '.join(words)}'" if words else "no level"
+                message = (
+                    "expected '!!! evidence' and one of the evidence levels defined in "
+                    f"site.yaml ({', '.join(levels)}){suggestion(level_id, list(levels))}, "
+                    f"found {found}"
+                )
+                ctx.report_marker(marker, number, "evidence", message)
+            return
+        line = ElementTree.Element("p")
+        what = ElementTree.SubElement(line, "span", {"class": "evidence-for"})
+        _ = interface_words(ctx)
+        what.text = _("Evidence for") + " "
+        # The title's text and inline markup, as the inline stage made them.
+        if title is not None and (title.text or len(title)):
+            target = ElementTree.SubElement(what, "span")
+            target.text = title.text
+            target.extend(list(title))
+        else:
+            target = ElementTree.SubElement(what, "span")
+            target.text = _("this treatment")
+        target.tail = ": "
+        badge = ElementTree.SubElement(what, "span", {"class": f"badge badge-{level.id}"})
+        badge.text = level.label
+        badge.tail = f" ({level.summary}). " if level.summary else ". "
+        meaning = f"/{EVIDENCE_PAGE}/#level-{level.id}"
+        link = ElementTree.SubElement(line, "a", {"href": meaning})
+        link.text = _("What this means")
+        block.insert(0, line)
+
+
+def suggestion(found: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(found, choices, n=1, cutoff=0.6) if found else []
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 class PageExtension(Extension):
     def __init__(self) -> None:
         super().__init__()
         self.context: PageContext | None = None
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+        md.parser.blockprocessors.register(CalloutProcessor(md.parser), "sitegen-callout", 105)
+        md.treeprocessors.register(CalloutTreeprocessor(md, self), "sitegen-callout", 2)
         md.treeprocessors.register(PageTreeprocessor(md, self), "sitegen-page", 1)
         md.inlinePatterns.register(
             SourceMarkerProcessor(SOURCE_MARKER_PATTERN, md), "sitegen-source-marker", 175
@@ -984,6 +1195,8 @@ class MarkdownConverter:
             return rewrite_link(value, ctx)
         if tag == "img" and name == "src":
             return rewrite_image(value, ctx)
+        if tag == "div" and name == "role":
+            return value if value == "region" else None
         return value
 
     def _scan_raw_html(self, ctx: PageContext) -> None:

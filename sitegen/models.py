@@ -33,6 +33,9 @@ class EvidenceLevel(Model):
     id: Slug
     label: Text
     explanation: Text
+    # A few words for the key facts at the top of a page ("still being tested"): the
+    # explanation is shown in full at the end of the page.
+    summary: Text | None = None
 
 
 class NavItem(Model):
@@ -113,6 +116,7 @@ class Language(Model):
 class EvidenceText(Model):
     label: Text
     explanation: Text
+    summary: Text | None = None  # required where the default language's level has one
 
 
 class LanguageText(Model):
@@ -130,6 +134,29 @@ class LanguageText(Model):
     disclosure: Disclosure | None = None
     contact: Contact | None = None
     required_sections: list[Text] | None = None
+
+    @field_validator("disclaimer_short")
+    @classmethod
+    def _disclaimer_short(cls, value: str | None) -> str | None:
+        return None if value is None else key_facts(value)
+
+
+KEY_FACTS_MOST = 200  # characters: about six short lines on a 320 px phone
+
+
+def key_facts(value: str) -> str:
+    """`disclaimer_short`: one paragraph of plain text (its length is checked apart: a
+    longer one is a warning, not a reason to stop the build)."""
+    return " ".join(value.split())
+
+
+EMAIL_ADDRESS = re.compile(r"[^@\s<>\"'?&#]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def email_address(value: str | None) -> str | None:
+    if value is not None and not EMAIL_ADDRESS.fullmatch(value):
+        raise ValueError("an email address like feedback@example.org")
+    return value
 
 
 class Limits(Model):
@@ -153,10 +180,16 @@ class SiteConfig(Model):
     contact: Contact | None = None
     disclosure: Disclosure
     disclaimer: Text
-    disclaimer_short: Text | None = None  # the key facts, where a theme shows them first
+    # The key facts shown near the top of every page (plain text); `disclaimer` is the
+    # full statement, at the end of every page.
+    disclaimer_short: Text
+    # "Was this page helpful?": shown only when set; each answer opens an email to this
+    # address that carries the page's address (no server of ours, nothing stored).
+    feedback_email: Text | None = None
     evidence_levels: list[EvidenceLevel] = Field(min_length=1)
     required_sections: list[Text] = []
     reading_grade_target: float = Field(default=9, ge=1, le=20)
+    min_words: int = Field(default=50, ge=0, le=10_000)  # of text on each page
     directory_links: bool = False
     limits: Limits = Limits()
     # Publishing rules a site may tighten: a clinician's review of every page of
@@ -164,6 +197,8 @@ class SiteConfig(Model):
     # it sells is reported.
     require_clinical_review: bool = False
     publisher_package_gaps: Literal["note", "warning", "error"] = "note"
+    # Every page names its owner and the clinician who approved it (owner, approved_by).
+    require_approval: bool = False
     translations: dict[str, LanguageText] = {}
 
     @field_validator("base_url")
@@ -189,7 +224,7 @@ class SiteConfig(Model):
         if code == self.language or text is None:
             return self if code == self.language else self.model_copy(update={"language": code})
         levels = [
-            level.model_copy(update=text.evidence_levels[level.id].model_dump())
+            level.model_copy(update=text.evidence_levels[level.id].model_dump(exclude_none=True))
             if level.id in text.evidence_levels
             else level
             for level in self.evidence_levels
@@ -203,6 +238,16 @@ class SiteConfig(Model):
         return self.model_copy(
             update={**update, "language": code, "evidence_levels": levels, "translations": {}}
         )
+
+    @field_validator("disclaimer_short")
+    @classmethod
+    def _disclaimer_short(cls, value: str) -> str:
+        return key_facts(value)
+
+    @field_validator("feedback_email")
+    @classmethod
+    def _feedback_email(cls, value: str | None) -> str | None:
+        return email_address(value)
 
 
 # What kind of publication a source is: what it can support depends on it (a case
@@ -250,11 +295,37 @@ class ClinicalReview(Model):
     date: date
 
 
-class ConditionMeta(Model):
+# Where an old address of a page may point from: a path of this site, written as it
+# is printed (`/old-name/`, `/leaflets/glaucoma.html`), with no query or fragment.
+ALIAS_PATTERN = r"^/(?:[a-z0-9][a-z0-9._-]*/)*(?:[a-z0-9][a-z0-9._-]*\.html)?$"
+Alias = Annotated[str, StringConstraints(pattern=ALIAS_PATTERN)]
+
+
+class Editorial(Model):
+    """The publishing workflow's fields, shared by conditions, pages and packages.
+
+    `draft` and the two dates decide whether the page is published on a given day
+    (`publication_state`); `owner` keeps the page up to date and `approved_by`
+    signed it off for publication on `approved_on` (site.yaml's `require_approval`
+    makes them required); `aliases` are old addresses that redirect to the page.
+    Subclasses list these after their own fields (see `ConditionMeta`).
+    """
+
+    draft: bool = False
+    publish_on: date | None = None
+    expires_on: date | None = None
+    owner: Text | None = None
+    approved_by: Text | None = None
+    approved_on: date | None = None
+    aliases: list[Alias] = []
+
+
+class ConditionFields(Model):
     title: Text
     summary: Text
     also_known_as: list[Text] = []
     evidence: Text
+    evidence_for: Text | None = None  # what the level rates: "stem-cell treatments"
     last_reviewed: date
     next_review: date | None = None
     reviewed_by: Text
@@ -262,7 +333,12 @@ class ConditionMeta(Model):
     sources: list[Source] = []
 
 
-class PageMeta(Model):
+class ConditionMeta(Editorial, ConditionFields):
+    """A condition's front matter: its own fields, then the workflow's (pydantic lists
+    the fields of the last base class first)."""
+
+
+class PageFields(Model):
     title: Text
     summary: Text
     last_reviewed: date | None = None
@@ -270,6 +346,25 @@ class PageMeta(Model):
     reviewed_by: Text | None = None
     clinical_review: ClinicalReview | None = None
     sources: list[Source] = []
+
+
+class PageMeta(Editorial, PageFields):
+    """A page's front matter: its own fields, then the workflow's."""
+
+
+PublicationState = Literal["published", "draft", "scheduled", "expired"]
+
+
+def publication_state(item: Editorial, today: date) -> PublicationState:
+    """Whether a page is published `today`: a draft never is, a scheduled page is from
+    its `publish_on` day, and an expired one is not from its `expires_on` day."""
+    if item.draft:
+        return "draft"
+    if item.publish_on is not None and today < item.publish_on:
+        return "scheduled"
+    if item.expires_on is not None and today >= item.expires_on:
+        return "expired"
+    return "published"
 
 
 class CellDose(Model):
@@ -314,20 +409,87 @@ class ScheduleDay(Model):
     what: Text
 
 
+class Medicine(Model):
+    """A medicine of a medicine course: its name, what form it comes in, and the dose."""
+
+    name: Text
+    form: Text | None = None
+    dose: Text
+
+
+class Procedure(Model):
+    """An operation or procedure: what is done, the anaesthetic, how long it takes and
+    whether the patient stays in."""
+
+    name: Text
+    anaesthetic: Text | None = None
+    how_long: Text | None = None
+    stay: Text | None = None
+
+
+class Session(Model):
+    """One kind of rehabilitation session: what happens, how many, how long, where."""
+
+    what: Text
+    how_many: int | None = Field(default=None, ge=1)
+    length: Text | None = None
+    where: Text | None = None
+
+
+class Investigation(Model):
+    """A test of a diagnostic package: why it is done, how to prepare, and the results."""
+
+    name: Text
+    why: Text | None = None
+    preparation: Text | None = None
+    results: Text | None = None
+
+
+PackageKind = Literal[
+    "cell therapy", "medicine course", "surgery or procedure", "rehabilitation", "diagnostic",
+    "other",
+]  # fmt: skip
+PACKAGE_KINDS: tuple[str, ...] = PackageKind.__args__  # type: ignore[attr-defined]
+
+# The fields that only one kind of package has, and the one among them that says what
+# is given (required for that kind: a medicine course names its medicines).
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "cell therapy": ("cells", "product_specification", "product_testing"),
+    "medicine course": ("medicines",),
+    "surgery or procedure": ("procedures",),
+    "rehabilitation": ("sessions",),
+    "diagnostic": ("tests",),
+    "other": (),
+}
+WHAT_IS_GIVEN: dict[str, tuple[str, str]] = {
+    "cell therapy": ("cells", "the cells given ({type, units})"),
+    "medicine course": ("medicines", "the medicines given ({name, dose})"),
+    "surgery or procedure": ("procedures", "the procedures done ({name})"),
+    "rehabilitation": ("sessions", "the sessions given ({what})"),
+    "diagnostic": ("tests", "the tests done ({name})"),
+}
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name Babel's extractor looks for
+    """Words a template shows in the page's language (`_(gaps[name])`), marked here so
+    `make i18n-extract` finds them."""
+    return message
+
+
 # What a buyer needs to know of a package that the site's own publisher sells, in
 # the order the page lists what is missing: (field, what the page says is missing).
-# Fields only a cell therapy has are asked of packages with `cells`.
+# Fields only a cell therapy has are asked of cell therapies.
 PUBLISHER_FACTS: tuple[tuple[str, str], ...] = (
-    ("price", "its price"),
-    ("schedule", "a day-by-day schedule"),
-    ("eyes_treated", "which eye or eyes are treated"),
-    ("treated_by", "who gives the treatment"),
-    ("country", "the country where it is given"),
-    ("clinic", "the clinic that gives it"),
-    ("regulator", "the regulator that oversees the clinic"),
-    ("product_specification", "the specification of the cell product"),
-    ("product_testing", "how the cell product is tested"),
-    ("follow_up", "the follow-up after treatment"),
+    ("price", N_("its price")),
+    ("schedule", N_("a day-by-day schedule")),
+    ("eyes_treated", N_("which eye or eyes are treated")),
+    ("treated_by", N_("who gives the treatment")),
+    ("country", N_("the country where it is given")),
+    ("clinic", N_("the clinic that gives it")),
+    ("regulator", N_("the regulator that oversees the clinic")),
+    ("product_specification", N_("the specification of the cell product")),
+    ("product_testing", N_("how the cell product is tested")),
+    ("follow_up", N_("the follow-up after treatment")),
 )
 CELL_PRODUCT_FACTS = frozenset({"product_specification", "product_testing"})
 
@@ -339,44 +501,66 @@ class PackageText(Model):
     name: Text | None = None
     summary: Text | None = None
     adjuvant_therapies: list[Text] | None = None
+    duration: Text | None = None
     includes: list[Text] | None = None
+    provider: Text | None = None
+    treated_by: Text | None = None
+    eyes_treated: Text | None = None
+    benefits: Text | None = None
     known_risks: list[Text] | None = None
+    alternatives: list[Text] | None = None
     price_excludes: list[Text] | None = None
     follow_up: Text | None = None
-    eyes_treated: Text | None = None
-    treated_by: Text | None = None
 
 
-class Package(Model):
+class PackageFields(Model):
     id: Slug
     name: Text
+    kind: PackageKind
     summary: Text | None = None
     conditions: list[Slug] = Field(min_length=1)
     evidence: Text
+    # What is given and how: the kind's own list, then how and when for every kind.
     cells: list[CellDose] = []
+    product_specification: Text | None = None
+    product_testing: Text | None = None
+    medicines: list[Medicine] = []
+    procedures: list[Procedure] = []
+    sessions: list[Session] = []
+    tests: list[Investigation] = []
     administration: list[Administration] = []
     adjuvant_therapies: list[Text] = []
-    duration_days: int = Field(ge=1)
+    schedule: list[ScheduleDay] = []
+    duration_days: int | None = Field(default=None, ge=1)
+    duration: Text | None = None  # when it has no fixed number of days
     includes: list[Text] = []
+    # Where, and who provides and gives it.
+    country: Text | None = None
+    clinic: Text | None = None
+    provider: Text | None = None
+    treated_by: Text | None = None
+    eyes_treated: Text | None = None
+    # The regulator and the licence that cover it.
+    regulator: Text | None = None
+    licence: Text | None = None
+    regulatory_status: list[RegulatoryStatus] = []
+    trial_registration: TrialRegistration | None = None
+    # What to weigh: benefits, risks, other options, cost, follow-up.
+    benefits: Text | None = None
     known_risks: list[Text] = Field(min_length=1)
+    alternatives: list[Text] = []
     price: Price | None = None
     price_excludes: list[Text] = []
     follow_up: Text | None = None
-    trial_registration: TrialRegistration | None = None
-    regulatory_status: list[RegulatoryStatus] = []
     report_side_effects: list[SideEffectReporting] = []
     sources: list[Source] = []
     last_reviewed: date
     sold_by_publisher: bool = False  # the site's own publisher sells it
-    schedule: list[ScheduleDay] = []
-    eyes_treated: Text | None = None
-    treated_by: Text | None = None
-    country: Text | None = None
-    clinic: Text | None = None
-    regulator: Text | None = None
-    product_specification: Text | None = None
-    product_testing: Text | None = None
     translations: dict[str, PackageText] = {}
+
+
+class Package(Editorial, PackageFields):
+    """One entry of the catalogue: its own fields, then the workflow's."""
 
     @property
     def url(self) -> str:
@@ -396,10 +580,11 @@ class Package(Model):
         (field, plain words); nothing for a package someone else sells."""
         if not self.sold_by_publisher:
             return []
+        cell_therapy = self.kind == "cell therapy"
         return [
             (name, words)
             for name, words in PUBLISHER_FACTS
-            if (self.cells or name not in CELL_PRODUCT_FACTS) and not getattr(self, name)
+            if (cell_therapy or name not in CELL_PRODUCT_FACTS) and not getattr(self, name)
         ]
 
 
@@ -516,6 +701,7 @@ class Site:
         known_urls: frozenset[str] = frozenset(),
         content_urls: dict[str, str] | None = None,
         translations: list[Document] | None = None,
+        unchecked: dict[str, str] | None = None,
     ) -> None:
         """`documents`: the default language's; `translations`: the others'."""
         self.config = config
@@ -526,6 +712,14 @@ class Site:
         self.assets = assets or {}
         self.known_urls = known_urls
         self.content_urls = content_urls or {}
+        # pages that files with errors would give, by the file (`urls.unchecked_by`)
+        self.unchecked = unchecked or {}
+        # The editorial workflow (publishing.py), set by the build: the state of each
+        # page that is not published today ("draft", "scheduled", "expired") by its key
+        # (`doc:<content path>`, `pkg:<id>`), and each alias's URL with the key of the
+        # page it redirects to.
+        self.states: dict[str, str] = {}
+        self.redirects: dict[str, str] = {}
 
     @cached_property
     def conditions(self) -> list[Document]:
@@ -589,6 +783,11 @@ class Site:
 
     def condition_titles(self) -> dict[str, str]:
         return {doc.slug: doc.title for doc in self.conditions}
+
+    def item(self, key: str) -> Document | Package | None:
+        """The page a workflow key names (`doc:<content path>`, `pkg:<id>`)."""
+        kind, _, name = key.partition(":")
+        return self.document_at(name) if kind == "doc" else self.package_by_id(name)
 
 
 class RenderedPage:

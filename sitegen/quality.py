@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from .explain import field_path
 from .findings import Finding, Severity, error, note, warning
 from .load import RawDocument
 from .markdown import SOURCE_MARKER_PATTERN, mask_markdown
-from .models import Document, Package, SiteConfig, Source, package_review_due
+from .models import Document, Package, SiteConfig, Source, add_months
 
 NONE_PHRASES = re.compile(
     r"^\W*(?:none|nil|n/?a|not applicable|nothing|no(?:ne)?\s+(?:known|reported|significant)?\s*"
@@ -35,6 +37,7 @@ MINIMISING = re.compile(
     re.IGNORECASE,
 )
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+HEADING_LINE = re.compile(r"^[ \t]*#{1,6}(?:[ \t].*)?$", re.MULTILINE)
 FENCE = re.compile(r"^(```|~~~)")
 SOURCE_MARKER = re.compile(SOURCE_MARKER_PATTERN)
 
@@ -82,13 +85,21 @@ def review_date_state(reviewed: date | None, due: date | None, today: date) -> s
     return "current"
 
 
-def packages_date_state(packages: list[Package], config: SiteConfig, today: date) -> str:
-    """`review_date_state` of the whole catalogue."""
+def packages_date_state(reviewed: list[date], config: SiteConfig, today: date) -> str:
+    """`review_date_state` of the whole catalogue, from its packages' review dates."""
+    months = config.review_interval_months
     past = any(
-        review_date_state(p.last_reviewed, package_review_due(p, config), today) != "current"
-        for p in packages
+        review_date_state(day, months_later(day, months), today) != "current" for day in reviewed
     )
     return today.isoformat() if past else "current"
+
+
+def months_later(day: date, months: int) -> date | None:
+    """`add_months`, or None past the calendar's end (a finding of validation's)."""
+    try:
+        return add_months(day, months)
+    except (ValueError, OverflowError):
+        return None
 
 
 def check_review_dates(
@@ -126,33 +137,87 @@ def check_review_dates(
 
 
 def body_headings(body: str) -> list[str]:
+    return [heading.text for heading in headings_of(body)]
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str  # lower case
+    level: int
+    index: int  # its line in the body, from 0
+
+
+def headings_of(body: str) -> list[Heading]:
+    """The body's `#` headings, outside code."""
     headings, in_fence = [], False
-    for line in body.splitlines():
+    for index, line in enumerate(body.splitlines()):
         if FENCE.match(line):
             in_fence = not in_fence
         elif not in_fence and (match := HEADING.match(line)):
-            headings.append(match.group(2).strip().lower())
+            headings.append(Heading(match.group(2).strip().lower(), len(match.group(1)), index))
     return headings
 
 
+def has_text(lines: list[str]) -> bool:
+    """Whether masked lines (`mask_markdown`) hold a word of prose, a list or a table."""
+    return any(LETTER.search(MARKUP.sub(" ", line)) for line in lines)
+
+
 def check_sections(doc: Document, required: list[str]) -> list[Finding]:
-    present = body_headings(doc.body)
+    """Each section site.yaml requires is in the page, with text under its heading
+    (down to the next heading of its level or above; its own sub-sections count)."""
+    headings = headings_of(doc.body)
+    masked = mask_markdown(doc.body).splitlines()
+    by_text = {}
+    for number, heading in enumerate(headings):
+        if heading.text not in by_text:
+            end = next((later.index for later in headings[number + 1 :]
+                        if later.level <= heading.level), len(masked))  # fmt: skip
+            own = {later.index for later in headings[number + 1 :]}
+            lines = [masked[i] for i in range(heading.index + 1, end) if i not in own]
+            by_text[heading.text] = (heading, has_text(lines))
+    findings = []
+    for wanted in required:
+        found = by_text.get(wanted.lower())
+        if found is None:
+            findings.append(
+                error(doc.display_path, doc.body_line, 1, "sections",
+                      f"expected a '## {wanted}' section (required by site.yaml), found none")
+            )  # fmt: skip
+        elif not found[1]:
+            findings.append(
+                error(doc.display_path, doc.body_line + found[0].index, 1, "sections",
+                      f"expected text in the '## {wanted}' section (required by site.yaml), "
+                      "found only its heading")
+            )  # fmt: skip
+    return findings
+
+
+def prose_words(body: str) -> int:
+    """How many words of text a body holds: not its headings, code, comments, link
+    addresses, or its Sources section."""
+    text = HEADING_LINE.sub("", mask_markdown(body))
+    return len(WORD.findall(MARKUP.sub(" ", text)))
+
+
+def check_length(doc: Document, least: int) -> list[Finding]:
+    """A page says something: at least `min_words` words of text (site.yaml)."""
+    words = prose_words(doc.body)
+    if words >= least:
+        return []
+    found = "none" if not words else f"{words}"
     return [
-        error(
-            doc.display_path,
-            doc.body_line,
-            1,
-            "sections",
-            f"expected a '## {heading}' section (required by site.yaml), found none",
-        )
-        for heading in required
-        if heading.lower() not in present
-    ]
+        error(doc.display_path, doc.body_line, 1, "text",
+              f"expected at least {least} word{'s' if least != 1 else ''} of text under the "
+              f"headings (min_words in site.yaml), found {found}")
+    ]  # fmt: skip
 
 
-def check_source_markers(doc: Document) -> list[Finding]:
-    """`[3]` in the text must point at one of the page's listed sources."""
-    count = len(doc.meta.sources)
+def check_source_markers(doc: Document, count: int | None) -> list[Finding]:
+    """`[3]` in the text must point at one of the page's `count` listed sources (None:
+    the list is not known, as its field has errors)."""
+    if count is None:
+        return []
     masked = mask_markdown(doc.body)
     findings = []
     for match in SOURCE_MARKER.finditer(masked):
@@ -162,16 +227,26 @@ def check_source_markers(doc: Document) -> list[Finding]:
         before = masked[: match.start()]
         line = doc.body_line + before.count("\n")
         col = match.start() - before.rfind("\n")
-        findings.append(
-            error(
-                doc.display_path,
-                line,
-                col,
-                "sources",
-                f"expected a source number from 1 to {count}, found [{number}]",
+        if count == 0:
+            expected = (
+                f"[{number}] to cite a source listed under 'sources:' in the front matter, "
+                "found no sources listed (list it there, or remove the marker)"
             )
-        )
+        elif count == 1:
+            expected = f"[1], the only source listed, found [{number}]"
+        else:
+            expected = f"a source number from 1 to {count}, found [{number}]"
+        findings.append(error(doc.display_path, line, col, "sources", f"expected {expected}"))
     return findings
+
+
+def listed_count(doc: Document, raw: RawDocument | None, invalid: frozenset[str]) -> int | None:
+    """How many sources a document lists: as validated, or as written when the list has
+    errors (so that markers are checked all the same); None when it is not a list."""
+    if "sources" not in invalid and doc.meta.sources is not None:
+        return len(doc.meta.sources)
+    written = raw.data.get("sources") if raw is not None and isinstance(raw.data, dict) else None
+    return len(written) if isinstance(written, list) else None
 
 
 SILENT_ENDING = re.compile(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$")
@@ -238,11 +313,17 @@ def check_reading_grade(doc: Document, target: float) -> list[Finding]:
 
 
 def check_package(
-    package: Package, index: int, raw: RawDocument | None, path: str
+    package: Package,
+    index: int,
+    raw: RawDocument | None,
+    path: str,
+    invalid: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     loc = ("packages", index)
-    findings = check_sources(package.sources, raw, (*loc, "sources"), path)
-    for number, risk in enumerate(package.known_risks):
+    findings = []
+    if package.sources is not None and "sources" not in invalid:
+        findings += check_sources(package.sources, raw, (*loc, "sources"), path)
+    for number, risk in enumerate(package.known_risks or []):
         where = (*loc, "known_risks", number)
         if NONE_PHRASES.match(risk.strip()):
             findings.append(
@@ -261,7 +342,7 @@ def check_package(
                     f"source), found it played down: '{played_down.group(0)}'",
                 )
             )
-    if package.cells:
+    if package.kind == "cell therapy":
         for field, what in (
             (
                 "regulatory_status",
@@ -272,7 +353,7 @@ def check_package(
                 "how to report a side effect to a regulator ({jurisdiction, how})",
             ),
         ):
-            if not getattr(package, field):
+            if field not in invalid and not getattr(package, field):
                 spot = raw.positions.of_key((*loc, "id")) if raw else (1, 1)
                 findings.append(
                     error(
@@ -332,11 +413,36 @@ def check_clinical_review(
     ]
 
 
+def check_approval(
+    item: Any, raw: RawDocument | None, loc: tuple, path: str, config: SiteConfig,
+    invalid: frozenset[str] = frozenset(),
+) -> list[Finding]:  # fmt: skip
+    """`require_approval: true` in site.yaml: every page names the person who keeps it
+    up to date (`owner`) and the clinician who signed it off (`approved_by`, on
+    `approved_on`), as the PIF TICK and the NHS content standard ask (a field with
+    errors is reported as such, not as missing)."""
+    if not config.require_approval:
+        return []
+    where = _at(raw, loc, path)
+    return [
+        error(*where, field_path((*loc, name)),
+              f"expected {words}, as site.yaml requires (require_approval: true), found none")
+        for name, words in (("owner", "the person who keeps this page up to date"),
+                            ("approved_by", "who approved this page for publication"))
+        if getattr(item, name) is None and name not in invalid
+    ]  # fmt: skip
+
+
 GAP_SEVERITY = {"note": Severity.NOTE, "warning": Severity.WARNING, "error": Severity.ERROR}
 
 
 def check_publisher_package(
-    package: Package, index: int, raw: RawDocument | None, path: str, config: SiteConfig
+    package: Package,
+    index: int,
+    raw: RawDocument | None,
+    path: str,
+    config: SiteConfig,
+    invalid: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """A package the site's own publisher sells states what the publisher knows;
     each missing fact is reported (a note unless site.yaml raises it)."""
@@ -352,59 +458,71 @@ def check_publisher_package(
             severity,
         )
         for name, words in package.publisher_gaps
+        if name not in invalid
     ]
 
 
 def check_document(
-    doc: Document, raw: RawDocument | None, config: SiteConfig, today: date
+    doc: Document,
+    raw: RawDocument | None,
+    config: SiteConfig,
+    today: date,
+    invalid: frozenset[str] = frozenset(),
 ) -> list[Finding]:
-    """The checks of one condition or page (`raw`: its file as read, for positions)."""
+    """The checks of one condition or page (`raw`: its file as read, for positions).
+    A document whose front matter has errors is checked all the same, as far as it
+    is valid: `invalid` names the fields with errors (None in `doc.meta`), whose
+    checks wait until they are fixed."""
     findings: list[Finding] = []
-    if doc.kind == "condition":
-        findings += check_sources(doc.meta.sources, raw, ("sources",), doc.display_path)
-        findings += check_sections(doc, config.required_sections)
-        findings += check_reading_grade(doc, config.reading_grade_target)
+    meta = doc.meta
+    sources = meta.sources if "sources" not in invalid else None
+    if raw is None or raw.body_within_limits:
+        findings += check_length(doc, config.min_words)
+        if doc.kind == "condition":
+            findings += check_sections(doc, config.required_sections)
+            findings += check_reading_grade(doc, config.reading_grade_target)
+        findings += check_source_markers(doc, listed_count(doc, raw, invalid))
+    if doc.kind == "condition" and sources is not None:
+        findings += check_sources(sources, raw, ("sources",), doc.display_path)
     findings += check_review_dates(
-        doc.meta.last_reviewed, doc.meta.next_review, raw, (), doc.display_path, today
+        meta.last_reviewed, meta.next_review, raw, (), doc.display_path, today
     )
-    findings += check_source_dates(
-        doc.meta.sources, doc.meta.last_reviewed, raw, ("sources",), doc.display_path
-    )
-    findings += check_clinical_review(doc, raw, config)
-    return findings + check_source_markers(doc)
+    if sources is not None:
+        findings += check_source_dates(
+            sources, meta.last_reviewed, raw, ("sources",), doc.display_path
+        )
+    if "clinical_review" not in invalid:
+        findings += check_clinical_review(doc, raw, config)
+    return findings + check_approval(meta, raw, (), doc.display_path, config, invalid)
 
 
 def check_packages(
-    packages: list[Package], catalogue: RawDocument | None, config: SiteConfig, today: date
+    entries: list[tuple[int, Package, frozenset[str]]],
+    catalogue: RawDocument | None,
+    config: SiteConfig,
+    today: date,
 ) -> list[Finding]:
+    """The checks of each entry of packages.yaml: (its index, the package as far as it
+    is valid, the names of its fields with errors, whose checks wait until they are
+    fixed)."""
     findings: list[Finding] = []
     path = catalogue.display_path if catalogue else "content/packages.yaml"
-    for index, package in enumerate(packages):
-        position = _package_index(catalogue, package.id, index)
-        findings += check_package(package, position, catalogue, path)
-        findings += check_publisher_package(package, position, catalogue, path, config)
-        findings += check_source_dates(
-            package.sources,
-            package.last_reviewed,
-            catalogue,
-            ("packages", position, "sources"),
-            path,
-        )
-        due = package_review_due(package, config)
-        findings += check_review_dates(
-            package.last_reviewed, due, catalogue, ("packages", position), path, today
-        )
+    for position, package, invalid in entries:
+        findings += check_package(package, position, catalogue, path, invalid)
+        findings += check_publisher_package(package, position, catalogue, path, config, invalid)
+        findings += check_approval(package, catalogue, ("packages", position), path, config,
+                                   invalid)  # fmt: skip
+        if package.sources is not None and "sources" not in invalid:
+            findings += check_source_dates(
+                package.sources,
+                package.last_reviewed,
+                catalogue,
+                ("packages", position, "sources"),
+                path,
+            )
+        if package.last_reviewed is not None:
+            due = months_later(package.last_reviewed, config.review_interval_months)
+            findings += check_review_dates(
+                package.last_reviewed, due, catalogue, ("packages", position), path, today
+            )
     return findings
-
-
-def _package_index(catalogue: RawDocument | None, package_id: str, default: int) -> int:
-    """Where a package stands in packages.yaml (invalid entries are skipped in the Site)."""
-    entries = (
-        (catalogue.data or {}).get("packages")
-        if catalogue and isinstance(catalogue.data, dict)
-        else None
-    )
-    for index, entry in enumerate(entries or []):
-        if isinstance(entry, dict) and entry.get("id") == package_id:
-            return index
-    return default

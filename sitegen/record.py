@@ -17,9 +17,13 @@ read as a key on the page being rendered (`Reads`), as Lektor's
 - `url:<content path>`, `page:<url>`, `image:<path>`, `urls`: what a link
   in a body resolves to (a content file's page, whether a page or an image
   exists, every page: for a "did you mean")
+- `unchecked:<url>`: which file with errors would give a page a link names
+  (such links are not checked until it is fixed)
 - `theme:<name>`: a theme file's hashed name; `template:<name>`: a template's
   source (every template a page extends, includes or imports is read through
   the environment, so it is noted too)
+- `published:doc:<content path>`, `published:pkg:<id>`: whether a page is
+  published today, or a draft, scheduled or expired (shown only by `serve`)
 - `today`: the date itself; `today:lt:2027-01-15` and its kin: the answer of
   one comparison of the date with a date (a page that only compares the date
   is rendered again on a later day only when an answer changes)
@@ -114,6 +118,7 @@ class RecordedDocument(Recorded):
 
     __slots__ = ()
     FREE = frozenset({"kind", "slug", "url", "content_path", "display_path", "title"})
+    OFFERED = FREE | {"meta", "body", "body_line"}  # what a template may read on it
 
     def __getattr__(self, name: str) -> Any:
         target = self._target
@@ -179,6 +184,7 @@ class SiteView:
         self.known_urls = RecordedSet(site.known_urls, "page:", "urls", reads)
         self.content_urls = RecordedSet(site.content_urls, "url:", "urls", reads)
         self.assets = RecordedSet(site.assets, "image:", "urls", reads)
+        self.unchecked = RecordedSet(site.unchecked, "unchecked:", "unchecked", reads)
         self.theme = RecordedSet(theme_names, "theme:", "theme", reads)
         self._documents: dict[str, RecordedDocument] = {}
         self._packages: dict[str, Recorded] = {}
@@ -248,11 +254,30 @@ class SiteView:
         self.reads.note(f"offered:{slug}")
         return [self.package(package) for package in self.site.packages_for(slug)]
 
+    def publication_state(self, item: Any) -> str:
+        """Whether a page is published today ("published"), or shown while serving as a
+        "draft", "scheduled" or "expired" page."""
+        key = workflow_key(item)
+        self.reads.note(f"published:{key}")
+        state = self.site.states.get(key, "published")
+        if state == "published" and getattr(item, "lang", None):  # a translation: its page's
+            source = f"doc:{item.source_path}"
+            self.reads.note(f"published:{source}")
+            state = self.site.states.get(source, "published")
+        return state
+
     def condition_by_slug(self, slug: str) -> RecordedDocument | None:
         """The condition whose file is `<slug>.md`, if there is one."""
         self.reads.note(f"slug:{slug}")
         doc = self.site.condition_by_slug(slug)
         return None if doc is None else self.shown(doc)
+
+
+def workflow_key(item: Any) -> str:
+    """The key of a document or package in the editorial workflow (`site.states`)."""
+    if isinstance(item, Package):
+        return f"pkg:{item.id}"
+    return f"doc:{item.content_path}"
 
 
 class RecordedDate(date):
@@ -413,6 +438,8 @@ class Values:
             return short_print("\n".join(package.id for package in site.packages))
         if kind == "offered":
             return short_print(" ".join(package.id for package in site.packages_for(name)))
+        if kind == "published":
+            return site.states.get(name, "published")
         if kind == "slug":
             doc = site.condition_by_slug(name)
             return ABSENT if doc is None else doc.content_path
@@ -422,6 +449,10 @@ class Values:
             return str(name in site.known_urls)
         if kind == "image":
             return str(name in site.assets)
+        if key == "unchecked":
+            return short_print("\n".join(f"{k} {v}" for k, v in sorted(site.unchecked.items())))
+        if kind == "unchecked":
+            return site.unchecked.get(name, ABSENT)
         if kind == "urls":
             return short_print(
                 "\n".join(sorted([*site.known_urls, *site.content_urls, *site.assets]))

@@ -10,9 +10,11 @@ site works from any sub-path and from disk.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import traceback
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +26,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .assets import HEADERS_FILE, PAGE_POLICY, headers_file
+from .explain import missing_in_template
 from .feed import FEED_URL, feed_context
 from .findings import Finding, error
 from .fs import display, display_link, link_problem
@@ -38,7 +41,9 @@ from .urls import directory_of, is_file, relative
 RELATIVE_HREF = re.compile(r'(\b(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)')
 
 PageSource = Document | Package | None
-Converted = tuple[Markup, list[Finding], frozenset[str]]  # HTML, findings, what it read
+# HTML, findings, what it read, links not checked (`Rendered.skipped`)
+Converted = tuple[Markup, list[Finding], frozenset[str], list[Any]]
+REDIRECT_TEMPLATE = "redirect.html"  # an alias: a page that sends readers to the page
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,9 @@ class Rendered:
     page: RenderedPage | None  # None: it failed (see findings)
     findings: list[Finding]
     reads: frozenset[str]  # the keys it read (`record`)
+    # links not checked because the file that would give their page has errors:
+    # (that file, the file of the link, line, column)
+    skipped: tuple[tuple[str, str, int, int], ...] = ()
 
 
 def long_date(value: date | None, lang: str = "en") -> str:
@@ -71,14 +79,57 @@ def long_date(value: date | None, lang: str = "en") -> str:
     return format_date(plain_date(value), "long", locale=lang.replace("-", "_"))
 
 
-def template_position(exc: BaseException, templates_dir: Path) -> tuple[str, int]:
-    """The template file and line an exception was raised from, as Jinja reports it."""
-    root = str(templates_dir.resolve())
-    found = (display(templates_dir), 1)
+AZEntry = tuple[str, Any, str | None]  # a name, its condition, the title if another name
+
+
+def a_to_z(conditions: list[Any]) -> list[tuple[str, list[AZEntry]]]:
+    """Every condition under its title and each name it is also known by, in A to Z
+    order, grouped by first letter (`#` for names that start with another sign): an
+    entry is (name, condition, the condition's title when the name is another one)."""
+    entries: list[AZEntry] = []
+    for doc in conditions:
+        meta = doc.meta
+        entries.append((meta.title, doc, None))
+        entries += [(name, doc, meta.title) for name in meta.also_known_as]
+    groups: dict[str, list[AZEntry]] = {}
+    for entry in sorted(entries, key=lambda entry: (entry[0].casefold(), entry[0])):
+        first = unicodedata.normalize("NFKD", entry[0][:1]).upper()[:1]
+        groups.setdefault(first if "A" <= first <= "Z" else "#", []).append(entry)
+    return sorted(groups.items(), key=lambda group: (group[0] == "#", group[0]))
+
+
+def template_position(exc: BaseException, templates_dir: Path) -> tuple[Path | None, int]:
+    """The template file and line an exception was raised from, as Jinja reports it
+    (the innermost frame in a file of the templates folder; None when there is none)."""
+    root = templates_dir.resolve()
+    found: tuple[Path | None, int] = (None, 1)
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.startswith(root):
-            found = (display(Path(frame.filename)), frame.lineno or 1)
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            found = (path, frame.lineno or 1)
     return found
+
+
+class MissingValueError(jinja2.UndefinedError):
+    """A template read a name or field that does not exist: `owner` is what it was
+    read on (None for a variable), `name` what was asked for."""
+
+    def __init__(self, owner: Any, name: Any, message: str | None = None) -> None:
+        super().__init__(message)
+        self.owner, self.name = owner, name
+
+
+class ExplainedUndefined(jinja2.StrictUndefined):
+    """Jinja's strict undefined, whose error says what was read on what, so that the
+    build can say what the object offers instead."""
+
+    __slots__ = ()
+
+    def __init__(self, hint: str | None = None, obj: Any = jinja2.utils.missing,
+                 name: str | None = None, exc: Any = jinja2.UndefinedError) -> None:  # fmt: skip
+        owner = None if obj is jinja2.utils.missing else obj
+        made = functools.partial(MissingValueError, owner, name)
+        super().__init__(hint, obj, name, made if hint is None else exc)
 
 
 class RefusedTemplateError(jinja2.TemplateNotFound):
@@ -120,6 +171,8 @@ def language_pages(site: Site, lang: str | None) -> list[PageJob]:
     jobs += [PageJob(prefix + package.url, "package.html", package, lang)
              for package in site.packages]  # fmt: skip
     jobs += [PageJob(prefix + doc.url, "page.html", doc, lang) for doc in site.pages]
+    jobs += [PageJob(prefix + url, REDIRECT_TEMPLATE, site.item(key), lang)
+             for url, key in sorted(site.redirects.items())]  # fmt: skip
     jobs.append(PageJob(f"{prefix}search/", "search.html", lang=lang))
     return jobs
 
@@ -157,10 +210,11 @@ class Renderer:
         self.env = RecordingEnvironment(
             loader=ThemeLoader(templates_dir),
             autoescape=True,
-            undefined=jinja2.StrictUndefined,
+            undefined=ExplainedUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             extensions=["jinja2.ext.i18n"],
+            auto_reload=False,  # a renderer lasts one build: no template changes under it
         )
         self.env.reads = self.reads
         self.env.globals.update(
@@ -170,6 +224,7 @@ class Renderer:
             absolute=self._absolute,
             evidence_level=self.evidence_level,
             condition_title=self.condition_title,
+            a_to_z=a_to_z,
             today=RecordedDate(today, self.reads),
             content_security_policy=Markup(PAGE_POLICY),
         )
@@ -179,6 +234,7 @@ class Renderer:
         self.env.filters["long_date"] = self.long_date
         self.language_globals: dict[str | None, dict[str, Any]] = {}
         self.disclaimers: dict[tuple[str | None, str], Converted] = {}
+        self.skipped: list[tuple[str, str, int, int]] = []  # the page's (`Rendered.skipped`)
         self.use(None)
 
     def use(self, lang: str | None) -> None:
@@ -188,6 +244,7 @@ class Renderer:
         if names is None:
             view = self.view
             names = {"site": view, "config": view.config,
+                     "publication_state": view.publication_state,
                      **theme_globals(view, view.theme)}  # type: ignore[arg-type]  # fmt: skip
             self.language_globals[lang] = names
         self.env.globals.update(names)
@@ -251,8 +308,11 @@ class Renderer:
 
     # Rendering ------------------------------------------------------------------
 
-    def markdown(self, text: str, page_url: str, source: Any) -> tuple[Markup, list[Finding]]:
-        """Markdown of a document, or of the site-wide disclaimer when `source` is None."""
+    def markdown(
+        self, text: str, page_url: str, source: Any
+    ) -> tuple[Markup, list[Finding], list[tuple[str, str]]]:
+        """Markdown of a document, or of the site-wide disclaimer when `source` is None:
+        its HTML, findings, and `##` sections (id, text) for a contents list."""
         view = self.view
         ctx = PageContext(
             display_path=source.display_path if source else view.config_path,
@@ -265,14 +325,20 @@ class Renderer:
             assets=view.assets,  # type: ignore[arg-type]
             directory_links=view.config.directory_links,
             lang_prefix=f"{self.lang}/" if self.lang else "",
+            unchecked=view.unchecked,  # type: ignore[arg-type]
+            evidence_levels=lambda: view.evidence,
+            gettext=self.gettext,
         )
         html, found = self.converter.convert(text, ctx)
-        return Markup(html), found
+        self.skipped += [(failed, ctx.display_path, line, col) for failed, line, col in ctx.skipped]
+        return Markup(html), found, ctx.sections
 
     def translation_notes(self, job: PageJob, doc: Any) -> dict[str, Any]:
         """`translated_from`: the date the page a translation translates was last reviewed,
         when that is later than the translation's own review (it may be out of date)."""
-        if not job.lang or not isinstance(job.source, Document) or doc.lang != job.lang:
+        if not job.lang or not isinstance(job.source, Document) or doc is None:
+            return {"translated_from": None}
+        if doc.lang != job.lang:
             return {"translated_from": None}
         source = self.view.document(job.source).meta.last_reviewed
         own = doc.meta.last_reviewed
@@ -292,15 +358,17 @@ class Renderer:
         prefix = self.base_path + home if root_links else "../" * depth
         known = self.disclaimers.get((self.lang, prefix))
         if known is None:
-            outer = self.reads.keys
-            self.reads.keys = set()
-            html, found = self.markdown(self.view.config.disclaimer, home, None)
+            outer, outer_skipped = self.reads.keys, self.skipped
+            self.reads.keys, self.skipped = set(), []
+            html, found, _ = self.markdown(self.view.config.disclaimer, home, None)
             escaped = str(escape(prefix))  # base_url is checked, but this is HTML: escape anyway
             html = Markup(RELATIVE_HREF.sub(lambda match: match.group(1) + escaped, str(html)))
-            known = self.disclaimers[self.lang, prefix] = (html, found, frozenset(self.reads.keys))
-            self.reads.keys = outer
+            known = (html, found, frozenset(self.reads.keys), self.skipped)
+            self.disclaimers[self.lang, prefix] = known
+            self.reads.keys, self.skipped = outer, outer_skipped
         for key in known[2]:
             self.reads.note(key)
+        self.skipped += known[3]
         return known[0], known[1]
 
     def translated(self, package: Package) -> Any:
@@ -322,11 +390,14 @@ class Renderer:
         default = site_languages[0]
         own = next(lang for lang in site_languages if lang.code == (job.lang or default.code))
         source = job.source
+        if shown is None and isinstance(source, Document):  # a redirect: the page it goes to
+            shown = self.view.shown(source)
         fallback = bool(job.lang) and (
             (isinstance(source, Document) and shown.lang != job.lang)
             or (isinstance(source, Package) and job.lang not in self.translated(source))
         )
-        several = len(site_languages) > 1 and job.url != "404.html"  # one 404 for all
+        several = (len(site_languages) > 1 and job.url != "404.html"  # one 404 for all
+                   and job.template != REDIRECT_TEMPLATE)  # fmt: skip
         found = self.versions(job) if several else {}
         switcher = []
         for language in site_languages:
@@ -357,13 +428,14 @@ class Renderer:
         """Render one page, noting everything it reads."""
         self.reads.start()
         self.use(job.lang)
+        self.skipped = []
         findings: list[Finding] = []
         try:
             page = self._render(job, findings)
         finally:
             reads = self.reads.stop()
             findings += self.catalogues.missing_since(display(self.templates_dir))
-        return Rendered(page, findings, reads)
+        return Rendered(page, findings, reads, tuple(self.skipped))
 
     def _render(self, job: PageJob, findings: list[Finding]) -> RenderedPage | None:
         view = self.view
@@ -375,13 +447,15 @@ class Renderer:
             text = headers_file(urlsplit(view.config.base_url).path)
             return RenderedPage.of(job.url, text.encode(), job.template)
         context = page_context(view, job, self.gettext)
-        if isinstance(job.source, Document):
-            context["body"], found = self.markdown(context["doc"].body, job.url, context["doc"])
+        if isinstance(job.source, Document) and job.template != REDIRECT_TEMPLATE:
+            body, found, sections = self.markdown(context["doc"].body, job.url, context["doc"])
+            context["body"], context["sections"] = body, sections
             findings += found
         context.update(self.languages_context(job, context.get("doc")))
         context.update(self.translation_notes(job, context.get("doc")))
         context.setdefault("root_links", False)
         context.setdefault("review_due", None)
+        context.setdefault("sections", [])
         context["page_url"] = job.url
         evidence = context.get("evidence")
         context["page_evidence"] = view.evidence.get(evidence) if evidence else None
@@ -404,11 +478,25 @@ class Renderer:
             findings.append(error(where, 1, 1, "template", message))
             return None
         except Exception as exc:  # a template bug: report it where it happened
-            path, line = template_position(exc, self.templates_dir)
-            message = f"expected the template to render, found {type(exc).__name__}: {exc}"
-            findings.append(error(path, line, 1, "template", message))
+            findings.append(self.template_bug(exc, job, context))
             return None
         return RenderedPage.of(job.url, html.encode("utf-8"), job.template, evidence)
+
+    def template_bug(self, exc: Exception, job: PageJob, context: dict[str, Any]) -> Finding:
+        """A template that failed while rendering, reported at its file and line: a
+        name or field it read that does not exist says what is there instead."""
+        path, line = template_position(exc, self.templates_dir)
+        shown = display(path or self.templates_dir / job.template)
+        if not isinstance(exc, MissingValueError) or not isinstance(exc.name, str):
+            message = f"expected the template to render, found {type(exc).__name__}: {exc}"
+            return error(shown, line, 1, "template", message)
+        try:
+            text = path.read_text("utf-8").splitlines()[line - 1] if path else ""
+        except (OSError, UnicodeDecodeError, IndexError):
+            text = ""
+        given = sorted({*context, *self.env.globals} - set(jinja2.defaults.DEFAULT_NAMESPACE))
+        col, message = missing_in_template(exc.owner, exc.name, text, given)
+        return error(shown, line, col, "template", message)
 
 
 def page_context(view: SiteView, job: PageJob, _: Callable[[str], str]) -> dict[str, Any]:
@@ -416,6 +504,8 @@ def page_context(view: SiteView, job: PageJob, _: Callable[[str], str]) -> dict[
     interface's words in the page's language)."""
     config = view.config
     source = job.source
+    if job.template == REDIRECT_TEMPLATE:
+        return redirect_context(view, source, _)  # type: ignore[arg-type]
     if isinstance(source, Package):
         package = view.package(source)
         return {"evidence": package.evidence, "package": package, "title": package.name,
@@ -450,6 +540,24 @@ def page_context(view: SiteView, job: PageJob, _: Callable[[str], str]) -> dict[
         "404.html": lambda: {"root_links": True, "title": _("Page not found"),
                              "description": _("The page you asked for does not exist.")},
     }[page]()  # fmt: skip
+
+
+def redirect_context(
+    view: SiteView, source: Document | Package, _: Callable[[str], str]
+) -> dict[str, Any]:
+    """An alias's page: the page it sends readers to, in the page's language (its
+    aliases are read, so the redirect is made again when they change)."""
+    if isinstance(source, Package):
+        target = view.package(source)
+        title, _aliases = target.name, target.aliases
+    else:
+        meta = view.shown(source).meta
+        title, _aliases = meta.title, view.document(source).meta.aliases
+    named = {"title": title}
+    return {"title": _("Moved: %(title)s") % named, "target_url": source.url,
+            "target_title": title,
+            "description": _("This page has moved. %(title)s is now at a new address.")
+            % named}  # fmt: skip
 
 
 SitemapEntry = tuple[str, "date | None", list[tuple[str, str]]]

@@ -24,7 +24,15 @@ from pydantic import BaseModel
 
 from .fs import display
 from .load import CATALOGUE_FILE, SITE_FILE, load_yaml_file, parse_yaml
-from .models import SLUG_RE, ConditionMeta, Package, PageMeta, SiteConfig, add_months
+from .models import (
+    PACKAGE_KINDS,
+    SLUG_RE,
+    ConditionMeta,
+    Package,
+    PageMeta,
+    SiteConfig,
+    add_months,
+)
 from .validate import RESERVED_SLUGS
 
 DEFAULT_SECTIONS = [
@@ -142,13 +150,14 @@ def package_block(name: str, package_id: str, today: date, facts: SiteFacts) -> 
     known = {
         "id": f"id: {package_id}",
         "name": f"name: {scalar(name)}",
+        "kind": f"kind:                     # one of: {', '.join(PACKAGE_KINDS)}",
         "summary": "summary:                  # one neutral sentence",
         "conditions": "conditions: []            # condition file names, e.g. [optic-nerve-damage]",
         "evidence": evidence_hint(facts),
         "cells": "cells: []                 # - {type: ..., units: 2}",
         "administration": "administration: []        # - {route: ..., times: 2}",
         "adjuvant_therapies": "adjuvant_therapies: []",
-        "duration_days": "duration_days:            # a whole number of days",
+        "duration_days": "duration_days:            # whole days (or duration: in words)",
         "includes": "includes: []",
         "known_risks": "known_risks: []           # every known risk, in plain words; never empty",
         "price": "# price: {amount: 1000, currency: USD}",
@@ -200,6 +209,26 @@ def new_package(
     return package_id, package_block(name, package_id, today or date.today(), site_facts(content))
 
 
+def package_ids(data: Any) -> list[Any]:
+    """The ids of the entries of packages.yaml's data, as written."""
+    entries = data.get("packages") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return []
+    return [entry.get("id") for entry in entries if isinstance(entry, dict)]
+
+
+def existing_package(package_id: str, content: Path) -> bool:
+    """Whether packages.yaml already has an entry with this id (as far as it can be read)."""
+    path = content / CATALOGUE_FILE
+    if not path.is_file():
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return package_id in package_ids(parse_yaml(text, display(path))[0])
+
+
 def append_package(block: str, package_id: str, content: Path) -> Path:
     """Add `block` to packages.yaml, refusing an id already there or a file it would break."""
     path = content / CATALOGUE_FILE
@@ -207,9 +236,7 @@ def append_package(block: str, package_id: str, content: Path) -> Path:
     data, _, problems = parse_yaml(text, display(path))  # bounded: no alias bomb
     if problems:
         raise ScaffoldError(f"{display(path)} is not valid YAML now; fix it first ({problems[0]})")
-    data = data or {}
-    entries = data.get("packages") if isinstance(data, dict) else None
-    ids = [e.get("id") for e in entries or [] if isinstance(e, dict)]
+    ids = package_ids(data)
     if package_id in ids:
         raise ScaffoldError(
             f"{display(path)} already has a package '{package_id}'; it was left as it was"

@@ -531,6 +531,12 @@ class Rebuilder:
         return None, f"{verb} {plural(len(pages), 'page')} in {seconds:.2f} s{what}{counted}."
 
 
+def port_option(port: int) -> str:
+    """How the editor asks for another port: under `make serve` (make passes MAKELEVEL
+    to what it runs) make's PORT variable, else the --port option."""
+    return f"make serve PORT={port}" if os.environ.get("MAKELEVEL") else f"--port {port}"
+
+
 def serve(options: BuildOptions, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
     """Serve until Ctrl-C; the exit code."""
 
@@ -543,7 +549,7 @@ def serve(options: BuildOptions, host: str = DEFAULT_HOST, port: int = DEFAULT_P
         if exc.errno == errno.EADDRINUSE:
             print(
                 f"sitegen: port {port} on {host} is already in use (another server?); "
-                f"choose a free one with --port, for example --port {port + 1}",
+                f"choose a free one, for example {port_option(port + 1)}",
                 file=sys.stderr,
             )
         else:

@@ -20,18 +20,22 @@ A build's writes are kept in memory and committed in one transaction at its
 end: a killed build leaves the store as the last finished build left it.
 
 The database is opened once per process; a worker process forked from the
-build opens its own read-only connection.
+build opens its own read-only connection. Processes may share a store (`serve`
+and a `python build.py check` beside it): a build holds the store's lock while
+it runs, and starts by forgetting what it read of the store before if another
+process has committed to it since.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import sqlite3
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -88,6 +92,7 @@ class Store:
         self.verified: set[str] = set()  # tables whose row counts were checked
         self.counts: dict[str, str] = {}
         self._prepare()
+        self._version = self._data_version()
 
     # Opening --------------------------------------------------------------------
 
@@ -157,6 +162,43 @@ class Store:
             return
         self.counts = meta
         self.verify("steps", "data")  # the record of reads is verified when first read
+
+    def _data_version(self) -> int:
+        """SQLite's count of commits by other connections (`PRAGMA data_version`)."""
+        return self._db.execute("PRAGMA data_version").fetchone()[0]
+
+    @contextlib.contextmanager
+    def held(self, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold the store for one build, so that no other process commits to it between
+        what this build reads and what it commits (`waiting` is told if another holds
+        it); what this process read of it before is forgotten if another committed."""
+        if self.temporary:
+            yield
+            return
+        with open(self.path.with_suffix(".lock"), "a+b") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting is not None:
+                    waiting()
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                self.refresh()
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def refresh(self) -> None:
+        """Forget the entries read and the row counts known if another process has
+        committed to the store since they were read."""
+        version = self._data_version()
+        if version == self._version:
+            return
+        self._version = version
+        self.memo.clear()
+        self.counts = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        self.verified.clear()
+        self.verify("steps", "data")
 
     def verify(self, *tables: str) -> None:
         """Check that `tables` hold as many rows as the last commit left in them (once

@@ -67,14 +67,25 @@ def counted(count: int | None, one: str, many: str) -> str:
 
 
 def how_given(package: Package) -> str:
-    """What the package contains, in plain sentences: the cells, how they are given,
-    the other therapies, its length and what else is included."""
+    """What the package contains, in plain sentences: the cells, medicines, procedures,
+    sessions or tests its kind gives, how they are given, the other therapies, its
+    length and what else is included."""
     parts: list[str] = []
     if package.cells:
         cells = "; ".join(
             f"{cell.type}, {counted(cell.units, 'unit', 'units')}" for cell in package.cells
         )
         parts.append(f"Cells: {cells}.")
+    medicines = [f"{m.name}{f', {m.form}' if m.form else ''}: {m.dose}" for m in package.medicines]
+    kind_lists = (
+        ("Medicines", medicines),
+        ("Procedures", [item.name for item in package.procedures]),
+        ("Sessions", [item.what for item in package.sessions]),
+        ("Tests", [item.name for item in package.tests]),
+    )
+    for label, items in kind_lists:
+        if items:
+            parts.append(f"{label}: {'; '.join(items)}.")
     if package.administration:
         routes = "; ".join(
             item.route + (f", {counted(item.times, 'time', 'times')}" if item.times else "")
@@ -83,7 +94,9 @@ def how_given(package: Package) -> str:
         parts.append(f"Given by: {routes}.")
     if package.adjuvant_therapies:
         parts.append(f"Other therapies: {'; '.join(package.adjuvant_therapies)}.")
-    parts.append(f"Length: {counted(package.duration_days, 'day', 'days')}.")
+    length = counted(package.duration_days, "day", "days") or package.duration
+    if length:
+        parts.append(f"Length: {length}.")
     if package.includes:
         parts.append(f"Also included: {'; '.join(package.includes)}.")
     return " ".join(parts)

@@ -7,7 +7,9 @@ home page, `"conditions/glaucoma/"` a page, `"static/site.1a2b3c4d.css"` a file.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 
+EVIDENCE_PAGE = "how-we-rate-evidence"  # the page every evidence level links to (required)
 FILE_SUFFIXES = (
     ".html",
     ".xml",
@@ -80,3 +82,12 @@ def as_page_url(path: str) -> str:
         return ""
     last = path.rsplit("/", 1)[-1]
     return path if "." in last else path + "/"
+
+
+def unchecked_by(url: str, unchecked: Mapping[str, str]) -> str | None:
+    """The file with errors that would give the page at `url`, if one would: `unchecked`
+    holds page URLs (`packages/x/`) and folders of them (`packages/*`) by that file."""
+    found = unchecked.get(url)
+    if found is None and url.endswith("/") and "/" in url[:-1]:
+        found = unchecked.get(url[: url.rindex("/", 0, len(url) - 1) + 1] + "*")
+    return found

@@ -30,6 +30,9 @@ NOT_TEXT = frozenset(
         "currency",
         "required_sections",
         "directory_links",
+        "feedback_email",  # an address: checked by its own rule, tested apart
+        "kind",
+        "aliases",
     }
 )
 

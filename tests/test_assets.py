@@ -9,7 +9,7 @@ import pytest
 from host_headers import header_rules_of, headers_for
 
 from conftest import ROOT, build_site, run_cli
-from sitegen.assets import check_file, check_svg, css_problem
+from sitegen.assets import check_file, check_svg, css_problem, small_labels
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
@@ -101,6 +101,55 @@ def test_a_file_whose_bytes_are_not_what_its_name_says_is_refused(
 def test_the_sample_drawing_passes_unchanged():
     drawing = ROOT / "content/images/visual-pathway.svg"
     assert check_svg(drawing.read_bytes(), "content/images/visual-pathway.svg") == []
+
+
+def drawing(root: str, body: str) -> bytes:
+    return f"<svg {SVG_NS} {root}>\n{body}\n</svg>".encode()
+
+
+@pytest.mark.parametrize(
+    ("root", "body", "found"),
+    [
+        # 900 units shown 284 px wide: 16 units become 5 px (the sample diagram before).
+        ('viewBox="0 0 900 420" width="900"', '<text font-size="16">Cornea</text>', 5.0),
+        # The size inherited from a group's style, in px.
+        ('viewBox="0 0 600 100"', '<g style="font-size: 18px"><text>A</text></g>', 8.5),
+        # No viewBox: user units are px, scaled down from the width to the column.
+        ('width="568"', '<text font-size="20">A</text>', 10.0),
+        # The default 16 px, in a drawing twice as wide as the column.
+        ('viewBox="0 0 568 100"', "<text>A</text>", 8.0),
+    ],
+)
+def test_labels_too_small_on_a_phone_are_a_warning_at_their_line(root, body, found):
+    (finding,) = small_labels(drawing(root, body), "images/d.svg")
+    assert finding.severity.value == "warning" and finding.line == 2
+    assert str(finding) == (
+        "images/d.svg:2:"
+        + str(finding.col)
+        + ": warning: svg: expected text at least 12 px tall on a "
+        "320 px phone (a drawing is shown at most 284 px wide there), found text of "
+        f"{found:.1f} px; make the labels larger or draw a narrower version"
+    )
+
+
+@pytest.mark.parametrize(
+    ("root", "body"),
+    [
+        ('viewBox="0 0 340 640" width="340"', '<text font-size="20">Eye</text>'),
+        ('viewBox="0 0 100 50"', '<text font-size="5">Small units, drawn large</text>'),
+        ('width="200"', '<text font-size="12">Shown at its own width</text>'),
+        ('viewBox="0 0 300 100"', '<g font-size="10"><text font-size="200%">Relative</text></g>'),
+    ],
+)
+def test_labels_readable_on_a_phone_pass(root, body):
+    assert small_labels(drawing(root, body), "images/d.svg") == []
+
+
+def test_the_sample_drawing_s_labels_are_at_least_16_px_on_a_phone():
+    data = (ROOT / "content/images/visual-pathway.svg").read_bytes()
+    assert small_labels(data, "d.svg") == []
+    sizes = [float(size) for size in re.findall(rb'font-size="([0-9.]+)"', data)]
+    assert min(sizes) * 284 / 340 >= 16
 
 
 EDITOR_EXPORT = f"""<?xml version="1.0" encoding="UTF-8" standalone="no"?>

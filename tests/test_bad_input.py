@@ -43,13 +43,13 @@ ALPHA = "content/conditions/alpha.md"
 CASES = {
     "yaml syntax error": (
         edit("conditions/alpha.md", "evidence: established", "evidence: [established"),
-        f"{ALPHA}:6:14: yaml: expected valid YAML, found a syntax error: did not find expected "
-        "',' or ']' (while parsing a flow sequence)",
+        f"{ALPHA}:5:11: yaml: expected a ']' closing the list that starts here (and ', ' "
+        "between its items), found none",
     ),
     "yaml syntax error in site.yaml": (
         edit("site.yaml", "language: en", "language: en: gb"),
-        "content/site.yaml:3:13: yaml: expected valid YAML, found a syntax error: mapping "
-        "values are not allowed in this context",
+        "content/site.yaml:3:13: yaml: expected the value in quotes, as it holds ': ' (write "
+        'language: "en: gb"), found it without',
     ),
     "missing front matter": (
         edit("conditions/alpha.md", "---\ntitle: Alpha condition\n", "title: Alpha condition\n"),
@@ -79,8 +79,8 @@ CASES = {
     ),
     "impossible date": (
         edit("conditions/alpha.md", "last_reviewed: 2026-01-15", "last_reviewed: 2026-13-15"),
-        f"{ALPHA}:6:16: last_reviewed: expected a date written as YYYY-MM-DD (like "
-        "2026-01-31), found '2026-13-15'",
+        f"{ALPHA}:6:16: last_reviewed: expected a date whose month is from 01 to 12 "
+        "(YYYY-MM-DD), found '2026-13-15'",
     ),
     "unknown source type, with a suggestion": (
         edit("conditions/alpha.md", "    year: 2024\n", "    year: 2024\n    type: case reprot\n"),
@@ -97,17 +97,21 @@ CASES = {
     "unknown field": (
         edit("conditions/alpha.md", "reviewed_by:", "author: Someone\nreviewed_by:"),
         f"{ALPHA}:8:1: author: expected one of the known fields: title, summary, "
-        "also_known_as, evidence, last_reviewed, next_review, reviewed_by, clinical_review, "
-        "sources, found an unknown field 'author'",
+        "also_known_as, evidence, evidence_for, last_reviewed, next_review, reviewed_by, "
+        "clinical_review, sources, draft, publish_on, expires_on, owner, approved_by, "
+        "approved_on, aliases, found an unknown field 'author'",
     ),
     "unknown field in a package, with a suggestion": (
         edit("packages.yaml", "duration_days: 10", "duration_days: 10\n    known_risk: [x]"),
         "content/packages.yaml:14:5: packages[1].known_risk: expected one of the known "
-        "fields: id, name, summary, conditions, evidence, cells, administration, "
-        "adjuvant_therapies, duration_days, includes, known_risks, price, price_excludes, "
-        "follow_up, trial_registration, regulatory_status, report_side_effects, sources, "
-        "last_reviewed, sold_by_publisher, schedule, eyes_treated, treated_by, country, "
-        "clinic, regulator, product_specification, product_testing, translations "
+        "fields: id, name, kind, summary, conditions, evidence, cells, "
+        "product_specification, product_testing, medicines, procedures, sessions, tests, "
+        "administration, adjuvant_therapies, schedule, duration_days, duration, includes, "
+        "country, clinic, provider, treated_by, eyes_treated, regulator, licence, "
+        "regulatory_status, trial_registration, benefits, known_risks, alternatives, price, "
+        "price_excludes, follow_up, report_side_effects, sources, last_reviewed, "
+        "sold_by_publisher, translations, draft, publish_on, expires_on, owner, approved_by, "
+        "approved_on, aliases "
         "(did you mean 'known_risks'?), found an unknown field 'known_risk'",
     ),
     "unknown evidence level": (
@@ -123,7 +127,7 @@ CASES = {
     ),
     "duplicate package id": (
         duplicate_package,
-        "content/packages.yaml:24:9: packages[2].id: expected a unique package id, found "
+        "content/packages.yaml:25:9: packages[2].id: expected a unique package id, found "
         "'test-package' again (first used on line 2)",
     ),
     "duplicate evidence level id": (

@@ -22,39 +22,100 @@ def page(body: str, url: str = "a/", evidence: str | None = None) -> RenderedPag
 
 
 def check(*pages: RenderedPage) -> list[str]:
-    found = check_pages(list(pages), [], "<p>Read <b>this</b>.</p>", LEVELS, Path("templates"))
+    found = check_pages(
+        list(pages), [], "Key facts.", "<p>Read <b>this</b>.</p>", LEVELS, Path("templates")
+    )
     return [str(f) for f in found]
 
 
-def test_a_page_with_the_disclaimer_passes():
-    assert check(page("<section data-disclaimer><p>Read this.</p></section>")) == []
+SHORT = (
+    '<section class="disclaimer disclaimer-short" aria-labelledby="k">'
+    '<h2 id="k">Key facts</h2><p>{level}Key facts. <a href="#disclaimer">All of it</a></p>'
+    "</section>"
+)
+FULL = (
+    '<section id="disclaimer" class="disclaimer disclaimer-full" aria-labelledby="f">'
+    '<h2 id="f">About this information</h2><p>{level}Read this.</p></section>'
+)
 
 
-def test_a_page_without_the_disclaimer_fails_naming_the_template():
+def both(short_level: str = "", full_level: str = "", between: str = "") -> str:
+    return SHORT.format(level=short_level) + between + FULL.format(level=full_level)
+
+
+def test_a_page_with_both_parts_of_the_disclaimer_passes():
+    assert check(page(both())) == []
+
+
+def test_a_page_without_the_disclaimer_fails_naming_the_template_and_each_part():
     assert check(page("<main>No block</main>")) == [
-        "templates/custom.html:1:1: disclaimer: expected the disclaimer block on every page "
-        "(extend base.html or include partials/disclaimer.html), found none (in a/index.html)"
+        'templates/custom.html:1:1: disclaimer: expected the key facts (class="disclaimer '
+        'disclaimer-short") on every page (extend base.html or include '
+        "partials/disclaimer_short.html), found none (in a/index.html)",
+        'templates/custom.html:1:1: disclaimer: expected the full disclaimer (class="disclaimer '
+        'disclaimer-full") on every page (extend base.html or include '
+        "partials/disclaimer.html), found none (in a/index.html)",
     ]
+    only_short = check(page(SHORT.format(level="")))
+    assert len(only_short) == 1 and "expected the full disclaimer" in only_short[0]
 
 
-def test_the_block_must_hold_the_disclaimer_text_and_be_visible():
-    assert "found other text" in check(page("<div data-disclaimer>Other</div>"))[0]
-    assert "found it hidden" in check(page("<div data-disclaimer hidden>Read this.</div>"))[0]
+def test_each_part_must_hold_the_site_s_words_and_be_visible():
+    other = both().replace("Read this.", "Other")
+    assert (
+        "the site's words (disclaimer in site.yaml) in the full disclaimer" in check(page(other))[0]
+    )
+    other = both().replace("Key facts. ", "Other ")
+    assert "(disclaimer_short in site.yaml) in the key facts" in check(page(other))[0]
+    hidden = both().replace('<section class="disclaimer disclaimer-short"',
+                            '<section hidden class="disclaimer disclaimer-short"')  # fmt: skip
+    assert check(page(hidden)) == [
+        "templates/custom.html:1:1: disclaimer: expected the key facts visible, found it hidden "
+        "(in a/index.html)"
+    ]
+    folded = f"<details><summary>More</summary>{both()}</details>"
+    assert len(check(page(folded))) == 2  # a closed <details> hides both
 
 
-def test_evidence_pages_must_state_their_level():
+def test_each_part_is_a_named_landmark_and_the_key_facts_link_to_the_full_statement():
+    unnamed = both().replace(' aria-labelledby="f"', "")
+    assert "expected the full disclaimer to be a landmark with a name" in check(page(unnamed))[0]
+    as_div = both().replace("<section class", "<div class", 1).replace("</section>", "</div>", 1)
+    assert "found <div>" in check(page(as_div))[0]
+    unlinked = both().replace('href="#disclaimer"', 'href="#elsewhere"')
+    assert "expected the key facts to link to the full disclaimer" in check(page(unlinked))[0]
+    swapped = FULL.format(level="") + SHORT.format(level="")
+    assert check(page(swapped)) == [
+        "templates/custom.html:1:1: disclaimer: expected the key facts before the full "
+        "disclaimer, found them after (in a/index.html)"
+    ]
+    twice = both() + SHORT.format(level="").replace('"k"', '"k2"')
+    assert "expected the key facts once on a page, found 2 blocks" in check(page(twice))[0]
+
+
+def test_evidence_pages_must_state_their_level_in_both_parts():
     good = page(
-        "<div data-disclaimer>Investigational Not shown to work. Read this.</div>",
+        both("Investigational. ", "Investigational. Not shown to work. "),
         evidence="investigational",
     )
-    bad = page("<div data-disclaimer>Read this.</div>", evidence="investigational")
     assert check(good) == []
-    assert "expected the evidence level 'Investigational'" in check(bad)[0]
+    no_explanation = page(
+        both("Investigational. ", "Investigational. "), evidence="investigational"
+    )
+    assert check(no_explanation) == [
+        "templates/custom.html:1:1: disclaimer: expected the explanation of the evidence level "
+        "'Investigational' in the full disclaimer, found it missing (in a/index.html)"
+    ]
+    no_label = page(both("", "Investigational. Not shown to work. "), evidence="investigational")
+    assert (
+        "expected the page's evidence level 'Investigational' in the key facts"
+        in check(no_label)[0]
+    )
 
 
 def test_other_origin_resources_and_broken_links_are_caught():
     body = (
-        "<div data-disclaimer>Read this.</div><img src='https://cdn.example/x.png' alt='x'>"
+        both() + "<img src='https://cdn.example/x.png' alt='x'>"
         "<a href='../missing/index.html'>gone</a><a href='https://example.org/'>fine</a>"
     )
     found = check(page(body))
@@ -70,8 +131,8 @@ def test_other_origin_resources_and_broken_links_are_caught():
 
 
 def test_duplicate_ids_are_caught():
-    found = check(page("<div data-disclaimer id='x'>Read this.</div><p id='x'>y</p>"))
-    assert found and "found x more than once" in found[0]
+    found = check(page(both() + "<p id='k'>y</p>"))
+    assert found and "found k more than once" in found[0]
 
 
 def test_content_security_policy_must_allow_only_the_own_origin():
@@ -79,9 +140,9 @@ def test_content_security_policy_must_allow_only_the_own_origin():
     assert not policy_is_own_origin("default-src 'self'; script-src 'self' 'unsafe-inline'")
     assert not policy_is_own_origin("default-src 'self'; img-src https://cdn.example")
     assert not policy_is_own_origin("default-src *")
-    html = b"<html><body><div data-disclaimer>Read this.</div></body></html>"
+    html = f"<html><body>{both()}</body></html>".encode()
     pages = [RenderedPage.of("a/", html, "x.html")]
-    found = [str(f) for f in check_pages(pages, [], "Read this.", {}, Path("t"))]
+    found = [str(f) for f in check_pages(pages, [], "Key facts.", "Read this.", {}, Path("t"))]
     assert any("Content-Security-Policy meta tag, found none" in f for f in found)
 
 
@@ -105,9 +166,7 @@ def test_a_custom_template_that_forgets_the_base_fails_the_build(
     result = build_site(content, out, templates)
     assert not result.ok and not out.exists()
     messages = {str(f) for f in result.errors}
-    where = (
-        f"{templates / 'page.html'}:1:1: disclaimer: expected the disclaimer block on every page"
-    )
+    where = f"{templates / 'page.html'}:1:1: disclaimer: expected the key facts"
     assert any(m.startswith(where) and "(in about/index.html)" in m for m in messages)
     assert all("page.html" in m for m in messages)
 
@@ -120,4 +179,6 @@ def test_a_template_error_is_reported_with_its_line(content: Path, templates: Pa
     assert [(f.path, f.line, f.field) for f in result.errors] == [
         (str(templates / "home.html"), 3, "template")
     ]
-    assert "'nope' is undefined" in result.errors[0].message
+    message = result.errors[0].message
+    assert message.startswith("expected one of the names a template is given (")
+    assert message.endswith("found 'nope'")

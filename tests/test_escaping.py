@@ -124,7 +124,7 @@ def test_every_use_of_base_url_stays_inside_its_attribute_or_element(content: Pa
         for block in soup.find_all("script", type="application/ld+json"):
             assert base in json.dumps(json.loads(block.string))
     not_found = BeautifulSoup((out / "404.html").read_text("utf-8"), "html.parser")
-    hrefs = [a["href"] for a in not_found.select("[data-disclaimer] a")]
+    hrefs = [a["href"] for a in not_found.select(".disclaimer-full a")]
     assert "/a&b=(c);d,e+f!$*@:~/how-we-rate-evidence/index.html" in hrefs
 
 

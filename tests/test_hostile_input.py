@@ -206,8 +206,8 @@ def test_an_alias_bomb_is_a_finding(content: Path):
     replace_in(content / "conditions" / "alpha.md", "reviewed_by:", BOMB + "reviewed_by:")
     assert_findings(
         check_bounded(content),
-        f"content/site.yaml:30:4: yaml: {ALIASES}",  # line e: the 1,001st alias
-        f"content/packages.yaml:28:4: yaml: {ALIASES}",
+        f"content/site.yaml:33:4: yaml: {ALIASES}",  # line e: the 1,001st alias
+        f"content/packages.yaml:29:4: yaml: {ALIASES}",
         f"content/claims.yaml:5:4: yaml: {ALIASES}",
         f"{ALPHA}:12:4: yaml: {ALIASES}",
     )
@@ -218,7 +218,7 @@ def test_aliases_that_repeat_too_many_values_are_a_finding(content: Path, monkey
     with (content / "site.yaml").open("a", encoding="utf-8") as handle:
         handle.write(wide)
     monkeypatch.chdir(content.parent)
-    assert "content/site.yaml:27:4: yaml: expected aliases (*name) to repeat at most 100,000 " \
+    assert "content/site.yaml:30:4: yaml: expected aliases (*name) to repeat at most 100,000 " \
         "values in all, found more (aliases of aliases multiply); write the values out " \
         "instead" in [str(f) for f in build_site(Path("content"), Path("site")).errors]  # fmt: skip
 
@@ -230,8 +230,8 @@ def test_an_alias_inside_the_value_it_names_is_a_finding(content: Path):
         handle.write("loop: &loop {again: *loop}\n")
     assert_findings(
         check_bounded(content),
-        f"content/site.yaml:26:7: yaml: {NESTED} (an alias inside the value it names)",
-        f"content/packages.yaml:24:7: yaml: {NESTED} (an alias inside the value it names)",
+        f"content/site.yaml:29:7: yaml: {NESTED} (an alias inside the value it names)",
+        f"content/packages.yaml:25:7: yaml: {NESTED} (an alias inside the value it names)",
     )
 
 
@@ -242,7 +242,7 @@ def test_yaml_nested_too_deep_is_a_finding(content: Path):
                "deep: " + "{a: " * 900 + "}" * 900 + "\nreviewed_by:")  # fmt: skip
     assert_findings(
         check_bounded(content),
-        f"content/site.yaml:26:70: yaml: {NESTED}",
+        f"content/site.yaml:29:70: yaml: {NESTED}",
         f"{ALPHA}:8:259: yaml: {NESTED}",
     )
 
@@ -260,7 +260,8 @@ def test_anchors_aliases_and_merge_keys_still_work(content: Path, monkeypatch):
     with (content / "packages.yaml").open("a", encoding="utf-8") as handle:
         handle.write(
             "  - &base\n    id: second-package\n    name: Second\n    conditions: [beta]\n"
-            "    evidence: investigational\n    duration_days: 3\n    known_risks: [Pain]\n"
+            "    kind: other\n    evidence: investigational\n    duration_days: 3\n"
+            "    known_risks: [Pain]\n"
             "    sources: *shared\n    last_reviewed: 2026-03-01\n"
             "  - <<: *base\n    id: third-package\n    name: Third\n"
         )
@@ -623,7 +624,7 @@ def test_a_control_character_in_yaml_is_a_finding(content: Path):
         check_bounded(content),
         f"{ALPHA}:2:13: yaml: expected valid YAML, found the character U+001F, which YAML does "
         "not allow in a file (write it as an escape in double quotes, like \\x1f)",
-        "content/packages.yaml:24:25: yaml: expected valid YAML, found the character U+0007, "
+        "content/packages.yaml:25:25: yaml: expected valid YAML, found the character U+0007, "
         "which YAML does not allow in a file (write it as an escape in double quotes, like \\x1f)",
     )
 

@@ -20,6 +20,7 @@ SPANISH = {
     "title": "Sitio de prueba",
     "disclaimer": "Este es un **aviso de prueba**. Vea [cómo valoramos la evidencia]"
     "(/how-we-rate-evidence/).",
+    "disclaimer_short": "Datos clave de prueba. Esto es información, no consejo médico.",
     "evidence_levels": {
         "established": {"label": "Establecida", "explanation": "Funciona en buenos ensayos."},
         "investigational": {"label": "En investigación", "explanation": "No se sabe si es segura."},
@@ -28,6 +29,7 @@ SPANISH = {
 }
 ARABIC = {
     "disclaimer": "هذا **إخلاء مسؤولية تجريبي**.",
+    "disclaimer_short": "حقائق أساسية تجريبية. هذه معلومات وليست نصيحة طبية.",
     "evidence_levels": {
         "established": {"label": "مثبتة", "explanation": "ثبتت فائدتها في تجارب جيدة."},
         "investigational": {"label": "قيد البحث", "explanation": "لم تثبت سلامتها."},
@@ -171,7 +173,7 @@ def test_hreflang_alternates_are_reciprocal_with_x_default(options: BuildOptions
 def test_the_switcher_goes_to_the_same_page_or_says_it_goes_home(options: BuildOptions) -> None:
     assert build(options).ok
     html = page(options, "conditions/alpha/")
-    switcher = html.split('class="language-switcher"')[1].split("</nav>")[0]
+    switcher = html.split("language-switcher-header")[1].split("</nav>")[0]
     assert 'href="../../es/conditions/alpha/index.html" hreflang="es"' in switcher
     assert re.search(r'href="../../ar/index.html" hreflang="ar"[^>]*>العربية</a> '
                      r'<span class="switcher-home">', switcher)  # fmt: skip
@@ -234,6 +236,97 @@ def test_every_page_is_checked_against_its_own_languages_disclaimer(
     assert result.errors
     assert {f.field for f in result.errors} == {"disclaimer"}
     assert all("(in es/" in f.message for f in result.errors)
+
+
+def test_every_page_is_checked_against_its_own_languages_key_facts(
+    options: BuildOptions,
+) -> None:
+    result = build(options)
+    assert "Datos clave de prueba." in page(options, "es/conditions/alpha/")
+    assert "Test key facts." in page(options, "conditions/alpha/")
+    assert "حقائق أساسية تجريبية." in page(options, "ar/about/")
+    partial = options.templates / "partials/disclaimer_short.html"
+    edit(partial, "<p>{{ config.disclaimer_short }}</p>",
+         "<p>{% if language.code == 'ar' %}Test key facts. This is information, not medical "
+         "advice.{% else %}{{ config.disclaimer_short }}{% endif %}</p>")  # fmt: skip
+    result = build(options)
+    assert result.errors
+    assert {f.field for f in result.errors} == {"disclaimer"}
+    assert all("(in ar/" in f.message and "key facts" in f.message for f in result.errors)
+
+
+def test_a_language_needs_its_key_facts_and_evidence_summaries(options: BuildOptions) -> None:
+    site = options.content / "site.yaml"
+    edit(site, "    explanation: Shown to work in good trials.\n",
+         "    explanation: Shown to work in good trials.\n    summary: shown to work\n")  # fmt: skip
+    spanish = {**SPANISH, "disclaimer_short": None}
+    set_languages(options.content, {"es": spanish, "ar": ARABIC})
+    found = {f.message for f in build(options).errors}
+    assert any("'es'" in m and "disclaimer_short" in m and "established.summary" in m
+               for m in found), found  # fmt: skip
+    assert any("'ar'" in m and "established.summary" in m for m in found), found
+
+
+def test_a_long_translation_of_the_key_facts_is_a_warning_at_its_line(
+    options: BuildOptions,
+) -> None:
+    set_languages(options.content, {"es": {**SPANISH, "disclaimer_short": "Datos. " * 40},
+                                    "ar": ARABIC})  # fmt: skip
+    result = build(options)
+    assert result.ok
+    (long,) = [f for f in result.warnings if f.field == "translations.es.disclaimer_short"]
+    line = (options.content / "site.yaml").read_text().splitlines().index("  es:") + 1
+    assert long.line > line and "at most 200 characters" in long.message
+
+
+def test_an_alias_redirects_within_each_language(options: BuildOptions) -> None:
+    edit(options.content / "conditions/alpha.md", "---\n", "---\naliases: [/old-alpha/]\n")
+    result = build(options)
+    assert result.ok, result.errors
+    assert {"old-alpha/", "es/old-alpha/", "ar/old-alpha/"} <= set(result.urls)
+    spanish = page(options, "es/old-alpha/")
+    assert 'content="0; url=../conditions/alpha/index.html"' in spanish
+    assert "Esta página se ha trasladado" in spanish and ">Afección alfa</a>" in spanish
+    arabic = page(options, "ar/old-alpha/")  # alpha is not in Arabic: its English title, marked
+    assert 'href="../conditions/alpha/index.html" lang="en" dir="ltr">Alpha condition' in arabic
+    assert 'hreflang="' not in arabic.split("</head>")[0]  # a redirect names no alternates
+    assert 'url=../conditions/alpha/index.html"' in page(options, "old-alpha/")
+
+
+def test_an_alias_in_a_translation_is_an_error_at_its_line(options: BuildOptions) -> None:
+    edit(options.content / "conditions/alpha.es.md", "---\n", "---\naliases: [/viejo-alfa/]\n")
+    (found,) = build(options).errors
+    assert found.path.endswith("conditions/alpha.es.md")
+    assert (found.line, found.col, found.field) == (2, 11, "aliases[1]")
+    assert "content/conditions/alpha.md" in found.message
+
+
+def test_a_draft_translation_is_left_out_and_its_page_falls_back(options: BuildOptions) -> None:
+    edit(options.content / "conditions/alpha.es.md", "---\n", "---\ndraft: true\n")
+    result = build(options)
+    assert result.ok
+    assert any(f.path.endswith("alpha.es.md") and f.field == "draft" for f in result.findings)
+    html = page(options, "es/conditions/alpha/")
+    assert "Afección alfa" not in html and "Alpha condition" in html
+    assert 'class="translation-note"' in html
+    # The other translations are still published.
+    beta = options.content / "conditions/beta.es.md"
+    beta.write_text(ALPHA_ES.replace("Afección alfa", "Afección beta"))
+    build(options)
+    assert "Afección beta" in page(options, "es/conditions/beta/")
+    assert "Afección alfa" not in page(options, "es/conditions/alpha/")
+
+
+def test_a_draft_page_is_left_out_in_every_language(options: BuildOptions) -> None:
+    edit(options.content / "conditions/alpha.md", "---\n", "---\ndraft: true\n")
+    result = build(options)
+    assert result.ok, result.errors
+    assert not [url for url in result.urls if "alpha" in url]
+    assert "Afección alfa" not in page(options, "es/conditions/")
+    served = build(replace(options, drafts=True))  # serve shows it, marked, in each language
+    assert "Afección alfa" in page(options, "es/conditions/alpha/")
+    assert "Borrador: no publicado." in page(options, "es/conditions/alpha/")
+    assert served.ok
 
 
 def test_a_translation_with_no_page_to_translate_is_an_error(options: BuildOptions) -> None:

@@ -33,7 +33,7 @@ HONEST = [
 
 @pytest.mark.parametrize("risk", PLAYED_DOWN)
 def test_a_risk_played_down_is_a_finding(risk: str):
-    package = Package(id="p", name="P", conditions=["c"], evidence="e", duration_days=1,
+    package = Package(id="p", name="P", kind="other", conditions=["c"], evidence="e", duration_days=1,
                       known_risks=["Infection", risk], last_reviewed="2026-01-01",
                       sources=[{"title": "S", "url": "https://example.org/s"}])  # fmt: skip
     found = check_package(package, 0, None, "content/packages.yaml")

@@ -6,6 +6,7 @@ import markdown.treeprocessors
 import pytest
 
 from sitegen.markdown import MarkdownConverter, PageContext
+from sitegen.models import EvidenceLevel
 from sitegen.urls import as_page_url, normalise, relative
 
 CONTENT_URLS = {
@@ -245,3 +246,69 @@ def test_another_python_markdown_gets_its_own_inline_stage_and_a_warning(monkeyp
             for converter in (gated, fallback)
         ]  # fmt: skip
         assert made[0] == made[1]
+
+
+LEVELS = {
+    "established": EvidenceLevel(
+        id="established", label="Established", explanation="Shown.", summary="shown to help"
+    ),
+    "investigational": EvidenceLevel(
+        id="investigational", label="Investigational", explanation="Being tested."
+    ),
+}
+
+
+def convert_with_levels(body: str) -> tuple[str, list[str], PageContext]:
+    ctx = PageContext(
+        "content/conditions/a.md", "conditions/a.md", "conditions/a/", body, 10,
+        CONTENT_URLS, KNOWN | {"how-we-rate-evidence/"}, frozenset(),
+        evidence_levels=lambda: LEVELS,
+    )  # fmt: skip
+    html, findings = MarkdownConverter().convert(body, ctx)
+    return html, [str(f) for f in findings], ctx
+
+
+def test_an_urgent_block_is_a_named_region_with_its_title_first():
+    html, findings, _ = convert_with_levels(
+        'Before.\n\n!!! urgent "Call 999 if you cannot see"\n    Go to A&E if **both** eyes.\n'
+    )
+    assert findings == []
+    assert (
+        '<div aria-labelledby="urgent-advice" class="callout callout-urgent" role="region">\n'
+        '<p class="callout-title" id="urgent-advice"><span class="visually-hidden">Urgent advice: '
+        "</span>Call 999 if you cannot see</p>\n<p>Go to A&amp;E if <strong>both</strong> eyes.</p>"
+    ) in html
+    # Two cards get two names; one with no title gets a plain one.
+    html, _, _ = convert_with_levels("!!! urgent\n    A.\n\n!!! urgent\n    B.\n")
+    assert 'id="urgent-advice"' in html and 'id="urgent-advice_1"' in html
+    assert "Get medical help urgently" in html
+
+
+def test_an_evidence_note_says_what_it_rates_and_links_to_what_the_level_means():
+    html, findings, _ = convert_with_levels(
+        '!!! evidence established "laser treatment"\n\nLaser lowers pressure.\n'
+    )
+    assert findings == []
+    assert (
+        '<div class="evidence-note">\n<p><span class="evidence-for">Evidence for <span>laser '
+        'treatment</span>: <span class="badge badge-established">Established</span> (shown to '
+        'help). </span><a href="../../how-we-rate-evidence/index.html#level-established">What '
+        "this means</a></p></div>"
+    ) in html
+
+
+def test_an_unknown_evidence_level_or_callout_is_reported_at_its_line():
+    body = 'Text.\n\n!!! evidence investigatinal "x"\n\n!!! warning "Careful"\n    Y.\n'
+    _, findings, _ = convert_with_levels(body)
+    assert findings == [
+        "content/conditions/a.md:12:1: evidence: expected '!!! evidence' and one of the evidence "
+        "levels defined in site.yaml (established, investigational) (did you mean "
+        "'investigational'?), found 'investigatinal'",
+        "content/conditions/a.md:14:1: warning: callout: expected '!!! urgent' or '!!! evidence "
+        "<level>', found '!!! warning'; it was shown as a plain box",
+    ]
+
+
+def test_a_page_s_sections_are_kept_for_its_contents_list():
+    _, _, ctx = convert_with_levels("## Symptoms\n\nA.\n\n### Detail\n\n## What *helps*\n\nB.\n")
+    assert ctx.sections == [("symptoms", "Symptoms"), ("what-helps", "What helps")]

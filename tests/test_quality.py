@@ -165,7 +165,7 @@ def test_source_markers_must_match_a_listed_source(content: Path):
         "Alpha has symptoms [1] [2].",
     )
     assert check(content) == [
-        "content/conditions/alpha.md:17:24: sources: expected a source number from 1 to 1, found [2]"
+        "content/conditions/alpha.md:17:24: sources: expected [1], the only source listed, found [2]"
     ]
 
 

@@ -63,24 +63,41 @@ def test_every_expected_page_is_written(site: Path):
     assert len(list((site / "conditions").glob("*/index.html"))) >= 3
 
 
-def test_every_page_carries_the_disclaimer(site: Path):
+def test_every_page_carries_the_disclaimer_in_two_parts(site: Path):
     for page in pages(site):
-        block = soup(page).select_one("[data-disclaimer]")
-        assert block is not None, page
-        text = block.get_text(" ", strip=True)
+        html = soup(page)
         lang = language_of(site, page)
+        short = html.select_one("section.disclaimer.disclaimer-short")
+        full = html.select_one("section.disclaimer.disclaimer-full")
+        assert short is not None and full is not None, page
+        assert NOT_ADVICE[lang] in short.get_text(" ", strip=True), page
+        assert short.find("a", href="#disclaimer") is not None, page
+        assert full["id"] == "disclaimer", page
+        text = full.get_text(" ", strip=True)
         assert NOT_ADVICE[lang] in text, page
         assert INVESTIGATIONAL[lang] in text.lower(), page
 
 
-def test_condition_and_package_pages_state_their_evidence_level(site: Path):
+def test_condition_and_package_pages_state_their_evidence_level_and_what_it_rates(site: Path):
     for page in [*site.glob("conditions/*/index.html"), *site.glob("packages/*/index.html")]:
-        badge = soup(page).select_one("[data-disclaimer] .badge")
-        assert badge is not None and badge.get_text(strip=True).startswith("Evidence: "), page
+        for part in ("disclaimer-short", "disclaimer-full"):
+            rated = soup(page).select_one(f".{part} .evidence-for")
+            assert rated is not None, (page, part)
+            assert rated.get_text(" ", strip=True).startswith("Evidence for "), (page, part)
     package = soup(site / "packages/optic-nerve-stem-cell-12-day/index.html")
-    assert package.select_one("[data-disclaimer] .badge").get_text(strip=True) == (
-        "Evidence: Unproven, sold outside a registered trial"
+    assert package.select_one(".disclaimer-short .evidence-for").get_text(" ", strip=True) == (
+        "Evidence for this package: Unproven, sold outside a registered trial"
     )
+    condition = soup(site / "conditions/optic-nerve-damage/index.html")
+    assert condition.select_one(".disclaimer-short .evidence-for").get_text(" ", strip=True) == (
+        "Evidence for stem-cell treatments: Investigational"
+    )
+    # Where the page discusses each treatment, its own level, saying what it rates.
+    notes = [note.get_text(" ", strip=True) for note in condition.select(".prose .evidence-note")]
+    assert any(note.startswith("Evidence for treating the cause") and "Established" in note
+               for note in notes), notes  # fmt: skip
+    assert any("stem-cell treatments for optic nerve damage : Investigational" in note
+               for note in notes), notes  # fmt: skip
 
 
 def test_each_page_has_its_head_metadata(site: Path):
@@ -136,24 +153,38 @@ def test_condition_page_content(site: Path):
 
 
 def test_catalogue_comparison_table(site: Path):
+    """Both packages side by side on what a patient weighs: kind, evidence, length, price,
+    risks and regulatory status."""
     table = soup(site / "packages/index.html").find("table")
     headers = [th.get_text(strip=True) for th in table.thead.find_all("th")]
     assert headers == [
         "Package",
-        "Conditions",
-        "Cells and units",
-        "Routes and times",
-        "Days",
+        "Kind",
+        "Offered for",
         "Evidence",
+        "How long",
         "Price",
+        "Known risks",
+        "Regulatory status",
     ]
-    row = table.tbody.find("tr")
-    cells = [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
-    assert "UCBSC" in cells[2] and "2 units" in cells[2] and "UCMSC" in cells[2]
-    assert "2 times" in cells[3]
-    assert cells[4] == "12"
-    assert cells[5] == "Evidence: Unproven, sold outside a registered trial"
-    assert cells[6] == "Not published"
+    rows = {
+        row.th.get_text(strip=True): [c.get_text(" ", strip=True) for c in row.find_all("td")]
+        for row in table.tbody.find_all("tr")
+    }
+    cells = rows["12-day stem-cell programme for optic nerve damage"]
+    assert cells[0] == "Cell therapy"
+    assert cells[2] == "Evidence: Unproven, sold outside a registered trial"
+    assert cells[3] == "12 days"
+    assert cells[4] == "Not published"
+    assert "Injection behind the eye (retrobulbar injection)" in cells[5]
+    assert "United States: Not approved by the US Food and Drug Administration" in cells[6]
+    laser = rows["Selective laser trabeculoplasty (SLT) for glaucoma"]
+    assert laser[0] == "Surgery or procedure"
+    assert laser[1] == "Glaucoma"
+    assert laser[2] == "Evidence: Established"
+    assert laser[3] == "1 day"
+    assert "Soon after the treatment" in laser[5] and "Rare problems" in laser[5]
+    assert laser[6].startswith("England: Since January 2022, NICE guidance says")
 
 
 def test_package_page_shows_known_risks_first(site: Path):
@@ -249,7 +280,8 @@ def test_404_uses_links_from_the_site_root(site: Path):
     html = soup(site / "404.html")
     assert html.find("link", rel="stylesheet")["href"].startswith("/static/site.")
     assert {a["href"] for a in html.select("main a")} >= {"/", "/conditions/", "/packages/"}
-    assert html.select_one("[data-disclaimer]") is not None
+    assert html.select_one(".disclaimer-short") is not None
+    assert html.select_one(".disclaimer-full") is not None
 
 
 def test_every_evidence_level_is_explained_on_the_evidence_page(site: Path):
@@ -353,3 +385,31 @@ def test_the_facts_the_first_review_could_not_source_are_now_given(site: Path):
     assert "African or Caribbean" in pages["glaucoma"]
     assert "over the age of 50" in pages["damage"] and "ethambutol" in pages["damage"]
     assert "m.14484T>C" in pages["lhon"] and "20 April 2023" in pages["lhon"]
+
+
+def test_reader_aids_a_to_z_breadcrumbs_contents_urgent_cards_and_feedback(site: Path):
+    conditions = soup(site / "conditions/index.html")
+    letters = conditions.select_one('nav.a-to-z[aria-label="Conditions A to Z"]')
+    assert [a.get_text() for a in letters.select("a")] == ["C", "G", "L", "O"]
+    # Each name a condition is also known by is listed under its own letter.
+    see_also = [p.get_text(" ", strip=True) for p in conditions.select(".see-also")]
+    assert "Chronic open-angle glaucoma : see Glaucoma" in see_also
+    page = soup(site / "conditions/optic-nerve-damage/index.html")
+    crumbs = [a.get_text() for a in page.select('nav.breadcrumbs[aria-label="Breadcrumb"] a')]
+    assert crumbs == ["Home", "Conditions"]
+    contents = [a["href"] for a in page.select('nav.contents[aria-label="Contents"] a')]
+    assert contents[:3] == ["#how-the-optic-nerve-works", "#symptoms", "#causes"]
+    assert all(page.find(id=href[1:]) for href in contents)
+    urgent = page.select(".prose .callout-urgent[role=region]")
+    assert len(urgent) == 2
+    for card in urgent:
+        assert page.find(id=card["aria-labelledby"]).get_text().startswith("Urgent advice: ")
+    answers = page.select(".feedback a")
+    assert [a.get_text(" ", strip=True) for a in answers] == [
+        "Yes , this page was helpful",
+        "No , this page was not helpful",
+    ]
+    assert answers[0]["href"].startswith("mailto:info@example.org?subject=")
+    assert (
+        "body=Page%3A%20https%3A//example.org/conditions/optic-nerve-damage/" in answers[0]["href"]
+    )

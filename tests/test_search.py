@@ -89,10 +89,11 @@ def test_only_content_pages_are_marked_for_indexing_with_their_kind_and_evidence
         assert not soup(out / page).find(attrs={"data-pagefind-body": True}), page
     alpha = soup(out / "conditions/alpha/index.html")
     # The disclaimer, the same on every page, is not indexed; its evidence level is metadata.
-    disclaimer = alpha.find(attrs={"data-disclaimer": True})
-    assert disclaimer.has_attr("data-pagefind-ignore")
+    for part in alpha.select(".disclaimer-short, .disclaimer-full"):
+        assert part.has_attr("data-pagefind-ignore")
+    disclaimer = alpha.select_one(".disclaimer-short")
     assert disclaimer.find(attrs={"data-pagefind-meta": "evidence"}).get_text() == (
-        "Evidence: Established"
+        "Evidence for the treatments described here: Established"
     )
     # Also-known-as names are in the indexed text.
     assert "A-itis" in alpha.find("main").select_one(".aka").get_text()
@@ -113,14 +114,14 @@ def test_the_index_holds_each_page_s_text_also_known_as_names_kind_and_evidence(
     alpha = found["/conditions/alpha/index.html"]
     assert alpha["meta"]["title"] == "Alpha condition"
     assert alpha["meta"]["kind"] == "Condition"
-    assert alpha["meta"]["evidence"] == "Evidence: Established"
+    assert alpha["meta"]["evidence"] == "Evidence for the treatments described here: Established"
     assert alpha["meta"]["evidence_id"] == "established"
     assert "First condition" in alpha["content"] and "A-itis" in alpha["content"]
     assert "test disclaimer" not in alpha["content"]  # the same on every page: not indexed
     assert "Skip to main content" not in alpha["content"]
     package = found["/packages/test-package/index.html"]
     assert package["meta"]["kind"] == "Treatment package"
-    assert package["meta"]["evidence"] == "Evidence: Investigational"
+    assert package["meta"]["evidence"] == "Evidence for this package: Investigational"
     assert "Test cells" in package["content"]
     assert "evidence" not in found["/about/index.html"]["meta"]
 
@@ -213,7 +214,7 @@ def test_the_search_page_lists_every_condition_and_package_without_javascript(
     assert result.ok
     page = soup(tmp_path / "site/search/index.html")
     main = page.find("main")
-    assert main.find(attrs={"data-disclaimer": True})
+    assert main.select_one(".disclaimer-short") and main.select_one(".disclaimer-full")
     form = main.find("form", attrs={"role": "search"})
     assert form["action"] == "index.html" and form["method"] == "get"
     assert form.find("label")["for"] == form.find("input", type="search")["id"]

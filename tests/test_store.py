@@ -493,3 +493,28 @@ def test_a_finding_in_a_file_read_from_the_cache_points_where_a_fresh_build_does
     fresh = build_site(content, tmp_path / "fresh", templates)
     assert not result.ok and result.findings == fresh.findings
     assert any(f.path.endswith("packages.yaml") for f in result.errors)
+
+
+def test_a_build_waits_while_another_holds_the_store(primed: Path, content: Path,
+                                                     templates: Path, tmp_path: Path):  # fmt: skip
+    """`serve` and a `python build.py check` beside it share .cache/: one build at a time
+    reads and commits it, and the one that waits is told so, then builds as usual."""
+    import threading
+
+    holder = Session(BuildOptions(content=content, out=primed, templates=templates, cache=True))
+    told: list[str] = []
+    results: list[BuildResult] = []
+    other = BuildOptions(content=content, out=tmp_path / "other", templates=templates,
+                         cache=True, progress=lambda stage, done, total: told.append(stage))  # fmt: skip
+    waiter = threading.Thread(target=lambda: results.append(build(other)))
+    try:
+        with holder.store.held():
+            waiter.start()
+            waiter.join(timeout=1.0)
+            assert waiter.is_alive() and not results  # still waiting for the store
+        waiter.join(timeout=60)
+    finally:
+        holder.close()
+    assert told[0] == "Waiting for another build to finish"
+    assert results[0].ok and results[0].written
+    same_as_clean_build(content, templates, tmp_path / "other", tmp_path)

@@ -226,27 +226,35 @@ def make_hostile_site(folder: Path) -> Path:
 
 def fill_optional_fields(content: Path) -> None:
     """Every optional text field of the minimal site given a value, to be made hostile."""
-    clinical_review = {"clinical_review": {"by": "A", "role": "B", "date": date(2026, 1, 1)}}
+    clinical_review = {
+        "clinical_review": {"by": "A", "role": "B", "date": date(2026, 1, 1)},
+        "owner": "O",
+        "approved_by": "A",
+        "approved_on": date(2026, 1, 1),
+    }
 
     def site(data: dict) -> dict:
         contact = {"email": "a@example.test", "phone": "0", "address": "A", "hours": "B"}
+        for level in data["evidence_levels"]:
+            level["summary"] = "S"
         levels = {
-            level["id"]: {"label": "L", "explanation": "E"} for level in data["evidence_levels"]
+            level["id"]: {"label": "L", "explanation": "E", "summary": "S"}
+            for level in data["evidence_levels"]
         }
         french = {"title": "T", "description": "D", "publisher": "P", "disclaimer": "D",
                   "disclaimer_short": "S", "evidence_levels": levels,
                   "navigation": data["navigation"], "disclosure": data["disclosure"],
                   "contact": contact, "required_sections": data.get("required_sections", [])}  # fmt: skip
         languages = [{"code": "en", "name": "English"}, {"code": "fr", "name": "Français"}]
-        return {**data, "contact": contact, "disclaimer_short": "S", "languages": languages,
-                "translations": {"fr": french}}  # fmt: skip
+        return {**data, "contact": contact, "feedback_email": "a@example.test",
+                "languages": languages, "translations": {"fr": french}}  # fmt: skip
 
     def about(meta: dict) -> dict:
         sources = [{"title": "T", "publisher": "P", "citation": "C", "url": "https://e.test/"}]
         return {**meta, "reviewed_by": "R", "sources": sources, **clinical_review}
 
     def condition(meta: dict) -> dict:
-        return {**meta, **clinical_review}
+        return {**meta, **clinical_review, "evidence_for": "E"}
 
     def catalogue(data: dict) -> dict:
         package = data["packages"][0]
@@ -257,18 +265,41 @@ def fill_optional_fields(content: Path) -> None:
         package["sold_by_publisher"] = True
         package["schedule"] = [{"day": 1, "what": "Arrival"}]
         for name in ("eyes_treated", "treated_by", "country", "clinic", "regulator",
-                     "product_specification", "product_testing"):  # fmt: skip
+                     "product_specification", "product_testing", "provider", "licence",
+                     "duration", "benefits"):  # fmt: skip
             package[name] = name.replace("_", " ").capitalize()
+        package["alternatives"] = ["Waiting"]
+        package.update(owner="O", approved_by="A", approved_on=date(2026, 1, 1))
         french = {name: package[name] for name in ("name", "summary", "adjuvant_therapies",
-                  "includes", "known_risks", "price_excludes", "follow_up", "eyes_treated",
-                  "treated_by") if name in package}  # fmt: skip
+                  "duration", "includes", "provider", "treated_by", "eyes_treated", "benefits",
+                  "known_risks", "alternatives", "price_excludes", "follow_up")
+                  if name in package}  # fmt: skip
         package["translations"] = {"fr": french}
+        data["packages"] += [other_kind(package, kind, fields) for kind, fields in KINDS.items()]
         return data
 
     edit_yaml(content / "site.yaml", site)
     edit_yaml(content / "pages" / "about.md", about)
     edit_yaml(content / "conditions" / "alpha.md", condition)
     edit_yaml(content / "packages.yaml", catalogue)
+
+
+# Packages of the other kinds, each with its own list of what is given, every field filled.
+KINDS = {
+    "medicine course": {"medicines": [{"name": "N", "form": "F", "dose": "D"}]},
+    "surgery or procedure": {
+        "procedures": [{"name": "N", "anaesthetic": "A", "how_long": "H", "stay": "S"}]
+    },
+    "rehabilitation": {"sessions": [{"what": "W", "how_many": 2, "length": "L", "where": "H"}]},
+    "diagnostic": {"tests": [{"name": "N", "why": "W", "preparation": "P", "results": "R"}]},
+}
+
+
+def other_kind(package: dict, kind: str, fields: dict) -> dict:
+    """A copy of the cell-therapy package as another kind of package."""
+    cell_only = ("cells", "product_specification", "product_testing")
+    copy = {name: value for name, value in package.items() if name not in cell_only}
+    return {**copy, "id": f"{package['id']}-{kind.split()[0]}", "kind": kind, **fields}
 
 
 def add_hostile_addresses(content: Path) -> None:

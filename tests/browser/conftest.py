@@ -37,7 +37,11 @@ FACTS_JS = (Path(__file__).parent / "page_facts.js").read_text("utf-8")
 # Pages photographed at every width, by the name their files get.
 PHOTOGRAPHED = {"": "home", "conditions/optic-nerve-damage/": "condition", "packages/": "catalogue"}
 WIDTHS = (320, 768, 1280)
-PRINTED = ("conditions/optic-nerve-damage/", "packages/optic-nerve-stem-cell-12-day/")
+PRINTED = (
+    "conditions/optic-nerve-damage/",
+    "packages/optic-nerve-stem-cell-12-day/",
+    "packages/selective-laser-trabeculoplasty/",
+)
 
 
 def sample_urls() -> list[str]:
@@ -331,7 +335,8 @@ def measure(browser: Any, served: Served, url: str, shots: Path) -> Visit:
         page.goto(served.url(url), wait_until="load")
         visit.without_javascript = {
             "main_text": page.locator("main").inner_text(),
-            "disclaimer_visible": page.locator("[data-disclaimer]").is_visible(),
+            "disclaimer_visible": page.locator(".disclaimer-short").is_visible()
+            and page.locator(".disclaimer-full").is_visible(),
         }
     finally:
         context.close()

@@ -142,9 +142,11 @@
     .map(describe);
 
   // The disclaimer -----------------------------------------------------------
-  const disclaimer = document.querySelector("[data-disclaimer]");
+  // The key facts (the disclaimer's first part) near the top; the full statement at the end.
+  const disclaimer = document.querySelector(".disclaimer-short");
+  const disclaimerFull = document.querySelector(".disclaimer-full");
   const h1 = document.querySelector("h1");
-  const firstContent = document.querySelector("main > :not(h1, p.aka, p.lead, [data-disclaimer])");
+  const firstContent = document.querySelector("main > :not(h1, p.aka, p.lead, .disclaimer)");
   const position = (a, b) => (a && b ? a.compareDocumentPosition(b) : 0);
   const disclaimerBox = disclaimer ? disclaimer.getBoundingClientRect() : null;
 
@@ -186,6 +188,16 @@
       afterH1: Boolean(position(h1, disclaimer) & Node.DOCUMENT_POSITION_FOLLOWING),
       beforeContent: !firstContent || Boolean(position(disclaimer, firstContent) & Node.DOCUMENT_POSITION_FOLLOWING),
       text: disclaimer.innerText,
+    },
+    disclaimerFull: disclaimerFull && {
+      shown: shown(disclaimerFull),
+      height: disclaimerFull.getBoundingClientRect().height,
+      inMain: Boolean(disclaimerFull.closest("main")),
+      // After everything else the page's content holds (only the feedback control follows).
+      last: [...document.querySelectorAll("main > *")]
+        .filter((el) => !el.matches(".feedback"))
+        .pop() === disclaimerFull,
+      text: disclaimerFull.innerText,
     },
     navShown: nav ? shown(nav) : null,
     reviewDatesShown: reviewDates ? shown(reviewDates) : null,

@@ -101,7 +101,9 @@ def test_the_switcher_goes_to_the_same_page_or_to_the_languages_home(
 MIRRORED = """() => {
   const box = element => element.getBoundingClientRect();
   const style = element => getComputedStyle(element);
-  const disclaimer = document.querySelector('[data-disclaimer]');
+  const disclaimer = document.querySelector('.disclaimer-full');
+  const title = document.querySelector('.site-title');
+  const menu = document.querySelector('.menu > summary');
   const links = [...document.querySelectorAll('.site-nav a')];
   const phone = document.querySelector('.site-footer [dir=ltr]');
   return {
@@ -111,6 +113,7 @@ MIRRORED = """() => {
     firstLinkX: box(links[0]).left, secondLinkX: box(links[1]).left,
     firstLinkTop: box(links[0]).top, secondLinkTop: box(links[1]).top,
     headingRight: box(document.querySelector('h1')).right,
+    titleX: box(title).left, menuX: box(menu).left,
     mainRight: box(document.querySelector('main')).right,
     wide: document.documentElement.scrollWidth > window.innerWidth,
   };
@@ -133,6 +136,9 @@ def test_right_to_left_pages_mirror_the_menu_and_the_disclaimer(
         # The disclaimer's thick edge is at the start of the line: left in English, right in Arabic.
         assert english["disclaimerLeft"] > english["disclaimerRight"]
         assert arabic["disclaimerRight"] > arabic["disclaimerLeft"]
+        # The header mirrors: the site's name at the start, the menu's button after it.
+        if width == 320:
+            assert english["titleX"] < english["menuX"] and arabic["titleX"] > arabic["menuX"]
         # The menu runs from the right: its first link is right of the second on one row.
         if arabic["firstLinkTop"] == arabic["secondLinkTop"]:
             assert arabic["firstLinkX"] > arabic["secondLinkX"]

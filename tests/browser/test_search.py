@@ -60,7 +60,10 @@ def test_glaucoma_lists_the_glaucoma_page_first(tab, served):
     first = found[0]
     assert first["title"] == "Glaucoma"
     assert first["href"].endswith("/conditions/glaucoma/index.html")
-    assert "Condition" in first["facts"] and "Evidence: Established" in first["facts"]
+    assert (
+        "Condition" in first["facts"]
+        and "Evidence for laser, eye drops and surgery: Established" in first["facts"]
+    )
     assert "glaucoma" in first["excerpt"].lower() and first["marks"] >= 1
     assert tab.locator("#search-status").inner_text() == f"{len(found)} pages match “glaucoma”."
     assert tab.locator("#search-all").is_hidden()
@@ -76,7 +79,9 @@ def test_ucmsc_finds_the_package(tab, served):
     assert "12-day stem-cell programme for optic nerve damage" in titles
     package = found[titles.index("12-day stem-cell programme for optic nerve damage")]
     assert "Treatment package" in package["facts"]
-    assert "Evidence: Unproven, sold outside a registered trial" in package["facts"]
+    assert (
+        "Evidence for this package: Unproven, sold outside a registered trial" in package["facts"]
+    )
     assert "UCMSC" in package["excerpt"]
 
 
@@ -157,7 +162,8 @@ def test_without_javascript_the_page_lists_every_condition_and_package(browser, 
         assert "12-day stem-cell programme for optic nerve damage" in listed
         assert page.locator("#search-all").is_visible()
         assert page.locator("#search-results").is_hidden()
-        assert page.locator("[data-disclaimer]").is_visible()
+        assert page.locator(".disclaimer-short").is_visible()
+        assert page.locator(".disclaimer-full").is_visible()
     finally:
         context.close()
 
@@ -171,10 +177,12 @@ def test_condition_pages_carry_json_ld_that_the_policy_does_not_block(tab, serve
 
 @pytest.fixture(scope="module")
 def sharded(tmp_path_factory) -> Iterator[Any]:
-    """The sample site with its index split into shards of two pages."""
+    """The sample site with its index split into shards of about three pages (nine
+    indexed pages: three shards, none empty; with two, one of five shards would be empty,
+    which Pagefind refuses)."""
     out = tmp_path_factory.mktemp("sharded") / "site"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_index, "SHARD_PAGES", 2)
+        patch.setattr(search_index, "SHARD_PAGES", 3)
         result = build(BuildOptions(content=CONTENT, out=out, templates=TEMPLATES))
     assert result.ok, "\n".join(map(str, result.findings))
     with serving(out) as site:
@@ -197,14 +205,14 @@ def test_a_sharded_index_finds_what_one_index_finds(tab, sharded, served):
 
 @pytest.fixture(scope="module")
 def overlaid(tmp_path_factory) -> Iterator[Any]:
-    """The sample site in shards of two pages, then one condition edited: the edit
+    """The sample site in shards of three pages, then one condition edited: the edit
     goes into an overlay bundle and the shard's old entry for it is listed as stale."""
     root = tmp_path_factory.mktemp("overlaid")
     content, out = root / "content", root / "site"
     shutil.copytree(CONTENT, content)
     options = BuildOptions(content=content, out=out, templates=TEMPLATES)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_index, "SHARD_PAGES", 2)
+        patch.setattr(search_index, "SHARD_PAGES", 3)
         patch.setattr(search_index, "OVERLAY_PAGES", 1)
         patch.setattr(search_index, "BALLAST_PAGES", 1)
         session = Session(options)
