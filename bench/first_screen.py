@@ -3,7 +3,7 @@ the page) of the site name, the menu, search, the title, its summary, the key fa
 start of the disclaimer) and the page's own text, on a 320 x 640 phone and on a 1280 x 900
 screen zoomed to 200 % (a 640 x 450 viewport).
 
-    .venv/bin/python tools/first_screen.py SITE_FOLDER [URL ...]
+    .venv/bin/python bench/first_screen.py SITE_FOLDER [URL ...]
 
 SITE_FOLDER is a built site (`python build.py build --out SITE_FOLDER`); it is served on
 127.0.0.1 while the pages are measured in Debian's Chromium. The browser tests assert on the
