@@ -407,12 +407,13 @@ class Reader:
                 kept.append(doc)
                 source = entries[doc.source_path].value["reviewed"]
                 own = entries[doc.content_path].value["reviewed"]
+                line, col = entries[doc.content_path].value.get("reviewed_at") or (1, 1)
                 if source and (own is None or own < source):
                     findings.append(
                         warning(
                             doc.display_path,
-                            1,
-                            1,
+                            line,
+                            col,
                             "translation",
                             f"expected a translation reviewed on or after its page "
                             f"(content/{doc.source_path}, last reviewed {source}), found "
@@ -537,6 +538,10 @@ class Reader:
             "valid": valid,
             "title": doc.meta.title if valid else "",  # type: ignore[union-attr]
             "reviewed": iso(doc.meta.last_reviewed) if doc else None,
+            # where it was written: a translation older than its page is reported there
+            "reviewed_at": list(raw.positions.of_value(("last_reviewed",)))
+            if doc and doc.meta.last_reviewed
+            else None,
             "due": iso(doc.meta.next_review) if doc else None,
             "body_line": raw.body_line,
             "findings": findings_data(found),

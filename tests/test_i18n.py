@@ -345,6 +345,7 @@ def test_a_translation_older_than_its_page_is_noted_and_reported(options: BuildO
     result = build(options)
     (stale,) = [f for f in result.warnings if f.field == "translation"]
     assert stale.path.endswith("alpha.es.md") and "2026-03-01" in stale.message
+    assert (stale.line, stale.col) == (5, 16)  # the translation's own last_reviewed
     html = page(options, "es/conditions/alpha/")
     assert 'class="translation-note translation-stale"' in html
     assert "1 de marzo de 2026" in html  # the date in Spanish (Babel)
@@ -466,3 +467,83 @@ def test_a_language_the_claims_rules_do_not_cover_is_reported_once(
     unchecked = [f for f in build(options).findings if f.field == "claims" and "'es'" in f.message]
     (finding,) = unchecked
     assert finding.severity.value == "note" and "2 translated page(s)" in finding.message
+
+
+# What the previous steps left: package pages' words, JSON-LD addresses, new --lang -------
+
+
+def add_spanish_package(content: Path) -> None:
+    catalogue = content / "packages.yaml"
+    data = yaml.safe_load(catalogue.read_text())
+    data["packages"][0]["translations"] = {
+        "es": {"name": "Paquete de prueba", "known_risks": ["Dolor de cabeza", "Infección"]}
+    }
+    catalogue.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
+def json_ld(html: str) -> dict:
+    import json
+
+    return json.loads(html.split('<script type="application/ld+json">', 1)[1].split("</script>")[0])
+
+
+def test_package_pages_and_the_catalogue_speak_the_pages_language(options: BuildOptions) -> None:
+    add_spanish_package(options.content)
+    result = build(options)
+    assert result.ok, result.errors
+    html = page(options, "es/packages/test-package/")
+    for words in ("Riesgos conocidos", "Antes de decidir", "Qué contiene el paquete",
+                  "¿Forma parte de un ensayo clínico registrado?", "Terapia celular",
+                  "10 días", "2 unidades", "Día a día", "Precio"):  # fmt: skip
+        assert words in html, words
+    for words in ("Known risks", "Before you decide", "What the package contains", "Not stated"):
+        assert words not in html, words
+    catalogue = page(options, "es/packages/")
+    assert "Comparación de los paquetes de tratamiento" in catalogue
+    assert 'data-label="Riesgos conocidos"' in catalogue
+    arabic = page(options, "ar/packages/test-package/")  # not translated: the interface in Arabic
+    assert "المخاطر المعروفة" in arabic and "قبل أن تقرر" in arabic
+    assert "Known risks" not in arabic and "10 أيام" in arabic
+    assert not [f for f in result.warnings if f.field == "interface"]  # every string is there
+
+
+def test_structured_data_gives_each_languages_own_addresses(options: BuildOptions) -> None:
+    add_spanish_package(options.content)
+    assert build(options).ok
+    base = "https://example.test/sub/"
+    package = json_ld(page(options, "es/packages/test-package/"))
+    assert package["url"] == base + "es/packages/test-package/"
+    assert package["inLanguage"] == "es" and package["name"] == "Paquete de prueba"
+    assert [m["url"] for m in package["mentions"]] == [base + "es/conditions/beta/"]
+    assert json_ld(page(options, "es/conditions/alpha/"))["url"] == base + "es/conditions/alpha/"
+    assert (
+        json_ld(page(options, "packages/test-package/"))["url"] == base + "packages/test-package/"
+    )
+    assert "application/ld+json" not in page(options, "ar/packages/test-package/")  # a fallback
+
+
+def test_new_lang_starts_a_translation_beside_its_page(options: BuildOptions) -> None:
+    from conftest import run_cli
+
+    content = str(options.content)
+    made = run_cli("new", "condition", "Beta", "--lang", "es", "--content", content)
+    assert made.returncode == 0, made.stderr
+    path = options.content / "conditions/beta.es.md"
+    assert made.stdout.strip().endswith("conditions/beta.es.md")
+    source = (options.content / "conditions/beta.md").read_text()
+    text = path.read_text()
+    assert "# The 'es' translation of conditions/beta.md." in text
+    body = source.split("\n---\n", 1)[1]
+    assert text.endswith(body)  # the body to translate in place
+    assert f"last_reviewed: {date.today().isoformat()}" in text
+    result = build(replace(options, today=date.today()))
+    assert result.ok, result.errors  # a valid translation from the start, shown under /es/
+    assert "translation-note" not in page(options, "es/conditions/beta/")
+    again = run_cli("new", "condition", "Beta", "--lang", "es", "--content", content)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    unknown = run_cli("new", "page", "About", "--lang", "fr", "--content", content)
+    assert unknown.returncode == 2 and "es, ar" in unknown.stderr and "'fr'" in unknown.stderr
+    missing = run_cli("new", "page", "Gamma", "--lang", "es", "--content", content)
+    assert missing.returncode == 2 and "pages/gamma.md" in missing.stderr
+    package = run_cli("new", "package", "X", "--lang", "es", "--content", content)
+    assert package.returncode == 2 and "translations:" in package.stderr
