@@ -413,3 +413,23 @@ def test_reader_aids_a_to_z_breadcrumbs_contents_urgent_cards_and_feedback(site:
     assert (
         "body=Page%3A%20https%3A//example.org/conditions/optic-nerve-damage/" in answers[0]["href"]
     )
+
+
+def test_the_sample_has_one_spanish_page_translated_and_says_it_needs_review(site: Path):
+    """Spanish serves the About page in Spanish (a draft, marked as needing a medical
+    translator's review); every other Spanish or Arabic page falls back to English, said so."""
+    about = soup(site / "es/about/index.html")
+    assert about.html["lang"] == "es"
+    assert about.h1.get_text(strip=True) == "Sobre esta información" and not about.h1.get("lang")
+    assert about.select_one(".translation-note") is None
+    prose = about.select_one(".prose")
+    assert "Traducción pendiente de revisión" in prose.get_text(" ", strip=True)
+    assert "traductor médico" in prose.get_text(" ", strip=True)
+    links = {a["href"] for a in prose.find_all("a")}
+    assert "../packages/optic-nerve-stem-cell-12-day/index.html" in links  # stays in /es/
+    documents = [*site.glob("*/conditions/*/index.html"), *site.glob("*/about/index.html"),
+                 *site.glob("*/how-we-rate-evidence/index.html")]  # fmt: skip
+    falling_back = [page for page in documents if soup(page).select_one(".translation-note")]
+    assert sorted(set(map(str, documents)) - set(map(str, falling_back))) == [
+        str(site / "es/about/index.html")
+    ]
