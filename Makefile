@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup browser-deps audit build serve check test fuzz-incremental lint format clean
+.PHONY: setup browser-deps audit build serve check test fuzz-incremental lint format clean \
+	i18n-extract i18n-init i18n-update i18n-compile
 
 setup: $(STAMP)
 
@@ -56,6 +57,24 @@ check: $(STAMP)
 test: $(STAMP) lint browser-deps
 	$(BIN)/python build.py check --strict
 	$(BIN)/python -m pytest -q
+
+# Interface strings (Babel): extract them from the templates into templates/locale/messages.pot,
+# start a language's catalogue (make i18n-init LANG=pt), merge new strings into every
+# catalogue, and compile the catalogues the build reads (templates/locale/*/LC_MESSAGES/*.mo).
+LOCALE := templates/locale
+
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
+		--project=sitegen -o $(LOCALE)/messages.pot .
+
+i18n-init: $(STAMP)
+	$(BIN)/pybabel init -i $(LOCALE)/messages.pot -d $(LOCALE) -l $(LANG)
+
+i18n-update: $(STAMP)
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(LOCALE)/messages.pot -d $(LOCALE)
+
+i18n-compile: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d $(LOCALE)
 
 # The differential test of incremental builds (tests/test_incremental_differential.py)
 # on many long random sequences of edits, where make test runs a few short ones from a

@@ -18,7 +18,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -61,6 +61,7 @@ from .load import (
     find_markdown,
     load_markdown_file,
     load_yaml_file,
+    split_stem,
     too_large,
 )
 from .models import (
@@ -85,7 +86,7 @@ from .publishing import (
 )
 from .quality import check_document, check_packages, packages_date_state
 from .record import Values, short_print
-from .render import PageJob, Rendered, Renderer, page_jobs
+from .render import PageJob, Rendered, Renderer, language_of, page_jobs
 from .search import SearchIndexError, search_index
 from .store import Store, StoreDamageError, cache_path
 from .theme import is_theme_file, theme_of
@@ -356,7 +357,9 @@ class Reader:
         self.limits = config.limits if config is not None else Limits()
         documents = self.documents(config, config_print)
         slugs = sorted(
-            name[19:-3] for name in self.inputs.stamps if name.startswith("content/conditions/")
+            name[19:-3]
+            for name in self.inputs.stamps
+            if name.startswith("content/conditions/") and split_stem(name[19:-3])[1] is None
         )
         packages = self.catalogue(config, config_print, slugs)
         findings += self.findings
@@ -366,6 +369,8 @@ class Reader:
         urls = self.site_urls(packages)
         content_urls = self.document_urls
         findings += self.site_checks(urls)
+        documents, translations, found = self.sort_translations(config, documents)
+        findings += found
         assets = {
             name.removeprefix("content/"): self.options.content / name.removeprefix("content/")
             for name in self.inputs.stamps
@@ -373,8 +378,57 @@ class Reader:
         }
         findings += self.images(assets)
         site = Site(config, display_in(self.options.content, SITE_FILE), documents, packages,
-                    assets, urls, content_urls, self.unchecked)  # fmt: skip
+                    assets, urls, content_urls, translations, self.unchecked)  # fmt: skip
         return Content(site, config_print, self, findings, packages, failed, self.editorial)
+
+    def sort_translations(
+        self, config: SiteConfig, documents: list[Document]
+    ) -> tuple[list[Document], list[Document], list[Finding]]:
+        """The default language's documents and the translations, apart; the findings
+        on translations that cannot be published (a language not listed, no page they
+        translate) and those older than their page (its `last_reviewed` is later)."""
+        sources = {doc.content_path: doc for doc in documents if doc.lang is None}
+        if len(sources) == len(documents):
+            return documents, [], []
+        others = [lang.code for lang in config.all_languages[1:]]
+        entries = self.store.entries("document")
+        kept: list[Document] = []
+        findings: list[Finding] = []
+        for doc in documents:
+            if doc.lang is None or (
+                doc.source_path not in sources
+                and f"content/{doc.source_path}" in self.inputs.stamps
+            ):  # a page in the default language, or a translation of an invalid one
+                continue
+            if doc.lang not in others:
+                findings.append(error(
+                    doc.display_path, 1, 1, "translation",
+                    f"expected a translation into a language listed in site.yaml's `languages` "
+                    f"other than the default ({', '.join(others) or 'none listed'}), found "
+                    f"'{doc.lang}'; it is not published"))  # fmt: skip
+            elif doc.source_path not in sources:
+                findings.append(error(
+                    doc.display_path, 1, 1, "translation",
+                    f"expected the page it translates, content/{doc.source_path}, found none; "
+                    "it is not published"))  # fmt: skip
+            else:
+                kept.append(doc)
+                source = entries[doc.source_path].value["reviewed"]
+                own = entries[doc.content_path].value["reviewed"]
+                line, col = entries[doc.content_path].value.get("reviewed_at") or (1, 1)
+                if source and (own is None or own < source):
+                    findings.append(
+                        warning(
+                            doc.display_path,
+                            line,
+                            col,
+                            "translation",
+                            f"expected a translation reviewed on or after its page "
+                            f"(content/{doc.source_path}, last reviewed {source}), found "
+                            f"{own or 'no review date'}; the page says it may be out of date",
+                        )
+                    )
+        return list(sources.values()), kept, findings
 
     def images(self, assets: dict[str, Path]) -> list[Finding]:
         """The check of each file in content/images/ (its type, an SVG's safety)."""
@@ -492,6 +546,10 @@ class Reader:
             "valid": valid,
             "title": doc.meta.title if valid else "",  # type: ignore[union-attr]
             "reviewed": iso(doc.meta.last_reviewed) if doc else None,
+            # where it was written: a translation older than its page is reported there
+            "reviewed_at": list(raw.positions.of_value(("last_reviewed",)))
+            if doc and doc.meta.last_reviewed
+            else None,
             "due": iso(doc.meta.next_review) if doc else None,
             "body_line": raw.body_line,
             "findings": findings_data(found),
@@ -508,9 +566,9 @@ class Reader:
         known = self.validated_now.get(content_path)
         if known is not None:
             return known
-        slug = content_path[content_path.index("/") + 1 : -3]
+        slug, lang = split_stem(content_path[content_path.index("/") + 1 : -3])
         shown = self.shown_root + content_path
-        return Document(kind, slug, shown, content_path, None, self.source)  # type: ignore[arg-type]
+        return Document(kind, slug, shown, content_path, None, self.source, lang=lang)  # type: ignore[arg-type]
 
     @functools.cached_property
     def shown_root(self) -> str:
@@ -570,8 +628,9 @@ class Reader:
         for name in self.inputs.stamps:
             if is_document(name):
                 _, folder, file_name = name.split("/")
-                slug = file_name.removesuffix(".md")
-                urls[name[8:]] = f"conditions/{slug}/" if folder == "conditions" else f"{slug}/"
+                slug, lang = split_stem(file_name.removesuffix(".md"))
+                url = f"conditions/{slug}/" if folder == "conditions" else f"{slug}/"
+                urls[name[8:]] = f"{lang}/{url}" if lang else url
         return urls
 
     def site_urls(self, packages: list[Package]) -> frozenset[str]:
@@ -595,6 +654,22 @@ class Reader:
         context = context_of(digest, short_print("\n".join(sorted(urls))), evidence_page,
                              unchecked)  # fmt: skip
         return findings_from(self.step("site-checks", SITE_FILE, context, make))
+
+
+def unchecked_languages(site: Site) -> list[Finding]:
+    """A note, once for each language with translated pages: the claims linter's rules
+    are written for the default language, so those pages are not checked for
+    misleading claims (reported, not silently passed)."""
+    counts: dict[str, int] = {}
+    for doc in site.translations:
+        counts[doc.lang] = counts.get(doc.lang, 0) + 1  # type: ignore[index]
+    return [
+        note(site.config_path, 1, 1, "claims",
+             f"expected claims rules for '{code}', found none (the rules are written for "
+             f"'{site.config.language}'): its {count} translated page(s) are not checked "
+             "for misleading claims; have them reviewed by someone who reads them")
+        for code, count in sorted(counts.items())
+    ]  # fmt: skip
 
 
 def unchecked_packages(entries: list[CatalogueEntry], errors: bool) -> list[str]:
@@ -772,6 +847,7 @@ class Session:
         findings += found + self.lint(content, rules)
         if content.site is not None:
             findings += self.quality(content, today)
+            findings += unchecked_languages(content.site)
         clock.lap("validate")
         site = content.site
         if site is None:
@@ -798,10 +874,16 @@ class Session:
         skipped += [link for made in rendered.values() for link in made.skipped]
         findings += links_not_checked(skipped, site)
         clock.lap("render")
-        disclaimer = Disclaimers(plain(site.config.disclaimer_short),
-                                 text_of(renderer.disclaimer_for("", False)[0]))  # fmt: skip
+        disclaimers = {}
+        for language in site.languages:
+            lang = None if language is site.languages[0] else language.code
+            renderer.use(lang)
+            home = f"{lang}/" if lang else ""
+            short = site.config_in(lang or site.config.language).disclaimer_short
+            full = text_of(renderer.disclaimer_for(home, False)[0])
+            disclaimers[lang] = Disclaimers(plain(short), full)
         files = {**theme.files, **site.assets}
-        findings += self.output_checks(pages, files, disclaimer, site, not has_errors(findings))
+        findings += self.output_checks(pages, files, disclaimers, site, not has_errors(findings))
         clock.lap("check")
         result.pages = pages
         result.urls = [page.url for page in pages]
@@ -903,11 +985,15 @@ class Session:
                 return check_packages(known, raw, config, today)
             doc = site.document_at(raw.content_path)
             if doc is not None:
-                return check_document(doc, raw, config, today)
+                in_language = site.config_in(doc.lang) if doc.lang else config
+                return check_document(doc, raw, in_language, today)
             read = read_document(raw, config)  # not valid: checked as far as it is
             if read.document is None:
                 return []
-            return check_document(read.document, raw, config, today, read.invalid)
+            lang = read.document.lang
+            listed = lang is not None and site.config.language_named(lang) is not None
+            in_language = site.config_in(lang) if listed else config  # type: ignore[arg-type]
+            return check_document(read.document, raw, in_language, today, read.invalid)
 
         findings = self.per_file("quality", content, wanted, check, "Checking quality")
         self.store.put("quality:all", "", whole, findings_data(findings))
@@ -968,7 +1054,7 @@ class Session:
                 else:
                     exact.add(f"template:{rest}")
             elif rest == SITE_FILE:
-                prefixes |= {"config:", "doc:", "list:"}
+                prefixes |= {"config:", "config.", "doc:", "list:", "tr:"}
             elif rest == CATALOGUE_FILE:
                 prefixes |= {"pkg:", "offered:", "list:packages", "page:", "urls", "unchecked"}
             elif rest.startswith(f"{IMAGES_DIR}/"):
@@ -976,7 +1062,7 @@ class Session:
             elif rest.partition("/")[0] in DOCUMENT_DIRS:
                 prefixes |= {f"doc:{rest}#", "list:"}
                 if name not in now or name not in before:  # a document came or went
-                    prefixes |= {"slug:", "url:", "page:", "urls", "offered:"}
+                    prefixes |= {"slug:", "url:", "page:", "urls", "offered:", "tr:"}
         if built != today.isoformat():
             prefixes.add("today")
         if store.state("workflow") != workflow:  # a page left or joined the site, or an alias
@@ -1022,18 +1108,21 @@ class Session:
         return pages, findings
 
     def output_checks(self, pages: list[RenderedPage], files: dict[str, Path],
-                      disclaimer: Disclaimers, site: Site,
+                      disclaimers: dict[str | None, Disclaimers], site: Site,
                       check_links: bool) -> list[Finding]:  # fmt: skip
         """The checks of every HTML page's output, again only for pages that changed;
-        links are checked again for every page when a file came or went."""
+        links are checked again for every page when a file came or went. Each page is
+        held to the disclaimer and evidence levels of its own language."""
         store, templates = self.store, self.options.templates
         written = frozenset([output_path(page.url) for page in pages] + list(files))
         written_print = short_print("\n".join(sorted(written)))
-        levels = site.evidence
-        setting = short_print(
-            f"{disclaimer.short}\n{disclaimer.full}\n"
+        levels_in = {lang: {level.id: level for level in
+                            site.config_in(lang or site.config.language).evidence_levels}
+                     for lang in disclaimers}  # fmt: skip
+        setting = short_print("\n".join(
+            f"{lang} {disclaimers[lang].short}\n{disclaimers[lang].full}\n"
             f"{[level.model_dump_json() for level in levels.values()]}"
-        )
+            for lang, levels in levels_in.items()))  # fmt: skip
         html = [page for page in pages if page.is_html]
         # The same pages, files and settings: every page's findings stand as they were.
         whole = short_print(f"{setting} {written_print} {check_links} "
@@ -1045,8 +1134,12 @@ class Session:
         fresh = [(page, f"{page.digest} {setting}") for page in html
                  if (entry := entries.get(page.url)) is None
                  or entry.context != f"{page.digest} {setting}"]  # fmt: skip
-        made = parallel_map(lambda item: check_page(item[0], disclaimer, levels, templates),
-                            fresh, self.options.jobs, self.stage("Checking pages"))  # fmt: skip
+
+        def check(item: tuple[RenderedPage, str]) -> Any:
+            lang = language_of(item[0].url, site)
+            return check_page(item[0], disclaimers[lang], levels_in[lang], templates)
+
+        made = parallel_map(check, fresh, self.options.jobs, self.stage("Checking pages"))
         links: dict[str, list[tuple[str, str]]] = {}
         for (page, context), (found, page_links) in zip(fresh, made, strict=True):
             links[page.url] = page_links
@@ -1148,14 +1241,21 @@ def published(site: Site, entries: list[Entry], today: date, drafts: bool
     of both (pages not published, aliases that collide)."""
     left_out = hidden(entries, today, drafts)
     findings = publication_findings(entries, today, drafts)
+    entries, found = translation_aliases(entries)
+    findings += found
+    translated = {f"doc:{doc.content_path}" for doc in site.translations}
     aliases, found = redirects(entries, site.known_urls, left_out)
     findings += found
     if left_out:
-        urls = {entry.url for entry in entries if entry.key in left_out}
+        urls = {entry.url for entry in entries
+                if entry.key in left_out and entry.key not in translated}  # fmt: skip
         site = Site(site.config, site.config_path,
                     [doc for doc in site.documents if f"doc:{doc.content_path}" not in left_out],
                     [package for package in site.packages if f"pkg:{package.id}" not in left_out],
                     site.assets, site.known_urls - urls, site.content_urls,
+                    [doc for doc in site.translations
+                     if f"doc:{doc.content_path}" not in left_out
+                     and f"doc:{doc.source_path}" not in left_out],
                     site.unchecked)  # fmt: skip
     site.states = {
         entry.key: state
@@ -1165,6 +1265,28 @@ def published(site: Site, entries: list[Entry], today: date, drafts: bool
     site.redirects = aliases
     site.withheld = withheld(entries, today, drafts)
     return site, findings
+
+
+def translation_aliases(entries: list[Entry]) -> tuple[list[Entry], list[Finding]]:
+    """The entries without the aliases written in translations, and an error for each:
+    a page's old addresses are given once, in its own file, and redirect in every
+    language (`/old/` to the page, `/es/old/` to its Spanish version)."""
+    kept: list[Entry] = []
+    findings: list[Finding] = []
+    for entry in entries:
+        lang = split_stem(entry.key.rpartition("/")[2].removesuffix(".md"))[1]
+        if not entry.key.startswith("doc:") or lang is None or not entry.aliases:
+            kept.append(entry)
+            continue
+        source = split_stem(entry.key[4:].removesuffix(".md"))[0] + ".md"
+        for number, (alias, line, col) in enumerate(entry.aliases, 1):
+            message = (
+                f"expected old addresses in the page's own file (content/{source}), where "
+                f"they redirect in every language, found '{alias}' in its translation"
+            )
+            findings.append(error(entry.path, line, col, f"aliases[{number}]", message))
+        kept.append(replace(entry, aliases=()))
+    return kept, findings
 
 
 def workflow_print(site: Site) -> str:

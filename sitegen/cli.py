@@ -291,6 +291,9 @@ def add_new(commands: argparse._SubParsersAction) -> None:
                                         "made from the title")  # fmt: skip
     command.add_argument("--append", action="store_true",
                          help="package: add it to packages.yaml, not print it")  # fmt: skip
+    command.add_argument("--lang", metavar="CODE",
+                         help="condition or page: start its translation into this language "
+                              "(the page named by its title or --slug must exist)")  # fmt: skip
 
 
 def run_new(args: argparse.Namespace) -> int:
@@ -300,6 +303,7 @@ def run_new(args: argparse.Namespace) -> int:
         existing_package,
         new_document,
         new_package,
+        new_translation,
     )
 
     if not args.content.is_dir():
@@ -309,7 +313,17 @@ def run_new(args: argparse.Namespace) -> int:
         print("sitegen: --append is for packages; a condition or page gets its own file",
               file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
+    if args.lang and args.kind == "package":
+        print("sitegen: --lang is for conditions and pages; a package's words in another "
+              "language go under its translations: in packages.yaml", file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
     try:
+        if args.lang:
+            path = new_translation(args.kind, args.title, args.lang, args.content, slug=args.slug)
+            print(display(path))
+            print("Translate its words in place; the build reports what is still missing.",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_OK
         if args.kind != "package":
             path = new_document(args.kind, args.title, args.content, slug=args.slug)
             print(display(path))

@@ -61,9 +61,12 @@ def package_summary(name: str, summary: str | None) -> str:
     return summary or f"What the {name} includes and its known risks."
 
 
-def feed_entries(site: Site) -> list[FeedEntry]:
-    """Conditions, pages and packages with a review date: newest first, then by title."""
+def feed_entries(site: Site, lang: str | None = None) -> list[FeedEntry]:
+    """Conditions, pages and packages with a review date: newest first, then by title
+    (in another language than the default, those written in it)."""
     base = site.config.base_url
+    if lang:
+        return language_entries(site, lang)
     entries = [
         FeedEntry(
             base + doc.url,
@@ -89,15 +92,43 @@ def feed_entries(site: Site) -> list[FeedEntry]:
     return sorted(entries, key=lambda e: (-e.reviewed.toordinal(), e.title.casefold(), e.url))
 
 
-def feed_context(site: Site) -> dict[str, Any]:
-    """What templates/feed.xml needs: the feed's own data and its entries."""
+def language_entries(site: Site, lang: str) -> list[FeedEntry]:
+    """The entries of the feed of a language other than the default: its translated
+    pages and the packages the catalogue gives its words for (`site` is a view in it)."""
+    base = site.config.base_url
+    entries = [
+        FeedEntry(
+            base + doc.url,
+            doc.meta.title,
+            doc.meta.last_reviewed,
+            doc.meta.summary,
+            doc.kind,
+            doc.meta.reviewed_by,
+        )
+        for doc in site.conditions + site.pages
+        if doc.lang == lang and doc.meta.last_reviewed is not None
+    ]
+    for package in site.packages:
+        source = site.site.package_by_id(package.id)  # type: ignore[attr-defined]
+        site.reads.note(f"pkg:{package.id}#translations")  # type: ignore[attr-defined]
+        if source is not None and lang in source.translations:
+            summary = package.summary or f"{package.name}"
+            entries.append(FeedEntry(f"{base}{lang}/{package.url}", package.name,
+                                     package.last_reviewed, summary, "package"))  # fmt: skip
+    return sorted(entries, key=lambda e: (-e.reviewed.toordinal(), e.title.casefold(), e.url))
+
+
+def feed_context(site: Site, lang: str | None = None) -> dict[str, Any]:
+    """What templates/feed.xml needs: the feed's own data and its entries (`lang`: the
+    language of the feed, None for the default's; `site`: a view in that language)."""
     config = site.config
-    entries = feed_entries(site)
+    entries = feed_entries(site, lang)
     newest = max((entry.reviewed for entry in entries), default=NO_DATE)
+    home = f"{config.base_url}{lang}/" if lang else config.base_url
     return {
-        "feed_id": config.base_url + FEED_URL,
-        "feed_url": config.base_url + FEED_URL,
-        "home_url": config.base_url,
+        "feed_id": home + FEED_URL,
+        "feed_url": home + FEED_URL,
+        "home_url": home,
         "feed_title": xml_text(config.title),
         "feed_subtitle": xml_text(config.description),
         "feed_author": xml_text(config.publisher or config.title),

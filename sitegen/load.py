@@ -20,7 +20,6 @@ from .explain import yaml_syntax
 from .findings import Finding, error, warning
 from .fs import (
     UnreadableError,
-    display,
     display_in,
     display_link,
     link_problem,
@@ -529,33 +528,26 @@ def yaml_was_read(findings: list[Finding]) -> bool:
 
 def find_markdown(folder: Path) -> tuple[list[str], list[Finding]]:
     """Markdown files of one folder of the content (its `conditions/` or `pages/`), as
-    path strings (a `Path` each costs more than the file's stat); translations
-    (`slug.lang.md`) are set aside."""
-    sources: list[str] = []
+    path strings (a `Path` each costs more than the file's stat), translations
+    (`slug.lang.md`) among them."""
     findings = refused_folder(folder, folder.parent)
     try:
         names = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(".md"))
     except OSError:
         names = []
     if findings:
-        return sources, findings
+        return [], findings
     base = os.fspath(folder)
-    for name in names:
-        stem, _, suffix = name[:-3].rpartition(".")
-        if stem and TRANSLATION_SUFFIX.match(suffix):
-            findings.append(
-                warning(
-                    display(folder / name),
-                    1,
-                    1,
-                    "translation",
-                    f"expected only source-language pages in this version, found a "
-                    f"'{suffix}' translation of '{stem}'; it is not published yet",
-                )
-            )
-            continue
-        sources.append(os.path.join(base, name))
-    return sources, findings
+    return [os.path.join(base, name) for name in names], findings
+
+
+def split_stem(stem: str) -> tuple[str, str | None]:
+    """A document file's name without `.md` -> its slug and, for a translation
+    (`glaucoma.es`), its language; (`glaucoma`, None) for a page in the default one."""
+    slug, _, suffix = stem.rpartition(".")
+    if slug and TRANSLATION_SUFFIX.match(suffix):
+        return slug, suffix
+    return stem, None
 
 
 def refused_folder(folder: Path, boundary: Path) -> list[Finding]:

@@ -35,7 +35,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .findings import Finding, error, warning
 from .models import withheld_link
-from .urls import EVIDENCE_PAGE, as_page_url, normalise, relative, unchecked_by
+from .urls import EVIDENCE_PAGE, as_page_url, is_file, normalise, relative, unchecked_by
 
 if TYPE_CHECKING:  # the levels come from the site's settings
     from .models import EvidenceLevel, Withheld
@@ -497,6 +497,7 @@ class PageContext:
     known_urls: frozenset[str]
     assets: frozenset[str]
     directory_links: bool = False
+    lang_prefix: str = ""  # `es/` on a page in another language than the default
     # pages that files with errors would give, by the file (`urls.unchecked_by`)
     unchecked: Mapping[str, str] = field(default_factory=dict)
     # pages not published today, by URL (`Site.withheld`): a link to one is reported
@@ -504,6 +505,8 @@ class PageContext:
     # The site's evidence levels by id, asked for only by a page that names one
     # (`!!! evidence <level>`), so that only such a page depends on them.
     evidence_levels: Callable[[], Mapping[str, EvidenceLevel]] | None = None
+    # The interface's words in the page's language (`_("What this means")`).
+    gettext: Callable[[str], str] | None = None
     findings: list[Finding] = field(default_factory=list)
     # links not checked for that reason: (the file with errors, line, column)
     skipped: list[tuple[str, int, int]] = field(default_factory=list)
@@ -675,6 +678,9 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
             f"found '{ref}'",
         )
         return ref
+    prefix = ctx.lang_prefix
+    if prefix and not is_file(target) and not target.startswith(prefix):
+        target = prefix + target  # the same page in the language of the page linking to it
     return relative(ctx.page_url, target, ctx.directory_links) + suffix
 
 
@@ -868,8 +874,20 @@ class SourceMarkerProcessor(InlineProcessor):
 # treatment, where the page discusses it. The `!!!` line must start a block (a
 # blank line before it); what follows, indented by 4 spaces, is the card's content.
 CALLOUT_KINDS = ("urgent", "evidence")
-URGENT_NAME = "Urgent advice: "  # read before the card's title by screen readers
-URGENT_TITLE = "Get medical help urgently"  # for a card written with no title
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name Babel's extractor looks for
+    """An interface string looked up later, marked here so `make i18n-extract` finds it."""
+    return message
+
+
+URGENT_NAME = N_("Urgent advice:")  # read before the card's title by screen readers
+URGENT_TITLE = N_("Get medical help urgently")  # for a card written with no title
+
+
+def interface_words(ctx: PageContext | None) -> Callable[[str], str]:
+    """The interface's words in the page's language (the words as given without a page)."""
+    return ctx.gettext if ctx is not None and ctx.gettext is not None else str
 
 
 class CalloutProcessor(AdmonitionProcessor):
@@ -916,7 +934,7 @@ class CalloutTreeprocessor(Treeprocessor):
             written[marker] = written.get(marker, 0) + 1
             title = block[0] if len(block) and block[0].get("class") == "admonition-title" else None
             if kind == "urgent":
-                self.urgent(block, title, used)
+                self.urgent(block, title, used, interface_words(ctx))
             elif kind == "evidence":
                 self.evidence(block, title, words, ctx, marker, written[marker])
             else:
@@ -930,20 +948,23 @@ class CalloutTreeprocessor(Treeprocessor):
 
     @staticmethod
     def urgent(
-        block: ElementTree.Element, title: ElementTree.Element | None, used: set[str | None]
+        block: ElementTree.Element,
+        title: ElementTree.Element | None,
+        used: set[str | None],
+        _: Callable[[str], str],
     ) -> None:
         block.set("class", "callout callout-urgent")
         block.set("role", "region")  # a <section> would want a heading of some level
         if title is None:
             title = ElementTree.Element("p")
-            title.text = URGENT_TITLE
+            title.text = _(URGENT_TITLE)
             block.insert(0, title)
         name = unique_id("urgent-advice", used)
         block.set("aria-labelledby", name)
         title.set("class", "callout-title")
         title.set("id", name)
         hidden = ElementTree.Element("span", {"class": "visually-hidden"})
-        hidden.text, hidden.tail, title.text = URGENT_NAME, title.text, None
+        hidden.text, hidden.tail, title.text = _(URGENT_NAME) + " ", title.text, None
         title.insert(0, hidden)
 
     @staticmethod
@@ -968,7 +989,8 @@ class CalloutTreeprocessor(Treeprocessor):
             return
         line = ElementTree.Element("p")
         what = ElementTree.SubElement(line, "span", {"class": "evidence-for"})
-        what.text = "Evidence for "
+        _ = interface_words(ctx)
+        what.text = _("Evidence for") + " "
         # The title's text and inline markup, as the inline stage made them.
         if title is not None and (title.text or len(title)):
             target = ElementTree.SubElement(what, "span")
@@ -976,14 +998,14 @@ class CalloutTreeprocessor(Treeprocessor):
             target.extend(list(title))
         else:
             target = ElementTree.SubElement(what, "span")
-            target.text = "this treatment"
+            target.text = _("this treatment")
         target.tail = ": "
         badge = ElementTree.SubElement(what, "span", {"class": f"badge badge-{level.id}"})
         badge.text = level.label
         badge.tail = f" ({level.summary}). " if level.summary else ". "
         meaning = f"/{EVIDENCE_PAGE}/#level-{level.id}"
         link = ElementTree.SubElement(line, "a", {"href": meaning})
-        link.text = "What this means"
+        link.text = _("What this means")
         block.insert(0, line)
 
 

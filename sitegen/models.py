@@ -100,6 +100,47 @@ class Disclosure(Model):
     advertising_policy: Text
 
 
+LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
+
+
+class Language(Model):
+    """A language the site is published in: its code (as in `lang`), its name in
+    itself (as the language switcher shows it) and its writing direction."""
+
+    code: LanguageCode
+    name: Text
+    direction: Literal["ltr", "rtl"] = "ltr"
+
+
+class EvidenceText(Model):
+    label: Text
+    explanation: Text
+    summary: Text | None = None  # required where the default language's level has one
+
+
+class LanguageText(Model):
+    """What `site.yaml` says in one more language (`translations: {es: …}`). The
+    disclaimer and every evidence level's words are required (validate reports
+    each one missing); the rest falls back to the default language's."""
+
+    title: Text | None = None
+    description: Text | None = None
+    publisher: Text | None = None
+    disclaimer: Text | None = None
+    disclaimer_short: Text | None = None
+    evidence_levels: dict[str, EvidenceText] = {}
+    navigation: list[NavItem] | None = None
+    disclosure: Disclosure | None = None
+    contact: Contact | None = None
+    required_sections: list[Text] | None = None
+
+    @field_validator("disclaimer_short")
+    @classmethod
+    def _disclaimer_short(cls, value: str | None) -> str | None:
+        return None if value is None else key_facts(value)
+
+
 KEY_FACTS_MOST = 200  # characters: about six short lines on a 320 px phone
 
 
@@ -130,7 +171,8 @@ class Limits(Model):
 class SiteConfig(Model):
     title: Text
     base_url: Text
-    language: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    language: LanguageCode  # the default language, published at the site's root
+    languages: list[Language] = []  # every language, the default among them; none: one
     description: Text
     publisher: Text | None = None
     review_interval_months: int = Field(default=12, ge=1, le=60)
@@ -160,11 +202,45 @@ class SiteConfig(Model):
     publisher_package_gaps: Literal["note", "warning", "error"] = "note"
     # Every page names its owner and the clinician who approved it (owner, approved_by).
     require_approval: bool = False
+    translations: dict[str, LanguageText] = {}
 
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
         return site_address(value)
+
+    @property
+    def all_languages(self) -> list[Language]:
+        """Every language the site is published in, the default first."""
+        listed = {language.code: language for language in self.languages}
+        default = listed.pop(self.language, None)
+        default = default or Language(code=self.language, name=self.language)
+        return [default, *listed.values()]
+
+    def language_named(self, code: str) -> Language | None:
+        return next((lang for lang in self.all_languages if lang.code == code), None)
+
+    def in_language(self, code: str) -> SiteConfig:
+        """These settings as a page in `code` shows them: its words where `translations`
+        gives them, the default language's elsewhere."""
+        text = self.translations.get(code)
+        if code == self.language or text is None:
+            return self if code == self.language else self.model_copy(update={"language": code})
+        levels = [
+            level.model_copy(update=text.evidence_levels[level.id].model_dump(exclude_none=True))
+            if level.id in text.evidence_levels
+            else level
+            for level in self.evidence_levels
+        ]
+        update = {
+            name: value
+            for name in ("title", "description", "publisher", "disclaimer", "disclaimer_short",
+                         "navigation", "disclosure", "contact", "required_sections")
+            if (value := getattr(text, name)) is not None
+        }  # fmt: skip
+        return self.model_copy(
+            update={**update, "language": code, "evidence_levels": levels, "translations": {}}
+        )
 
     @field_validator("disclaimer_short")
     @classmethod
@@ -435,22 +511,48 @@ WHAT_IS_GIVEN: dict[str, tuple[str, str]] = {
     "diagnostic": ("tests", "the tests done ({name})"),
 }
 
+
+def N_(message: str) -> str:  # noqa: N802 - the name Babel's extractor looks for
+    """Words a template shows in the page's language (`_(gaps[name])`), marked here so
+    `make i18n-extract` finds them."""
+    return message
+
+
 # What a buyer needs to know of a package that the site's own publisher sells, in
 # the order the page lists what is missing: (field, what the page says is missing).
 # Fields only a cell therapy has are asked of cell therapies.
 PUBLISHER_FACTS: tuple[tuple[str, str], ...] = (
-    ("price", "its price"),
-    ("schedule", "a day-by-day schedule"),
-    ("eyes_treated", "which eye or eyes are treated"),
-    ("treated_by", "who gives the treatment"),
-    ("country", "the country where it is given"),
-    ("clinic", "the clinic that gives it"),
-    ("regulator", "the regulator that oversees the clinic"),
-    ("product_specification", "the specification of the cell product"),
-    ("product_testing", "how the cell product is tested"),
-    ("follow_up", "the follow-up after treatment"),
+    ("price", N_("its price")),
+    ("schedule", N_("a day-by-day schedule")),
+    ("eyes_treated", N_("which eye or eyes are treated")),
+    ("treated_by", N_("who gives the treatment")),
+    ("country", N_("the country where it is given")),
+    ("clinic", N_("the clinic that gives it")),
+    ("regulator", N_("the regulator that oversees the clinic")),
+    ("product_specification", N_("the specification of the cell product")),
+    ("product_testing", N_("how the cell product is tested")),
+    ("follow_up", N_("the follow-up after treatment")),
 )
 CELL_PRODUCT_FACTS = frozenset({"product_specification", "product_testing"})
+
+
+class PackageText(Model):
+    """A package's human-readable fields in one more language (`translations: {es: …}`
+    in packages.yaml); a field not given is shown in the default language."""
+
+    name: Text | None = None
+    summary: Text | None = None
+    adjuvant_therapies: list[Text] | None = None
+    duration: Text | None = None
+    includes: list[Text] | None = None
+    provider: Text | None = None
+    treated_by: Text | None = None
+    eyes_treated: Text | None = None
+    benefits: Text | None = None
+    known_risks: list[Text] | None = None
+    alternatives: list[Text] | None = None
+    price_excludes: list[Text] | None = None
+    follow_up: Text | None = None
 
 
 class PackageFields(Model):
@@ -496,6 +598,7 @@ class PackageFields(Model):
     sources: list[Source] = []
     last_reviewed: date
     sold_by_publisher: bool = False  # the site's own publisher sells it
+    translations: dict[str, PackageText] = {}
 
 
 class Package(Editorial, PackageFields):
@@ -504,6 +607,14 @@ class Package(Editorial, PackageFields):
     @property
     def url(self) -> str:
         return f"packages/{self.id}/"
+
+    def in_language(self, code: str) -> Package:
+        """The package as a page in `code` shows it (its own words where given)."""
+        text = self.translations.get(code)
+        if text is None:
+            return self
+        update = {name: value for name, value in text if value is not None}
+        return self.model_copy(update={**update, "translations": {}})
 
     @property
     def publisher_gaps(self) -> list[tuple[str, str]]:
@@ -542,7 +653,9 @@ class Document:
     again only the documents its changed pages need.
     """
 
-    __slots__ = ("_parts", "_title", "content_path", "display_path", "kind", "slug", "source")
+    __slots__ = (
+        "_parts", "_title", "content_path", "display_path", "kind", "lang", "slug", "source",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -553,20 +666,23 @@ class Document:
         title: str | None,
         source: DocumentSource | None = None,
         parts: DocumentParts | None = None,
+        lang: str | None = None,
     ) -> None:
+        """`lang`: the language of a translation (`glaucoma.es.md`); None for a page
+        in the site's default language."""
         self.kind, self.slug, self._title = kind, slug, title
         self.display_path, self.content_path = display_path, content_path
-        self.source, self._parts = source, parts
+        self.source, self._parts, self.lang = source, parts, lang
 
     @classmethod
     def of(
         cls, kind: Literal["condition", "page"], slug: str, meta: ConditionMeta | PageMeta,
         body: str, body_line: int, display_path: str, content_path: str,
+        lang: str | None = None,
     ) -> Document:  # fmt: skip
         """A document whose parts are at hand."""
-        return cls(
-            kind, slug, display_path, content_path, meta.title, parts=(meta, body, body_line)
-        )
+        return cls(kind, slug, display_path, content_path, meta.title,
+                   parts=(meta, body, body_line), lang=lang)  # fmt: skip
 
     @property
     def title(self) -> str:
@@ -597,7 +713,14 @@ class Document:
 
     @property
     def url(self) -> str:
-        return f"conditions/{self.slug}/" if self.kind == "condition" else f"{self.slug}/"
+        url = f"conditions/{self.slug}/" if self.kind == "condition" else f"{self.slug}/"
+        return f"{self.lang}/{url}" if self.lang else url
+
+    @property
+    def source_path(self) -> str:
+        """The content path of the page this one translates (its own, if it is none)."""
+        folder = "conditions" if self.kind == "condition" else "pages"
+        return f"{folder}/{self.slug}.md"
 
     def __repr__(self) -> str:
         return f"Document({self.kind!r}, {self.content_path!r})"
@@ -619,11 +742,14 @@ class Site:
         assets: dict[str, Path] | None = None,
         known_urls: frozenset[str] = frozenset(),
         content_urls: dict[str, str] | None = None,
+        translations: list[Document] | None = None,
         unchecked: dict[str, str] | None = None,
     ) -> None:
+        """`documents`: the default language's; `translations`: the others'."""
         self.config = config
         self.config_path = config_path
         self.documents = documents
+        self.translations = translations or []
         self.packages = packages
         self.assets = assets or {}
         self.known_urls = known_urls
@@ -666,7 +792,26 @@ class Site:
 
     @cached_property
     def _by_path(self) -> dict[str, Document]:
-        return {doc.content_path: doc for doc in self.documents}
+        return {doc.content_path: doc for doc in self.documents + self.translations}
+
+    @cached_property
+    def _translated(self) -> dict[tuple[str, str], Document]:
+        return {(doc.source_path, doc.lang): doc for doc in self.translations if doc.lang}
+
+    def translation(self, source_path: str, lang: str) -> Document | None:
+        """The translation into `lang` of the document at `source_path`, if there is one."""
+        return self._translated.get((source_path, lang))
+
+    @cached_property
+    def languages(self) -> list[Language]:
+        return self.config.all_languages
+
+    @cached_property
+    def _configs(self) -> dict[str, SiteConfig]:
+        return {lang.code: self.config.in_language(lang.code) for lang in self.languages}
+
+    def config_in(self, lang: str) -> SiteConfig:
+        return self._configs.get(lang) or self.config.in_language(lang)
 
     def document_at(self, content_path: str) -> Document | None:
         return self._by_path.get(content_path)

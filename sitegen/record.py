@@ -5,9 +5,12 @@ here (`SiteView` and the values it hands out), and each of them notes what is
 read as a key on the page being rendered (`Reads`), as Lektor's
 `record_dependency` does. The keys name values, not files:
 
-- `config:title`: one field of the site settings
+- `config:title`: one field of the site settings; `config.es:title`: one field
+  of them as pages in another language see them (`SiteConfig.in_language`)
 - `doc:conditions/glaucoma.md#title`, `…#body`: one field of a document
-- `pkg:<id>#name`: one field of a catalogue entry
+- `pkg:<id>#name`: one field of a catalogue entry; `pkg:es/<id>#name`: as pages
+  in another language see it (`Package.in_language`)
+- `tr:conditions/glaucoma.md@es`: which file translates a document into a language
 - `list:conditions`, `list:pages`, `list:packages`: which items a listing
   has, in its order; `offered:<slug>`: the packages offered for a condition
 - `slug:<slug>`: which condition file a slug names
@@ -170,10 +173,15 @@ class RecordedSet:
 class SiteView:
     """The validated site as templates and page helpers see it, noting each read."""
 
-    def __init__(self, site: Site, reads: Reads, theme_names: Mapping[str, str]) -> None:
+    def __init__(self, site: Site, reads: Reads, theme_names: Mapping[str, str],
+                 lang: str | None = None) -> None:  # fmt: skip
+        """`lang`: the language of the pages this view is for (None: the default)."""
         self.site = site
         self.reads = reads
-        self.config = Recorded(site.config, "config:", reads)
+        self.lang = lang
+        self.config_prefix = f"config.{lang}:" if lang else "config:"
+        self.config = Recorded(site.config_in(lang) if lang else site.config,
+                               self.config_prefix, reads)  # fmt: skip
         self.config_path = site.config_path
         self.known_urls = RecordedSet(site.known_urls, "page:", "urls", reads)
         self.content_urls = RecordedSet(site.content_urls, "url:", "urls", reads)
@@ -199,18 +207,35 @@ class SiteView:
     def package(self, package: Package) -> Recorded:
         view = self._packages.get(package.id)
         if view is None:
-            view = self._packages[package.id] = Recorded(package, package_key(package), self.reads)
+            if self.lang:
+                shown, key = package.in_language(self.lang), f"pkg:{self.lang}/{package.id}#"
+            else:
+                shown, key = package, package_key(package)
+            view = self._packages[package.id] = Recorded(shown, key, self.reads)
         return view
+
+    def translation(self, doc: Document, lang: str) -> Document | None:
+        """The translation of `doc` (a page in the default language) into `lang`."""
+        self.reads.note(f"tr:{doc.content_path}@{lang}")
+        return self.site.translation(doc.content_path, lang)
+
+    def shown(self, doc: Document) -> RecordedDocument:
+        """`doc` as this view's language shows it: its translation, or itself."""
+        translated = self.translation(doc, self.lang) if self.lang else None
+        return self.document(translated or doc)
 
     @property
     def conditions(self) -> list[RecordedDocument]:
         self.reads.note("list:conditions")
-        return [self.document(doc) for doc in self.site.conditions]
+        if not self.lang:
+            return [self.document(doc) for doc in self.site.conditions]
+        shown = [self.shown(doc) for doc in self.site.conditions]
+        return sorted(shown, key=lambda doc: doc.meta.title.lower())
 
     @property
     def pages(self) -> list[RecordedDocument]:
         self.reads.note("list:pages")
-        return [self.document(doc) for doc in self.site.pages]
+        return [self.shown(doc) for doc in self.site.pages]
 
     @property
     def packages(self) -> list[Recorded]:
@@ -219,8 +244,10 @@ class SiteView:
 
     @property
     def evidence(self) -> dict[str, Any]:
-        self.reads.note("config:evidence_levels")
-        return self.site.evidence
+        self.reads.note(self.config_prefix + "evidence_levels")
+        if not self.lang:
+            return self.site.evidence
+        return {level.id: level for level in self.site.config_in(self.lang).evidence_levels}
 
     def condition_titles(self) -> dict[str, str]:
         """Every condition's title by its slug."""
@@ -235,13 +262,18 @@ class SiteView:
         "draft", "scheduled" or "expired" page."""
         key = workflow_key(item)
         self.reads.note(f"published:{key}")
-        return self.site.states.get(key, "published")
+        state = self.site.states.get(key, "published")
+        if state == "published" and getattr(item, "lang", None):  # a translation: its page's
+            source = f"doc:{item.source_path}"
+            self.reads.note(f"published:{source}")
+            state = self.site.states.get(source, "published")
+        return state
 
     def condition_by_slug(self, slug: str) -> RecordedDocument | None:
         """The condition whose file is `<slug>.md`, if there is one."""
         self.reads.note(f"slug:{slug}")
         doc = self.site.condition_by_slug(slug)
-        return None if doc is None else self.document(doc)
+        return None if doc is None else self.shown(doc)
 
 
 def workflow_key(item: Any) -> str:
@@ -381,6 +413,12 @@ class Values:
         site = self.site
         if kind == "config":
             return value_print(getattr(site.config, name, ABSENT))
+        if kind.startswith("config."):
+            return value_print(getattr(site.config_in(kind[7:]), name, ABSENT))
+        if kind == "tr":
+            path, _, lang = name.rpartition("@")
+            translated = site.translation(path, lang)
+            return ABSENT if translated is None else translated.content_path
         if kind == "doc":
             path, _, field = name.rpartition("#")
             doc = site.document_at(path)
@@ -391,7 +429,10 @@ class Values:
             return value_print(getattr(doc.meta, field, ABSENT))
         if kind == "pkg":
             package_id, _, field = name.rpartition("#")
+            lang, _, package_id = package_id.rpartition("/")
             package = site.package_by_id(package_id)
+            if package is not None and lang:
+                package = package.in_language(lang)
             return ABSENT if package is None else value_print(getattr(package, field, ABSENT))
         if kind == "list":
             items = {"conditions": site.conditions, "pages": site.pages}.get(name)

@@ -27,29 +27,34 @@ from markupsafe import Markup, escape
 
 from .assets import HEADERS_FILE, PAGE_POLICY, headers_file
 from .explain import missing_in_template
-from .feed import feed_context
+from .feed import FEED_URL, feed_context
 from .findings import Finding, error
 from .fs import display, display_link, link_problem
+from .i18n import Catalogues, versions
 from .markdown import MarkdownConverter, PageContext
 from .models import Document, EvidenceLevel, Package, RenderedPage, Site, package_review_due
-from .record import Reads, RecordedDate, RecordingEnvironment, SiteView
+from .record import Reads, RecordedDate, RecordingEnvironment, SiteView, plain_date
 from .structured import theme_globals
 from .theme import Theme
-from .urls import directory_of, relative
+from .urls import directory_of, is_file, relative
 
 RELATIVE_HREF = re.compile(r'(\b(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)')
 
 PageSource = Document | Package | None
+# HTML, findings, what it read, links not checked (`Rendered.skipped`)
+Converted = tuple[Markup, list[Finding], frozenset[str], list[Any]]
 REDIRECT_TEMPLATE = "redirect.html"  # an alias: a page that sends readers to the page
 
 
 @dataclass(frozen=True)
 class PageJob:
-    """One page to render: its URL, its template and what it shows."""
+    """One page to render: its URL, its template and what it shows (a document in the
+    default language: a page in another language shows its translation, if any)."""
 
     url: str
     template: str
     source: PageSource = None
+    lang: str | None = None  # None: the site's default language
 
 
 @dataclass
@@ -62,9 +67,16 @@ class Rendered:
     skipped: tuple[tuple[str, str, int, int], ...] = ()
 
 
-def long_date(value: date | None) -> str:
-    """`2026-11-20` -> `20 November 2026`: unambiguous for readers everywhere."""
-    return f"{value.day} {value:%B %Y}" if value else ""
+def long_date(value: date | None, lang: str = "en") -> str:
+    """`2026-11-20` -> `20 November 2026`: unambiguous for readers everywhere; in
+    another language, as Babel's CLDR data writes a long date in it."""
+    if not value:
+        return ""
+    if lang == "en":
+        return f"{value.day} {value:%B %Y}"
+    from babel.dates import format_date
+
+    return format_date(plain_date(value), "long", locale=lang.replace("-", "_"))
 
 
 AZEntry = tuple[str, Any, str | None]  # a name, its condition, the title if another name
@@ -147,26 +159,52 @@ class ThemeLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
+def language_pages(site: Site, lang: str | None) -> list[PageJob]:
+    """The pages of one language: the default's at the root, another's under `<lang>/`
+    (every page, translated or not: one not translated shows the default language's)."""
+    prefix = f"{lang}/" if lang else ""
+    jobs = [PageJob(prefix, "home.html", lang=lang),
+            PageJob(f"{prefix}conditions/", "conditions.html", lang=lang)]  # fmt: skip
+    jobs += [PageJob(prefix + doc.url, "condition.html", doc, lang) for doc in site.documents
+             if doc.kind == "condition"]  # fmt: skip
+    jobs.append(PageJob(f"{prefix}packages/", "packages.html", lang=lang))
+    jobs += [PageJob(prefix + package.url, "package.html", package, lang)
+             for package in site.packages]  # fmt: skip
+    jobs += [PageJob(prefix + doc.url, "page.html", doc, lang) for doc in site.pages]
+    jobs += [PageJob(prefix + url, REDIRECT_TEMPLATE, site.item(key), lang)
+             for url, key in sorted(site.redirects.items())]  # fmt: skip
+    jobs.append(PageJob(f"{prefix}search/", "search.html", lang=lang))
+    return jobs
+
+
 def page_jobs(site: Site) -> list[PageJob]:
     """Every page of the site, HTML and other files, in output order."""
-    jobs = [PageJob("", "home.html"), PageJob("conditions/", "conditions.html")]
-    jobs += [PageJob(doc.url, "condition.html", doc) for doc in site.documents
-             if doc.kind == "condition"]  # fmt: skip
-    jobs.append(PageJob("packages/", "packages.html"))
-    jobs += [PageJob(package.url, "package.html", package) for package in site.packages]
-    jobs += [PageJob(doc.url, "page.html", doc) for doc in site.pages]
-    jobs += [PageJob(url, REDIRECT_TEMPLATE, site.item(key))
-             for url, key in sorted(site.redirects.items())]  # fmt: skip
-    jobs += [PageJob("search/", "search.html"), PageJob("404.html", "404.html")]
+    jobs = language_pages(site, None)
+    jobs.append(PageJob("404.html", "404.html"))
     jobs += [PageJob(url, url) for url in ("sitemap.xml", "feed.xml", "robots.txt", HEADERS_FILE)]
+    for language in site.languages[1:]:
+        jobs += language_pages(site, language.code)
+        jobs.append(PageJob(f"{language.code}/feed.xml", "feed.xml", lang=language.code))
     return jobs
+
+
+def language_of(url: str, site: Site) -> str | None:
+    """The language of the page at `url`: None for the default, else its code."""
+    first = url.partition("/")[0]
+    return first if any(lang.code == first for lang in site.languages[1:]) else None
 
 
 class Renderer:
     def __init__(self, site: Site, templates_dir: Path, theme: Theme, today: date) -> None:
         self.templates_dir = templates_dir
+        self.site = site
         self.reads = Reads()
-        self.view = view = SiteView(site, self.reads, theme.names)
+        self.views = {None: SiteView(site, self.reads, theme.names)}
+        for language in site.languages[1:]:
+            self.views[language.code] = SiteView(site, self.reads, theme.names, language.code)
+        self.view = self.views[None]
+        self.lang: str | None = None  # the language of the page being rendered
+        self.catalogues = Catalogues(templates_dir, self.reads, site.config.language)
         self.converter = MarkdownConverter()
         self.base_path = urlsplit(site.config.base_url).path
         self.env = RecordingEnvironment(
@@ -175,36 +213,76 @@ class Renderer:
             undefined=ExplainedUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
             auto_reload=False,  # a renderer lasts one build: no template changes under it
         )
         self.env.reads = self.reads
         self.env.globals.update(
-            site=view,
-            config=view.config,
             url=self._url,
+            link=self._link,
             asset=self._asset,
             absolute=self._absolute,
             evidence_level=self.evidence_level,
             condition_title=self.condition_title,
             a_to_z=a_to_z,
-            publication_state=view.publication_state,
             today=RecordedDate(today, self.reads),
             content_security_policy=Markup(PAGE_POLICY),
         )
-        self.env.filters["long_date"] = long_date
-        self.env.globals.update(theme_globals(view, view.theme))  # type: ignore[arg-type]
-        self.disclaimers: dict[str, tuple[Markup, list[Finding], frozenset[str], list[Any]]] = {}
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            self.gettext, self.ngettext, newstyle=True
+        )
+        self.env.filters["long_date"] = self.long_date
+        self.language_globals: dict[str | None, dict[str, Any]] = {}
+        self.disclaimers: dict[tuple[str | None, str], Converted] = {}
         self.skipped: list[tuple[str, str, int, int]] = []  # the page's (`Rendered.skipped`)
+        self.use(None)
+
+    def use(self, lang: str | None) -> None:
+        """Show the templates the site in `lang` (None: the default language)."""
+        self.lang, self.view = lang, self.views[lang]
+        names = self.language_globals.get(lang)
+        if names is None:
+            view = self.view
+            names = {"site": view, "config": view.config,
+                     "publication_state": view.publication_state,
+                     **theme_globals(view, view.theme)}  # type: ignore[arg-type]  # fmt: skip
+            self.language_globals[lang] = names
+        self.env.globals.update(names)
 
     # Helpers the templates call -------------------------------------------------
 
+    def gettext(self, message: str) -> str:
+        return self.catalogues.gettext(self.lang, message)
+
+    def ngettext(self, singular: str, plural: str, number: int) -> str:
+        return self.catalogues.ngettext(self.lang, singular, plural, number)
+
+    def long_date(self, value: date | None) -> str:
+        return long_date(value, self.lang or self.site.config.language)
+
     @jinja2.pass_context
     def _url(self, context: Any, target: str) -> str:
-        """A link from the page being rendered to a site URL (`""`, `"packages/"`, ...)."""
-        target = target.lstrip("/")
+        """A link from the page being rendered to a site URL (`""`, `"packages/"`, ...);
+        a page's in the language of the page being rendered."""
+        target = self.in_language(target.lstrip("/"))
         if context.get("root_links"):
             return urlsplit(self.view.config.base_url).path + target
         return relative(context["page_url"], target, self.view.config.directory_links)
+
+    @jinja2.pass_context
+    def _link(self, context: Any, target: str) -> str:
+        """A link to exactly the site URL `target` (`es/`: the Spanish home page)."""
+        if context.get("root_links"):
+            return urlsplit(self.view.config.base_url).path + target
+        return relative(context["page_url"], target, self.view.config.directory_links)
+
+    def in_language(self, target: str) -> str:
+        """A site URL of the default language's -> the same page's in this page's language
+        (pages and the feed; files are the same in every language)."""
+        lang = self.lang
+        if not lang or (is_file(target) and target != FEED_URL) or target.startswith(f"{lang}/"):
+            return target
+        return f"{lang}/{target}"
 
     @jinja2.pass_context
     def _asset(self, context: Any, name: str) -> str:
@@ -212,7 +290,10 @@ class Renderer:
             raise jinja2.TemplateRuntimeError(
                 f"no file templates/static/{name} for asset('{name}')"
             )
-        return self._url(context, self.view.theme[name])
+        target = self.view.theme[name]
+        if context.get("root_links"):
+            return urlsplit(self.view.config.base_url).path + target
+        return relative(context["page_url"], target, self.view.config.directory_links)
 
     def _absolute(self, target: str) -> str:
         return self.view.config.base_url + target.lstrip("/")
@@ -243,47 +324,118 @@ class Renderer:
             known_urls=view.known_urls,  # type: ignore[arg-type]
             assets=view.assets,  # type: ignore[arg-type]
             directory_links=view.config.directory_links,
+            lang_prefix=f"{self.lang}/" if self.lang else "",
             unchecked=view.unchecked,  # type: ignore[arg-type]
             withheld=view.withheld,  # type: ignore[arg-type]
             evidence_levels=lambda: view.evidence,
+            gettext=self.gettext,
         )
         html, found = self.converter.convert(text, ctx)
         self.skipped += [(failed, ctx.display_path, line, col) for failed, line, col in ctx.skipped]
         return Markup(html), found, ctx.sections
 
-    def disclaimer_for(self, url: str, root_links: bool) -> tuple[Markup, list[Finding]]:
-        """The site disclaimer's HTML for a page, converted once per folder depth (what
-        the conversion read is noted again on every page that shows it).
+    def translation_notes(self, job: PageJob, doc: Any) -> dict[str, Any]:
+        """`translated_from`: the date the page a translation translates was last reviewed,
+        when that is later than the translation's own review (it may be out of date)."""
+        if not job.lang or not isinstance(job.source, Document) or doc is None:
+            return {"translated_from": None}
+        if doc.lang != job.lang:
+            return {"translated_from": None}
+        source = self.view.document(job.source).meta.last_reviewed
+        own = doc.meta.last_reviewed
+        return {"translated_from": source if source and (own is None or own < source) else None}
 
-        Converted for the home page, its relative links are then prefixed with
-        `../` once per level (or the site's base path, on pages shown at any
-        address such as 404.html).
+    def disclaimer_for(self, url: str, root_links: bool) -> tuple[Markup, list[Finding]]:
+        """The disclaimer's HTML in the language of the page being rendered, converted once
+        per language and folder depth (what the conversion read is noted again on every
+        page that shows it).
+
+        Converted for the language's home page, its relative links are then prefixed
+        with `../` once per level below it (or the site's base path, on pages shown at
+        any address such as 404.html).
         """
-        prefix = self.base_path if root_links else "../" * directory_of(url).count("/")
-        known = self.disclaimers.get(prefix)
+        home = f"{self.lang}/" if self.lang else ""
+        depth = directory_of(url).count("/") - home.count("/")
+        prefix = self.base_path + home if root_links else "../" * depth
+        known = self.disclaimers.get((self.lang, prefix))
         if known is None:
             outer, outer_skipped = self.reads.keys, self.skipped
             self.reads.keys, self.skipped = set(), []
-            html, found, _ = self.markdown(self.view.config.disclaimer, "", None)
+            html, found, _ = self.markdown(self.view.config.disclaimer, home, None)
             escaped = str(escape(prefix))  # base_url is checked, but this is HTML: escape anyway
             html = Markup(RELATIVE_HREF.sub(lambda match: match.group(1) + escaped, str(html)))
             known = (html, found, frozenset(self.reads.keys), self.skipped)
-            self.disclaimers[prefix] = known
+            self.disclaimers[self.lang, prefix] = known
             self.reads.keys, self.skipped = outer, outer_skipped
         for key in known[2]:
             self.reads.note(key)
         self.skipped += known[3]
         return known[0], known[1]
 
+    def translated(self, package: Package) -> Any:
+        """The languages the catalogue gives a package's words in."""
+        self.reads.note(f"pkg:{package.id}#translations")
+        return package.translations
+
+    def versions(self, job: PageJob) -> dict[str, str]:
+        """The site URL of this page in each language it is written in, by language code
+        (a document's: where it has a translation; every generated page's: all)."""
+        return versions(self.view, job.source, job.url.removeprefix(f"{job.lang}/")
+                        if job.lang else job.url)  # fmt: skip
+
+    def languages_context(self, job: PageJob, shown: Any) -> dict[str, Any]:
+        """What base.html needs for the page's languages: its own (`language`), the
+        content's if it is shown in the default language (`content_lang`), the
+        `hreflang` alternates and the language switcher's links."""
+        site_languages = self.views[None].config.all_languages
+        default = site_languages[0]
+        own = next(lang for lang in site_languages if lang.code == (job.lang or default.code))
+        source = job.source
+        if shown is None and isinstance(source, Document):  # a redirect: the page it goes to
+            shown = self.view.shown(source)
+        fallback = bool(job.lang) and (
+            (isinstance(source, Document) and shown.lang != job.lang)
+            or (isinstance(source, Package) and job.lang not in self.translated(source))
+        )
+        several = (len(site_languages) > 1 and job.url != "404.html"  # one 404 for all
+                   and job.template != REDIRECT_TEMPLATE)  # fmt: skip
+        found = self.versions(job) if several else {}
+        switcher = []
+        for language in site_languages:
+            if language.code == own.code:
+                continue
+            target = found.get(language.code)
+            home = "" if language.code == default.code else f"{language.code}/"
+            switcher.append({"language": language, "url": target if target is not None else home,
+                             "home": target is None})  # fmt: skip
+        base = self.view.config.base_url
+        content_attributes = Markup("")
+        if fallback:
+            content_attributes = Markup(' lang="{}"').format(default.code)
+            if default.direction != own.direction:
+                content_attributes += Markup(' dir="{}"').format(default.direction)
+        return {
+            "language": own,
+            "content_lang": default if fallback else None,
+            "content_attributes": content_attributes,
+            "alternates": [] if fallback or len(found) < 2 else
+                          [(code, base + url) for code, url in found.items()],
+            "x_default": base + found[default.code] if default.code in found else None,
+            "switcher": switcher,
+            "canonical_url": found.get(default.code) if fallback else None,
+        }  # fmt: skip
+
     def render(self, job: PageJob) -> Rendered:
         """Render one page, noting everything it reads."""
         self.reads.start()
+        self.use(job.lang)
         self.skipped = []
         findings: list[Finding] = []
         try:
             page = self._render(job, findings)
         finally:
             reads = self.reads.stop()
+            findings += self.catalogues.missing_since(display(self.templates_dir))
         return Rendered(page, findings, reads, tuple(self.skipped))
 
     def _render(self, job: PageJob, findings: list[Finding]) -> RenderedPage | None:
@@ -295,11 +447,13 @@ class Renderer:
         if job.url == HEADERS_FILE:
             text = headers_file(urlsplit(view.config.base_url).path)
             return RenderedPage.of(job.url, text.encode(), job.template)
-        context = page_context(view, job)
+        context = page_context(view, job, self.gettext)
         if isinstance(job.source, Document) and job.template != REDIRECT_TEMPLATE:
             body, found, sections = self.markdown(context["doc"].body, job.url, context["doc"])
             context["body"], context["sections"] = body, sections
             findings += found
+        context.update(self.languages_context(job, context.get("doc")))
+        context.update(self.translation_notes(job, context.get("doc")))
         context.setdefault("root_links", False)
         context.setdefault("review_due", None)
         context.setdefault("sections", [])
@@ -346,20 +500,22 @@ class Renderer:
         return error(shown, line, col, "template", message)
 
 
-def page_context(view: SiteView, job: PageJob) -> dict[str, Any]:
-    """The template context of one page, read through the recording view."""
+def page_context(view: SiteView, job: PageJob, _: Callable[[str], str]) -> dict[str, Any]:
+    """The template context of one page, read through the recording view (`_`: the
+    interface's words in the page's language)."""
     config = view.config
     source = job.source
     if job.template == REDIRECT_TEMPLATE:
-        return redirect_context(view, source)  # type: ignore[arg-type]
+        return redirect_context(view, source, _)  # type: ignore[arg-type]
     if isinstance(source, Package):
         package = view.package(source)
         return {"evidence": package.evidence, "package": package, "title": package.name,
                 "review_due": package_review_due(package, config),  # type: ignore[arg-type]
                 "description": package.summary
-                or f"What the {package.name} includes and its known risks."}  # fmt: skip
+                or _("What the %(name)s includes and its known risks.")
+                % {"name": package.name}}  # fmt: skip
     if isinstance(source, Document):
-        doc = view.document(source)
+        doc = view.shown(source)
         meta = doc.meta
         if source.kind == "condition":
             return {"evidence": meta.evidence, "doc": doc, "title": meta.title,
@@ -367,50 +523,78 @@ def page_context(view: SiteView, job: PageJob) -> dict[str, Any]:
                     "review_due": meta.next_review}  # fmt: skip
         return {"doc": doc, "review_due": meta.next_review, "title": meta.title,
                 "description": meta.summary}  # fmt: skip
-    if job.url == "sitemap.xml":
+    page = job.url.removeprefix(f"{job.lang}/") if job.lang else job.url
+    if page == "sitemap.xml":
         return {"entries": sitemap_entries(view)}
-    if job.url == "feed.xml":
-        return feed_context(view)  # type: ignore[arg-type]
-    listing = f"Treatment packages on {config.title}, with the evidence for each."
+    if page == "feed.xml":
+        return feed_context(view, job.lang)  # type: ignore[arg-type]
+    title = {"title": config.title}
     return {
         "": lambda: {"title": config.title, "description": config.description},
-        "conditions/": lambda: {"title": "Conditions",
-                                "description": f"Conditions described on {config.title}."},
-        "packages/": lambda: {"title": "Treatment packages", "description": listing},
-        "search/": lambda: {"title": "Search", "description": f"Search {config.title}, or see "
-                            "every condition and treatment package it describes."},
-        "404.html": lambda: {"root_links": True, "title": "Page not found",
-                             "description": "The page you asked for does not exist."},
-    }[job.url]()  # fmt: skip
+        "conditions/": lambda: {"title": _("Conditions"),
+                                "description": _("Conditions described on %(title)s.") % title},
+        "packages/": lambda: {"title": _("Treatment packages"), "description": _(
+            "Treatment packages on %(title)s, with the evidence for each.") % title},
+        "search/": lambda: {"title": _("Search"), "description": _(
+            "Search %(title)s, or see every condition and treatment package it describes."
+        ) % title},
+        "404.html": lambda: {"root_links": True, "title": _("Page not found"),
+                             "description": _("The page you asked for does not exist.")},
+    }[page]()  # fmt: skip
 
 
-def redirect_context(view: SiteView, source: Document | Package) -> dict[str, Any]:
-    """An alias's page: the page it sends readers to (its aliases are read, so the
-    redirect is made again when they change)."""
+def redirect_context(
+    view: SiteView, source: Document | Package, _: Callable[[str], str]
+) -> dict[str, Any]:
+    """An alias's page: the page it sends readers to, in the page's language (its
+    aliases are read, so the redirect is made again when they change)."""
     if isinstance(source, Package):
         target = view.package(source)
-        title, _ = target.name, target.aliases
+        title, _aliases = target.name, target.aliases
     else:
-        meta = view.document(source).meta
-        title, _ = meta.title, meta.aliases
-    return {"title": f"Moved: {title}", "target_url": source.url, "target_title": title,
-            "description": f"This page has moved. {title} is now at a new address."}  # fmt: skip
+        meta = view.shown(source).meta
+        title, _aliases = meta.title, view.document(source).meta.aliases
+    named = {"title": title}
+    return {"title": _("Moved: %(title)s") % named, "target_url": source.url,
+            "target_title": title,
+            "description": _("This page has moved. %(title)s is now at a new address.")
+            % named}  # fmt: skip
 
 
-def sitemap_entries(view: SiteView) -> list[tuple[str, date | None]]:
-    """Each page's absolute URL and the date it was last reviewed (lists: their newest item)."""
+SitemapEntry = tuple[str, "date | None", list[tuple[str, str]]]
+
+
+def sitemap_entries(view: SiteView) -> list[SitemapEntry]:
+    """Each page's absolute URL, the date it was last reviewed (lists: their newest
+    item) and, on a site in more than one language, its versions in each language
+    (`hreflang` and the absolute URL, with `x-default`, the default language's)."""
     conditions, pages, packages = view.conditions, view.pages, view.packages
     newest: Callable[..., date | None] = lambda dates: max(  # noqa: E731
         (d for d in dates if d), default=None
     )
-    listed: list[tuple[str, date | None]] = [
-        ("conditions/", newest(d.meta.last_reviewed for d in conditions))
+    listed: list[tuple[str, date | None, Any]] = [
+        ("conditions/", newest(d.meta.last_reviewed for d in conditions), None)
     ]
-    listed += [(d.url, d.meta.last_reviewed) for d in conditions]
-    listed.append(("packages/", newest(p.last_reviewed for p in packages)))
-    listed += [(p.url, p.last_reviewed) for p in packages]
-    listed += [(d.url, d.meta.last_reviewed) for d in pages]
-    listed.append(("search/", None))
-    home = newest(reviewed for _, reviewed in listed)
+    listed += [(d.url, d.meta.last_reviewed, d) for d in conditions]
+    listed.append(("packages/", newest(p.last_reviewed for p in packages), None))
+    listed += [(p.url, p.last_reviewed, p) for p in packages]
+    listed += [(d.url, d.meta.last_reviewed, d) for d in pages]
+    listed.append(("search/", None, None))
+    home = newest(reviewed for _, reviewed, _ in listed)
     base = view.config.base_url
-    return [(base + url, reviewed) for url, reviewed in [("", home), *listed]]
+    several = len(view.config.all_languages) > 1
+    entries: list[SitemapEntry] = []
+    for url, reviewed, source in [("", home, None), *listed]:
+        if not several:
+            entries.append((base + url, reviewed, []))
+            continue
+        found = versions(view, source, url)
+        alternates = [(code, base + at) for code, at in found.items()]
+        alternates.append(("x-default", base + url))
+        for code, at in found.items():
+            day = reviewed
+            if isinstance(source, Document) and at != url:
+                translated = view.translation(source, code)
+                day = view.document(translated).meta.last_reviewed if translated else None
+            entries.append((base + at, day, alternates))
+    return entries

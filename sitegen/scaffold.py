@@ -201,6 +201,76 @@ def new_document(
     return path
 
 
+def site_languages(content: Path) -> tuple[str, list[str]]:
+    """The default language of the site and the others it lists (none when site.yaml
+    cannot be read)."""
+    path = content / SITE_FILE
+    if path.is_file():
+        doc, _ = load_yaml_file(path, content, "site")
+        if doc.readable and isinstance(doc.data, dict):
+            try:
+                config = SiteConfig.model_validate(doc.data)
+            except ValueError:
+                return "", []
+            return config.language, [lang.code for lang in config.all_languages[1:]]
+    return "", []
+
+
+def translation_text(source: str, lang: str, source_name: str, today: date) -> str:
+    """The source page's file as the start of its translation: the same front matter
+    and body to translate in place, today as its review date, and a note saying what
+    to translate and what to keep."""
+    lines = source.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise ScaffoldError(f"{source_name} has no front matter (---) to start a translation from")
+    note = [
+        f"# The '{lang}' translation of {source_name}. Translate the title, summary, the other",
+        "# words and the body; keep the evidence level, the sources and their links as they are.",
+        "# Have it reviewed by a medical translator, then set last_reviewed to the review's date.",
+    ]
+    out = [lines[0], *note]
+    in_front = True
+    for line in lines[1:]:
+        if in_front and line.strip() == "---":
+            in_front = False
+        elif in_front and re.match(r"last_reviewed\s*:", line):
+            line = f"last_reviewed: {today.isoformat()}"
+        out.append(line)
+    return "\n".join(out)
+
+
+def new_translation(
+    kind: str, title: str, lang: str, content: Path, today: date | None = None,
+    slug: str | None = None,
+) -> Path:  # fmt: skip
+    """Create content/<conditions|pages>/<slug>.<lang>.md beside the page it translates,
+    named by its file name (`--slug`) or its title; the path. Never overwrites."""
+    default, others = site_languages(content)
+    if lang not in others:
+        listed = ", ".join(others) or "none"
+        raise ScaffoldError(
+            f"expected --lang to be a language site.yaml lists other than the default"
+            f"{f' ({default})' if default else ''}: {listed}; found {lang!r}"
+        )
+    slug = checked_slug(title, slug, kind)
+    folder = content / FOLDERS[kind]
+    source = folder / f"{slug}.md"
+    if not source.is_file():
+        raise ScaffoldError(
+            f"expected {display(source)}, the page to translate, found none; name the page "
+            "by its file name with --slug"
+        )
+    text = translation_text(source.read_text("utf-8"), lang, f"{FOLDERS[kind]}/{slug}.md",
+                            today or date.today())  # fmt: skip
+    path = folder / f"{slug}.{lang}.md"
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{display(path)} already exists; it was left as it was") from None
+    return path
+
+
 def new_package(
     name: str, content: Path, today: date | None = None, slug: str | None = None
 ) -> tuple[str, str]:

@@ -107,15 +107,21 @@ class StructuredData:
 
     def __init__(self, site: Site) -> None:
         self.site = site
+        lang = getattr(site, "lang", None)  # a language's view (record.SiteView) of the site
+        self.prefix = f"{lang}/" if lang else ""  # its pages' addresses: `es/packages/x/`
         config = site.config
         self.publisher = organisation(config.publisher or config.title, config.base_url)
         self.website = {"@type": "WebSite", "name": config.title, "url": config.base_url}
+
+    def address(self, url: str) -> str:
+        """A page's address in this view's language (a translation's URL has it already)."""
+        return url if url.startswith(self.prefix) else self.prefix + url
 
     def page(self, url: str, title: str, description: str | None) -> dict[str, Any]:
         data: dict[str, Any] = {
             "@context": SCHEMA,
             "@type": "MedicalWebPage",
-            "url": self.site.config.base_url + url,
+            "url": self.site.config.base_url + self.address(url),
             "name": title,
         }
         if description:
@@ -153,7 +159,7 @@ class StructuredData:
             {
                 "@type": "MedicalCondition",
                 "name": doc.meta.title,
-                "url": self.site.config.base_url + doc.url,
+                "url": self.site.config.base_url + self.address(doc.url),
             }
             for doc in offered
             if doc is not None

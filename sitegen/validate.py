@@ -13,7 +13,7 @@ from datetime import date
 
 from .explain import SLUG_HINT, check_model, field_path, suggest, validate_model
 from .findings import Finding, error, has_errors, warning
-from .load import Loc, RawDocument
+from .load import Loc, RawDocument, split_stem
 from .markdown import check_markdown
 from .models import (
     KEY_FACTS_MOST,
@@ -58,17 +58,18 @@ def past_the_calendar(
 
 
 def check_slug(doc: RawDocument) -> list[Finding]:
-    if not SLUG_RE.match(doc.slug):
+    slug = split_stem(doc.slug)[0]
+    if not SLUG_RE.match(slug):
         return [
             error(
                 doc.display_path,
                 1,
                 1,
                 "slug",
-                f"expected {SLUG_HINT} in the file name, found '{doc.slug}'",
+                f"expected {SLUG_HINT} in the file name, found '{slug}'",
             )
         ]
-    if doc.kind == "page" and doc.slug in RESERVED_SLUGS:
+    if doc.kind == "page" and slug in RESERVED_SLUGS:
         reserved = ", ".join(sorted(RESERVED_SLUGS))
         return [
             error(
@@ -143,14 +144,16 @@ def read_document(doc: RawDocument, config: SiteConfig | None) -> ReadDocument:
             if not late and "next_review" not in invalid:
                 due = add_months(meta.last_reviewed, months)
                 meta = meta.model_copy(update={"next_review": due})
+    slug, lang = split_stem(doc.slug)
     document = Document.of(
         doc.kind,
-        doc.slug,
+        slug,
         meta,
         doc.body,
         doc.body_line,
         doc.display_path,
         doc.content_path,
+        lang,
     )
     return ReadDocument(document, invalid, findings)
 
@@ -226,6 +229,16 @@ def read_catalogue(
                 months = config.review_interval_months
                 where = (*loc, "last_reviewed")
                 problems += past_the_calendar(package.last_reviewed, months, doc, where)
+        others = [lang.code for lang in config.all_languages[1:]] if config else []
+        for code in package.translations or {}:
+            if code not in others:
+                where = (*loc, "translations", code)
+                line, col = doc.positions.of_key(where)
+                problems.append(
+                    error(doc.display_path, line, col, field_path(where),
+                          "expected the code of a language listed in site.yaml other than "
+                          f"the default ({', '.join(others) or 'none'}), found '{code}'")
+                )  # fmt: skip
         for number, slug in enumerate(package.conditions or []):
             if slug not in condition_slugs:
                 where = (*loc, "conditions", number)
@@ -303,16 +316,80 @@ def missing_evidence_page(site_doc: RawDocument) -> list[Finding]:
     ]
 
 
-def long_key_facts(config: SiteConfig, site_doc: RawDocument) -> list[Finding]:
+def check_languages(config: SiteConfig, doc: RawDocument) -> list[Finding]:
+    """Every listed language has its own words for what every page must say: the
+    disclaimer (the key facts and the full statement) and every evidence level's label,
+    explanation and summary. Without them the disclaimer invariant would not hold in it."""
+    findings: list[Finding] = []
+
+    def problem(loc: Loc, message: str, key: bool = False) -> None:
+        line, col = doc.positions.of_key(loc) if key else doc.positions.of_value(loc)
+        findings.append(error(doc.display_path, line, col, field_path(loc), message))
+
+    codes = [language.code for language in config.languages]
+    if codes and config.language not in codes:
+        problem(("languages",), f"expected the default language '{config.language}' "
+                f"among the languages, found {', '.join(codes)}", key=True)  # fmt: skip
+    for index, code in enumerate(codes):
+        if code in codes[:index]:
+            where: Loc = ("languages", index, "code")
+            problem(where, f"expected each language once, found '{code}' again")
+    level_ids = [level.id for level in config.evidence_levels]
+    for code, text in config.translations.items():
+        if code not in codes or code == config.language:
+            others = [c for c in codes if c != config.language]
+            problem(("translations", code), "expected the code of a language listed in "
+                    f"`languages` other than the default ({', '.join(others) or 'none'}), "
+                    f"found '{code}'", key=True)  # fmt: skip
+            continue
+        for level_id in text.evidence_levels:
+            if level_id not in level_ids:
+                problem(
+                    ("translations", code, "evidence_levels", level_id),
+                    f"expected one of the evidence levels ({', '.join(level_ids)})"
+                    f"{suggest(level_id, level_ids)}, found '{level_id}'",
+                    key=True,
+                )
+    for index, code in enumerate(codes):
+        if code == config.language or code in codes[:index]:
+            continue
+        text = config.translations.get(code)
+        where = ("translations", code) if text else ("languages", index, "code")
+        missing = []
+        if text is None or text.disclaimer is None:
+            missing.append("disclaimer")
+        if text is None or text.disclaimer_short is None:
+            missing.append("disclaimer_short")
+        for level in config.evidence_levels:
+            words = text.evidence_levels.get(level.id) if text else None
+            if words is None:
+                missing.append(f"evidence_levels.{level.id}")
+            elif level.summary and not words.summary:
+                missing.append(f"evidence_levels.{level.id}.summary")
+        if missing:
+            problem(where, f"expected the site's words in '{code}' for every page's "
+                    f"disclaimer: {', '.join(missing)} (under translations: {code}:), "
+                    "found them missing", key=True)  # fmt: skip
+        if text is not None:
+            if text.disclaimer:
+                line = doc.positions.of_value(("translations", code, "disclaimer"))[0]
+                findings += check_markdown(text.disclaimer, doc.display_path, line)
+            if text.disclaimer_short:
+                where = ("translations", code, "disclaimer_short")
+                findings += long_key_facts(text.disclaimer_short, where, doc)
+    return findings
+
+
+def long_key_facts(key_facts: str, where: Loc, site_doc: RawDocument) -> list[Finding]:
     """The key facts are read only if they are short: about six lines on a phone."""
-    length = len(config.disclaimer_short)
+    length = len(key_facts)
     if length <= KEY_FACTS_MOST:
         return []
     return [
         warning(
             site_doc.display_path,
-            *site_doc.positions.of_value(("disclaimer_short",)),
-            "disclaimer_short",
+            *site_doc.positions.of_value(where),
+            field_path(where),
             f"expected at most {KEY_FACTS_MOST} characters (about six short lines on a phone; "
             f"the full statement goes in 'disclaimer'), found {length}",
         )
@@ -324,9 +401,11 @@ def validate_config(site_doc: RawDocument) -> tuple[SiteConfig | None, list[Find
     if config is not None:
         line = site_doc.positions.of_value(("disclaimer",))[0]  # the disclaimer is Markdown
         too_much = check_markdown(config.disclaimer, site_doc.display_path, line)
-        if too_much:  # never converted: no page is rendered
-            return None, findings + too_much
-        findings += long_key_facts(config, site_doc)
+        languages = check_languages(config, site_doc)
+        if too_much or has_errors(languages):  # no page is rendered without them
+            return None, findings + too_much + languages
+        findings += languages
+        findings += long_key_facts(config.disclaimer_short, ("disclaimer_short",), site_doc)
         ids = [level.id for level in config.evidence_levels]
         for index, level_id in enumerate(ids):
             if level_id in ids[:index]:

@@ -25,6 +25,8 @@ NOT_TEXT = frozenset(
         "url",
         "base_url",
         "language",
+        "code",  # a language's code
+        "direction",
         "currency",
         "required_sections",
         "directory_links",

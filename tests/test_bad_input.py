@@ -110,8 +110,8 @@ CASES = {
         "country, clinic, provider, treated_by, eyes_treated, regulator, licence, "
         "regulatory_status, trial_registration, benefits, known_risks, alternatives, price, "
         "price_excludes, follow_up, report_side_effects, sources, last_reviewed, "
-        "sold_by_publisher, draft, publish_on, expires_on, owner, approved_by, approved_on, "
-        "aliases "
+        "sold_by_publisher, translations, draft, publish_on, expires_on, owner, approved_by, "
+        "approved_on, aliases "
         "(did you mean 'known_risks'?), found an unknown field 'known_risk'",
     ),
     "unknown evidence level": (

@@ -85,8 +85,10 @@ def test_every_page_links_to_the_feed_in_its_head(sample_site: Path):
         href = links[0]["href"]
         if page.name == "404.html":
             assert href == "/feed.xml"
-        else:
-            assert (page.parent / href).resolve() == (sample_site / "feed.xml").resolve(), page
+        else:  # each language's pages link to that language's feed
+            first = page.relative_to(sample_site).parts[0]
+            feed = f"{first}/feed.xml" if first in ("es", "ar") else "feed.xml"
+            assert (page.parent / href).resolve() == (sample_site / feed).resolve(), page
 
 
 def test_newest_review_first_and_the_feed_is_as_new_as_its_newest_entry(

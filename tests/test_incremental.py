@@ -169,7 +169,7 @@ def test_editing_a_partial_renders_the_pages_that_include_it(
     options: BuildOptions, session: Session
 ) -> None:
     session.build()
-    edit(options.templates / "partials/sources.html", "Sources</h2>", "Our sources</h2>")
+    edit(options.templates / "partials/sources.html", "}}</h2>", "}} (ours)</h2>")
     second = rebuild(session)
     assert set(second.rendered) == {
         "conditions/alpha/",
@@ -402,12 +402,12 @@ def test_a_loop_over_the_site_added_to_a_template_is_followed(
     assert "about/" not in third.rendered  # no page lists who reviewed beta
 
 
-def test_a_translation_is_set_aside_with_a_warning_every_build(
+def test_a_translation_into_a_language_not_listed_is_an_error_every_build(
     options: BuildOptions, session: Session
 ) -> None:
     alpha = options.content / "conditions" / "alpha.md"
     (options.content / "conditions" / "alpha.fr.md").write_text(alpha.read_text())
     for _ in range(2):  # the first build, and one that reuses everything
         result = session.build()
-        assert [f.field for f in result.warnings] == ["translation"]
-        assert "conditions/alpha.fr/" not in result.urls
+        assert [f.field for f in result.errors] == ["translation"]
+        assert "fr/conditions/alpha/" not in result.urls

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import yaml
 
-from sitegen.load import load_content, parse_yaml, split_front_matter
+from sitegen.load import load_content, parse_yaml, split_front_matter, split_stem
 
 
 def test_yaml_positions_of_values_and_keys():
@@ -86,12 +86,14 @@ def test_missing_and_unclosed_front_matter():
     assert "closing the front matter" in str(findings[0])
 
 
-def test_translations_are_set_aside_with_a_warning(content: Path):
+def test_translations_are_found_beside_their_pages(content: Path):
     (content / "conditions" / "alpha.fr.md").write_text("---\ntitle: A\n---\n", "utf-8")
     loaded = load_content(content)
-    assert "alpha" in [d.slug for d in loaded.documents]
-    assert "alpha.fr" not in [d.slug for d in loaded.documents]
-    assert [f.field for f in loaded.findings] == ["translation"]
+    assert "conditions/alpha.fr.md" in [d.content_path for d in loaded.documents]
+    assert loaded.findings == []
+    assert split_stem("alpha.fr") == ("alpha", "fr")
+    assert split_stem("alpha.pt-br") == ("alpha", "pt-br")
+    assert split_stem("alpha") == ("alpha", None)
 
 
 def test_images_are_found_as_assets(content: Path):

@@ -27,6 +27,16 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text("utf-8"), "html.parser")
 
 
+# What every page's disclaimer says, in each language of the sample site.
+NOT_ADVICE = {"en": "not medical advice", "es": "no consejo médico", "ar": "ليس نصيحة طبية"}
+INVESTIGATIONAL = {"en": "investigational", "es": "en investigación", "ar": "قيد البحث"}
+
+
+def language_of(site: Path, page: Path) -> str:
+    first = page.relative_to(site).parts[0]
+    return first if first in ("es", "ar") else "en"
+
+
 def url_of(site: Path, page: Path) -> str:
     relative = page.relative_to(site).as_posix()
     return relative.removesuffix("index.html")
@@ -56,15 +66,16 @@ def test_every_expected_page_is_written(site: Path):
 def test_every_page_carries_the_disclaimer_in_two_parts(site: Path):
     for page in pages(site):
         html = soup(page)
+        lang = language_of(site, page)
         short = html.select_one("section.disclaimer.disclaimer-short")
         full = html.select_one("section.disclaimer.disclaimer-full")
         assert short is not None and full is not None, page
-        assert "not medical advice" in short.get_text(" ", strip=True), page
+        assert NOT_ADVICE[lang] in short.get_text(" ", strip=True), page
         assert short.find("a", href="#disclaimer") is not None, page
         assert full["id"] == "disclaimer", page
         text = full.get_text(" ", strip=True)
-        assert "not medical advice" in text, page
-        assert "investigational" in text.lower(), page
+        assert NOT_ADVICE[lang] in text, page
+        assert INVESTIGATIONAL[lang] in text.lower(), page
 
 
 def test_condition_and_package_pages_state_their_evidence_level_and_what_it_rates(site: Path):
@@ -93,7 +104,7 @@ def test_each_page_has_its_head_metadata(site: Path):
     for page in pages(site):
         html = soup(page)
         url = url_of(site, page)
-        assert html.html["lang"] == "en"
+        assert html.html["lang"] == language_of(site, page)
         assert html.title and html.title.get_text(strip=True)
         assert html.find("meta", attrs={"name": "description"})["content"].strip()
         assert html.find("meta", property="og:title")["content"].strip()
@@ -101,8 +112,10 @@ def test_each_page_has_its_head_metadata(site: Path):
         csp = html.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
         assert "default-src 'self'" in csp and "unsafe-inline" not in csp
         assert len(html.find_all("h1")) == 1, page
+        fallback = html.select_one("main h1[lang]")  # not translated: the original is canonical
+        canonical = url.partition("/")[2] if fallback else url
         if url != "404.html":
-            assert html.find("link", rel="canonical")["href"] == f"https://example.org/{url}"
+            assert html.find("link", rel="canonical")["href"] == f"https://example.org/{canonical}"
 
 
 def test_navigation_marks_the_current_page(site: Path):
@@ -239,7 +252,9 @@ def test_nothing_is_requested_from_another_origin(site: Path):
         ):
             for element in html.find_all(tag):
                 value = element.get(attribute, "")
-                if tag == "link" and "canonical" in element.get("rel", []):
+                if tag == "link" and (
+                    "canonical" in element.get("rel", []) or element.get("hreflang")
+                ):  # addresses of the page itself, which nothing loads
                     continue
                 assert not urlsplit(value).scheme and not value.startswith("//"), (page, value)
         for script in html.find_all("script"):  # no inline code: files of the site, or data
@@ -398,3 +413,23 @@ def test_reader_aids_a_to_z_breadcrumbs_contents_urgent_cards_and_feedback(site:
     assert (
         "body=Page%3A%20https%3A//example.org/conditions/optic-nerve-damage/" in answers[0]["href"]
     )
+
+
+def test_the_sample_has_one_spanish_page_translated_and_says_it_needs_review(site: Path):
+    """Spanish serves the About page in Spanish (a draft, marked as needing a medical
+    translator's review); every other Spanish or Arabic page falls back to English, said so."""
+    about = soup(site / "es/about/index.html")
+    assert about.html["lang"] == "es"
+    assert about.h1.get_text(strip=True) == "Sobre esta información" and not about.h1.get("lang")
+    assert about.select_one(".translation-note") is None
+    prose = about.select_one(".prose")
+    assert "Traducción pendiente de revisión" in prose.get_text(" ", strip=True)
+    assert "traductor médico" in prose.get_text(" ", strip=True)
+    links = {a["href"] for a in prose.find_all("a")}
+    assert "../packages/optic-nerve-stem-cell-12-day/index.html" in links  # stays in /es/
+    documents = [*site.glob("*/conditions/*/index.html"), *site.glob("*/about/index.html"),
+                 *site.glob("*/how-we-rate-evidence/index.html")]  # fmt: skip
+    falling_back = [page for page in documents if soup(page).select_one(".translation-note")]
+    assert sorted(set(map(str, documents)) - set(map(str, falling_back))) == [
+        str(site / "es/about/index.html")
+    ]

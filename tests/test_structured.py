@@ -160,7 +160,9 @@ def test_every_page_has_open_graph_and_twitter_card_tags(sample_site: Path):
         assert re.fullmatch(r"https://example\.org/static/og-image\.[0-9a-f]{10}\.png", image)
         assert (sample_site / image.removeprefix("https://example.org/")).is_file()
         assert prop["og:image:width"] == "1200" and prop["og:image:height"] == "630"
-        assert prop["og:image:alt"] == "Optic Nerve Information"
+        titles = {"es": "Información sobre el nervio óptico", "ar": "معلومات عن العصب البصري"}
+        title = titles.get(page.relative_to(sample_site).parts[0], "Optic Nerve Information")
+        assert prop["og:image:alt"] == title
         assert name["twitter:card"] == "summary_large_image"
         assert name["twitter:image"] == image
         assert name["twitter:title"] == prop["og:title"]

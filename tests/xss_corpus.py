@@ -201,7 +201,7 @@ def markdown_vectors() -> list[Vector]:
 def hostile_text(path: str, text: str) -> str:
     """A free text with every text vector after it (each field shows them all); the
     disclaimer, which is Markdown, gets what a Markdown body may hold."""
-    if path == "disclaimer":  # its footnotes get ids of their own: it is on every page
+    if path.endswith("disclaimer") and path.count(".") in (0, 2):  # also translations.fr.…
         return hostile_body(text).replace("[^f", "[^disclaimer-f")
     return text + " " + " ".join(vector.text for vector in TEXTS)
 
@@ -237,7 +237,17 @@ def fill_optional_fields(content: Path) -> None:
         contact = {"email": "a@example.test", "phone": "0", "address": "A", "hours": "B"}
         for level in data["evidence_levels"]:
             level["summary"] = "S"
-        return {**data, "contact": contact, "feedback_email": "a@example.test"}
+        levels = {
+            level["id"]: {"label": "L", "explanation": "E", "summary": "S"}
+            for level in data["evidence_levels"]
+        }
+        french = {"title": "T", "description": "D", "publisher": "P", "disclaimer": "D",
+                  "disclaimer_short": "S", "evidence_levels": levels,
+                  "navigation": data["navigation"], "disclosure": data["disclosure"],
+                  "contact": contact, "required_sections": data.get("required_sections", [])}  # fmt: skip
+        languages = [{"code": "en", "name": "English"}, {"code": "fr", "name": "Français"}]
+        return {**data, "contact": contact, "feedback_email": "a@example.test",
+                "languages": languages, "translations": {"fr": french}}  # fmt: skip
 
     def about(meta: dict) -> dict:
         sources = [{"title": "T", "publisher": "P", "citation": "C", "url": "https://e.test/"}]
@@ -260,6 +270,11 @@ def fill_optional_fields(content: Path) -> None:
             package[name] = name.replace("_", " ").capitalize()
         package["alternatives"] = ["Waiting"]
         package.update(owner="O", approved_by="A", approved_on=date(2026, 1, 1))
+        french = {name: package[name] for name in ("name", "summary", "adjuvant_therapies",
+                  "duration", "includes", "provider", "treated_by", "eyes_treated", "benefits",
+                  "known_risks", "alternatives", "price_excludes", "follow_up")
+                  if name in package}  # fmt: skip
+        package["translations"] = {"fr": french}
         data["packages"] += [other_kind(package, kind, fields) for kind, fields in KINDS.items()]
         return data
 

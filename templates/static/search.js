@@ -63,6 +63,16 @@
     return item;
   }
 
+  // What the status line says, in the page's language: the search form carries each
+  // message (data-say-*, with {query}, {count} and {shown} to fill in).
+  function message(name, values) {
+    var text = form.getAttribute("data-say-" + name) || "";
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("{" + key + "}").join(values[key]);
+    });
+    return text;
+  }
+
   function say(text) {
     status.textContent = text;
   }
@@ -89,7 +99,7 @@
       say("");
       return;
     }
-    if (!loaded) say("Loading the search index\u2026");
+    if (!loaded) say(message("loading"));
     var pagefind = await ready; // a search typed while the index loads waits for it
     if (!pagefind || ticket !== latest) return;
     var found = await pagefind.search(query);
@@ -105,13 +115,12 @@
     var count = results.length;
     if (count === 0) {
       showEverything(true);
-      say("No pages match \u201c" + query + "\u201d. Every condition and treatment package is listed below.");
+      say(message("none", { query: query }));
       return;
     }
     showEverything(false);
-    var words = count === 1 ? "1 page matches" : count + " pages match";
-    var shown = count > SHOWN ? " The first " + SHOWN + " are listed." : "";
-    say(words + " \u201c" + query + "\u201d." + shown);
+    var words = message(count === 1 ? "one" : "many", { count: count, query: query });
+    say(words + (count > SHOWN ? " " + message("first", { shown: SHOWN }) : ""));
   }
 
   // After a small edit the build leaves the shards as they were and indexes the changed
@@ -157,10 +166,7 @@
 
   function start() {
     ready = load().catch(function () {
-      say(
-        "Search could not start here: it works when the site is served by a web server, " +
-          "not opened from a file. Every condition and treatment package is listed below.",
-      );
+      say(message("failed"));
       return null;
     });
     // Listen at once: what is typed while the index loads is searched when it is ready.

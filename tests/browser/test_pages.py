@@ -90,9 +90,27 @@ def test_text_zoomed_to_200_percent_stays_usable(visit, url):
         assert facts["clipped"] == [], condition
 
 
+# What the disclaimer says, and the names of its two parts (the key facts, their link to
+# the full statement, the full statement), in each language of the sample site.
+LANGUAGE_WORDS = {
+    "en": (("Key facts", "Full statement", "About this information"),
+           "have not been shown to be safe and effective", "not medical advice"),
+    "es": (("Datos clave", "Declaración completa", "Sobre esta información"),
+           "no han demostrado ser seguros y eficaces", "no consejo médico"),
+    "ar": (("حقائق أساسية", "البيان الكامل", "عن هذه المعلومات"), "آمنة وفعالة", "ليس نصيحة طبية"),
+}  # fmt: skip
+
+
+def language_of(url: str) -> str:
+    first = url.partition("/")[0]
+    return first if first in LANGUAGE_WORDS else "en"
+
+
 @pytest.mark.parametrize("url", URLS)
 def test_disclaimer_is_visible_early_and_in_full_at_the_end(visit, url):
     page = visit(url)
+    names, not_shown_safe, not_advice = LANGUAGE_WORDS[language_of(url)]
+    key_facts, full_statement, about = names
     for condition in ("light", "dark", "320"):
         block = page.facts[condition]["disclaimer"]
         assert block is not None, "no key facts (.disclaimer-short)"
@@ -101,30 +119,31 @@ def test_disclaimer_is_visible_early_and_in_full_at_the_end(visit, url):
         assert block["left"] >= 0 and block["right"] <= page.facts[condition]["viewportWidth"]
         # In the reading order: right after the page's heading, before the content.
         assert block["inMain"] and block["afterH1"] and block["beforeContent"], block
-        assert "not medical advice" in block["text"]
+        assert not_advice in block["text"]
         full = page.facts[condition]["disclaimerFull"]
         assert full is not None, "no full disclaimer (.disclaimer-full)"
         assert full["shown"] and full["inMain"] and full["last"], (condition, full)
-        assert "have not been shown to be safe and effective" in full["text"]
+        assert not_shown_safe in full["text"]
     # On a desktop screen the key facts are in the first screenful.
     assert page.facts["light"]["disclaimer"]["top"] < 900
     # Exposed to assistive technology as two named regions, with their words.
     snapshot = page.aria
-    for name in ("Key facts", "About this information"):
+    for name in (key_facts, about):
         assert re.search(rf'^\s*- region "{name}":', snapshot, re.M), snapshot[:2000]
-    short = snapshot.split('region "Key facts":', 1)[1].split("- region", 1)[0]
-    assert "not medical advice" in " ".join(short.split())
-    assert re.search(r'link "Full statement"', short), short
-    full = " ".join(snapshot.split('region "About this information":', 1)[1].split())
-    assert "have not been shown to be safe and effective" in full
-    assert "not medical advice" in full
+    short = snapshot.split(f'region "{key_facts}":', 1)[1].split("- region", 1)[0]
+    assert not_advice in " ".join(short.split())
+    assert re.search(rf'link "{full_statement}"', short), short
+    full = " ".join(snapshot.split(f'region "{about}":', 1)[1].split())
+    assert not_shown_safe in full
+    assert not_advice in full
 
 
 @pytest.mark.parametrize("url", URLS)
 def test_landmarks_one_h1_and_unbroken_heading_order(visit, url):
     page = visit(url)
     snapshot = page.aria
-    for landmark in ("- banner:", '- navigation "Main":', "- main:", "- contentinfo:"):
+    main_menu = {"en": "Main", "es": "Principal", "ar": "التنقل الرئيسي"}[language_of(url)]
+    for landmark in ("- banner:", f'- navigation "{main_menu}":', "- main:", "- contentinfo:"):
         assert snapshot.count(landmark) == 1, landmark
     facts = page.facts["light"]
     assert facts["h1Count"] == 1
@@ -132,7 +151,7 @@ def test_landmarks_one_h1_and_unbroken_heading_order(visit, url):
     assert levels[0] == 1, facts["headings"]
     for (before, _), (level, text) in zip(facts["headings"], facts["headings"][1:], strict=False):
         assert level <= before + 1, f"h{before} then h{level} {text!r}"
-    assert facts["lang"] == "en"
+    assert facts["lang"] == language_of(url)
     assert facts["title"].strip()
 
 
