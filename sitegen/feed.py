@@ -61,13 +61,11 @@ def package_summary(name: str, summary: str | None) -> str:
     return summary or f"What the {name} includes and its known risks."
 
 
-def feed_entries(site: Site, lang: str | None = None) -> list[FeedEntry]:
-    """Conditions, pages and packages with a review date: newest first, then by title
-    (in another language than the default, those written in it)."""
+def document_entries(site: Site, lang: str | None = None) -> list[FeedEntry]:
+    """The conditions and pages with a review date (only those written in `lang`, if
+    given)."""
     base = site.config.base_url
-    if lang:
-        return language_entries(site, lang)
-    entries = [
+    return [
         FeedEntry(
             base + doc.url,
             doc.meta.title,
@@ -77,8 +75,17 @@ def feed_entries(site: Site, lang: str | None = None) -> list[FeedEntry]:
             doc.meta.reviewed_by,
         )
         for doc in site.conditions + site.pages
-        if doc.meta.last_reviewed is not None
+        if doc.meta.last_reviewed is not None and (lang is None or doc.lang == lang)
     ]
+
+
+def feed_entries(site: Site, lang: str | None = None) -> list[FeedEntry]:
+    """Conditions, pages and packages with a review date: newest first, then by title
+    (in another language than the default, those written in it)."""
+    base = site.config.base_url
+    if lang:
+        return language_entries(site, lang)
+    entries = document_entries(site)
     entries += [
         FeedEntry(
             base + package.url,
@@ -96,18 +103,7 @@ def language_entries(site: Site, lang: str) -> list[FeedEntry]:
     """The entries of the feed of a language other than the default: its translated
     pages and the packages the catalogue gives its words for (`site` is a view in it)."""
     base = site.config.base_url
-    entries = [
-        FeedEntry(
-            base + doc.url,
-            doc.meta.title,
-            doc.meta.last_reviewed,
-            doc.meta.summary,
-            doc.kind,
-            doc.meta.reviewed_by,
-        )
-        for doc in site.conditions + site.pages
-        if doc.lang == lang and doc.meta.last_reviewed is not None
-    ]
+    entries = document_entries(site, lang)
     for package in site.packages:
         source = site.site.package_by_id(package.id)  # type: ignore[attr-defined]
         site.reads.note(f"pkg:{package.id}#translations")  # type: ignore[attr-defined]

@@ -80,16 +80,23 @@ class SiteFacts:
     evidence_levels: list[str]
 
 
-def site_facts(content: Path) -> SiteFacts:
-    config: Any = None
+def site_config(content: Path) -> SiteConfig | None:
+    """The site's settings, or None when site.yaml is missing or cannot be read (the
+    build says why; a scaffold then uses the defaults)."""
     path = content / SITE_FILE
-    if path.is_file():
-        doc, _ = load_yaml_file(path, content, "site")
-        if doc.readable and isinstance(doc.data, dict):
-            try:
-                config = SiteConfig.model_validate(doc.data)
-            except ValueError:
-                config = None
+    if not path.is_file():
+        return None
+    doc, _ = load_yaml_file(path, content, "site")
+    if not (doc.readable and isinstance(doc.data, dict)):
+        return None
+    try:
+        return SiteConfig.model_validate(doc.data)
+    except ValueError:
+        return None
+
+
+def site_facts(content: Path) -> SiteFacts:
+    config: Any = site_config(content)
     if config is None:
         return SiteFacts(list(DEFAULT_SECTIONS), 12, [])
     sections = list(getattr(config, "required_sections", None) or DEFAULT_SECTIONS)
@@ -204,16 +211,10 @@ def new_document(
 def site_languages(content: Path) -> tuple[str, list[str]]:
     """The default language of the site and the others it lists (none when site.yaml
     cannot be read)."""
-    path = content / SITE_FILE
-    if path.is_file():
-        doc, _ = load_yaml_file(path, content, "site")
-        if doc.readable and isinstance(doc.data, dict):
-            try:
-                config = SiteConfig.model_validate(doc.data)
-            except ValueError:
-                return "", []
-            return config.language, [lang.code for lang in config.all_languages[1:]]
-    return "", []
+    config = site_config(content)
+    if config is None:
+        return "", []
+    return config.language, [lang.code for lang in config.all_languages[1:]]
 
 
 def translation_text(source: str, lang: str, source_name: str, today: date) -> str:
