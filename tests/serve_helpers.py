@@ -79,7 +79,10 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}/"
         self.stdout = folder / "serve.out"
         self.stderr = folder / "serve.err"
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+        # As an editor runs it by hand, whether the suite runs under `make test` or not:
+        # under make, serve suggests `make serve PORT=…` rather than `--port`.
+        by_hand = {name: value for name, value in os.environ.items() if name != "MAKELEVEL"}
+        env = {**by_hand, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
         with self.stdout.open("w") as out, self.stderr.open("w") as err:
             self.process = subprocess.Popen(
                 [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(self.port), *args],
