@@ -898,7 +898,8 @@ class Session:
                 result.timings["search"] = self.write(pages, files, site)
                 result.written = True
             except SearchIndexError as exc:  # the previous site stays; the editor is told why
-                result.findings = sort_findings([*result.findings, exc.finding])
+                at_out = replace(exc.finding, path=display(options.out))  # not the new folder's
+                result.findings = sort_findings([*result.findings, at_out])
             finally:
                 store.commit()
             clock.lap("write")

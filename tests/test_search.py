@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, TEMPLATES, snapshot
 from sitegen import search
 from sitegen.build import BuildOptions, Session, build
+from sitegen.fs import display
 
 TODAY = date(2026, 6, 1)
 INDEXED = 5  # the minimal site's 2 conditions, 2 pages and 1 package
@@ -172,6 +173,7 @@ def test_a_failing_indexer_keeps_the_previous_site_and_says_why(
     assert not broken.written and not broken.ok
     [problem] = broken.errors
     assert problem.field == "search" and "expected Pagefind to index the site" in problem.message
+    assert problem.path == display(options.out)  # where the site is, not the new folder beside it
     assert snapshot(options.out) == before
     leftovers = list(options.out.parent.glob(".site.tmp-*"))
     assert leftovers == []
