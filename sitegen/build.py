@@ -962,10 +962,19 @@ class Session:
             reviewed, due = value["reviewed"], value["due"]
             return day if (reviewed and reviewed > day) or (due and due < day) else "current"
 
+        def original_reviewed(path: str) -> date | None:
+            """For a translation: the review date of the page it translates."""
+            folder, _, file_name = path.partition("/")
+            slug, lang = split_stem(file_name.removesuffix(".md"))
+            original = documents.get(f"{folder}/{slug}.md") if lang else None
+            reviewed = original.value["reviewed"] if original else None
+            return date.fromisoformat(reviewed) if reviewed else None
+
         wanted = {  # every document, valid or not: each is checked as far as it is valid
             name[8:]: (
                 DOCUMENT_DIRS[name.split("/")[1]],
-                f"{stamp.digest} {content.config_print} {state(documents[name[8:]].value)}",
+                f"{stamp.digest} {content.config_print} {state(documents[name[8:]].value)} "
+                f"{original_reviewed(name[8:])}",
             )
             for name, stamp in stamps.items()
             if is_document(name)
@@ -987,14 +996,16 @@ class Session:
             doc = site.document_at(raw.content_path)
             if doc is not None:
                 in_language = site.config_in(doc.lang) if doc.lang else config
-                return check_document(doc, raw, in_language, today)
+                original = original_reviewed(raw.content_path)
+                return check_document(doc, raw, in_language, today, original_reviewed=original)
             read = read_document(raw, config)  # not valid: checked as far as it is
             if read.document is None:
                 return []
             lang = read.document.lang
             listed = lang is not None and site.config.language_named(lang) is not None
             in_language = site.config_in(lang) if listed else config  # type: ignore[arg-type]
-            return check_document(read.document, raw, in_language, today, read.invalid)
+            original = original_reviewed(raw.content_path)
+            return check_document(read.document, raw, in_language, today, read.invalid, original)
 
         findings = self.per_file("quality", content, wanted, check, "Checking quality")
         self.store.put("quality:all", "", whole, findings_data(findings))

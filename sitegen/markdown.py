@@ -687,11 +687,14 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
 def withheld_page(ref: str, target: str | None, ctx: PageContext) -> Withheld | None:
     """The page not published today that a link names, if it names one: the page it
     resolves to, or (when `build` has left the page out, so it resolves to none) the
-    page its address names."""
+    page its address names. A page is left out in every language, by its own address:
+    a translation's link to its version in the page's language (`/es/conditions/beta/`,
+    or relative to the translation's address) names it too."""
     if target is not None:
         return ctx.withheld.get(target) if target == "" or target.endswith("/") else None
     for candidate in link_paths(urlsplit(ref).path, ctx):
-        if candidate is not None and (page := ctx.withheld.get(as_page_url(candidate))):
+        url = as_page_url(candidate) if candidate is not None else None
+        if url is not None and (page := ctx.withheld.get(url.removeprefix(ctx.lang_prefix))):
             return page
     return None
 

@@ -586,17 +586,43 @@ def check_publisher_package(
     ]
 
 
+def is_english(code: str) -> bool:
+    return code.split("-")[0].lower() == "en"
+
+
+def check_plain_language(doc: Document, config: SiteConfig) -> list[Finding]:
+    """Flesch-Kincaid and SMOG, on a page in English: both formulas count English
+    syllables against English readers' grades, so on another language they measure
+    nothing (SMOG has no statistical validity there; Spanish words, for one, have
+    more syllables for the same reading age). A page in another language gets a note
+    that it is not measured."""
+    if is_english(config.language):
+        return check_reading_grade(doc, config.reading_grade_target) + check_reading_age(
+            doc, config.reading_age_target
+        )
+    return [
+        note(doc.display_path, doc.body_line, 1, "reading-age",
+             f"not measured: the reading grade (Flesch-Kincaid) and reading age (SMOG) are "
+             f"formulas for English, and this page is in '{config.language}'; have someone "
+             "who reads it check that it is plain")
+    ]  # fmt: skip
+
+
 def check_document(
     doc: Document,
     raw: RawDocument | None,
     config: SiteConfig,
     today: date,
     invalid: frozenset[str] = frozenset(),
+    original_reviewed: date | None = None,
 ) -> list[Finding]:
-    """The checks of one condition or page (`raw`: its file as read, for positions).
-    A document whose front matter has errors is checked all the same, as far as it
-    is valid: `invalid` names the fields with errors (None in `doc.meta`), whose
-    checks wait until they are fixed."""
+    """The checks of one condition or page (`raw`: its file as read, for positions;
+    `config`: the settings in its language). A document whose front matter has errors
+    is checked all the same, as far as it is valid: `invalid` names the fields with
+    errors (None in `doc.meta`), whose checks wait until they are fixed.
+    `original_reviewed`: for a translation, the `last_reviewed` of the page it
+    translates. That review checked the sources; the translation's own review date
+    is the day its words were checked, so its sources' dates are held to the page's."""
     findings: list[Finding] = []
     meta = doc.meta
     sources = meta.sources if "sources" not in invalid else None
@@ -604,17 +630,17 @@ def check_document(
         findings += check_length(doc, config.min_words)
         if doc.kind == "condition":
             findings += check_sections(doc, config.required_sections)
-            findings += check_reading_grade(doc, config.reading_grade_target)
-            findings += check_reading_age(doc, config.reading_age_target)
+            findings += check_plain_language(doc, config)
         findings += check_source_markers(doc, listed_count(doc, raw, invalid))
     if doc.kind == "condition" and sources is not None:
         findings += check_sources(sources, raw, ("sources",), doc.display_path)
     findings += check_review_dates(
         meta.last_reviewed, meta.next_review, raw, (), doc.display_path, today
     )
+    sources_reviewed = meta.last_reviewed if doc.lang is None else original_reviewed
     if sources is not None:
         findings += check_source_dates(
-            sources, meta.last_reviewed, raw, ("sources",), doc.display_path
+            sources, sources_reviewed, raw, ("sources",), doc.display_path
         )
     if "clinical_review" not in invalid:
         findings += check_clinical_review(doc, raw, config)

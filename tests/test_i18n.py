@@ -547,3 +547,86 @@ def test_new_lang_starts_a_translation_beside_its_page(options: BuildOptions) ->
     assert missing.returncode == 2 and "pages/gamma.md" in missing.stderr
     package = run_cli("new", "package", "X", "--lang", "es", "--content", content)
     assert package.returncode == 2 and "translations:" in package.stderr
+
+
+# What the sample translations found ------------------------------------------------
+
+
+def link_findings(result: BuildResult, file_name: str) -> dict[str, str]:
+    """The link findings on one file, by the address each names."""
+    found = [f for f in result.errors if f.path.endswith(file_name) and f.field == "link"]
+    return {re.search(r"found '([^']*)'", f.message).group(1): f.message for f in found}  # type: ignore[union-attr]
+
+
+def test_a_translations_link_to_a_draft_is_reported_as_its_pages_link_is(
+    options: BuildOptions,
+) -> None:
+    """However a translation names a page left out (as its page would, or by the
+    address of its version in the translation's language), the finding says the page
+    is a draft, as it does on the page in the default language."""
+    edit(options.content / "conditions/beta.md", "---\n", "---\ndraft: true\n")
+    written = ["beta.md", "/conditions/beta/", "/es/conditions/beta/", "../beta/"]
+    edit(options.content / "conditions/alpha.es.md", "Compare con [beta](beta.md).",
+         " ".join(f"[beta {n}]({address})" for n, address in enumerate(written)))  # fmt: skip
+    edit(options.content / "conditions/alpha.md", "Compare with [beta](beta.md#causes)",
+         "[beta](beta.md) [beta](/conditions/beta/)")  # fmt: skip
+    result = build(options)
+    spanish = link_findings(result, "alpha.es.md")
+    english = link_findings(result, "alpha.md")
+    assert set(spanish) == set(written) and set(english) == {"beta.md", "/conditions/beta/"}
+    for address, message in spanish.items():
+        assert "a draft, which the build leaves out" in message, message
+        assert message.replace(address, "beta.md") == english["beta.md"]
+
+
+def test_a_translations_sources_are_held_to_its_pages_review_date(
+    options: BuildOptions,
+) -> None:
+    """A translation reviewed after its page vouches for its words, not for its
+    sources: those were checked by the page's review, so their dates are held to it."""
+    translation = options.content / "conditions/alpha.es.md"
+    edit(translation, "url: https://example.org/alpha-review",
+         "url: https://example.org/alpha-review\n    accessed: 2026-01-15")  # fmt: skip
+    session = Session(options)
+    assert not [f for f in rebuild(session).warnings if f.field.startswith("sources")]
+    edit(
+        options.content / "conditions/alpha.md",
+        "last_reviewed: 2026-01-15",
+        "last_reviewed: 2026-01-20",
+    )  # the page reviewed again: its sources were not
+    (late,) = [f for f in rebuild(session).warnings if f.field.startswith("sources")]
+    assert late.path.endswith("alpha.es.md") and late.field == "sources[1].accessed"
+    assert "(2026-01-20), found 2026-01-15" in late.message
+
+
+def test_the_english_reading_formulas_measure_english_pages_only(options: BuildOptions) -> None:
+    """Flesch-Kincaid and SMOG count English syllables: a Spanish page gets a note that
+    it is not measured rather than a grade that means nothing."""
+    long_words = "Las personas con enfermedades oculares necesitan revisiones periódicas. " * 40
+    english = "People with eye disease need regular, considerate examinations. " * 40
+    edit(
+        options.content / "conditions/alpha.es.md",
+        "## Síntomas\n",
+        f"## Síntomas\n\n{long_words}\n",
+    )
+    edit(options.content / "conditions/alpha.md", "## Symptoms\n", f"## Symptoms\n\n{english}\n")
+    result = build(options)
+    reading = [f for f in result.findings if f.field in ("reading-grade", "reading-age")]
+    spanish = [f for f in reading if f.path.endswith("alpha.es.md")]
+    (note,) = spanish
+    assert (
+        note.severity.value == "note" and "not measured" in note.message and "'es'" in note.message
+    )
+    measured = {f.field for f in reading if f.path.endswith("alpha.md")}
+    assert measured == {"reading-grade", "reading-age"}
+
+
+def test_the_listings_words_are_in_the_pages_language(options: BuildOptions) -> None:
+    edit(options.content / "conditions/alpha.es.md", "evidence: established",
+         "also_known_as: [Primera afección]\nevidence: established")  # fmt: skip
+    assert build(options).ok
+    listing = page(options, "es/conditions/")
+    assert "También conocida como: Primera afección" in listing and "Also known as" not in listing
+    assert "Also known as: First condition" in page(options, "conditions/")
+    home = page(options, "es/")
+    assert "Evidencia sobre este paquete" in home and "this package" not in home

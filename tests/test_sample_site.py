@@ -415,21 +415,25 @@ def test_reader_aids_a_to_z_breadcrumbs_contents_urgent_cards_and_feedback(site:
     )
 
 
-def test_the_sample_has_one_spanish_page_translated_and_says_it_needs_review(site: Path):
-    """Spanish serves the About page in Spanish (a draft, marked as needing a medical
-    translator's review); every other Spanish or Arabic page falls back to English, said so."""
+def test_the_sample_has_three_spanish_pages_translated_and_says_they_need_review(site: Path):
+    """Spanish serves About, International patients and Glaucoma in Spanish (drafts,
+    each marked as needing a medical translator's review); every other Spanish page
+    falls back to English, said so."""
     about = soup(site / "es/about/index.html")
     assert about.html["lang"] == "es"
     assert about.h1.get_text(strip=True) == "Sobre esta información" and not about.h1.get("lang")
-    assert about.select_one(".translation-note") is None
-    prose = about.select_one(".prose")
-    assert "Traducción pendiente de revisión" in prose.get_text(" ", strip=True)
-    assert "traductor médico" in prose.get_text(" ", strip=True)
-    links = {a["href"] for a in prose.find_all("a")}
+    links = {a["href"] for a in about.select_one(".prose").find_all("a")}
     assert "../packages/optic-nerve-stem-cell-12-day/index.html" in links  # stays in /es/
-    documents = [*site.glob("*/conditions/*/index.html"), *site.glob("*/about/index.html"),
-                 *site.glob("*/how-we-rate-evidence/index.html")]  # fmt: skip
+    translated = ["about", "international-patients", "conditions/glaucoma"]
+    for url in translated:
+        html = soup(site / f"es/{url}/index.html")
+        assert html.select_one(".translation-note") is None, url
+        prose = html.select_one(".prose").get_text(" ", strip=True)
+        assert "Traducción pendiente de revisión" in prose and "traductor médico" in prose, url
+    documents = [*site.glob("es/conditions/*/index.html"), *site.glob("es/*/index.html")]
+    documents = [page for page in documents if page.parent.name not in ("conditions", "packages",
+                 "search") and "packages" not in page.parts]  # fmt: skip
     falling_back = [page for page in documents if soup(page).select_one(".translation-note")]
-    assert sorted(set(map(str, documents)) - set(map(str, falling_back))) == [
-        str(site / "es/about/index.html")
-    ]
+    assert sorted(set(map(str, documents)) - set(map(str, falling_back))) == sorted(
+        str(site / f"es/{url}/index.html") for url in translated
+    )

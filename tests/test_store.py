@@ -311,7 +311,7 @@ def test_a_new_day_renders_and_checks_again_only_what_the_date_changes(
     monkeypatch.setattr(
         build_module,
         "check_document",
-        lambda doc, *rest: checked.append(doc.content_path) or real(doc, *rest),
+        lambda doc, *rest, **named: checked.append(doc.content_path) or real(doc, *rest, **named),
     )
     out = tmp_path / "site"
 
