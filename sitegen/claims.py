@@ -41,7 +41,13 @@ from .models import Limits, SourceType
 
 DEFAULT_RULES = Path(__file__).with_name("claims_default.yaml")
 SEPARATOR = r"(?:[\s\-\u2010\u2011\u2013\u2014*_]+)"
-TOKEN = re.compile(r"[a-z0-9%]+(?:['\u2019][a-z]+)*")
+# Arabic vowel marks (harakat), written in some texts and not in others: a phrase
+# written without them matches a word written with them.
+MARKS = "\u064b-\u065f\u0670"
+PERCENT = "%\u066a"  # and the Arabic percent sign
+MARK = re.compile(f"[{MARKS}]")
+ARABIC = re.compile("[\u0621-\u064a\u0671-\u06d3]")
+TOKEN = re.compile(rf"[{PERCENT}]|(?:[^\W_][{MARKS}]*)+(?:['\u2019](?:[^\W\d_][{MARKS}]*)+)*")
 GAP = r"(?:[\s,\-\u2010\u2011\u2013\u2014*_]+[\w'\u2019]+){0,4}?"
 SMALL = [
     "zero",
@@ -69,12 +75,13 @@ TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "nin
 SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
 NUMBER_WORD = "|".join([*SMALL, *TENS, "a", "an", "several", "many", "tens", "hundreds", "of"])
 NUMBER = (
-    r"(?:\d{1,3}(?:[,.\u00a0\u202f\u2009 ]\d{3})+(?!\d)"
-    r"|\d+(?:\.\d+)?(?:\s*(?:k|thousand|million)\b)?"
+    r"(?:\d{1,3}(?:[,.\u00a0\u202f\u2009\u066c ]\d{3})+(?!\d)"
+    r"|\d+(?:[.\u066b]\d+)?(?:\s*(?:k|thousand|million)\b)?"
     rf"|(?:(?:{NUMBER_WORD})[\s\-]+)*(?:hundred|thousand|million)s?"
     rf"|(?:{'|'.join([*TENS, *SMALL[1:]])})(?![\w-]))"
 )
-NUMBER_BEFORE = re.compile(rf"(?<![\w%])(?:{NUMBER})(?:{SEPARATOR}|\s?(?=%))$", re.IGNORECASE)
+NUMBER_BEFORE = re.compile(rf"(?<![\w{PERCENT}])(?:{NUMBER}){SEPARATOR}$", re.IGNORECASE)
+NUMBER_BEFORE_PERCENT = re.compile(rf"(?<![\w{PERCENT}])(?:{NUMBER})\s?$", re.IGNORECASE)
 NUMBER_HINT = re.compile(rf"\d|hundred|thousand|million|\b(?:{'|'.join([*TENS, *SMALL[1:]])})\b")
 SOURCE_MARKER = re.compile(r"(?<![\[\^\w])\[(\d{1,3})\](?![(\[])")
 OTHER_CITATION = re.compile(r"\[\^[^\]]+\]|\]\((?:https?:|[^)]*\.md)", re.IGNORECASE)
@@ -104,8 +111,11 @@ NOT_LINTED_FIELDS = {
 Inflection = tuple[str, tuple[str, ...], bool]
 
 
-def inflections(word: str) -> Inflection:
-    """One lower-case word of a phrase -> its stem and the endings it may take."""
+def inflections(word: str, english: bool = True) -> Inflection:
+    """One lower-case word of a phrase -> its stem and the endings it may take (none
+    but the word as written, in a language other than English)."""
+    if not english:
+        return word, ("",), False
     if not word.isalpha() or len(word) < 3 or word.endswith("ies"):
         return word, ("",), False
     if word.endswith("es") and len(word) > 4:
@@ -120,7 +130,7 @@ def inflections(word: str) -> Inflection:
     return word, ("", "s", "es", "ed", "ing", "er", "ers", "ly"), double
 
 
-def word_pattern(word: str, first: bool = False) -> str:
+def word_pattern(word: str, first: bool = False, english: bool = True) -> str:
     """One word of a phrase -> a regex for it and its inflections (`a|b`: either).
 
     The first word of a phrase also checks that no letter comes before it, just
@@ -128,16 +138,21 @@ def word_pattern(word: str, first: bool = False) -> str:
     engine jump between its occurrences instead of trying every position.
     """
     if word.startswith("NUMBER"):
-        number = NUMBER + (r"\s?%" if word == "NUMBER%" else "")
-        return r"(?<![\w%])" + number if first else number
+        number = NUMBER + (rf"\s?[{PERCENT}]" if word == "NUMBER%" else "")
+        return rf"(?<![\w{PERCENT}])" + number if first else number
     if "|" in word:
-        return "(?:" + "|".join(word_pattern(part, first) for part in word.split("|")) + ")"
-    stem, endings, double = inflections(word)
+        parts = word.split("|")
+        return "(?:" + "|".join(word_pattern(part, first, english) for part in parts) + ")"
+    stem, endings, double = inflections(word, english)
     pattern = re.escape(stem)
-    if first and re.match(r"[\w%]", stem):
-        pattern += rf"(?<![\w%]{re.escape(stem)})"
+    if ARABIC.search(stem):  # vowel marks may follow any letter
+        pattern = "".join(re.escape(c) + (f"[{MARKS}]*" if ARABIC.match(c) else "") for c in stem)
+        if first:
+            pattern = rf"(?<![\w{PERCENT}])" + pattern
+    elif first and re.match(rf"[\w{PERCENT}]", stem):
+        pattern += rf"(?<![\w{PERCENT}]{re.escape(stem)})"
     elif first:
-        pattern = r"(?<![\w%])" + pattern
+        pattern = rf"(?<![\w{PERCENT}])" + pattern
     if endings == ("",):
         return pattern
     doubled = re.escape(stem[-1]) + "?" if double else ""
@@ -145,11 +160,11 @@ def word_pattern(word: str, first: bool = False) -> str:
     return pattern + doubled + "(?:" + "|".join(e for e in endings if e) + ")" + optional
 
 
-def word_forms(word: str) -> frozenset[str]:
+def word_forms(word: str, english: bool = True) -> frozenset[str]:
     """Every form `word_pattern(word)` matches, as the text's words are split."""
     if "|" in word:
-        return frozenset().union(*map(word_forms, word.split("|")))
-    stem, endings, double = inflections(word)
+        return frozenset().union(*(word_forms(part, english) for part in word.split("|")))
+    stem, endings, double = inflections(word, english)
     forms = {stem + ending for ending in endings}
     if double:
         forms |= {stem + stem[-1] + ending for ending in endings if ending}
@@ -161,45 +176,46 @@ def phrase_words(phrase: str) -> list[str]:
             for w in re.split(r"[\s\-]+", phrase.strip()) if w]  # fmt: skip
 
 
-def triggers(phrase: str) -> tuple[frozenset[str], ...]:
+def triggers(phrase: str, english: bool = True) -> tuple[frozenset[str], ...]:
     """For each word of the phrase, the forms the text must hold one of for the
     phrase to match. A text's words are found once (`text_words`), so a phrase
     costs a few set look-ups on a text where it cannot match."""
     words = phrase_words(phrase)
-    found = [word_forms(w) for w in words if not w.startswith("NUMBER") and w != "..."]
+    found = [word_forms(w, english) for w in words if not w.startswith("NUMBER") and w != "..."]
     if "NUMBER%" in words:
-        found.append(frozenset({"%"}))
+        found.append(frozenset(PERCENT))
     return tuple(sorted(found, key=len))
 
 
-def phrase_pattern(phrase: str) -> str:
+def phrase_pattern(phrase: str, english: bool = True) -> str:
     """A phrase -> a regex for lower-case text, matching whole words only.
 
     `...` stands for up to four words ("restore ... sight" matches "restored my
     husband's sight").
     """
     words = phrase_words(phrase)
-    pattern = word_pattern(words[0], first=True)
+    pattern = word_pattern(words[0], True, english)
     gap = ""
     for word in words[1:]:
         if word == "...":
             gap = GAP
             continue
-        pattern += gap + SEPARATOR + word_pattern(word)
+        pattern += gap + SEPARATOR + word_pattern(word, False, english)
         gap = ""
     if re.search(r"[\w|]$", words[-1]):
-        pattern += r"(?!\w)"
+        pattern += rf"(?![\w{MARKS}])"
     return pattern
 
 
 def number_value(text: str) -> float:
     """The size of a number written in any style ('20 000', 'twenty thousand', 'thousands')."""
-    lowered = text.lower().replace("\u00a0", " ")
+    lowered = text.lower().replace("\u00a0", " ").replace("\u066b", ".")
     digits = re.fullmatch(
-        r"\s*(\d{1,3}(?:[,.\u202f\u2009 ]\d{3})+|\d+(?:\.\d+)?)\s*(k|thousand|million)?\s*", lowered
+        r"\s*(\d{1,3}(?:[,.\u202f\u2009\u066c ]\d{3})+|\d+(?:\.\d+)?)\s*(k|thousand|million)?\s*",
+        lowered,
     )
     if digits:
-        number = float(re.sub(r"[,.\u202f\u2009 ](?=\d{3}\b)", "", digits.group(1)))
+        number = float(re.sub(r"[,.\u202f\u2009\u066c ](?=\d{3}\b)", "", digits.group(1)))
         return number * {"k": 1_000, "thousand": 1_000, "million": 1_000_000}.get(
             digits.group(2) or "", 1
         )
@@ -340,11 +356,16 @@ class ClaimRule(BaseModel):
 
 
 def text_words(lowered: str) -> frozenset[str]:
-    return frozenset(TOKEN.findall(lowered))
+    words = TOKEN.findall(lowered)
+    if MARK.search(lowered):
+        words = [MARK.sub("", word) for word in words]
+    return frozenset(words)
 
 
-def _any_phrase(phrases: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(map(phrase_pattern, phrases))) if phrases else None
+def _any_phrase(phrases: list[str], english: bool = True) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    return re.compile("|".join(phrase_pattern(phrase, english) for phrase in phrases))
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap
@@ -363,15 +384,17 @@ class Matcher:
     on_lowered: bool = True  # phrases are lower case and run on the lower-cased text
 
     @classmethod
-    def for_phrase(cls, phrase: str) -> Matcher:
+    def for_phrase(cls, phrase: str, english: bool = True) -> Matcher:
         words = phrase_words(phrase)
         if words[0] == "NUMBER" and len(words) > 1:
-            rest = phrase_pattern(" ".join(words[1:]))
-            return cls(triggers(phrase), re.compile(rest), True)
+            rest = phrase_pattern(" ".join(words[1:]), english)
+            return cls(triggers(phrase, english), re.compile(rest), True)
         if words[0] == "NUMBER%":
-            rest = "%" + "".join(SEPARATOR + word_pattern(word) for word in words[1:])
-            return cls(triggers(phrase), re.compile(rest), True)
-        return cls(triggers(phrase), re.compile(phrase_pattern(phrase)))
+            rest = f"[{PERCENT}]" + "".join(
+                SEPARATOR + word_pattern(word, False, english) for word in words[1:]
+            )
+            return cls(triggers(phrase, english), re.compile(rest), True)
+        return cls(triggers(phrase, english), re.compile(phrase_pattern(phrase, english)))
 
     def possible(self, words: frozenset[str]) -> bool:
         return all(not forms.isdisjoint(words) for forms in self.triggers)
@@ -385,7 +408,8 @@ class Matcher:
             window_start = max(0, match.start() - 60)
             if not NUMBER_HINT.search(subject, window_start, match.start()):
                 continue
-            number = NUMBER_BEFORE.search(subject, window_start, match.start())
+            before = NUMBER_BEFORE_PERCENT if subject[match.start()] in PERCENT else NUMBER_BEFORE
+            number = before.search(subject, window_start, match.start())
             if number:
                 found.append((number.start(), match.end()))
         return found
