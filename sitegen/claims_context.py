@@ -435,12 +435,14 @@ class Cues:
 
     def is_reported(self, lowered: str, start: int) -> bool:
         """A reporting or warning word before the cue ("desconfíe de una clínica que
-        dice…"), not one the publisher speaks ("nuestros pacientes dicen")."""
+        dice…"), not one the publisher speaks (a `we` word within three words before
+        it or two after: "nuestros pacientes dicen", "dicen nuestros pacientes")."""
         if self.reporting is None:
             return False
         for match in self.reporting.finditer(lowered, 0, start):
             before = lowered[: match.start()].split()[-3:]
-            if not (self.we and self.we.search(" ".join([*before, match.group()]))):
+            after = lowered[match.end() : start].split()[:2]
+            if not (self.we and self.we.search(" ".join([*before, match.group(), *after]))):
                 return True
         return False
 
