@@ -560,14 +560,20 @@ def validate_rule_file(doc: RawDocument) -> tuple[RuleFile, list[Finding]]:
                       for code, section in languages.items()},
     }  # fmt: skip
     try:
-        parsed = RuleFile.model_validate(without_rules)
-    except ValidationError as exc:
-        return RuleFile(), findings_from_errors(exc, doc, RuleFile)
-    parsed.rules, findings = validate_rules(doc, data.get("rules"), ("rules",))
-    for code, section in parsed.languages.items():
-        given = languages[code].get("rules")
-        section.rules, found = validate_rules(doc, given, ("languages", code, "rules"))
+        parsed, findings = RuleFile.model_validate(without_rules), []
+    except ValidationError as exc:  # the rules are still checked, for their findings
+        parsed, findings = RuleFile(), findings_from_errors(exc, doc, RuleFile)
+    valid = not findings
+    rules, found = validate_rules(doc, data.get("rules"), ("rules",))
+    findings += found
+    for code, section in languages.items():
+        given = section.get("rules") if isinstance(section, dict) else None
+        in_language, found = validate_rules(doc, given, ("languages", code, "rules"))
         findings += found
+        if code in parsed.languages:
+            parsed.languages[code].rules = in_language
+    if valid:
+        parsed.rules = rules
     return parsed, findings
 
 
