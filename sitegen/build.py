@@ -29,7 +29,7 @@ from pydantic import TypeAdapter
 from . import __version__
 from .assets import check_file
 from .check import Disclaimers, broken_links, check_page, plain, text_of
-from .claims import ClaimRule, lint, load_rules
+from .claims import ENGLISH, RuleSets, lint, load_rule_sets
 from .findings import (
     Finding,
     Severity,
@@ -656,18 +656,18 @@ class Reader:
         return findings_from(self.step("site-checks", SITE_FILE, context, make))
 
 
-def unchecked_languages(site: Site) -> list[Finding]:
-    """A note, once for each language with translated pages: the claims linter's rules
-    are written for the default language, so those pages are not checked for
-    misleading claims (reported, not silently passed)."""
+def unchecked_languages(site: Site, rules: RuleSets) -> list[Finding]:
+    """A note, once for each language with translated pages and no claims rules: those
+    pages are not checked for misleading claims (reported, not silently passed)."""
     counts: dict[str, int] = {}
     for doc in site.translations:
-        counts[doc.lang] = counts.get(doc.lang, 0) + 1  # type: ignore[index]
+        if not rules.has_rules(doc.lang):  # type: ignore[arg-type]
+            counts[doc.lang] = counts.get(doc.lang, 0) + 1  # type: ignore[index]
     return [
         note(site.config_path, 1, 1, "claims",
-             f"expected claims rules for '{code}', found none (the rules are written for "
-             f"'{site.config.language}'): its {count} translated page(s) are not checked "
-             "for misleading claims; have them reviewed by someone who reads them")
+             f"expected claims rules for '{code}' (in claims.yaml, under `languages: "
+             f"{{{code}: {{rules: …}}}}`), found none: its {count} translated page(s) are not "
+             "checked for misleading claims; have them reviewed by someone who reads them")
         for code, count in sorted(counts.items())
     ]  # fmt: skip
 
@@ -843,11 +843,12 @@ class Session:
         failed = content.failed | {finding.path for finding in inputs.findings if finding.is_error}
         self.problems = []
         clock.lap("load")
-        rules, found = load_rules(options.content)
+        default = content.site.config.language if content.site is not None else ENGLISH
+        rules, found = load_rule_sets(options.content, default)
         findings += found + self.lint(content, rules)
         if content.site is not None:
             findings += self.quality(content, today)
-            findings += unchecked_languages(content.site)
+            findings += unchecked_languages(content.site, rules)
         clock.lap("validate")
         site = content.site
         if site is None:
@@ -919,16 +920,22 @@ class Session:
 
     # Checking content -----------------------------------------------------------
 
-    def lint(self, content: Content, rules: list[ClaimRule]) -> list[Finding]:
+    def lint(self, content: Content, rules: RuleSets) -> list[Finding]:
         """The claims linter on every content file it reads, again only for files it has
-        not linted under the same rules."""
-        rules_print = short_print("\n".join(rule.model_dump_json() for rule in rules))
+        not linted under the same rules: a page under its language's (a translation's
+        under its own), site.yaml and packages.yaml under every language's."""
         limits = content.reader.limits  # a file too large is not read, so not linted
-        rules_print += f" {limits.max_page_kb} {limits.max_file_kb}"
+        sizes = f"{limits.max_page_kb} {limits.max_file_kb}"
         kinds = {SITE_FILE: "site", CATALOGUE_FILE: "catalogue"}
+
+        def rules_print(name: str) -> str:
+            if not is_document(name):
+                return rules.print
+            return rules.for_language(split_stem(name.rpartition("/")[2][:-3])[1]).print
+
         wanted = {
             name[8:]: (kinds.get(name[8:]) or DOCUMENT_DIRS[name.split("/")[1]],
-                       f"{stamp.digest} {rules_print}")
+                       f"{stamp.digest} {rules_print(name)} {sizes}")
             for name, stamp in self.inputs.stamps.items()
             if is_document(name) or (name[8:] in kinds and name.startswith("content/"))
         }  # fmt: skip

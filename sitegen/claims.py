@@ -22,6 +22,7 @@ line before allows a finding there; the report still shows it as a note.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -29,19 +30,26 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from . import claims_context as context
-from .explain import findings_from_errors
+from .explain import field_path, findings_from_errors
 from .findings import Finding, Severity
 from .fs import display
-from .load import Loc, RawDocument, parse_yaml, read_text
+from .load import Loc, RawDocument, parse_yaml, read_text, split_stem
 from .markdown import mask_markdown
-from .models import Limits, SourceType
+from .models import LanguageCode, Limits, SourceType
+from .record import short_print
 
 DEFAULT_RULES = Path(__file__).with_name("claims_default.yaml")
 SEPARATOR = r"(?:[\s\-\u2010\u2011\u2013\u2014*_]+)"
-TOKEN = re.compile(r"[a-z0-9%]+(?:['\u2019][a-z]+)*")
+# Arabic vowel marks (harakat), written in some texts and not in others: a phrase
+# written without them matches a word written with them.
+MARKS = "\u064b-\u065f\u0670"
+PERCENT = "%\u066a"  # and the Arabic percent sign
+MARK = re.compile(f"[{MARKS}]")
+ARABIC = re.compile("[\u0621-\u064a\u0671-\u06d3]")
+TOKEN = re.compile(rf"[{PERCENT}]|(?:[^\W_][{MARKS}]*)+(?:['\u2019](?:[^\W\d_][{MARKS}]*)+)*")
 GAP = r"(?:[\s,\-\u2010\u2011\u2013\u2014*_]+[\w'\u2019]+){0,4}?"
 SMALL = [
     "zero",
@@ -69,12 +77,13 @@ TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "nin
 SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
 NUMBER_WORD = "|".join([*SMALL, *TENS, "a", "an", "several", "many", "tens", "hundreds", "of"])
 NUMBER = (
-    r"(?:\d{1,3}(?:[,.\u00a0\u202f\u2009 ]\d{3})+(?!\d)"
-    r"|\d+(?:\.\d+)?(?:\s*(?:k|thousand|million)\b)?"
+    r"(?:\d{1,3}(?:[,.\u00a0\u202f\u2009\u066c ]\d{3})+(?!\d)"
+    r"|\d+(?:[.\u066b]\d+)?(?:\s*(?:k|thousand|million)\b)?"
     rf"|(?:(?:{NUMBER_WORD})[\s\-]+)*(?:hundred|thousand|million)s?"
     rf"|(?:{'|'.join([*TENS, *SMALL[1:]])})(?![\w-]))"
 )
-NUMBER_BEFORE = re.compile(rf"(?<![\w%])(?:{NUMBER})(?:{SEPARATOR}|\s?(?=%))$", re.IGNORECASE)
+NUMBER_BEFORE = re.compile(rf"(?<![\w{PERCENT}])(?:{NUMBER}){SEPARATOR}$", re.IGNORECASE)
+NUMBER_BEFORE_PERCENT = re.compile(rf"(?<![\w{PERCENT}])(?:{NUMBER})\s?$", re.IGNORECASE)
 NUMBER_HINT = re.compile(rf"\d|hundred|thousand|million|\b(?:{'|'.join([*TENS, *SMALL[1:]])})\b")
 SOURCE_MARKER = re.compile(r"(?<![\[\^\w])\[(\d{1,3})\](?![(\[])")
 OTHER_CITATION = re.compile(r"\[\^[^\]]+\]|\]\((?:https?:|[^)]*\.md)", re.IGNORECASE)
@@ -104,8 +113,11 @@ NOT_LINTED_FIELDS = {
 Inflection = tuple[str, tuple[str, ...], bool]
 
 
-def inflections(word: str) -> Inflection:
-    """One lower-case word of a phrase -> its stem and the endings it may take."""
+def inflections(word: str, english: bool = True) -> Inflection:
+    """One lower-case word of a phrase -> its stem and the endings it may take (none
+    but the word as written, in a language other than English)."""
+    if not english:
+        return word, ("",), False
     if not word.isalpha() or len(word) < 3 or word.endswith("ies"):
         return word, ("",), False
     if word.endswith("es") and len(word) > 4:
@@ -120,7 +132,7 @@ def inflections(word: str) -> Inflection:
     return word, ("", "s", "es", "ed", "ing", "er", "ers", "ly"), double
 
 
-def word_pattern(word: str, first: bool = False) -> str:
+def word_pattern(word: str, first: bool = False, english: bool = True) -> str:
     """One word of a phrase -> a regex for it and its inflections (`a|b`: either).
 
     The first word of a phrase also checks that no letter comes before it, just
@@ -128,16 +140,21 @@ def word_pattern(word: str, first: bool = False) -> str:
     engine jump between its occurrences instead of trying every position.
     """
     if word.startswith("NUMBER"):
-        number = NUMBER + (r"\s?%" if word == "NUMBER%" else "")
-        return r"(?<![\w%])" + number if first else number
+        number = NUMBER + (rf"\s?[{PERCENT}]" if word == "NUMBER%" else "")
+        return rf"(?<![\w{PERCENT}])" + number if first else number
     if "|" in word:
-        return "(?:" + "|".join(word_pattern(part, first) for part in word.split("|")) + ")"
-    stem, endings, double = inflections(word)
+        parts = word.split("|")
+        return "(?:" + "|".join(word_pattern(part, first, english) for part in parts) + ")"
+    stem, endings, double = inflections(word, english)
     pattern = re.escape(stem)
-    if first and re.match(r"[\w%]", stem):
-        pattern += rf"(?<![\w%]{re.escape(stem)})"
+    if ARABIC.search(stem):  # vowel marks may follow any letter
+        pattern = "".join(re.escape(c) + (f"[{MARKS}]*" if ARABIC.match(c) else "") for c in stem)
+        if first:
+            pattern = rf"(?<![\w{PERCENT}])" + pattern
+    elif first and re.match(rf"[\w{PERCENT}]", stem):
+        pattern += rf"(?<![\w{PERCENT}]{re.escape(stem)})"
     elif first:
-        pattern = r"(?<![\w%])" + pattern
+        pattern = rf"(?<![\w{PERCENT}])" + pattern
     if endings == ("",):
         return pattern
     doubled = re.escape(stem[-1]) + "?" if double else ""
@@ -145,11 +162,11 @@ def word_pattern(word: str, first: bool = False) -> str:
     return pattern + doubled + "(?:" + "|".join(e for e in endings if e) + ")" + optional
 
 
-def word_forms(word: str) -> frozenset[str]:
+def word_forms(word: str, english: bool = True) -> frozenset[str]:
     """Every form `word_pattern(word)` matches, as the text's words are split."""
     if "|" in word:
-        return frozenset().union(*map(word_forms, word.split("|")))
-    stem, endings, double = inflections(word)
+        return frozenset().union(*(word_forms(part, english) for part in word.split("|")))
+    stem, endings, double = inflections(word, english)
     forms = {stem + ending for ending in endings}
     if double:
         forms |= {stem + stem[-1] + ending for ending in endings if ending}
@@ -157,49 +174,51 @@ def word_forms(word: str) -> frozenset[str]:
 
 
 def phrase_words(phrase: str) -> list[str]:
-    return [w if w.startswith("NUMBER") else w.lower()
+    """A phrase's words, lower case, without vowel marks (a word matches with or without)."""
+    return [w if w.startswith("NUMBER") else MARK.sub("", w.lower())
             for w in re.split(r"[\s\-]+", phrase.strip()) if w]  # fmt: skip
 
 
-def triggers(phrase: str) -> tuple[frozenset[str], ...]:
+def triggers(phrase: str, english: bool = True) -> tuple[frozenset[str], ...]:
     """For each word of the phrase, the forms the text must hold one of for the
     phrase to match. A text's words are found once (`text_words`), so a phrase
     costs a few set look-ups on a text where it cannot match."""
     words = phrase_words(phrase)
-    found = [word_forms(w) for w in words if not w.startswith("NUMBER") and w != "..."]
+    found = [word_forms(w, english) for w in words if not w.startswith("NUMBER") and w != "..."]
     if "NUMBER%" in words:
-        found.append(frozenset({"%"}))
+        found.append(frozenset(PERCENT))
     return tuple(sorted(found, key=len))
 
 
-def phrase_pattern(phrase: str) -> str:
+def phrase_pattern(phrase: str, english: bool = True) -> str:
     """A phrase -> a regex for lower-case text, matching whole words only.
 
     `...` stands for up to four words ("restore ... sight" matches "restored my
     husband's sight").
     """
     words = phrase_words(phrase)
-    pattern = word_pattern(words[0], first=True)
+    pattern = word_pattern(words[0], True, english)
     gap = ""
     for word in words[1:]:
         if word == "...":
             gap = GAP
             continue
-        pattern += gap + SEPARATOR + word_pattern(word)
+        pattern += gap + SEPARATOR + word_pattern(word, False, english)
         gap = ""
     if re.search(r"[\w|]$", words[-1]):
-        pattern += r"(?!\w)"
+        pattern += rf"(?![\w{MARKS}])"
     return pattern
 
 
 def number_value(text: str) -> float:
     """The size of a number written in any style ('20 000', 'twenty thousand', 'thousands')."""
-    lowered = text.lower().replace("\u00a0", " ")
+    lowered = text.lower().replace("\u00a0", " ").replace("\u066b", ".")
     digits = re.fullmatch(
-        r"\s*(\d{1,3}(?:[,.\u202f\u2009 ]\d{3})+|\d+(?:\.\d+)?)\s*(k|thousand|million)?\s*", lowered
+        r"\s*(\d{1,3}(?:[,.\u202f\u2009\u066c ]\d{3})+|\d+(?:\.\d+)?)\s*(k|thousand|million)?\s*",
+        lowered,
     )
     if digits:
-        number = float(re.sub(r"[,.\u202f\u2009 ](?=\d{3}\b)", "", digits.group(1)))
+        number = float(re.sub(r"[,.\u202f\u2009\u066c ](?=\d{3}\b)", "", digits.group(1)))
         return number * {"k": 1_000, "thousand": 1_000, "million": 1_000_000}.get(
             digits.group(2) or "", 1
         )
@@ -272,6 +291,7 @@ class ClaimRule(BaseModel):
     with_: list[str] = Field(default=[], alias="with")
     unless: list[str] = []
     min_number: float | None = None
+    _english: bool = PrivateAttr(default=True)  # English inflections ("cure": "cured")
 
     @field_validator("pattern", "with_", "unless", mode="before")
     @classmethod
@@ -283,7 +303,7 @@ class ClaimRule(BaseModel):
         if self.regex:
             return [Matcher((), re.compile(p, re.IGNORECASE), on_lowered=False)
                     for p in self.pattern]  # fmt: skip
-        return [Matcher.for_phrase(p) for p in self.pattern]
+        return [Matcher.for_phrase(p, self._english) for p in self.pattern]
 
     @cached_property
     def index(self) -> tuple[list[Matcher], dict[str, list[Matcher]]]:
@@ -300,11 +320,11 @@ class ClaimRule(BaseModel):
 
     @cached_property
     def also_needed(self) -> re.Pattern[str] | None:
-        return _any_phrase(self.with_)
+        return _any_phrase(self.with_, self._english)
 
     @cached_property
     def excluded(self) -> re.Pattern[str] | None:
-        return _any_phrase(self.unless)
+        return _any_phrase(self.unless, self._english)
 
     @cached_property
     def clearing_kinds(self) -> frozenset[str] | None:
@@ -340,11 +360,16 @@ class ClaimRule(BaseModel):
 
 
 def text_words(lowered: str) -> frozenset[str]:
-    return frozenset(TOKEN.findall(lowered))
+    words = TOKEN.findall(lowered)
+    if MARK.search(lowered):
+        words = [MARK.sub("", word) for word in words]
+    return frozenset(words)
 
 
-def _any_phrase(phrases: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(map(phrase_pattern, phrases))) if phrases else None
+def _any_phrase(phrases: list[str], english: bool = True) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    return re.compile("|".join(phrase_pattern(phrase, english) for phrase in phrases))
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap
@@ -363,15 +388,17 @@ class Matcher:
     on_lowered: bool = True  # phrases are lower case and run on the lower-cased text
 
     @classmethod
-    def for_phrase(cls, phrase: str) -> Matcher:
+    def for_phrase(cls, phrase: str, english: bool = True) -> Matcher:
         words = phrase_words(phrase)
         if words[0] == "NUMBER" and len(words) > 1:
-            rest = phrase_pattern(" ".join(words[1:]))
-            return cls(triggers(phrase), re.compile(rest), True)
+            rest = phrase_pattern(" ".join(words[1:]), english)
+            return cls(triggers(phrase, english), re.compile(rest), True)
         if words[0] == "NUMBER%":
-            rest = "%" + "".join(SEPARATOR + word_pattern(word) for word in words[1:])
-            return cls(triggers(phrase), re.compile(rest), True)
-        return cls(triggers(phrase), re.compile(phrase_pattern(phrase)))
+            rest = f"[{PERCENT}]" + "".join(
+                SEPARATOR + word_pattern(word, False, english) for word in words[1:]
+            )
+            return cls(triggers(phrase, english), re.compile(rest), True)
+        return cls(triggers(phrase, english), re.compile(phrase_pattern(phrase, english)))
 
     def possible(self, words: frozenset[str]) -> bool:
         return all(not forms.isdisjoint(words) for forms in self.triggers)
@@ -385,10 +412,33 @@ class Matcher:
             window_start = max(0, match.start() - 60)
             if not NUMBER_HINT.search(subject, window_start, match.start()):
                 continue
-            number = NUMBER_BEFORE.search(subject, window_start, match.start())
+            before = NUMBER_BEFORE_PERCENT if subject[match.start()] in PERCENT else NUMBER_BEFORE
+            number = before.search(subject, window_start, match.start())
             if number:
                 found.append((number.start(), match.end()))
         return found
+
+
+class Words(BaseModel):
+    """The words a language's sentences are read by (see `claims_context.Cues`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    negation: list[str] = []
+    hedge: list[str] = []
+    reporting: list[str] = []
+    clause: list[str] = []
+    we: list[str] = []
+
+
+class LanguageSection(BaseModel):
+    """One language's rules (`languages: {es: {...}}`): for its translations only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[ClaimRule] = []
+    disable: list[str] = []
+    words: Words = Words()
 
 
 class RuleFile(BaseModel):
@@ -396,6 +446,165 @@ class RuleFile(BaseModel):
 
     rules: list[ClaimRule] = []
     disable: list[str] = []
+    languages: dict[LanguageCode, LanguageSection] = {}
+
+
+ENGLISH = "en"  # the language of the shipped rules' `rules:`
+
+
+def is_english(code: str) -> bool:
+    return code.split("-")[0].lower() == ENGLISH
+
+
+@dataclass(frozen=True, eq=False)
+class LanguageRules:
+    """The rules for the text of one language and the words its sentences are read by
+    (None: English, read by `claims_context`'s own analysis)."""
+
+    code: str
+    rules: list[ClaimRule]
+    words: dict[str, list[str]]
+
+    @cached_property
+    def cues(self) -> context.Cues | None:
+        return None if is_english(self.code) else context.Cues.of(self.words)
+
+    @cached_property
+    def print(self) -> str:
+        """Everything the findings on a text in this language depend on."""
+        rules = "\n".join(rule.model_dump_json() for rule in self.rules)
+        english = self.cues is None
+        return short_print(f"{self.code} {english}\n{rules}\n{json.dumps(self.words)}")
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity
+class RuleSets:
+    """The rules of each language the rule files name, and which is the site's default
+    (the language of pages that are not translations)."""
+
+    default: str
+    sections: dict[str, tuple[dict[str, ClaimRule], dict[str, list[str]]]]
+
+    @functools.cache  # noqa: B019 (a few languages, held as long as the rules are)
+    def for_language(self, code: str | None) -> LanguageRules:
+        """A language's rules: those for its code and for its main language ("es"
+        for "es-MX"; the more precise replaces the same id)."""
+        code = code or self.default
+        rules: dict[str, ClaimRule] = {}
+        words: dict[str, list[str]] = {}
+        for given in dict.fromkeys((code.split("-")[0], code)):
+            found_rules, found_words = self.sections.get(given, ({}, {}))
+            rules.update(found_rules)
+            for name, listed in found_words.items():
+                words[name] = [*words.get(name, []), *listed]
+        return LanguageRules(code, list(rules.values()), words)
+
+    @property
+    def print(self) -> str:
+        """Everything the findings on a text in any language depend on."""
+        codes = sorted({self.default, *self.sections})
+        return short_print(" ".join(self.for_language(code).print for code in codes))
+
+    def has_rules(self, code: str) -> bool:
+        return bool(self.for_language(code).rules)
+
+
+def load_rule_sets(content_root: Path, default: str = ENGLISH) -> tuple[RuleSets, list[Finding]]:
+    """The shipped rules, then the site's: `rules:` of the shipped file are English,
+    a site's `rules:` are for its default language, `languages: {code: …}` for that
+    language (the same id replaces, `disable` removes)."""
+    sections: dict[str, tuple[dict[str, ClaimRule], dict[str, list[str]]]] = {}
+    findings: list[Finding] = []
+    for path, top in ((DEFAULT_RULES, ENGLISH), (content_root / "claims.yaml", default)):
+        if not os.path.lexists(path):
+            continue
+        shown = display(path)  # the site's rules: no larger than site.yaml may be
+        text, found = read_text(path, shown, limit=Limits().max_file_kb * 1024)
+        findings += found
+        if text is None:
+            continue
+        data, positions, found = parse_yaml(text, shown)
+        findings += found
+        if found or data is None:
+            continue
+        doc = RawDocument(path, shown, path.name, "claims", path.stem, data, positions)
+        parsed, found = validate_rule_file(doc)
+        findings += found
+        given = [(top, LanguageSection(rules=parsed.rules, disable=parsed.disable))]
+        for code, section in [*given, *parsed.languages.items()]:
+            rules, words = sections.setdefault(code, ({}, {}))
+            for rule in section.rules:
+                rule._english = is_english(code)
+                rules[rule.id] = rule
+            for rule_id in section.disable:
+                rules.pop(rule_id, None)
+            for name, listed in section.words.model_dump().items():
+                words[name] = [*words.get(name, []), *listed]
+    return RuleSets(default, sections), findings
+
+
+def load_rules(content_root: Path) -> tuple[list[ClaimRule], list[Finding]]:
+    """The rules for English text, the shipped ones and the site's."""
+    sets, findings = load_rule_sets(content_root)
+    return sets.for_language(ENGLISH).rules, findings
+
+
+def validate_rule_file(doc: RawDocument) -> tuple[RuleFile, list[Finding]]:
+    """Each rule on its own, so one bad rule does not hide the problems of the others."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    languages = data.get("languages") if isinstance(data.get("languages"), dict) else {}
+    without_rules = {
+        **data,
+        "rules": [],
+        "languages": {code: {**section, "rules": []} if isinstance(section, dict) else section
+                      for code, section in languages.items()},
+    }  # fmt: skip
+    try:
+        parsed, findings = RuleFile.model_validate(without_rules), []
+    except ValidationError as exc:  # the rules are still checked, for their findings
+        parsed, findings = RuleFile(), findings_from_errors(exc, doc, RuleFile)
+    valid = not findings
+    rules, found = validate_rules(doc, data.get("rules"), ("rules",))
+    findings += found
+    for code, section in languages.items():
+        given = section.get("rules") if isinstance(section, dict) else None
+        in_language, found = validate_rules(doc, given, ("languages", code, "rules"))
+        findings += found
+        if code in parsed.languages:
+            parsed.languages[code].rules = in_language
+    if valid:
+        parsed.rules = rules
+    return parsed, findings
+
+
+def validate_rules(
+    doc: RawDocument, entries: Any, at: Loc
+) -> tuple[list[ClaimRule], list[Finding]]:
+    rules: list[ClaimRule] = []
+    findings: list[Finding] = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        loc: Loc = (*at, index)
+        try:
+            rule = ClaimRule.model_validate(entry)
+            if rule.regex:  # compiled now, so a bad expression is reported here
+                rule.compiled  # noqa: B018
+        except ValidationError as exc:
+            findings += findings_from_errors(exc, doc, ClaimRule, loc)
+            continue
+        except re.error as exc:
+            line, col = doc.positions.of_value((*loc, "pattern"))
+            findings.append(
+                Finding(
+                    doc.display_path,
+                    line,
+                    col,
+                    field_path((*loc, "pattern")),
+                    f"expected a valid regular expression, found an error: {exc}",
+                )
+            )
+            continue
+        rules.append(rule)
+    return rules, findings
 
 
 @dataclass(frozen=True)
@@ -424,65 +633,7 @@ class Text:
     col: int
     allowed: dict[int, dict[str, str]]  # line -> rule id -> reason
     sources: tuple[CitedSource, ...] = ()  # what [1], [2], … cite
-
-
-def load_rules(content_root: Path) -> tuple[list[ClaimRule], list[Finding]]:
-    """The default rules, then the site's own (same id replaces, `disable` removes)."""
-    rules: dict[str, ClaimRule] = {}
-    findings: list[Finding] = []
-    for path in (DEFAULT_RULES, content_root / "claims.yaml"):
-        if not os.path.lexists(path):
-            continue
-        shown = display(path)  # the site's rules: no larger than site.yaml may be
-        text, found = read_text(path, shown, limit=Limits().max_file_kb * 1024)
-        findings += found
-        if text is None:
-            continue
-        data, positions, found = parse_yaml(text, shown)
-        findings += found
-        if found or data is None:
-            continue
-        doc = RawDocument(path, shown, path.name, "claims", path.stem, data, positions)
-        parsed, found = validate_rule_file(doc)
-        findings += found
-        rules.update((rule.id, rule) for rule in parsed.rules)
-        for rule_id in parsed.disable:
-            rules.pop(rule_id, None)
-    return list(rules.values()), findings
-
-
-def validate_rule_file(doc: RawDocument) -> tuple[RuleFile, list[Finding]]:
-    """Each rule on its own, so one bad rule does not hide the problems of the others."""
-    data = doc.data if isinstance(doc.data, dict) else {}
-    entries = data.get("rules") if isinstance(data.get("rules"), list) else []
-    try:
-        parsed = RuleFile.model_validate({**data, "rules": []})
-    except ValidationError as exc:
-        return RuleFile(), findings_from_errors(exc, doc, RuleFile)
-    findings: list[Finding] = []
-    for index, entry in enumerate(entries):
-        loc: Loc = ("rules", index)
-        try:
-            rule = ClaimRule.model_validate(entry)
-            if rule.regex:  # compiled now, so a bad expression is reported here
-                rule.compiled  # noqa: B018
-        except ValidationError as exc:
-            findings += findings_from_errors(exc, doc, ClaimRule, loc)
-            continue
-        except re.error as exc:
-            line, col = doc.positions.of_value((*loc, "pattern"))
-            findings.append(
-                Finding(
-                    doc.display_path,
-                    line,
-                    col,
-                    f"rules[{index + 1}].pattern",
-                    f"expected a valid regular expression, found an error: {exc}",
-                )
-            )
-            continue
-        parsed.rules.append(rule)
-    return parsed, findings
+    lang: str | None = None  # the language it is written in; None: the site's default
 
 
 def allow_comments(lines: list[str], first_line: int) -> dict[int, dict[str, str]]:
@@ -517,8 +668,11 @@ class Candidate:
         return self.start - self.sentence.start
 
 
-def reading(candidate: Candidate, whole: str) -> str | None:
-    """Why the words matched are not the publisher's claim, or None if they are."""
+def reading(candidate: Candidate, whole: str, cues: context.Cues | None = None) -> str | None:
+    """Why the words matched are not the publisher's claim, or None if they are.
+    `cues`: a language's own words, for a language other than English."""
+    if cues is not None:
+        return reading_in(candidate, whole, cues)
     rule, sentence, at = candidate.rule, candidate.sentence, candidate.at
     readings = READINGS[rule.claim]
     lowered, end = sentence.lowered, at + candidate.end - candidate.start
@@ -550,6 +704,37 @@ def reading(candidate: Candidate, whole: str) -> str | None:
         return "negated"
     if rule.claim == "proof" and context.negators(lowered[end : context.clause_end(lowered, end)]):
         return "negated"  # "studies show that it does not help"
+    return None
+
+
+def reading_in(candidate: Candidate, whole: str, cues: context.Cues) -> str | None:
+    """`reading` in a language other than English: its quotation marks, questions,
+    titles and the words its claims rules give for negation, hedges and reporting
+    (the English analysis of advice, aspirations or credentials is not applied)."""
+    rule, sentence, at = candidate.rule, candidate.sentence, candidate.at
+    lowered, end = sentence.lowered, at + candidate.end - candidate.start
+    if rule.also_needed and not rule.also_needed.search(lowered):
+        return "without"
+    if rule.excluded and rule.excluded.search(lowered):
+        return "unless"
+    checks = (
+        ("fragment", lambda: context.is_fragment(sentence)),
+        ("question", lambda: context.is_question(sentence)),
+        ("quoted", lambda: context.is_quoted(sentence, at, whole, candidate.start)),
+        ("title", lambda: context.is_title(sentence, at, end)),
+        ("reported", lambda: cues.is_reported(lowered, at)),
+        ("hedged", lambda: cues.is_hedged(lowered, at, end)),
+    )
+    readings = READINGS[rule.claim]
+    for name, check in checks:
+        if name in readings and check():
+            return name
+    if not rule.unless_negated:
+        return None
+    if cues.is_negated(lowered, at, end):
+        return "negated"
+    if rule.claim == "proof" and cues.negated_after(lowered, end):
+        return "negated"  # "los estudios muestran que no ayuda"
     return None
 
 
@@ -623,8 +808,12 @@ class Hit:
     allowed: str | None  # the allow comment's reason, if one allows it here
 
 
-def claims_in(piece: Text, rules: list[ClaimRule], original: str | None = None) -> list[Hit]:
-    """Every rule's claims in one piece of text. `original` is the unmasked text, for citations."""
+def claims_in(
+    piece: Text, rules: list[ClaimRule], original: str | None = None,
+    cues: context.Cues | None = None,
+) -> list[Hit]:  # fmt: skip
+    """Every rule's claims in one piece of text. `original` is the unmasked text, for
+    citations; `cues`: the words its language is read by, if it is not English."""
     source = original if original is not None else piece.value
     hits = []
     lowered = piece.value.lower()
@@ -639,7 +828,7 @@ def claims_in(piece: Text, rules: list[ClaimRule], original: str | None = None) 
             if sentences is None:
                 sentences = context.Sentences(piece.value, lowered)
             candidate = Candidate(rule, start, end, sentences.around(start))
-            if reading(candidate, piece.value) is not None:
+            if reading(candidate, piece.value, cues) is not None:
                 continue
             why_not = clearance(candidate, citations(source, candidate, piece.sources))
             if why_not is None:
@@ -653,9 +842,15 @@ def claims_in(piece: Text, rules: list[ClaimRule], original: str | None = None) 
     return hits
 
 
-def lint_text(piece: Text, rules: list[ClaimRule], original: str | None = None) -> list[Finding]:
+def lint_text(
+    piece: Text, rules: list[ClaimRule] | LanguageRules, original: str | None = None
+) -> list[Finding]:
     """The findings of one piece of text, each with its rule's reason and suggestion."""
-    return report(claims_in(piece, rules, original), piece.path, once_per_rule=False)
+    if isinstance(rules, LanguageRules):
+        hits = claims_in(piece, rules.rules, original, rules.cues)
+    else:
+        hits = claims_in(piece, rules, original)
+    return report(hits, piece.path, once_per_rule=False)
 
 
 def report(hits: list[Hit], path: str, once_per_rule: bool = True) -> list[Finding]:
@@ -681,8 +876,9 @@ def report(hits: list[Hit], path: str, once_per_rule: bool = True) -> list[Findi
 
 
 def yaml_texts(doc: RawDocument) -> list[Text]:
-    """Every human-readable string of a YAML document, as written, with its position
-    and the sources its `[n]` markers cite (the document's, or its package's).
+    """Every human-readable string of a YAML document, as written, with its position,
+    the sources its `[n]` markers cite (the document's, or its package's) and its
+    language (the document's, or the one a `translations: {code: …}` gives it in).
 
     The text is taken from the source (quotes, line breaks and indentation included),
     so a finding inside a folded or wrapped string still points at the right line.
@@ -692,6 +888,7 @@ def yaml_texts(doc: RawDocument) -> list[Text]:
     own = listed_sources(data)
     packages = data.get("packages") if isinstance(data.get("packages"), list) else []
     package_sources = functools.cache(lambda index: listed_sources(packages[index]))
+    lang = document_language(doc)
     texts = []
     for loc, (start, end) in doc.positions.spans.items():
         if any(str(part) in NOT_LINTED_FIELDS for part in loc):
@@ -700,8 +897,25 @@ def yaml_texts(doc: RawDocument) -> list[Text]:
         if loc[:1] == ("packages",) and len(loc) > 1 and isinstance(loc[1], int):
             sources = package_sources(loc[1]) if loc[1] < len(packages) else ()
         line, col = doc.positions.values[loc]
-        texts.append(Text(doc.yaml_text[start:end], doc.display_path, line, col, allowed, sources))
+        text = doc.yaml_text[start:end]
+        in_language = translated_into(loc) or lang
+        texts.append(Text(text, doc.display_path, line, col, allowed, sources, in_language))
     return texts
+
+
+def document_language(doc: RawDocument) -> str | None:
+    """A translation's language (`about.es.md`: es); None for any other file."""
+    name = doc.content_path.rpartition("/")[2]
+    return split_stem(name.removesuffix(".md"))[1] if name.endswith(".md") else None
+
+
+def translated_into(loc: Loc) -> str | None:
+    """The language of a string under `translations: {code: …}` (site.yaml's, or a
+    package's in packages.yaml), else None."""
+    for index, part in enumerate(loc[:-1]):
+        if part == "translations" and isinstance(loc[index + 1], str):
+            return loc[index + 1]  # type: ignore[return-value]
+    return None
 
 
 def listed_sources(data: Any) -> tuple[CitedSource, ...]:
@@ -709,18 +923,26 @@ def listed_sources(data: Any) -> tuple[CitedSource, ...]:
     return tuple(map(CitedSource.of, entries)) if isinstance(entries, list) else ()
 
 
-def lint(documents: list[RawDocument], rules: list[ClaimRule]) -> list[Finding]:
-    """Lint Markdown bodies and every readable YAML string of the loaded content."""
+def lint(documents: list[RawDocument], rules: list[ClaimRule] | RuleSets) -> list[Finding]:
+    """Lint Markdown bodies and every readable YAML string of the loaded content, each
+    with its language's rules (a list of rules: the default language's; English)."""
+    if not isinstance(rules, RuleSets):
+        rules = RuleSets(ENGLISH, {ENGLISH: ({rule.id: rule for rule in rules}, {})})
     findings: list[Finding] = []
     for doc in documents:
         if not doc.readable:
             continue
-        hits = [hit for piece in yaml_texts(doc) for hit in claims_in(piece, rules)]
+        hits = []
+        for piece in yaml_texts(doc):
+            language = rules.for_language(piece.lang)
+            hits += claims_in(piece, language.rules, None, language.cues)
         if doc.body and doc.body_within_limits:
             allowed = allow_comments(doc.body.splitlines(), doc.body_line)
             masked = mask_markdown(doc.body)
             sources = listed_sources(doc.data)
-            piece = Text(masked, doc.display_path, doc.body_line, 1, allowed, sources)
-            hits += claims_in(piece, rules, original=doc.body)
+            lang = document_language(doc)
+            piece = Text(masked, doc.display_path, doc.body_line, 1, allowed, sources, lang)
+            language = rules.for_language(lang)
+            hits += claims_in(piece, language.rules, doc.body, language.cues)
         findings += report(hits, doc.display_path)
     return findings

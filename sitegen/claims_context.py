@@ -30,7 +30,8 @@ from dataclasses import dataclass
 # lines; the start of a list item, heading, table row or quotation; the end of
 # a heading line.
 SENTENCE_END = re.compile(
-    r"[.!?]+[\"'\u201d\u2019)\]*_]*(?=\s)(?!\s+[a-z])|\n\s*\n|\n(?=[ \t]*(?:[-*+>|#]|\d+[.)])\s)"
+    r"[.!?\u061f\u06d4]+[\"'\u201d\u2019\u00bb)\]*_]*(?=\s)(?!\s+[a-z])|\n\s*\n"
+    r"|\n(?=[ \t]*(?:[-*+>|#]|\d+[.)])\s)"
     r"|^#{1,6}[^\n]*$",
     re.MULTILINE,
 )
@@ -40,7 +41,7 @@ CLAUSE_BREAK = re.compile(
     r"yet|so|which|unlike)\b",
     re.IGNORECASE,
 )
-WORD = re.compile(r"[A-Za-z][\w'\u2019-]*")
+WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 FIRST_PERSON = re.compile(r"\b(?:we|our|ours|us)\b")
 
 NEGATOR = re.compile(
@@ -227,15 +228,29 @@ def clause_end(lowered: str, end: int) -> int:
 def is_quoted(sentence: Sentence, start: int, whole: str, at: int) -> bool:
     """Inside quotation marks, or on a Markdown quotation line (`> …`)."""
     before = sentence.text[:start]
-    if before.count('"') % 2 == 1:
-        return True
-    if before.rfind("\u201c") > before.rfind("\u201d"):
+    if before.count('"') % 2 == 1 or open_quotation(before):
         return True
     opening = max(before.rfind("\u2018"), before.rfind(" '"), before.rfind("('"))
     if opening >= 0 and not re.search(r"[\u2019'](?![a-z])", before[opening + 2 :]):
         return True
     line_start = whole.rfind("\n", 0, at) + 1
     return whole[line_start:at].lstrip().startswith(">")
+
+
+# Quotation marks that open one, and the marks that may close it: “…”, «…» (and
+# »…«), „…“ and „…”.
+CLOSING = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u00bb": "\u00ab", "\u201e": "\u201c\u201d"}
+
+
+def open_quotation(before: str) -> bool:
+    """Whether a quotation opened with typographic marks is still open at the end."""
+    expected: list[str] = []  # the closing marks of the quotations open, innermost last
+    for char in before:
+        if expected and char in expected[-1]:
+            expected.pop()
+        elif char in CLOSING:
+            expected.append(CLOSING[char])
+    return bool(expected)
 
 
 def is_title(sentence: Sentence, start: int, end: int) -> bool:
@@ -276,7 +291,7 @@ def _title_case(text: str) -> bool:
 def is_question(sentence: Sentence) -> bool:
     """A question, or a question to ask written without its mark ("Which studies
     show that it works.")."""
-    if sentence.text.rstrip(" \t\n\"'\u201d\u2019)*_").endswith("?"):
+    if sentence.text.rstrip(" \t\n\"'\u201d\u2019\u00bb)*_").endswith(("?", "\u061f")):
         return True
     return bool(WH_START.match(sentence.lowered))
 
@@ -380,3 +395,78 @@ def is_fragment(sentence: Sentence) -> bool:
 def is_about_a_risk(lowered: str) -> bool:
     """A claim about a risk or a cause, which a cohort study can support."""
     return bool(RISK.search(lowered)) and not FIRST_PERSON.search(lowered)
+
+
+# Reading a sentence in a language other than English ------------------------------
+
+
+def any_word(words: list[str]) -> re.Pattern[str] | None:
+    """Any of `words` (lower case; a space stands for any space) as whole words."""
+    if not words:
+        return None
+    choices = sorted({re.escape(w.lower()).replace(r"\ ", r"\s+") for w in words}, key=len)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(reversed(choices))})(?![\w\u064b-\u065f\u0670])")
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The words a language's sentences are read by, given in its claims rules:
+    what negates, what hedges, what reports someone else's words, what starts a
+    new clause, and what marks the publisher speaking ("we", "our")."""
+
+    negation: re.Pattern[str] | None = None
+    hedge: re.Pattern[str] | None = None
+    reporting: re.Pattern[str] | None = None
+    clause: re.Pattern[str] | None = None
+    we: re.Pattern[str] | None = None
+
+    @classmethod
+    def of(cls, words: dict[str, list[str]]) -> Cues:
+        return cls(**{name: any_word(words.get(name, [])) for name in cls.__dataclass_fields__})
+
+    def clause_around(self, lowered: str, start: int, end: int) -> tuple[int, int]:
+        """The clause holding lowered[start:end]: between punctuation or clause words."""
+        breaks = [m.span() for m in PUNCTUATION_BREAK.finditer(lowered)]
+        if self.clause:
+            breaks += [m.span() for m in self.clause.finditer(lowered)]
+        before = [e for s, e in breaks if e <= start]
+        after = [s for s, e in breaks if s >= end]
+        return (max(before) if before else 0, min(after) if after else len(lowered))
+
+    def is_reported(self, lowered: str, start: int) -> bool:
+        """A reporting or warning word before the cue ("desconfíe de una clínica que
+        dice…"), not one the publisher speaks (a `we` word within three words before
+        it or two after: "nuestros pacientes dicen", "dicen nuestros pacientes")."""
+        if self.reporting is None:
+            return False
+        for match in self.reporting.finditer(lowered, 0, start):
+            before = lowered[: match.start()].split()[-3:]
+            after = lowered[match.end() : start].split()[:2]
+            if not (self.we and self.we.search(" ".join([*before, match.group(), *after]))):
+                return True
+        return False
+
+    def is_hedged(self, lowered: str, start: int, end: int) -> bool:
+        clause_start, clause_end = self.clause_around(lowered, start, end)
+        clause = lowered[clause_start:start] + " " + lowered[end:clause_end]
+        return bool(self.hedge and self.hedge.search(clause))
+
+    def is_negated(self, lowered: str, start: int, end: int) -> bool:
+        """A negation earlier in the cue's clause ("no cura", "ningún tratamiento es
+        completamente seguro"). A cue that holds a negation itself ("sin efectos
+        secundarios") is never negated by another: in many languages two negations
+        say one thing ("no tiene ningún efecto secundario")."""
+        if self.negation is None or self.negation.search(lowered, start, end):
+            return False
+        clause_start, _ = self.clause_around(lowered, start, end)
+        return bool(self.negation.search(lowered, clause_start, start))
+
+    def negated_after(self, lowered: str, end: int) -> bool:
+        """A negation later in the clause ("los estudios muestran que no ayuda")."""
+        if self.negation is None:
+            return False
+        _, clause_end = self.clause_around(lowered, end, end)
+        return bool(self.negation.search(lowered, end, clause_end))
+
+
+PUNCTUATION_BREAK = re.compile(r"[,;:\u060c\u061b\u2014\u2013]|\s-\s")
