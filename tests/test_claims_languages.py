@@ -11,7 +11,7 @@ from test_i18n import make_multilingual, rebuild
 
 from sitegen.build import BuildOptions, Session, build
 from sitegen.claims import Text, lint_text, load_rule_sets
-from sitegen.findings import Severity
+from sitegen.findings import Finding, Severity
 
 SAMPLE = Path(__file__).parents[1] / "content"
 TODAY_ES = "content/pages/about.es.md"
@@ -47,6 +47,7 @@ MARKETING = {
 HONEST = {
     "es": [
         "Desconfíe de una clínica que dice que sus células curan la ceguera.",
+        "Pregunte a un médico si puede volar sin riesgo, y cuándo.",  # the sample's own line
         "No hay cura para el glaucoma.",
         "El daño del glaucoma no se puede curar, pero el tratamiento puede frenar la pérdida de visión.",
         "Ningún tratamiento es completamente seguro.",
@@ -135,9 +136,15 @@ def test_a_translation_is_checked_with_its_languages_rules_at_its_line(
     page = options.content / "conditions/alpha.es.md"
     lines = page.read_text().splitlines()
     page.write_text("\n".join([*lines, "", "Nuestras células curan la alfa.", ""]))
-    assert not [f for f in build(options).findings if f.path.endswith("alpha.es.md")]
+
+    def claims_on_page() -> list[Finding]:
+        # the reading-age note on a page not in English is not the linter's
+        findings = build(options).findings
+        return [f for f in findings if f.path.endswith("alpha.es.md") and f.field != "reading-age"]
+
+    assert not claims_on_page()
     write_rules(options.content, {"languages": {"es": {"rules": [CURE_ES]}}})
-    (finding,) = [f for f in build(options).findings if f.path.endswith("alpha.es.md")]
+    (finding,) = claims_on_page()
     assert (finding.line, finding.col, finding.field) == (len(lines) + 2, 18, "cura")
     assert finding.is_error and "Una promesa de curación." in finding.message
 
@@ -200,4 +207,5 @@ def test_editing_the_spanish_rules_relints_the_spanish_page_only(options: BuildO
     after = {key: entry.context for key, entry in session.store.entries("lint").items()}
     changed = {key for key in after if after[key] != before.get(key)}
     assert changed == {"conditions/alpha.es.md", "site.yaml", "packages.yaml"}
-    assert [f.field for f in result.findings if f.path.endswith("alpha.es.md")] == ["cura-2"]
+    on_page = [f.field for f in result.findings if f.path.endswith("alpha.es.md")]
+    assert [field for field in on_page if field != "reading-age"] == ["cura-2"]
