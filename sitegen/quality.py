@@ -41,6 +41,11 @@ HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 HEADING_LINE = re.compile(r"^[ \t]*#{1,6}(?:[ \t].*)?$", re.MULTILINE)
 FENCE = re.compile(r"^(```|~~~)")
 SOURCE_MARKER = re.compile(SOURCE_MARKER_PATTERN)
+# A letter of any script, and a word of them: `\w` without digits or `_`, with the marks
+# written above or below letters (accents, Arabic short vowels), which `\w` leaves out.
+ANY_LETTER = re.compile(r"[^\W\d_]")
+MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+ANY_WORD = re.compile(rf"[^\W\d_][\w{MARKS}'\u2019-]*")
 
 
 def _at(doc: RawDocument | None, loc: tuple, fallback: str) -> tuple[str, int, int]:
@@ -160,8 +165,9 @@ def headings_of(body: str) -> list[Heading]:
 
 
 def has_text(lines: list[str]) -> bool:
-    """Whether masked lines (`mask_markdown`) hold a word of prose, a list or a table."""
-    return any(LETTER.search(MARKUP.sub(" ", line)) for line in lines)
+    """Whether masked lines (`mask_markdown`) hold a word of prose, a list or a table,
+    in any script."""
+    return any(ANY_LETTER.search(MARKUP.sub(" ", line)) for line in lines)
 
 
 def check_sections(doc: Document, required: list[str]) -> list[Finding]:
@@ -195,10 +201,10 @@ def check_sections(doc: Document, required: list[str]) -> list[Finding]:
 
 
 def prose_words(body: str) -> int:
-    """How many words of text a body holds: not its headings, code, comments, link
-    addresses, or its Sources section."""
+    """How many words of text a body holds, in any script: not its headings, code,
+    comments, link addresses, or its Sources section."""
     text = HEADING_LINE.sub("", mask_markdown(body))
-    return len(WORD.findall(MARKUP.sub(" ", text)))
+    return len(ANY_WORD.findall(MARKUP.sub(" ", text)))
 
 
 def check_length(doc: Document, least: int) -> list[Finding]:

@@ -351,6 +351,44 @@ def test_a_translation_older_than_its_page_is_noted_and_reported(options: BuildO
     assert "1 de marzo de 2026" in html  # the date in Spanish (Babel)
 
 
+ARABIC_SENTENCE = "لألفا أعراض كثيرة يلاحظها المصابون بها أولًا، ثم تزداد مع الوقت (NICE) [1].\n\n"
+ALPHA_AR = f"""---
+title: الحالة ألفا
+summary: ألفا حالة تجريبية.
+evidence: established
+last_reviewed: 2026-03-01
+reviewed_by: مراجع تجريبي
+sources:
+  - title: A review of alpha
+    url: https://example.org/alpha-review
+    accessed: 2026-01-15
+---
+## الأعراض
+
+{ARABIC_SENTENCE * 12}"""
+
+
+def test_a_translation_in_another_script_is_checked_in_its_own_words(
+    options: BuildOptions,
+) -> None:
+    """Its words are counted and its required sections found in Arabic letters (in Latin
+    letters only, it had 12 words and a section with 'only its heading'); the English
+    reading formulas are not applied to it; and its review, later than its sources'
+    dates, dates the translation, not them (its page's review dates them)."""
+    set_languages(
+        options.content, {"es": SPANISH, "ar": {**ARABIC, "required_sections": ["الأعراض"]}}
+    )
+    edit(options.content / "site.yaml", "min_words: 1", "min_words: 144")  # 12 x 12 words
+    (options.content / "conditions/alpha.ar.md").write_text(ALPHA_AR)
+    result = build(options)
+    (found,) = [f for f in result.findings if f.path.endswith("alpha.ar.md")]
+    assert (found.field, found.severity.value) == ("reading-age", "note")
+    assert found.message.startswith("not measured")
+    edit(options.content / "site.yaml", "min_words: 144", "min_words: 145")
+    (short,) = [f for f in build(options).errors if f.path.endswith("alpha.ar.md")]
+    assert short.field == "text" and short.message.endswith("found 144")
+
+
 # Incremental builds ----------------------------------------------------------------
 
 

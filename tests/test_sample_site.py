@@ -437,3 +437,49 @@ def test_the_sample_has_three_spanish_pages_translated_and_says_they_need_review
     assert sorted(set(map(str, documents)) - set(map(str, falling_back))) == sorted(
         str(site / f"es/{url}/index.html") for url in translated
     )
+
+
+def translated_urls() -> list[str]:
+    """Where the sample's translations are published: `conditions/glaucoma.ar.md` at
+    `ar/conditions/glaucoma/`, `pages/about.es.md` at `es/about/`."""
+    urls = []
+    for path in (ROOT / "content").rglob("*.*.md"):
+        slug, lang = path.name.split(".")[:2]
+        folder = "conditions/" if path.parent.name == "conditions" else ""
+        urls.append(f"{lang}/{folder}{slug}")
+    return urls
+
+
+def test_the_sample_has_two_arabic_pages_that_say_they_need_review(site: Path):
+    """Glaucoma and the international patients' page in Arabic: right to left, every
+    word the page shows of its own in Arabic, the English's sections and source markers,
+    a note that a medical translator has not reviewed them, and links kept in /ar/."""
+    assert sorted(url for url in translated_urls() if url.startswith("ar/")) == [
+        "ar/conditions/glaucoma", "ar/international-patients"
+    ]  # fmt: skip
+    for url, english in (("ar/conditions/glaucoma", "conditions/glaucoma"),
+                         ("ar/international-patients", "international-patients")):  # fmt: skip
+        page, original = soup(site / url / "index.html"), soup(site / english / "index.html")
+        assert (page.html["lang"], page.html["dir"]) == ("ar", "rtl")
+        assert page.select_one(".translation-note") is None and not page.h1.get("lang")
+        prose = page.select_one(".prose")
+        assert not prose.get("lang")
+        note = prose.find("blockquote").get_text(" ", strip=True)
+        assert "ترجمة بانتظار المراجعة" in note and "مترجم طبي" in note
+        assert len(prose.find_all("h2")) == len(original.select_one(".prose").find_all("h2"))
+        markers = [ref.get_text(strip=True) for ref in prose.select(".source-ref")]
+        english_markers = [
+            ref.get_text(strip=True) for ref in original.select(".prose .source-ref")
+        ]
+        assert markers == english_markers and markers
+        assert len(page.select(".sources li")) == len(original.select(".sources li"))
+        for link in prose.find_all("a", href=True):
+            href = link["href"]
+            assert href.startswith(("#", "http")) or "/ar/" in posixpath.normpath(
+                posixpath.join(f"/{url}/", href)
+            ), href
+        assert "ليست مراجعة سريرية" in page.select_one(".review-dates").get_text()
+    glaucoma = soup(site / "ar/conditions/glaucoma/index.html")
+    assert glaucoma.h1.get_text(strip=True) == "الزرق (الجلوكوما)"
+    assert "الزرق المزمن مفتوح الزاوية" in glaucoma.select_one(".aka").get_text()
+    assert "الليزر وقطرات العين والجراحة" in glaucoma.select_one(".evidence-level").get_text()
