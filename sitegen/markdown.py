@@ -852,7 +852,12 @@ class PageTreeprocessor(Treeprocessor):
 
 
 class SourceMarkerProcessor(InlineProcessor):
-    """`[3]` in the text -> a link to the page's third listed source."""
+    """`[3]` in the text -> a link to the page's third listed source, named "source 3"
+    to a screen reader in the page's language."""
+
+    def __init__(self, pattern: str, md: markdown.Markdown, owner: PageExtension) -> None:
+        super().__init__(pattern, md)
+        self.owner = owner
 
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[ElementTree.Element, int, int]:  # noqa: N802
         number = m.group(1)
@@ -860,7 +865,7 @@ class SourceMarkerProcessor(InlineProcessor):
         element.text = "["
         link = ElementTree.SubElement(element, "a", {"href": f"#source-{number}"})
         hidden = ElementTree.SubElement(link, "span", {"class": "visually-hidden"})
-        hidden.text = "source "
+        hidden.text = interface_words(self.owner.context)(SOURCE_NAME) + " "
         hidden.tail = number
         link.tail = "]"
         return element, m.start(0), m.end(0)
@@ -886,6 +891,7 @@ def N_(message: str) -> str:  # noqa: N802 - the name Babel's extractor looks fo
 
 URGENT_NAME = N_("Urgent advice:")  # read before the card's title by screen readers
 URGENT_TITLE = N_("Get medical help urgently")  # for a card written with no title
+SOURCE_NAME = N_("source")  # read before a source marker's number by screen readers
 
 
 def interface_words(ctx: PageContext | None) -> Callable[[str], str]:
@@ -1027,7 +1033,7 @@ class PageExtension(Extension):
         md.treeprocessors.register(CalloutTreeprocessor(md, self), "sitegen-callout", 2)
         md.treeprocessors.register(PageTreeprocessor(md, self), "sitegen-page", 1)
         md.inlinePatterns.register(
-            SourceMarkerProcessor(SOURCE_MARKER_PATTERN, md), "sitegen-source-marker", 175
+            SourceMarkerProcessor(SOURCE_MARKER_PATTERN, md, self), "sitegen-source-marker", 175
         )
 
 

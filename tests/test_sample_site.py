@@ -467,10 +467,8 @@ def test_the_sample_has_two_arabic_pages_that_say_they_need_review(site: Path):
         note = prose.find("blockquote").get_text(" ", strip=True)
         assert "ترجمة بانتظار المراجعة" in note and "مترجم طبي" in note
         assert len(prose.find_all("h2")) == len(original.select_one(".prose").find_all("h2"))
-        markers = [ref.get_text(strip=True) for ref in prose.select(".source-ref")]
-        english_markers = [
-            ref.get_text(strip=True) for ref in original.select(".prose .source-ref")
-        ]
+        markers = [ref.a["href"] for ref in prose.select(".source-ref")]
+        english_markers = [ref.a["href"] for ref in original.select(".prose .source-ref")]
         assert markers == english_markers and markers
         assert len(page.select(".sources li")) == len(original.select(".sources li"))
         for link in prose.find_all("a", href=True):
@@ -483,3 +481,25 @@ def test_the_sample_has_two_arabic_pages_that_say_they_need_review(site: Path):
     assert glaucoma.h1.get_text(strip=True) == "الزرق (الجلوكوما)"
     assert "الزرق المزمن مفتوح الزاوية" in glaucoma.select_one(".aka").get_text()
     assert "الليزر وقطرات العين والجراحة" in glaucoma.select_one(".evidence-level").get_text()
+
+
+def test_an_arabic_page_s_interface_words_and_references_read_right_to_left(site: Path):
+    """What the templates add to a translated condition is in its language: the name a
+    screen reader gives a source marker, what a package card's evidence rates; and each
+    English reference in its sources is isolated, so it reads left to right and ends with
+    its full stop on a right-to-left page."""
+    glaucoma = soup(site / "ar/conditions/glaucoma/index.html")
+    names = {
+        hidden.get_text(strip=True) for hidden in glaucoma.select(".source-ref .visually-hidden")
+    }
+    assert names == {"المصدر"}
+    card = glaucoma.select_one("#packages-title").find_parent("section")
+    assert "الأدلة على هذه الباقة" in card.get_text() and "this package" not in card.get_text()
+    for item in glaucoma.select(".sources li"):
+        assert item.bdi is not None and item.bdi.get_text().endswith("."), item
+    english = soup(site / "conditions/glaucoma/index.html")
+    assert {
+        hidden.get_text(strip=True) for hidden in english.select(".source-ref .visually-hidden")
+    } == {"source"}
+    levels = soup(site / "ar/how-we-rate-evidence/index.html").select_one(".levels").get_text()
+    assert "باختصار:" in levels and "In short" not in levels
