@@ -664,7 +664,7 @@ def test_the_listings_words_are_in_the_pages_language(options: BuildOptions) -> 
          "also_known_as: [Primera afección]\nevidence: established")  # fmt: skip
     assert build(options).ok
     listing = page(options, "es/conditions/")
-    assert "También conocida como: Primera afección" in listing and "Also known as" not in listing
+    assert "Otros nombres: Primera afección" in listing and "Also known as" not in listing
     assert "Also known as: First condition" in page(options, "conditions/")
     home = page(options, "es/")
     assert "Evidencia sobre este paquete" in home and "this package" not in home
