@@ -140,8 +140,15 @@ def index_shard(folder: Path, output: Path, pages: Iterable[str], keep_index_url
 
 def link_tree(old: Path, new: Path) -> bool:
     """Make `new` a copy of the folder `old` made of hard links (kept as it is if it
-    already is one); False if that failed."""
-    if inodes(new) == inodes(old):
+    already is one); False if that failed.
+
+    A bundle already linked is judged by its entry file, as `same_index` judges a
+    whole index: a bundle's files are never changed in place, a bundle made again
+    gets a new entry file, and one linked gets all its files or is removed. Walking
+    both folders to compare every inode took about 5 % of a no-change build's CPU
+    in a profile (26 walks over 12,000 files at 10,000 pages)."""
+    entry = entry_inode(old)
+    if entry is not None and entry == entry_inode(new):
         return True
     shutil.rmtree(new, ignore_errors=True)
     try:
