@@ -289,6 +289,9 @@ class SearchIndex:
     keep_existing: bool = False
     jobs: int | None = None  # Pagefinds run side by side; None: one per core
     progress: Callable[[int, int], None] | None = None  # (bundles indexed, to index)
+    # Work to do while Pagefind runs, once (the store's commit): the build's own CPU
+    # then overlaps Pagefind's, whose process waits for nothing of it.
+    meanwhile: Callable[[], Any] | None = None
     seconds: float = field(default=0.0, init=False)
 
     def __call__(self, done: Finish) -> dict | None:
@@ -360,6 +363,9 @@ class SearchIndex:
                 pool.submit(index_shard, folder, output, pages, self.keep_index_url)
                 for output, pages in shards.items()
             ]
+            if runs and self.meanwhile is not None:
+                meanwhile, self.meanwhile = self.meanwhile, None
+                meanwhile()
             for done, _ in enumerate(as_completed(runs), 1):
                 if self.progress:
                     self.progress(done, len(runs))
