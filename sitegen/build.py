@@ -895,8 +895,8 @@ class Session:
         self.keep(jobs, rendered, built, inputs, values, new_prints, today)
         store.set_state("workflow", workflow_print(site))
         if options.write:
-            try:
-                result.timings["search"] = self.write(pages, files, site)
+            try:  # committed while Pagefind runs, if it does; else (or again: a no-op) here
+                result.timings["search"] = self.write(pages, files, site, store.commit)
                 result.written = True
             except SearchIndexError as exc:  # the previous site stays; the editor is told why
                 at_out = replace(exc.finding, path=display(options.out))  # not the new folder's
@@ -1236,14 +1236,17 @@ class Session:
             store.drop("built", gone)
         store.set_state("built_day", today.isoformat())
 
-    def write(self, pages: list[RenderedPage], files: dict[str, Path], site: Site) -> float:
-        """Write the site; the seconds the search index took."""
+    def write(self, pages: list[RenderedPage], files: dict[str, Path], site: Site,
+              meanwhile: Callable[[], Any] | None = None) -> float:  # fmt: skip
+        """Write the site (`meanwhile()` is run while Pagefind indexes, if it does: the
+        build's commit need not wait for it); the seconds the search index took."""
         outputs = {name: file_output(path) for name, path in files.items()}
         for page in pages:
             outputs[output_path(page.url)] = Output(page.digest, partial(getattr, page, "content"))
         serving = self.options.keep_search_index and self.written
         index = search_index(outputs, self.options.out, site.config.directory_links, serving,
                              self.options.jobs, self.stage("Indexing search shards"))  # fmt: skip
+        index.meanwhile = meanwhile
         write_site(outputs, self.options.out, serving, index)
         self.written = True
         return index.seconds

@@ -140,8 +140,15 @@ def index_shard(folder: Path, output: Path, pages: Iterable[str], keep_index_url
 
 def link_tree(old: Path, new: Path) -> bool:
     """Make `new` a copy of the folder `old` made of hard links (kept as it is if it
-    already is one); False if that failed."""
-    if inodes(new) == inodes(old):
+    already is one); False if that failed.
+
+    A bundle already linked is judged by its entry file, as `same_index` judges a
+    whole index: a bundle's files are never changed in place, a bundle made again
+    gets a new entry file, and one linked gets all its files or is removed. Walking
+    both folders to compare every inode took about 5 % of a no-change build's CPU
+    in a profile (26 walks over 12,000 files at 10,000 pages)."""
+    entry = entry_inode(old)
+    if entry is not None and entry == entry_inode(new):
         return True
     shutil.rmtree(new, ignore_errors=True)
     try:
@@ -282,6 +289,9 @@ class SearchIndex:
     keep_existing: bool = False
     jobs: int | None = None  # Pagefinds run side by side; None: one per core
     progress: Callable[[int, int], None] | None = None  # (bundles indexed, to index)
+    # Work to do while Pagefind runs, once (the store's commit): the build's own CPU
+    # then overlaps Pagefind's, whose process waits for nothing of it.
+    meanwhile: Callable[[], Any] | None = None
     seconds: float = field(default=0.0, init=False)
 
     def __call__(self, done: Finish) -> dict | None:
@@ -353,6 +363,9 @@ class SearchIndex:
                 pool.submit(index_shard, folder, output, pages, self.keep_index_url)
                 for output, pages in shards.items()
             ]
+            if runs and self.meanwhile is not None:
+                meanwhile, self.meanwhile = self.meanwhile, None
+                meanwhile()
             for done, _ in enumerate(as_completed(runs), 1):
                 if self.progress:
                     self.progress(done, len(runs))

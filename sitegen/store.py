@@ -16,8 +16,10 @@ It holds data, never code (no pickle), and it checks what it gives back:
 every row carries a checksum of its contents and the tables' row counts are
 kept with them, so a damaged or foreign file raises `StoreDamageError` (the
 build sets the file aside and starts afresh) instead of making a wrong site.
-A build's writes are kept in memory and committed in one transaction at its
-end: a killed build leaves the store as the last finished build left it.
+A build's writes are kept in memory and committed in one transaction once its
+new site folder is complete (while Pagefind indexes it, or before the swap): a
+build killed before then leaves the store as the last finished build left it,
+and one killed after leaves what the next build writes the site from.
 
 The database is opened once per process; a worker process forked from the
 build opens its own read-only connection. Processes may share a store (`serve`
