@@ -679,72 +679,56 @@ class Candidate:
 
 def reading(candidate: Candidate, whole: str, cues: context.Cues | None = None) -> str | None:
     """Why the words matched are not the publisher's claim, or None if they are.
-    `cues`: a language's own words, for a language other than English."""
+
+    `cues`: a language's own words, for a language other than English. There, its
+    quotation marks, questions, titles and the words its claims rules give for
+    negation, hedges and reporting are read; the English analysis of advice,
+    aspirations or credentials is not applied."""
+    rule, sentence, at = candidate.rule, candidate.sentence, candidate.at
+    lowered, end = sentence.lowered, at + candidate.end - candidate.start
+    if rule.also_needed and not rule.also_needed.search(lowered):
+        return "without"
+    if rule.excluded and rule.excluded.search(lowered):
+        return "unless"
+    checks = [
+        ("fragment", lambda: context.is_fragment(sentence)),
+        ("question", lambda: context.is_question(sentence)),
+        ("quoted", lambda: context.is_quoted(sentence, at, whole, candidate.start)),
+        ("title", lambda: context.is_title(sentence, at, end)),
+    ]
+    if cues is None:
+        checks += [
+            ("reported", lambda: context.is_reported(lowered, at)),
+            ("attributed", lambda: context.is_attributed(lowered, at)),
+            ("advice", lambda: context.is_advice(lowered)),
+            ("person", lambda: context.is_about_a_person(lowered, at, end)),
+            ("aspiration", lambda: context.is_aspiration(lowered, at)),
+            ("obligation", lambda: context.is_obligation(lowered, at)),
+            ("hedged", lambda: context.is_hedged(lowered, at, end)),
+            ("qualified", lambda: context.is_qualified(lowered, at, end)),
+        ]
+    else:
+        checks += [
+            ("reported", lambda: cues.is_reported(lowered, at)),
+            ("hedged", lambda: cues.is_hedged(lowered, at, end)),
+        ]
+    readings = READINGS[rule.claim]
+    for name, check in checks:
+        if name in readings and check():
+            return name
+    if not rule.unless_negated:
+        return None
     if cues is not None:
-        return reading_in(candidate, whole, cues)
-    rule, sentence, at = candidate.rule, candidate.sentence, candidate.at
-    readings = READINGS[rule.claim]
-    lowered, end = sentence.lowered, at + candidate.end - candidate.start
-    if rule.also_needed and not rule.also_needed.search(lowered):
-        return "without"
-    if rule.excluded and rule.excluded.search(lowered):
-        return "unless"
-    checks = (
-        ("fragment", lambda: context.is_fragment(sentence)),
-        ("question", lambda: context.is_question(sentence)),
-        ("quoted", lambda: context.is_quoted(sentence, at, whole, candidate.start)),
-        ("title", lambda: context.is_title(sentence, at, end)),
-        ("reported", lambda: context.is_reported(lowered, at)),
-        ("attributed", lambda: context.is_attributed(lowered, at)),
-        ("advice", lambda: context.is_advice(lowered)),
-        ("person", lambda: context.is_about_a_person(lowered, at, end)),
-        ("aspiration", lambda: context.is_aspiration(lowered, at)),
-        ("obligation", lambda: context.is_obligation(lowered, at)),
-        ("hedged", lambda: context.is_hedged(lowered, at, end)),
-        ("qualified", lambda: context.is_qualified(lowered, at, end)),
-    )
-    for name, check in checks:
-        if name in readings and check():
-            return name
-    if not rule.unless_negated:
-        return None
-    negative_cue = bool(context.negators(lowered[at:end]))
-    if context.is_negated(lowered, at, end, negative_cue):
-        return "negated"
-    if rule.claim == "proof" and context.negators(lowered[end : context.clause_end(lowered, end)]):
-        return "negated"  # "studies show that it does not help"
-    return None
-
-
-def reading_in(candidate: Candidate, whole: str, cues: context.Cues) -> str | None:
-    """`reading` in a language other than English: its quotation marks, questions,
-    titles and the words its claims rules give for negation, hedges and reporting
-    (the English analysis of advice, aspirations or credentials is not applied)."""
-    rule, sentence, at = candidate.rule, candidate.sentence, candidate.at
-    lowered, end = sentence.lowered, at + candidate.end - candidate.start
-    if rule.also_needed and not rule.also_needed.search(lowered):
-        return "without"
-    if rule.excluded and rule.excluded.search(lowered):
-        return "unless"
-    checks = (
-        ("fragment", lambda: context.is_fragment(sentence)),
-        ("question", lambda: context.is_question(sentence)),
-        ("quoted", lambda: context.is_quoted(sentence, at, whole, candidate.start)),
-        ("title", lambda: context.is_title(sentence, at, end)),
-        ("reported", lambda: cues.is_reported(lowered, at)),
-        ("hedged", lambda: cues.is_hedged(lowered, at, end)),
-    )
-    readings = READINGS[rule.claim]
-    for name, check in checks:
-        if name in readings and check():
-            return name
-    if not rule.unless_negated:
-        return None
-    if cues.is_negated(lowered, at, end):
-        return "negated"
-    if rule.claim == "proof" and cues.negated_after(lowered, end):
-        return "negated"  # "los estudios muestran que no ayuda"
-    return None
+        negated = cues.is_negated(lowered, at, end)
+        negated_after = rule.claim == "proof" and cues.negated_after(lowered, end)
+    else:
+        negative_cue = bool(context.negators(lowered[at:end]))
+        negated = context.is_negated(lowered, at, end, negative_cue)
+        negated_after = rule.claim == "proof" and bool(
+            context.negators(lowered[end : context.clause_end(lowered, end)])
+        )
+    # negated_after: "studies show that it does not help", "los estudios muestran que no ayuda"
+    return "negated" if negated or negated_after else None
 
 
 def count_is_large(rule: ClaimRule, matched: str) -> bool:
