@@ -200,6 +200,11 @@ def new_document(
     text = (condition_text if kind == "condition" else page_text)(title, today, facts)
     path = content / FOLDERS[kind] / f"{slug}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
+    return write_new(path, text)
+
+
+def write_new(path: Path, text: str) -> Path:
+    """Write a new file, never over one that exists (an editor's page is never replaced)."""
     try:
         with path.open("x", encoding="utf-8") as handle:
             handle.write(text)
@@ -264,12 +269,7 @@ def new_translation(
     text = translation_text(source.read_text("utf-8"), lang, f"{FOLDERS[kind]}/{slug}.md",
                             today or date.today())  # fmt: skip
     path = folder / f"{slug}.{lang}.md"
-    try:
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise ScaffoldError(f"{display(path)} already exists; it was left as it was") from None
-    return path
+    return write_new(path, text)
 
 
 def new_package(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_incremental import rebuild
 
 from sitegen.build import BuildOptions, BuildResult, Session, build
 
@@ -87,15 +88,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
-
-
-def rebuild(session: Session) -> BuildResult:
-    """An incremental build, checked against a fresh build of the same files."""
-    result = session.build()
-    fresh = build(replace(session.options, write=False))
-    assert [(p.url, p.content) for p in result.pages] == [(p.url, p.content) for p in fresh.pages]
-    assert result.findings == fresh.findings
-    return result
 
 
 # Routing and what each page says ------------------------------------------------
