@@ -24,8 +24,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from . import __version__
 from .assets import check_file
 from .check import Disclaimers, broken_links, check_page, plain, text_of
@@ -68,7 +66,7 @@ from .models import (
     ConditionMeta,
     Document,
     Limits,
-    Package,
+    Packages,
     PageMeta,
     RenderedPage,
     Site,
@@ -103,7 +101,6 @@ from .validate import (
 from .write import Output, write_site
 
 CODE_FILES = Path(__file__).parent
-PACKAGES = TypeAdapter(list[Package])
 
 
 @dataclass(frozen=True)
@@ -279,7 +276,7 @@ class Content:
     config_print: str
     reader: Reader  # parses a file (once a build) when a check needs it as written
     findings: list[Finding]
-    catalogue: list[Package]
+    catalogue: Packages
     failed: frozenset[str] = frozenset()  # the files that failed to be read or validated
     editorial: list[Entry] = field(default_factory=list)  # pages with workflow fields
 
@@ -576,12 +573,12 @@ class Reader:
         return display_in(self.options.content, "x")[:-1]
 
     def catalogue(self, config: SiteConfig | None, config_print: str,
-                  slugs: list[str]) -> list[Package]:  # fmt: skip
+                  slugs: list[str]) -> Packages:  # fmt: skip
         digest = self.inputs.digest(f"content/{CATALOGUE_FILE}")
         if digest is None:
-            return []
+            return Packages.of([])
 
-        made: list[Package] | None = None
+        made: Packages | None = None
 
         def make() -> tuple[dict[str, Any], bytes]:
             nonlocal made
@@ -591,15 +588,17 @@ class Reader:
             if raw.readable:
                 entries, more = read_catalogue(raw, config, slugs)
                 found += more
-            made = [entry.package for entry in entries if entry.valid]  # type: ignore[misc]
+            made = Packages.of([entry.package for entry in entries if entry.valid])  # type: ignore[misc]
+            index, data = made.to_json()
             value = {
                 "findings": findings_data(found),
                 "unchecked": unchecked_packages(entries, has_errors(found)),
                 "reviewed": sorted({iso(entry.package.last_reviewed) for entry in entries
                                     if entry.package and entry.package.last_reviewed}),
                 "editorial": catalogue_editorial(made, raw),
+                "index": index,
             }  # fmt: skip
-            return value, PACKAGES.dump_json(made)
+            return value, data
 
         context = context_of(digest, config_print, short_print(" ".join(slugs)))
         value = self.step("catalogue", CATALOGUE_FILE, context, make, keeps_data=True)
@@ -616,7 +615,8 @@ class Reader:
             known = self.made.get(CATALOGUE_FILE)
             if known is not None and known[0] == context:
                 return known[1]
-            made = PACKAGES.validate_json(self.store.data("catalogue", CATALOGUE_FILE) or b"[]")
+            kept = self.store.data("catalogue", CATALOGUE_FILE) or b""
+            made = Packages.from_json(value["index"], kept)
         self.made[CATALOGUE_FILE] = (context, made)
         return made
 
@@ -633,9 +633,13 @@ class Reader:
                 urls[name[8:]] = f"{lang}/{url}" if lang else url
         return urls
 
-    def site_urls(self, packages: list[Package]) -> frozenset[str]:
+    def site_urls(self, packages: Packages) -> frozenset[str]:
         fixed = {"", "conditions/", "packages/"}
-        return frozenset(fixed | set(self.document_urls.values()) | {p.url for p in packages})
+        return frozenset(
+            fixed
+            | set(self.document_urls.values())
+            | {f"packages/{package_id}/" for package_id in packages.ids}
+        )
 
     def site_checks(self, urls: frozenset[str]) -> list[Finding]:
         """The checks across files: the navigation's links, the evidence page."""
@@ -686,7 +690,7 @@ def unchecked_packages(entries: list[CatalogueEntry], errors: bool) -> list[str]
     return sorted(unchecked)
 
 
-def catalogue_editorial(packages: list[Package], raw: RawDocument) -> dict[str, Any]:
+def catalogue_editorial(packages: Packages, raw: RawDocument) -> dict[str, Any]:
     """The workflow fields of each package that has any, by its id: its index in the
     file and where its id was written (for findings), its publication and aliases."""
     entries = raw.data.get("packages") if isinstance(raw.data, dict) else None
@@ -1273,7 +1277,7 @@ def published(site: Site, entries: list[Entry], today: date, drafts: bool
                 if entry.key in left_out and entry.key not in translated}  # fmt: skip
         site = Site(site.config, site.config_path,
                     [doc for doc in site.documents if f"doc:{doc.content_path}" not in left_out],
-                    [package for package in site.packages if f"pkg:{package.id}" not in left_out],
+                    site.packages.without({key[4:] for key in left_out if key.startswith("pkg:")}),
                     site.assets, site.known_urls - urls, site.content_urls,
                     [doc for doc in site.translations
                      if f"doc:{doc.content_path}" not in left_out
@@ -1315,7 +1319,7 @@ def workflow_print(site: Site) -> str:
     """The print of which pages the site has and their states, and its redirects: when
     it changes, listings and links may have changed."""
     return short_print("\n".join([
-        *(doc.content_path for doc in site.documents), *(p.id for p in site.packages),
+        *(doc.content_path for doc in site.documents), *site.packages.ids,
         *(f"{key} {state}" for key, state in sorted(site.states.items())),
         *(f"{url} {key}" for url, key in sorted(site.redirects.items())),
         *(f"{url} {' '.join(map(str, page))}" for url, page in sorted(site.withheld.items())),

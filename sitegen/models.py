@@ -5,15 +5,15 @@ from __future__ import annotations
 import calendar
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal, NamedTuple, Protocol
+from typing import Annotated, Literal, NamedTuple, Protocol, overload
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator
 
 from .fs import digest_of
 from .urls import is_html
@@ -634,6 +634,81 @@ class Catalogue(Model):
     packages: list[Package] = []
 
 
+PACKAGE = TypeAdapter(Package)
+
+
+class Packages(Sequence[Package]):
+    """The catalogue's valid packages, in its order. Each is validated from the JSON the
+    store kept of it when a page first needs it: a build that renders one condition
+    page reads the few packages offered for it, not the whole catalogue. Which
+    packages there are, and the conditions each is offered for, are known without
+    validating any."""
+
+    def __init__(self, ids: list[str], conditions: list[list[str]],
+                 load: Callable[[int], Package]) -> None:  # fmt: skip
+        self.ids = ids
+        self.conditions = conditions
+        self._load = load
+        self._loaded: dict[int, Package] = {}
+        self._index = {package_id: index for index, package_id in enumerate(ids)}
+
+    @classmethod
+    def of(cls, packages: Sequence[Package]) -> Packages:
+        """Packages already validated."""
+        made = list(packages)
+        return cls([p.id for p in made], [list(p.conditions) for p in made], made.__getitem__)
+
+    @classmethod
+    def from_json(cls, index: list[tuple[str, list[str], int, int]], data: bytes) -> Packages:
+        """The packages `to_json` kept: `index` holds each one's id, conditions and the
+        bounds of its JSON in `data`."""
+
+        def load(position: int) -> Package:
+            start, end = index[position][2:]
+            return PACKAGE.validate_json(data[start:end])
+
+        return cls([entry[0] for entry in index], [entry[1] for entry in index], load)
+
+    def to_json(self) -> tuple[list[tuple[str, list[str], int, int]], bytes]:
+        """Every package as JSON, one after another, with the index `from_json` reads."""
+        index, parts, offset = [], [], 0
+        for position, package_id in enumerate(self.ids):
+            part = PACKAGE.dump_json(self[position])
+            index.append((package_id, self.conditions[position], offset, offset + len(part)))
+            parts.append(part)
+            offset += len(part)
+        return index, b"".join(parts)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, position: int) -> Package: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[Package]: ...
+    def __getitem__(self, position: int | slice) -> Package | list[Package]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(len(self))[position]]
+        if position < 0:
+            position += len(self.ids)
+        package = self._loaded.get(position)
+        if package is None:
+            if not 0 <= position < len(self.ids):
+                raise IndexError(position)
+            package = self._loaded[position] = self._load(position)
+        return package
+
+    def by_id(self, package_id: str) -> Package | None:
+        position = self._index.get(package_id)
+        return None if position is None else self[position]
+
+    def without(self, left_out: set[str]) -> Packages:
+        """These packages but those whose ids are in `left_out`."""
+        kept = [i for i, package_id in enumerate(self.ids) if package_id not in left_out]
+        return Packages([self.ids[i] for i in kept], [self.conditions[i] for i in kept],
+                        lambda position: self[kept[position]])  # fmt: skip
+
+
 DocumentParts = tuple["ConditionMeta | PageMeta", str, int]  # meta, body, body's first line
 
 
@@ -738,7 +813,7 @@ class Site:
         config: SiteConfig,
         config_path: str,
         documents: list[Document],
-        packages: list[Package],
+        packages: Sequence[Package],
         assets: dict[str, Path] | None = None,
         known_urls: frozenset[str] = frozenset(),
         content_urls: dict[str, str] | None = None,
@@ -750,7 +825,7 @@ class Site:
         self.config_path = config_path
         self.documents = documents
         self.translations = translations or []
-        self.packages = packages
+        self.packages = packages if isinstance(packages, Packages) else Packages.of(packages)
         self.assets = assets or {}
         self.known_urls = known_urls
         self.content_urls = content_urls or {}
@@ -780,14 +855,17 @@ class Site:
         return {level.id: level for level in self.config.evidence_levels}
 
     def packages_for(self, condition_slug: str) -> list[Package]:
-        return self._packages_by_condition.get(condition_slug, [])
+        return [self.packages.by_id(i) for i in self.package_ids_for(condition_slug)]  # type: ignore[misc]
+
+    def package_ids_for(self, condition_slug: str) -> list[str]:
+        return self._package_ids_by_condition.get(condition_slug, [])
 
     @cached_property
-    def _packages_by_condition(self) -> dict[str, list[Package]]:
-        found: dict[str, list[Package]] = {}
-        for package in self.packages:
-            for slug in dict.fromkeys(package.conditions):
-                found.setdefault(slug, []).append(package)
+    def _package_ids_by_condition(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for package_id, slugs in zip(self.packages.ids, self.packages.conditions, strict=True):
+            for slug in dict.fromkeys(slugs):
+                found.setdefault(slug, []).append(package_id)
         return found
 
     @cached_property
@@ -819,12 +897,8 @@ class Site:
     def condition_by_slug(self, slug: str) -> Document | None:
         return self._by_path.get(f"conditions/{slug}.md")
 
-    @cached_property
-    def _by_id(self) -> dict[str, Package]:
-        return {package.id: package for package in self.packages}
-
     def package_by_id(self, package_id: str) -> Package | None:
-        return self._by_id.get(package_id)
+        return self.packages.by_id(package_id)
 
     def condition_titles(self) -> dict[str, str]:
         return {doc.slug: doc.title for doc in self.conditions}

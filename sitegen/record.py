@@ -438,9 +438,9 @@ class Values:
             items = {"conditions": site.conditions, "pages": site.pages}.get(name)
             if items is not None:
                 return short_print("\n".join(doc.content_path for doc in items))
-            return short_print("\n".join(package.id for package in site.packages))
+            return short_print("\n".join(site.packages.ids))
         if kind == "offered":
-            return short_print(" ".join(package.id for package in site.packages_for(name)))
+            return short_print(" ".join(site.package_ids_for(name)))
         if kind == "published":
             return site.states.get(name, "published")
         if kind == "withheld":

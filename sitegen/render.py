@@ -16,7 +16,7 @@ import re
 import traceback
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ class PageJob:
     template: str
     source: PageSource = None
     lang: str | None = None  # None: the site's default language
+    # A package's page names its package, which is read (`Packages`) when it is rendered.
+    package_id: str | None = None
 
 
 @dataclass
@@ -168,8 +170,8 @@ def language_pages(site: Site, lang: str | None) -> list[PageJob]:
     jobs += [PageJob(prefix + doc.url, "condition.html", doc, lang) for doc in site.documents
              if doc.kind == "condition"]  # fmt: skip
     jobs.append(PageJob(f"{prefix}packages/", "packages.html", lang=lang))
-    jobs += [PageJob(prefix + package.url, "package.html", package, lang)
-             for package in site.packages]  # fmt: skip
+    jobs += [PageJob(f"{prefix}packages/{package_id}/", "package.html", lang=lang,
+                     package_id=package_id) for package_id in site.packages.ids]  # fmt: skip
     jobs += [PageJob(prefix + doc.url, "page.html", doc, lang) for doc in site.pages]
     jobs += [PageJob(prefix + url, REDIRECT_TEMPLATE, site.item(key), lang)
              for url, key in sorted(site.redirects.items())]  # fmt: skip
@@ -427,6 +429,8 @@ class Renderer:
 
     def render(self, job: PageJob) -> Rendered:
         """Render one page, noting everything it reads."""
+        if job.package_id is not None:
+            job = replace(job, source=self.site.package_by_id(job.package_id))
         self.reads.start()
         self.use(job.lang)
         self.skipped = []

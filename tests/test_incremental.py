@@ -15,7 +15,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from sitegen import models
 from sitegen.build import BuildOptions, BuildResult, Session, build
+from sitegen.models import Package
 from sitegen.record import Reads, RecordedDate, RecordingEnvironment, Values, value_print
 
 TODAY = date(2026, 6, 1)
@@ -156,6 +158,55 @@ def test_editing_a_package_renders_it_the_lists_and_the_condition_it_is_offered_
         "search/",  # it lists every package
         "feed.xml",
     }  # not the sitemap, which lists no package's name
+
+
+def test_a_new_process_reads_only_the_packages_the_pages_it_renders_show(
+    options: BuildOptions, monkeypatch
+) -> None:
+    """The catalogue's packages are kept as JSON, one after another, and each is
+    validated again only when a page that is rendered shows it: editing a condition
+    reads the packages offered for it, editing a page none."""
+    catalogue = options.content / "packages.yaml"
+    entry = catalogue.read_text().removeprefix("packages:\n")
+    for number in range(1, 4):
+        offered = entry.replace("id: test-package", f"id: other-{number}")
+        catalogue.write_text(catalogue.read_text() + offered.replace("[beta]", "[alpha]"))
+    assert build(replace(options, cache=True)).ok
+    validated: list[str] = []
+    adapter = models.PACKAGE
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            return getattr(adapter, name)
+
+        def validate_json(self, data: bytes) -> Package:
+            package = adapter.validate_json(data)
+            validated.append(package.id)
+            return package
+
+    monkeypatch.setattr(models, "PACKAGE", Counting())
+
+    def build_in_new_session() -> BuildResult:  # nothing kept in memory, as a new process
+        session = Session(replace(options, cache=True))
+        try:
+            result = session.build()
+            fresh = build(replace(options, write=False))
+            assert [(p.url, p.content) for p in result.pages] == [
+                (p.url, p.content) for p in fresh.pages
+            ]
+            return result
+        finally:
+            session.close()
+
+    edit(options.content / "conditions/beta.md", "Beta has causes.", "Beta has two causes.")
+    assert build_in_new_session().rendered == ["conditions/beta/"]
+    assert validated == ["test-package"]
+    validated.clear()
+    edit(options.content / "pages/about.md", "We test.", "We test things.")
+    assert build_in_new_session().rendered == ["about/"] and validated == []
+    edit(options.content / "packages.yaml", "name: Test package", "name: Renamed package")
+    assert "packages/other-2/" not in build_in_new_session().rendered
+    assert validated == []  # validated as read from packages.yaml, not from the store
 
 
 def test_editing_base_html_renders_every_page(options: BuildOptions, session: Session) -> None:
