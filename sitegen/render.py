@@ -196,8 +196,33 @@ def language_of(url: str, site: Site) -> str | None:
     return first if any(lang.code == first for lang in site.languages[1:]) else None
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, by template name, from the store and for it: the
+    build hands in those it kept (`kept`) and keeps those compiled now (`made`).
+    Jinja compiles a template again when its source's checksum differs from the one
+    kept with its code, or when Python's version does; the store keeps them under
+    Jinja's version (and empties itself when sitegen's code changes, the options it
+    compiles with among it). Templates compiled in a forked worker are not kept."""
+
+    def __init__(self, kept: dict[str, bytes]) -> None:
+        self.kept = kept
+        self.made: dict[str, bytes] = {}
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return name
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.kept.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.made[bucket.key] = bucket.bytecode_to_string()
+
+
 class Renderer:
-    def __init__(self, site: Site, templates_dir: Path, theme: Theme, today: date) -> None:
+    def __init__(self, site: Site, templates_dir: Path, theme: Theme, today: date,
+                 compiled: CompiledTemplates | None = None) -> None:  # fmt: skip
         self.templates_dir = templates_dir
         self.site = site
         self.reads = Reads()
@@ -217,6 +242,7 @@ class Renderer:
             lstrip_blocks=True,
             extensions=["jinja2.ext.i18n"],
             auto_reload=False,  # a renderer lasts one build: no template changes under it
+            bytecode_cache=compiled,
         )
         self.env.reads = self.reads
         self.env.globals.update(

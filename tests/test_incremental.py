@@ -209,6 +209,38 @@ def test_a_new_process_reads_only_the_packages_the_pages_it_renders_show(
     assert validated == []  # validated as read from packages.yaml, not from the store
 
 
+def test_a_new_process_compiles_only_the_templates_that_changed(
+    options: BuildOptions, monkeypatch
+) -> None:
+    """Jinja's compiled templates are kept in the store: a later build (a new session,
+    as a new process) compiles a template again only when its source changed."""
+    cached = replace(options, cache=True)
+    assert build(cached).ok
+    compiled: list[str] = []
+    compile_template = RecordingEnvironment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return compile_template(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(RecordingEnvironment, "compile", counting)
+    edit(options.content / "conditions/beta.md", "Beta has causes.", "Beta has two causes.")
+    assert build(cached).rendered == ["conditions/beta/"] and compiled == []
+    edit(
+        options.templates / "condition.html",
+        "{% block content %}",
+        "{% block content %}<!-- edited -->",
+    )
+    result = build(cached)
+    assert set(result.rendered) == {"conditions/alpha/", "conditions/beta/"}
+    assert compiled == ["condition.html"]
+    assert "<!-- edited -->" in (options.out / "conditions/alpha/index.html").read_text()
+    fresh = options.out.parent / "fresh"
+    assert build(replace(options, out=fresh)).ok
+    for page in ("conditions/alpha/index.html", "conditions/beta/index.html", "index.html"):
+        assert (options.out / page).read_bytes() == (fresh / page).read_bytes()
+
+
 def test_editing_base_html_renders_every_page(options: BuildOptions, session: Session) -> None:
     session.build()
     edit(options.templates / "base.html", "</main>", "<p>Base edited.</p>\n</main>")
