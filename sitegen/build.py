@@ -24,8 +24,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from . import __version__
 from .assets import check_file
 from .check import Disclaimers, broken_links, check_page, plain, text_of
@@ -103,7 +101,6 @@ from .validate import (
 from .write import Output, write_site
 
 CODE_FILES = Path(__file__).parent
-TEMPLATE_CODE = f"Jinja {jinja2.__version__}"  # the context of compiled templates
 
 
 @dataclass(frozen=True)
@@ -781,6 +778,7 @@ class Session:
         self.store = self.open_store()
         self.written = False  # whether this session has written the site
         self.made: dict[str, tuple[str, Any]] = {}  # what builds made of entries (`Reader`)
+        self.compiled = CompiledTemplates({})  # Jinja's code of the templates, in memory only
 
     def open_store(self) -> Store:
         if not self.options.cache:
@@ -865,8 +863,7 @@ class Session:
         site, found = published(site, content.editorial, today, options.drafts)
         findings += found + self.navigation_to_withheld(site, content)
         theme = theme_of(options.templates, inputs.stamps)
-        compiled = CompiledTemplates(self.compiled_templates(inputs))
-        renderer = Renderer(site, options.templates, theme, today, compiled)
+        renderer = Renderer(site, options.templates, theme, today, self.compiled)
         jobs = page_jobs(site)
         built = store.state("built_day")  # the day of the last finished build
         values = Values(site, options.templates, theme.names, today,
@@ -901,8 +898,6 @@ class Session:
             store.commit()  # what files gave stays true; nothing of the pages is kept
             return result
         self.keep(jobs, rendered, built, inputs, values, new_prints, today)
-        for name, code in compiled.made.items():
-            store.put("template code", name, TEMPLATE_CODE, None, code)
         store.set_state("workflow", workflow_print(site))
         if options.write:
             try:  # committed while Pagefind runs, if it does; else (or again: a no-op) here
@@ -1056,18 +1051,6 @@ class Session:
         return findings
 
     # Rendering ------------------------------------------------------------------
-
-    def compiled_templates(self, inputs: Inputs) -> dict[str, bytes]:
-        """The compiled code the store keeps of each template there is (that of a
-        template gone is dropped)."""
-        store, kept = self.store, {}
-        for name, entry in list(store.entries("template code").items()):
-            code = store.data("template code", name)
-            if f"templates/{name}" in inputs.stamps and entry.context == TEMPLATE_CODE and code:
-                kept[name] = code
-            else:
-                store.drop("template code", name)
-        return kept
 
     def stale_pages(
         self, jobs: list[PageJob], built: Any, inputs: Inputs, today: date, values: Values,

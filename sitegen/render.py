@@ -197,27 +197,26 @@ def language_of(url: str, site: Site) -> str | None:
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Jinja's compiled templates, by template name, from the store and for it: the
-    build hands in those it kept (`kept`) and keeps those compiled now (`made`).
-    Jinja compiles a template again when its source's checksum differs from the one
-    kept with its code, or when Python's version does; the store keeps them under
-    Jinja's version (and empties itself when sitegen's code changes, the options it
-    compiles with among it). Templates compiled in a forked worker are not kept."""
+    """Jinja's code of each template, by name, kept by a session (`serve`) from one
+    build to the next in memory: `codes` is the session's, and gets what is compiled
+    now. Jinja compiles a template again when its source's checksum differs from
+    the one kept with its code. Never written to the store, which holds no code: a
+    cache copied from elsewhere must not be able to run anything. Templates
+    compiled in a forked worker are not kept."""
 
-    def __init__(self, kept: dict[str, bytes]) -> None:
-        self.kept = kept
-        self.made: dict[str, bytes] = {}
+    def __init__(self, codes: dict[str, bytes]) -> None:
+        self.codes = codes
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return name
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self.kept.get(bucket.key)
+        code = self.codes.get(bucket.key)
         if code is not None:
             bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.made[bucket.key] = bucket.bytecode_to_string()
+        self.codes[bucket.key] = bucket.bytecode_to_string()
 
 
 class Renderer:
