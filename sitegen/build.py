@@ -779,6 +779,7 @@ class Session:
         self.written = False  # whether this session has written the site
         self.made: dict[str, tuple[str, Any]] = {}  # what builds made of entries (`Reader`)
         self.compiled = CompiledTemplates({})  # Jinja's code of the templates, in memory only
+        self.rules: tuple[str, RuleSets, list[Finding]] | None = None  # (`rule_sets`)
 
     def open_store(self) -> Store:
         if not self.options.cache:
@@ -849,7 +850,7 @@ class Session:
         self.problems = []
         clock.lap("load")
         default = content.site.config.language if content.site is not None else ENGLISH
-        rules, found = load_rule_sets(options.content, default)
+        rules, found = self.rule_sets(default)
         findings += found + self.lint(content, rules)
         if content.site is not None:
             findings += self.quality(content, today)
@@ -912,6 +913,14 @@ class Session:
         else:
             store.commit()
         return result
+
+    def rule_sets(self, default: str) -> tuple[RuleSets, list[Finding]]:
+        """The claims rules, read again only when claims.yaml or the site's language
+        changed: a session (`serve`) keeps them with the expressions compiled so far."""
+        context = f"{self.inputs.digest(f'content/{CLAIMS_FILE}')} {default}"
+        if self.rules is None or self.rules[0] != context:
+            self.rules = (context, *load_rule_sets(self.options.content, default))
+        return self.rules[1], list(self.rules[2])
 
     @staticmethod
     def navigation_to_withheld(site: Site, content: Content) -> list[Finding]:

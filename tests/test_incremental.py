@@ -241,6 +241,23 @@ def test_a_session_compiles_again_only_the_templates_that_changed(
     assert [(p.url, p.content) for p in result.pages] == [(p.url, p.content) for p in fresh.pages]
 
 
+def test_a_session_reads_the_claims_rules_again_only_when_claims_yaml_changes(
+    options: BuildOptions, session: Session
+) -> None:
+    session.build()
+    rules = session.rules
+    edit(options.content / "conditions/beta.md", "Beta has causes.", "Beta has two causes.")
+    rebuild(session)
+    assert session.rules is rules  # with the expressions compiled so far
+    (options.content / "claims.yaml").write_text(
+        "rules:\n  - id: local-word\n    severity: warning\n    pattern: two causes\n"
+        "    reason: A test rule.\n    suggestion: Say which.\n"
+    )
+    found = rebuild(session).findings
+    assert session.rules is not rules
+    assert any("local-word" in str(finding) for finding in found), found
+
+
 def test_editing_base_html_renders_every_page(options: BuildOptions, session: Session) -> None:
     session.build()
     edit(options.templates / "base.html", "</main>", "<p>Base edited.</p>\n</main>")
