@@ -79,6 +79,27 @@ HONEST = {
 }
 
 
+CORPUS = Path(__file__).parent / "claims_corpus"
+
+
+def corpus(name: str) -> list[tuple[str, str]]:
+    """(register, line) for each sentence of a corpus file (`# register:` lines name
+    the kind of publisher that would write those below)."""
+    found, register = [], ""
+    for line in (CORPUS / name).read_text("utf-8").splitlines():
+        if line.startswith("# register:"):
+            register = line.split(":", 1)[1].strip()
+        elif line.strip() and not line.startswith("#"):
+            found.append((register, line.strip()))
+    return found
+
+
+HONEST_CORPUS = [(lang, register, text) for lang in ("es", "ar")
+                 for register, text in corpus(f"{lang}-honest.txt")]  # fmt: skip
+MARKETING_CORPUS = [(lang, register, *line.split(" | ")) for lang in ("es", "ar")
+                    for register, line in corpus(f"{lang}-marketing.txt")]  # fmt: skip
+
+
 def errors(text: str, lang: str | None) -> list[str]:
     found = lint_text(Text(text, "t.md", 1, 1, {}, (), lang), SAMPLE_RULES.for_language(lang))
     return [f.field for f in found if f.severity is Severity.ERROR]
@@ -100,6 +121,35 @@ def test_marketing_in_another_language_is_an_error(lang: str, text: str, rule: s
                          [(lang, text) for lang, texts in HONEST.items() for text in texts])  # fmt: skip
 def test_honest_text_in_another_language_passes(lang: str, text: str) -> None:
     assert errors(text, lang) == []
+
+
+def test_the_corpora_cover_many_publishers() -> None:
+    for lang in ("es", "ar"):
+        honest = {register for code, register, _ in HONEST_CORPUS if code == lang}
+        assert {"hospital leaflet", "government health portal", "patient charity",
+                "news"} <= honest  # fmt: skip
+        marketing = {rule for code, _, rule, _ in MARKETING_CORPUS if code == lang}
+        assert {"absolute-safety", "absolute-efficacy", "testimonials", "pressure"} <= marketing
+    assert len(HONEST_CORPUS) >= 60 and len(MARKETING_CORPUS) >= 30
+
+
+@pytest.mark.parametrize(("lang", "register", "text"), HONEST_CORPUS)
+def test_honest_health_text_gets_no_error(lang: str, register: str, text: str) -> None:
+    assert errors(text, lang) == [], register
+
+
+@pytest.mark.parametrize(("lang", "register", "rule", "text"), MARKETING_CORPUS)
+def test_marketing_is_reported_by_its_rule(lang: str, register: str, rule: str, text: str) -> None:
+    assert rule in errors(text, lang), register
+
+
+def test_symptoms_are_not_side_effects_in_arabic() -> None:
+    """ "No symptoms in the early stages" is true of glaucoma; "no side effects" (said
+    with آثار or أعراض جانبية) is the claim."""
+    assert errors("لا توجد أعراض في المراحل المبكرة.", "ar") == []
+    assert errors("تبدأ الجلوكوما دون أعراض.", "ar") == []
+    assert errors("لا توجد أعراض جانبية.", "ar") == ["absolute-safety"]
+    assert errors("لا توجد آثار جانبية.", "ar") == ["absolute-safety"]
 
 
 def test_a_languages_rules_stay_in_that_language() -> None:
