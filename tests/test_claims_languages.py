@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_i18n import make_multilingual, rebuild
+from test_i18n import ARABIC, LANGUAGES, SPANISH, make_multilingual, rebuild, set_languages
 
 from sitegen.build import BuildOptions, Session, build
 from sitegen.claims import Text, lint_text, load_rule_sets
@@ -259,3 +259,78 @@ def test_editing_the_spanish_rules_relints_the_spanish_page_only(options: BuildO
     assert changed == {"conditions/alpha.es.md", "site.yaml", "packages.yaml"}
     on_page = [f.field for f in result.findings if f.path.endswith("alpha.es.md")]
     assert [field for field in on_page if field != "reading-age"] == ["cura-2"]
+
+
+def test_rules_for_a_language_site_yaml_does_not_list_are_a_warning_at_their_code(
+    options: BuildOptions,
+) -> None:
+    (options.content / "claims.yaml").write_text(
+        "languages:\n"
+        "  sp:\n"
+        "    rules: []\n"
+        "  es: {words: {negation: [jamás]}}\n"
+        "  ar-EG: {words: {negation: [لا]}}\n"
+        "  ES: {}\n"
+        "  fr: {}\n",
+        "utf-8",
+    )
+    found = [f for f in build(options).findings if f.path.endswith("claims.yaml")]
+    listed = "expected a language listed in site.yaml's `languages` (en, es, ar)"
+    assert [str(f).removeprefix(f"{f.path}:") for f in found] == [
+        f"2:3: warning: languages.sp: {listed} (did you mean 'es'?), found 'sp'; its rules "
+        "check nothing",
+        f"5:3: warning: languages.ar-EG: {listed} (did you mean 'ar'?), found 'ar-EG'; its "
+        "rules check nothing",
+        f"6:3: warning: languages.ES: {listed} (did you mean 'es'?), found 'ES'; its rules "
+        "check nothing",
+        f"7:3: warning: languages.fr: {listed}, found 'fr'; its rules check nothing",
+    ]
+
+
+def test_a_regional_code_is_served_by_its_main_languages_rules(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    languages = [LANGUAGES[0], {**LANGUAGES[1], "code": "es-MX"}]
+    set_languages(content, {"es-MX": SPANISH}, languages)
+    write_rules(content, {"languages": {"es": {"rules": [CURE_ES]}}})
+    result = build(BuildOptions(content, tmp_path / "site", templates))
+    assert not [f for f in result.findings if f.path.endswith("claims.yaml")]
+    assert not [f for f in result.findings if f.field == "claims"]
+
+
+def test_a_language_translated_only_in_the_settings_and_catalogue_is_noted_unchecked(
+    options: BuildOptions,
+) -> None:
+    """Arabic has no pages here, only site.yaml's words (which every listed language
+    must have) and a package's: it is reported as unchecked all the same."""
+    catalogue = options.content / "packages.yaml"
+    data = yaml.safe_load(catalogue.read_text())
+    data["packages"][0]["translations"] = {"ar": {"summary": "ملخص الباقة."}}
+    catalogue.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    write_rules(options.content, {"languages": {"es": {"rules": [CURE_ES]}}})
+    session = Session(options)
+    notes = [f for f in rebuild(session).findings if f.field == "claims"]
+    assert [(f.path.endswith("site.yaml"), f.line, f.col, f.severity) for f in notes] == [
+        (True, 1, 1, Severity.NOTE)
+    ]
+    assert notes[0].message == (
+        "expected claims rules for 'ar' (in claims.yaml, under `languages: {ar: {rules: …}}`), "
+        "found none: its words in site.yaml and its words for 1 package(s) in packages.yaml "
+        "are not checked for misleading claims; have them reviewed by someone who reads them"
+    )
+    write_rules(options.content, {"languages": {"es": {"rules": [CURE_ES]},
+                                                "ar": {"rules": [{**CURE_ES, "id": "ar"}]}}})  # fmt: skip
+    assert not [f for f in rebuild(session).findings if f.field == "claims"]
+
+
+def test_a_language_removed_from_site_yaml_makes_its_rules_a_warning_in_a_cached_build(
+    options: BuildOptions,
+) -> None:
+    write_rules(options.content, {"languages": {"es": {"rules": [CURE_ES]}}})
+    (options.content / "conditions/alpha.es.md").unlink()
+    session = Session(options)
+    assert not [f for f in rebuild(session).findings if f.path.endswith("claims.yaml")]
+    set_languages(options.content, {"ar": ARABIC}, [LANGUAGES[0], LANGUAGES[2]])
+    (found,) = [f for f in rebuild(session).findings if f.path.endswith("claims.yaml")]
+    assert (found.line, found.col, found.field) == (2, 3, "languages.es")
+    assert "(en, ar), found 'es'" in found.message
