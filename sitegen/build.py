@@ -27,7 +27,7 @@ from typing import Any
 from . import __version__
 from .assets import check_file
 from .check import Disclaimers, broken_links, check_page, plain, text_of
-from .claims import ENGLISH, RuleSets, lint, load_rule_sets
+from .claims import ENGLISH, RuleSets, lint, load_rule_sets, unlisted_languages
 from .findings import (
     Finding,
     Severity,
@@ -661,19 +661,30 @@ class Reader:
 
 
 def unchecked_languages(site: Site, rules: RuleSets) -> list[Finding]:
-    """A note, once for each language with translated pages and no claims rules: those
-    pages are not checked for misleading claims (reported, not silently passed)."""
-    counts: dict[str, int] = {}
-    for doc in site.translations:
-        if not rules.has_rules(doc.lang):  # type: ignore[arg-type]
-            counts[doc.lang] = counts.get(doc.lang, 0) + 1  # type: ignore[index]
-    return [
-        note(site.config_path, 1, 1, "claims",
-             f"expected claims rules for '{code}' (in claims.yaml, under `languages: "
-             f"{{{code}: {{rules: …}}}}`), found none: its {count} translated page(s) are not "
-             "checked for misleading claims; have them reviewed by someone who reads them")
-        for code, count in sorted(counts.items())
-    ]  # fmt: skip
+    """A note, once for each language with translated text and no claims rules: its
+    pages, site.yaml's and packages.yaml's words in it are not checked for misleading
+    claims (reported, not silently passed), whichever of them it has."""
+    found: list[Finding] = []
+    for language in site.languages[1:]:
+        code = language.code
+        if rules.has_rules(code):
+            continue
+        pages = sum(doc.lang == code for doc in site.translations)
+        packages = sum(code in package.translations for package in site.packages)
+        parts = [f"its {pages} translated page(s)"] if pages else []
+        if code in site.config.translations:
+            parts.append("its words in site.yaml")
+        if packages:
+            parts.append(f"its words for {packages} package(s) in packages.yaml")
+        if not parts:
+            continue
+        what = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+        found.append(note(
+            site.config_path, 1, 1, "claims",
+            f"expected claims rules for '{code}' (in claims.yaml, under `languages: "
+            f"{{{code}: {{rules: …}}}}`), found none: {what} are not checked for misleading "
+            "claims; have them reviewed by someone who reads them"))  # fmt: skip
+    return found
 
 
 def unchecked_packages(entries: list[CatalogueEntry], errors: bool) -> list[str]:
@@ -855,6 +866,7 @@ class Session:
         if content.site is not None:
             findings += self.quality(content, today)
             findings += unchecked_languages(content.site, rules)
+            findings += unlisted_languages(rules, [lang.code for lang in content.site.languages])
         clock.lap("validate")
         site = content.site
         if site is None:

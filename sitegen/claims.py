@@ -21,11 +21,12 @@ line before allows a finding there; the report still shows it as a note.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -493,6 +494,10 @@ class RuleSets:
 
     default: str
     sections: dict[str, tuple[dict[str, ClaimRule], dict[str, list[str]]]]
+    # The languages the site's claims.yaml gives rules or words for, each with where
+    # its code is written, and the file as shown (for `unlisted_languages`).
+    named: dict[str, tuple[int, int]] = field(default_factory=dict)
+    named_in: str = ""
 
     @functools.cache  # noqa: B019 (a few languages, held as long as the rules are)
     def for_language(self, code: str | None) -> LanguageRules:
@@ -524,6 +529,8 @@ def load_rule_sets(content_root: Path, default: str = ENGLISH) -> tuple[RuleSets
     language (the same id replaces, `disable` removes)."""
     sections: dict[str, tuple[dict[str, ClaimRule], dict[str, list[str]]]] = {}
     findings: list[Finding] = []
+    named: dict[str, tuple[int, int]] = {}
+    site_rules = display(content_root / "claims.yaml")
     for path, top in ((DEFAULT_RULES, ENGLISH), (content_root / "claims.yaml", default)):
         if not os.path.lexists(path):
             continue
@@ -539,6 +546,8 @@ def load_rule_sets(content_root: Path, default: str = ENGLISH) -> tuple[RuleSets
         doc = RawDocument(path, shown, path.name, "claims", path.stem, data, positions)
         parsed, found = validate_rule_file(doc)
         findings += found
+        if path != DEFAULT_RULES:
+            named = {code: positions.of_key(("languages", code)) for code in parsed.languages}
         given = [(top, LanguageSection(rules=parsed.rules, disable=parsed.disable))]
         for code, section in [*given, *parsed.languages.items()]:
             rules, words = sections.setdefault(code, ({}, {}))
@@ -549,7 +558,48 @@ def load_rule_sets(content_root: Path, default: str = ENGLISH) -> tuple[RuleSets
                 rules.pop(rule_id, None)
             for name, listed in section.words.model_dump().items():
                 words[name] = [*words.get(name, []), *listed]
-    return RuleSets(default, sections), findings
+    return RuleSets(default, sections, named, site_rules), findings
+
+
+def unlisted_languages(rules: RuleSets, listed: list[str]) -> list[Finding]:
+    """A warning at each language the site's claims.yaml gives rules for that site.yaml
+    does not list (a typo, or a language since removed): its rules check nothing. A
+    main language's rules ("es") serve its regional codes ("es-MX")."""
+    used = {*listed, *(code.split("-")[0] for code in listed)}  # as `for_language` reads
+    findings = []
+    for code, (line, col) in rules.named.items():
+        if code in used:
+            continue
+        findings.append(Finding(
+            rules.named_in, line, col, f"languages.{code}",
+            f"expected a language listed in site.yaml's `languages` ({', '.join(listed)})"
+            f"{language_hint(code, listed)}, found '{code}'; its rules check nothing",
+            Severity.WARNING))  # fmt: skip
+    return findings
+
+
+# Codes often written for a language by mistake (a country's code, or ISO 639-2's
+# three letters) and the language code meant.
+MISTAKEN_CODES = {
+    "sp": "es", "spa": "es", "ara": "ar", "eng": "en", "gr": "el", "jp": "ja", "cz": "cs",
+    "dk": "da", "se": "sv", "cn": "zh", "kr": "ko", "ua": "uk", "il": "he", "ir": "fa",
+    "br": "pt", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de", "por": "pt",
+}  # fmt: skip
+
+
+def language_hint(code: str, listed: list[str]) -> str:
+    """` (did you mean 'es'?)` for a code close to a listed one: another case, a
+    region the site does not list ("ar-EG" for "ar"), a code often mistaken for it
+    ("sp", "spa"), a typo ("ar-eg")."""
+    by_lower = {known.lower(): known for known in listed}
+    wanted = code.lower()
+    main = wanted.split("-")[0]
+    close = (by_lower.get(wanted) or by_lower.get(main)
+             or by_lower.get(MISTAKEN_CODES.get(main, "")))  # fmt: skip
+    if close is None:
+        near = difflib.get_close_matches(wanted, by_lower, n=1, cutoff=0.75)
+        close = by_lower[near[0]] if near else None
+    return f" (did you mean '{close}'?)" if close else ""
 
 
 def load_rules(content_root: Path) -> tuple[list[ClaimRule], list[Finding]]:

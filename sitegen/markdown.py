@@ -35,7 +35,15 @@ from markdown.treeprocessors import Treeprocessor
 
 from .findings import Finding, error, warning
 from .models import withheld_link
-from .urls import EVIDENCE_PAGE, as_page_url, is_file, normalise, relative, unchecked_by
+from .urls import (
+    EVIDENCE_PAGE,
+    as_page_url,
+    directory_of,
+    is_file,
+    normalise,
+    relative,
+    unchecked_by,
+)
 
 if TYPE_CHECKING:  # the levels come from the site's settings
     from .models import EvidenceLevel, Withheld
@@ -606,8 +614,9 @@ def resolve(ref: str, ctx: PageContext) -> tuple[str | None, str]:
     from_content, from_site = link_paths(parts.path, ctx)
     if from_content in ctx.content_urls:
         return ctx.content_urls[from_content], suffix
-    if from_content in ctx.assets:
-        return from_content, suffix
+    for candidate in (from_content, from_site):
+        if candidate in ctx.assets:
+            return candidate, suffix
     for candidate in (from_site, from_content):
         if candidate is not None and as_page_url(candidate) in ctx.known_urls:
             return as_page_url(candidate), suffix
@@ -615,13 +624,18 @@ def resolve(ref: str, ctx: PageContext) -> tuple[str | None, str]:
 
 
 def link_paths(written: str, ctx: PageContext) -> tuple[str | None, str | None]:
-    """The path a link's address names from the page's file, and from its URL."""
+    """The path a link's address names from the page's file, and from its URL (as a
+    path of the default language's: a page's version in another language is at the
+    same path under its code, so `../beta/` on /es/conditions/alpha/ and `/es/about/`
+    name conditions/beta and about, in Spanish as the link's page is)."""
     path = unquote(written)
     if path.startswith("/"):
         from_content = from_site = normalise(path.lstrip("/"))
     else:
         from_content = normalise(posixpath.join(posixpath.dirname(ctx.content_path), path))
         from_site = normalise(posixpath.join(ctx.page_url, path))
+    if ctx.lang_prefix and from_site is not None and f"{from_site}/".startswith(ctx.lang_prefix):
+        from_site = from_site[len(ctx.lang_prefix) :]
     return from_content, from_site
 
 
@@ -643,11 +657,33 @@ def link_hint(path: str, ctx: PageContext) -> str:
     by_name = {posixpath.basename(c): c for c in [*ctx.content_urls, *ctx.assets]}
     close = difflib.get_close_matches(posixpath.basename(wanted), by_name, n=1, cutoff=0.75)
     close = [by_name[name] for name in close]
+    if not close and not path.startswith("/") and not path.endswith(".md"):
+        return site_link_hint(path, ctx)
     if not close:
         pages = ["/" + url for url in sorted(ctx.known_urls)]
         close = difflib.get_close_matches(path, pages, n=1, cutoff=0.6)
         return f" (did you mean '{close[0]}'?)" if close else ""
     return f" (did you mean '{posixpath.relpath(close[0], folder or '.')}'?)"
+
+
+def site_link_hint(path: str, ctx: PageContext) -> str:
+    """` (did you mean '../beta/'?)` for a near miss written as a page's address
+    relative to the page's own (`../betx/`), suggested in the same form."""
+    wanted = link_paths(path, ctx)[1]
+    if not wanted:
+        return ""
+    folder, _, name = as_page_url(wanted).rstrip("/").rpartition("/")
+    own = ctx.page_url.removeprefix(ctx.lang_prefix)
+    by_name: dict[str, str] = {}  # the same folder's pages first
+    for url in sorted(ctx.known_urls, key=lambda url: (not url.startswith(folder), url)):
+        if url and not is_file(url) and url != own:
+            by_name.setdefault(url.rstrip("/").rpartition("/")[2], url)
+    close = difflib.get_close_matches(name, by_name, n=1, cutoff=0.75)
+    if not close:
+        return ""
+    here = directory_of(ctx.page_url) or "."
+    suggested = posixpath.relpath(ctx.lang_prefix + by_name[close[0]], here)
+    return f" (did you mean '{suggested}/'?)"
 
 
 def rewrite_link(ref: str, ctx: PageContext) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_i18n import make_multilingual, rebuild
+from test_i18n import ARABIC, LANGUAGES, SPANISH, make_multilingual, rebuild, set_languages
 
 from sitegen.build import BuildOptions, Session, build
 from sitegen.claims import Text, lint_text, load_rule_sets
@@ -79,6 +79,27 @@ HONEST = {
 }
 
 
+CORPUS = Path(__file__).parent / "claims_corpus"
+
+
+def corpus(name: str) -> list[tuple[str, str]]:
+    """(register, line) for each sentence of a corpus file (`# register:` lines name
+    the kind of publisher that would write those below)."""
+    found, register = [], ""
+    for line in (CORPUS / name).read_text("utf-8").splitlines():
+        if line.startswith("# register:"):
+            register = line.split(":", 1)[1].strip()
+        elif line.strip() and not line.startswith("#"):
+            found.append((register, line.strip()))
+    return found
+
+
+HONEST_CORPUS = [(lang, register, text) for lang in ("es", "ar")
+                 for register, text in corpus(f"{lang}-honest.txt")]  # fmt: skip
+MARKETING_CORPUS = [(lang, register, *line.split(" | ")) for lang in ("es", "ar")
+                    for register, line in corpus(f"{lang}-marketing.txt")]  # fmt: skip
+
+
 def errors(text: str, lang: str | None) -> list[str]:
     found = lint_text(Text(text, "t.md", 1, 1, {}, (), lang), SAMPLE_RULES.for_language(lang))
     return [f.field for f in found if f.severity is Severity.ERROR]
@@ -100,6 +121,35 @@ def test_marketing_in_another_language_is_an_error(lang: str, text: str, rule: s
                          [(lang, text) for lang, texts in HONEST.items() for text in texts])  # fmt: skip
 def test_honest_text_in_another_language_passes(lang: str, text: str) -> None:
     assert errors(text, lang) == []
+
+
+def test_the_corpora_cover_many_publishers() -> None:
+    for lang in ("es", "ar"):
+        honest = {register for code, register, _ in HONEST_CORPUS if code == lang}
+        assert {"hospital leaflet", "government health portal", "patient charity",
+                "news"} <= honest  # fmt: skip
+        marketing = {rule for code, _, rule, _ in MARKETING_CORPUS if code == lang}
+        assert {"absolute-safety", "absolute-efficacy", "testimonials", "pressure"} <= marketing
+    assert len(HONEST_CORPUS) >= 60 and len(MARKETING_CORPUS) >= 30
+
+
+@pytest.mark.parametrize(("lang", "register", "text"), HONEST_CORPUS)
+def test_honest_health_text_gets_no_error(lang: str, register: str, text: str) -> None:
+    assert errors(text, lang) == [], register
+
+
+@pytest.mark.parametrize(("lang", "register", "rule", "text"), MARKETING_CORPUS)
+def test_marketing_is_reported_by_its_rule(lang: str, register: str, rule: str, text: str) -> None:
+    assert rule in errors(text, lang), register
+
+
+def test_symptoms_are_not_side_effects_in_arabic() -> None:
+    """ "No symptoms in the early stages" is true of glaucoma; "no side effects" (said
+    with آثار or أعراض جانبية) is the claim."""
+    assert errors("لا توجد أعراض في المراحل المبكرة.", "ar") == []
+    assert errors("تبدأ الجلوكوما دون أعراض.", "ar") == []
+    assert errors("لا توجد أعراض جانبية.", "ar") == ["absolute-safety"]
+    assert errors("لا توجد آثار جانبية.", "ar") == ["absolute-safety"]
 
 
 def test_a_languages_rules_stay_in_that_language() -> None:
@@ -209,3 +259,78 @@ def test_editing_the_spanish_rules_relints_the_spanish_page_only(options: BuildO
     assert changed == {"conditions/alpha.es.md", "site.yaml", "packages.yaml"}
     on_page = [f.field for f in result.findings if f.path.endswith("alpha.es.md")]
     assert [field for field in on_page if field != "reading-age"] == ["cura-2"]
+
+
+def test_rules_for_a_language_site_yaml_does_not_list_are_a_warning_at_their_code(
+    options: BuildOptions,
+) -> None:
+    (options.content / "claims.yaml").write_text(
+        "languages:\n"
+        "  sp:\n"
+        "    rules: []\n"
+        "  es: {words: {negation: [jamás]}}\n"
+        "  ar-EG: {words: {negation: [لا]}}\n"
+        "  ES: {}\n"
+        "  fr: {}\n",
+        "utf-8",
+    )
+    found = [f for f in build(options).findings if f.path.endswith("claims.yaml")]
+    listed = "expected a language listed in site.yaml's `languages` (en, es, ar)"
+    assert [str(f).removeprefix(f"{f.path}:") for f in found] == [
+        f"2:3: warning: languages.sp: {listed} (did you mean 'es'?), found 'sp'; its rules "
+        "check nothing",
+        f"5:3: warning: languages.ar-EG: {listed} (did you mean 'ar'?), found 'ar-EG'; its "
+        "rules check nothing",
+        f"6:3: warning: languages.ES: {listed} (did you mean 'es'?), found 'ES'; its rules "
+        "check nothing",
+        f"7:3: warning: languages.fr: {listed}, found 'fr'; its rules check nothing",
+    ]
+
+
+def test_a_regional_code_is_served_by_its_main_languages_rules(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    languages = [LANGUAGES[0], {**LANGUAGES[1], "code": "es-MX"}]
+    set_languages(content, {"es-MX": SPANISH}, languages)
+    write_rules(content, {"languages": {"es": {"rules": [CURE_ES]}}})
+    result = build(BuildOptions(content, tmp_path / "site", templates))
+    assert not [f for f in result.findings if f.path.endswith("claims.yaml")]
+    assert not [f for f in result.findings if f.field == "claims"]
+
+
+def test_a_language_translated_only_in_the_settings_and_catalogue_is_noted_unchecked(
+    options: BuildOptions,
+) -> None:
+    """Arabic has no pages here, only site.yaml's words (which every listed language
+    must have) and a package's: it is reported as unchecked all the same."""
+    catalogue = options.content / "packages.yaml"
+    data = yaml.safe_load(catalogue.read_text())
+    data["packages"][0]["translations"] = {"ar": {"summary": "ملخص الباقة."}}
+    catalogue.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    write_rules(options.content, {"languages": {"es": {"rules": [CURE_ES]}}})
+    session = Session(options)
+    notes = [f for f in rebuild(session).findings if f.field == "claims"]
+    assert [(f.path.endswith("site.yaml"), f.line, f.col, f.severity) for f in notes] == [
+        (True, 1, 1, Severity.NOTE)
+    ]
+    assert notes[0].message == (
+        "expected claims rules for 'ar' (in claims.yaml, under `languages: {ar: {rules: …}}`), "
+        "found none: its words in site.yaml and its words for 1 package(s) in packages.yaml "
+        "are not checked for misleading claims; have them reviewed by someone who reads them"
+    )
+    write_rules(options.content, {"languages": {"es": {"rules": [CURE_ES]},
+                                                "ar": {"rules": [{**CURE_ES, "id": "ar"}]}}})  # fmt: skip
+    assert not [f for f in rebuild(session).findings if f.field == "claims"]
+
+
+def test_a_language_removed_from_site_yaml_makes_its_rules_a_warning_in_a_cached_build(
+    options: BuildOptions,
+) -> None:
+    write_rules(options.content, {"languages": {"es": {"rules": [CURE_ES]}}})
+    (options.content / "conditions/alpha.es.md").unlink()
+    session = Session(options)
+    assert not [f for f in rebuild(session).findings if f.path.endswith("claims.yaml")]
+    set_languages(options.content, {"ar": ARABIC}, [LANGUAGES[0], LANGUAGES[2]])
+    (found,) = [f for f in rebuild(session).findings if f.path.endswith("claims.yaml")]
+    assert (found.line, found.col, found.field) == (2, 3, "languages.es")
+    assert "(en, ar), found 'es'" in found.message
