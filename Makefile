@@ -64,14 +64,14 @@ test: $(STAMP) lint browser-deps
 LOCALE := templates/locale
 
 i18n-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --add-comments=Translators: \
 		--project=sitegen -o $(LOCALE)/messages.pot .
 
 i18n-init: $(STAMP)
 	$(BIN)/pybabel init -i $(LOCALE)/messages.pot -d $(LOCALE) -l $(LANG)
 
 i18n-update: $(STAMP)
-	$(BIN)/pybabel update --no-fuzzy-matching -i $(LOCALE)/messages.pot -d $(LOCALE)
+	$(BIN)/pybabel update --no-fuzzy-matching --width=100 -i $(LOCALE)/messages.pot -d $(LOCALE)
 
 i18n-compile: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d $(LOCALE)

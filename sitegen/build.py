@@ -1099,7 +1099,7 @@ class Session:
                 else:
                     exact.add(f"template:{rest}")
             elif rest == SITE_FILE:
-                prefixes |= {"config:", "config.", "doc:", "list:", "tr:"}
+                prefixes |= {"config:", "config.", "given:", "doc:", "list:", "tr:"}
             elif rest == CATALOGUE_FILE:
                 prefixes |= {"pkg:", "offered:", "list:packages", "page:", "urls", "unchecked"}
             elif rest.startswith(f"{IMAGES_DIR}/"):

@@ -14,6 +14,7 @@ import functools
 import html
 import posixpath
 import re
+import string
 import unicodedata
 import warnings
 from collections.abc import Callable, Mapping
@@ -777,10 +778,30 @@ def shown_text(element: ElementTree.Element) -> str:
     return text
 
 
+ASCII_SIGNS = re.compile(f"[{re.escape(''.join(set(string.punctuation) - set('-_')))}]")
+
+
 def slugify(text: str) -> str:
-    """A heading's anchor, as Python-Markdown's toc makes it: "What it is" -> what-it-is."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", ascii_text).strip().lower())
+    """A heading's anchor: "What it is" -> what-it-is. Latin letters lose their accents
+    ("Síntomas" -> sintomas) as Python-Markdown's toc takes them off, so every id that
+    was made before stays the same; the letters, digits and marks of every other script
+    are kept (NFKC), so an Arabic heading gets its own words ("الأعراض"), not `section`.
+    Signs and punctuation of any script are left out, spaces become hyphens."""
+    kept: list[str] = []
+    with_marks = False  # whether the last character was one of another script's, kept
+    for char in unicodedata.normalize("NFKC", text):
+        plain = unicodedata.normalize("NFKD", char)
+        kind = unicodedata.category(char)[0]
+        if kind == "M":  # a mark: an accent of a Latin letter goes, another script's stays
+            kept.append(char if with_marks else "")
+            continue
+        with_marks = not plain[0].isascii() and kind in "LN"
+        if plain[0].isascii():
+            kept.append("".join(part for part in plain if part.isascii()))
+        elif with_marks:
+            kept.append(char)
+    words = ASCII_SIGNS.sub("", "".join(kept)).strip().lower()
+    return re.sub(r"[-\s]+", "-", words)
 
 
 def unique_id(wanted: str, used: set[str | None], last: dict[str, int] | None = None) -> str:

@@ -11,6 +11,8 @@ read as a key on the page being rendered (`Reads`), as Lektor's
 - `pkg:<id>#name`: one field of a catalogue entry; `pkg:es/<id>#name`: as pages
   in another language see it (`Package.in_language`)
 - `tr:conditions/glaucoma.md@es`: which file translates a document into a language
+- `given:es:contact`: whether `site.yaml` gives a setting in a language (else pages
+  in it show the default language's words, marked as such)
 - `list:conditions`, `list:pages`, `list:packages`: which items a listing
   has, in its order; `offered:<slug>`: the packages offered for a condition
 - `slug:<slug>`: which condition file a slug names
@@ -224,6 +226,12 @@ class SiteView:
         translated = self.translation(doc, self.lang) if self.lang else None
         return self.document(translated or doc)
 
+    def gives(self, field: str) -> bool:
+        """Whether `site.yaml`'s `translations` give the setting `field` in this view's
+        language (pages in it show the default language's words where they do not)."""
+        self.reads.note(f"given:{self.lang}:{field}")
+        return given(self.site, self.lang, field)
+
     @property
     def conditions(self) -> list[RecordedDocument]:
         self.reads.note("list:conditions")
@@ -274,6 +282,11 @@ class SiteView:
         self.reads.note(f"slug:{slug}")
         doc = self.site.condition_by_slug(slug)
         return None if doc is None else self.shown(doc)
+
+
+def given(site: Site, lang: str | None, field: str) -> bool:
+    text = site.config.translations.get(lang) if lang else None
+    return text is not None and getattr(text, field, None) is not None
 
 
 def workflow_key(item: Any) -> str:
@@ -415,6 +428,9 @@ class Values:
             return value_print(getattr(site.config, name, ABSENT))
         if kind.startswith("config."):
             return value_print(getattr(site.config_in(kind[7:]), name, ABSENT))
+        if kind == "given":
+            lang, _, field = name.partition(":")
+            return str(given(site, lang, field))
         if kind == "tr":
             path, _, lang = name.rpartition("@")
             translated = site.translation(path, lang)

@@ -32,7 +32,16 @@ from .findings import Finding, error
 from .fs import display, display_link, link_problem
 from .i18n import Catalogues, versions
 from .markdown import MarkdownConverter, PageContext
-from .models import Document, EvidenceLevel, Package, RenderedPage, Site, package_review_due
+from .models import (
+    Document,
+    EvidenceLevel,
+    Package,
+    PackageText,
+    RenderedPage,
+    Site,
+    SiteConfig,
+    package_review_due,
+)
 from .record import Reads, RecordedDate, RecordingEnvironment, SiteView, plain_date
 from .structured import theme_globals
 from .theme import Theme
@@ -44,6 +53,7 @@ PageSource = Document | Package | None
 # HTML, findings, what it read, links not checked (`Rendered.skipped`)
 Converted = tuple[Markup, list[Finding], frozenset[str], list[Any]]
 REDIRECT_TEMPLATE = "redirect.html"  # an alias: a page that sends readers to the page
+SOURCE_PARTS = ("publisher", "year", "citation")  # a reference's details, after its title
 
 
 @dataclass(frozen=True)
@@ -82,22 +92,94 @@ def long_date(value: date | None, lang: str = "en") -> str:
 
 
 AZEntry = tuple[str, Any, str | None]  # a name, its condition, the title if another name
+# The letters of an A to Z, in order, as the interface catalogue gives them in each language
+# (a letter may be followed by the other forms filed under it: "اأإآ"): the default's.
+LATIN_LETTERS = "A B C D E F G H I J K L M N O P Q R S T U V W X Y Z"
+# Words a name's place in an A to Z leaves out, as library filing rules do (ALA-LC): the
+# Arabic article, written joined to its word ("الزرق" is filed under ز).
+FILING_ARTICLES = {"ar": ("ال",)}
 
 
-def a_to_z(conditions: list[Any]) -> list[tuple[str, list[AZEntry]]]:
+@dataclass(frozen=True)
+class Alphabet:
+    """The letters of one or more A to Z alphabets, in order: each form a letter is
+    written in (lower case) -> (its place, the letter as the index shows it)."""
+
+    places: dict[str, tuple[int, str]]
+
+    @classmethod
+    def of(cls, *written: str) -> Alphabet:
+        places: dict[str, tuple[int, str]] = {}
+        for item in " ".join(written).split():
+            forms = [form for form in item.casefold() if form not in places]
+            if forms:
+                place = (len(set(places.values())), item[0].upper())
+                places.update(dict.fromkeys(forms, place))
+        return cls(places)
+
+    def place(self, char: str) -> tuple[int, str] | None:
+        """Where a character is filed: as itself ("ñ" in Spanish), else as its letter
+        without accents or marks ("é" as "e", "أ" as "ا"); None for no letter of it."""
+        folded = char.casefold()
+        found = self.places.get(folded)
+        if found is None and folded:
+            found = self.places.get(unicodedata.normalize("NFKD", folded)[0])
+        return found
+
+
+def filed_as(name: str, articles: tuple[str, ...] = ()) -> str:
+    """A name as an A to Z files it: without a leading article that is not all of it."""
+    for article in articles:
+        if name.startswith(article) and len(name) > len(article):
+            return name[len(article) :]
+    return name
+
+
+def filing_key(name: str, alphabet: Alphabet) -> tuple[Any, ...]:
+    """The order of names in an A to Z: letter by letter in the alphabet's order, accents
+    after their letters; spaces, digits and signs before letters, other letters after; a
+    name before the longer names it begins."""
+    key: list[tuple[int, int]] = []
+    for char in name:
+        found = alphabet.place(char)
+        if found is not None:
+            key.append((1, found[0]))
+        elif char.isalpha():
+            key.append((2, ord(char.casefold())))
+        else:
+            key.append((0, ord(char)))
+    return (tuple(key), name.casefold(), name)
+
+
+def a_to_z(conditions: list[Any], letters: str = LATIN_LETTERS,
+           articles: tuple[str, ...] = ()) -> list[tuple[str, list[AZEntry]]]:  # fmt: skip
     """Every condition under its title and each name it is also known by, in A to Z
-    order, grouped by first letter (`#` for names that start with another sign): an
-    entry is (name, condition, the condition's title when the name is another one)."""
+    order, grouped by first letter: the letters of `letters` (the page's language's
+    alphabet), then the Latin ones for names left in the default language, then `#`
+    for names that start with another sign. An entry is (name, condition, the
+    condition's title when the name is another one)."""
+    alphabet = Alphabet.of(letters, LATIN_LETTERS)
     entries: list[AZEntry] = []
     for doc in conditions:
         meta = doc.meta
         entries.append((meta.title, doc, None))
         entries += [(name, doc, meta.title) for name in meta.also_known_as]
     groups: dict[str, list[AZEntry]] = {}
-    for entry in sorted(entries, key=lambda entry: (entry[0].casefold(), entry[0])):
-        first = unicodedata.normalize("NFKD", entry[0][:1]).upper()[:1]
-        groups.setdefault(first if "A" <= first <= "Z" else "#", []).append(entry)
-    return sorted(groups.items(), key=lambda group: (group[0] == "#", group[0]))
+    order: dict[str, int] = {"#": len(alphabet.places) + 1}
+    filed = {name: filed_as(name, articles) for name, _, _ in entries}
+    for entry in sorted(entries, key=lambda entry: filing_key(filed[entry[0]], alphabet)):
+        found = alphabet.place(filed[entry[0]][:1])
+        letter = found[1] if found else "#"
+        if found:
+            order[letter] = found[0]
+        groups.setdefault(letter, []).append(entry)
+    return sorted(groups.items(), key=lambda group: order[group[0]])
+
+
+def index_letters(letters: str) -> list[str]:
+    """The letters an A to Z's navigation shows, in order (`letters` as `a_to_z` takes
+    them, in the page's language)."""
+    return [item[0].upper() for item in letters.split()]
 
 
 def template_position(exc: BaseException, templates_dir: Path) -> tuple[Path | None, int]:
@@ -251,7 +333,12 @@ class Renderer:
             absolute=self._absolute,
             evidence_level=self.evidence_level,
             condition_title=self.condition_title,
-            a_to_z=a_to_z,
+            lang_of=self.lang_of,
+            text_of=self.text_of,
+            source_title=self.source_title,
+            source_details=self.source_details,
+            a_to_z=self.a_to_z,
+            index_letters=index_letters,
             today=RecordedDate(today, self.reads),
             content_security_policy=Markup(PAGE_POLICY),
         )
@@ -260,6 +347,7 @@ class Renderer:
         )
         self.env.filters["long_date"] = self.long_date
         self.language_globals: dict[str | None, dict[str, Any]] = {}
+        self.default_attributes = Markup("")  # `default_words_attributes`, for this page
         self.disclaimers: dict[tuple[str | None, str], Converted] = {}
         self.skipped: list[tuple[str, str, int, int]] = []  # the page's (`Rendered.skipped`)
         self.use(None)
@@ -267,6 +355,7 @@ class Renderer:
     def use(self, lang: str | None) -> None:
         """Show the templates the site in `lang` (None: the default language)."""
         self.lang, self.view = lang, self.views[lang]
+        self.default_attributes = default_words_attributes(self.site.config, lang)
         names = self.language_globals.get(lang)
         if names is None:
             view = self.view
@@ -325,10 +414,93 @@ class Renderer:
     def _absolute(self, target: str) -> str:
         return self.view.config.base_url + target.lstrip("/")
 
+    def a_to_z(self, conditions: list[Any], letters: str) -> list[tuple[str, list[AZEntry]]]:
+        """`a_to_z` in this page's language: its alphabet, and its filing articles."""
+        return a_to_z(conditions, letters, FILING_ARTICLES.get(self.lang or "", ()))
+
     def condition_title(self, slug: str) -> str:
-        """A condition's title by its slug (the slug itself if there is no such condition)."""
+        """A condition's title by its slug (the slug itself if there is no such condition),
+        marked as the default language's where it is not translated."""
         doc = self.view.condition_by_slug(slug)
-        return slug if doc is None else doc.meta.title
+        return slug if doc is None else self.text_of(doc, "title", doc.meta.title)
+
+    # The language of parts (WCAG 3.1.2) -------------------------------------------
+
+    def in_default(self, owner: Any, field: str | None = None) -> bool:
+        """Whether `owner`'s `field` shows the default language's words on this page,
+        in another language: all of a document not translated into it, a catalogue
+        field or a site setting its translation does not give (or cannot: the
+        catalogue's facts such as a clinic's name or a regulator's words)."""
+        if not self.lang:
+            return False
+        target = getattr(owner, "_target", owner)
+        if isinstance(target, Document):
+            return target.lang != self.lang
+        if isinstance(target, Package):
+            original = self.site.package_by_id(target.id)
+            if field not in PackageText.model_fields or original is None:
+                return True
+            text = self.translated(original).get(self.lang)
+            return text is None or getattr(text, field) is None
+        if isinstance(target, SiteConfig) and field is not None:
+            return not self.view.gives(field)
+        return False
+
+    def lang_of(self, owner: Any, field: str | None = None) -> Markup:
+        """` lang="en"` (the default language's code, and `dir` where its direction
+        differs) for an element that shows `owner`'s `field` in the default language
+        on a page in another; nothing elsewhere."""
+        return self.default_attributes if self.in_default(owner, field) else Markup("")
+
+    def text_of(self, owner: Any, field: str, value: Any = None) -> Markup:
+        """`owner`'s `field` (or `value`, a part of it), in a `<span lang="en">` where it
+        is the default language's words on a page in another language."""
+        shown = getattr(owner, field) if value is None else value
+        if self.in_default(owner, field):
+            return Markup("<span{}>{}</span>").format(self.default_attributes, shown)
+        return escape(shown)
+
+    def source_kept(self, owner: Any, source: Any, part: str) -> bool:
+        """Whether one part of a reference (its title, publisher or citation) is in the
+        default language on this page: any part on a page shown in that language or a
+        package's (the catalogue's references are not translated); in a translation,
+        a part kept as the original page gives it for the same reference (the same
+        address, or the same title where there is none)."""
+        if not self.lang:
+            return False
+        target = getattr(owner, "_target", owner)
+        if not isinstance(target, Document) or target.lang != self.lang:
+            return True
+        original = self.site.document_at(target.source_path)
+        if original is None:
+            return False
+        value = getattr(source, part)
+        for kept in self.views[None].document(original).meta.sources:
+            same = kept.url == source.url if source.url else kept.title == source.title
+            if same and getattr(kept, part) == value:
+                return True
+        return False
+
+    def source_title(self, owner: Any, source: Any) -> Markup:
+        """A reference's title, marked where it is in the default language."""
+        if self.source_kept(owner, source, "title"):
+            return Markup("<span{}>{}</span>").format(self.default_attributes, source.title)
+        return escape(source.title)
+
+    def source_details(self, owner: Any, source: Any) -> Markup:
+        """A reference's publisher, year and citation, each without its closing full stop,
+        joined by `. `; each one in the default language marked so."""
+        parts = []
+        for part in SOURCE_PARTS:
+            value = getattr(source, part)
+            text = str(value).strip().strip(".") if value is not None else ""
+            if not text:
+                continue
+            if part != "year" and self.source_kept(owner, source, part):
+                parts.append(Markup("<span{}>{}</span>").format(self.default_attributes, text))
+            else:
+                parts.append(escape(text))
+        return Markup(". ").join(parts)
 
     def evidence_level(self, level_id: str) -> EvidenceLevel:
         return self.view.evidence[level_id]
@@ -436,11 +608,7 @@ class Renderer:
             switcher.append({"language": language, "url": target if target is not None else home,
                              "home": target is None})  # fmt: skip
         base = self.view.config.base_url
-        content_attributes = Markup("")
-        if fallback:
-            content_attributes = Markup(' lang="{}"').format(default.code)
-            if default.direction != own.direction:
-                content_attributes += Markup(' dir="{}"').format(default.direction)
+        content_attributes = self.default_attributes if fallback else Markup("")
         return {
             "language": own,
             "content_lang": default if fallback else None,
@@ -487,6 +655,8 @@ class Renderer:
         context.setdefault("review_due", None)
         context.setdefault("sections", [])
         context["page_url"] = job.url
+        # The page's address within its language: "" is each language's home page.
+        context["page_path"] = job.url.removeprefix(f"{job.lang}/") if job.lang else job.url
         evidence = context.get("evidence")
         context["page_evidence"] = view.evidence.get(evidence) if evidence else None
         context["disclaimer_html"], found = self.disclaimer_for(job.url, context["root_links"])
@@ -527,6 +697,21 @@ class Renderer:
         given = sorted({*context, *self.env.globals} - set(jinja2.defaults.DEFAULT_NAMESPACE))
         col, message = missing_in_template(exc.owner, exc.name, text, given)
         return error(shown, line, col, "template", message)
+
+
+def default_words_attributes(config: SiteConfig, lang: str | None) -> Markup:
+    """The attributes of an element of a page in `lang` that holds the default
+    language's words: its `lang` and, where the two are written in different
+    directions, its `dir` (nothing for a page in the default language)."""
+    if not lang:
+        return Markup("")
+    languages = config.all_languages
+    default = languages[0]
+    own = next((language for language in languages if language.code == lang), default)
+    attributes = Markup(' lang="{}"').format(default.code)
+    if default.direction != own.direction:
+        attributes += Markup(' dir="{}"').format(default.direction)
+    return attributes
 
 
 def page_context(view: SiteView, job: PageJob, _: Callable[[str], str]) -> dict[str, Any]:

@@ -135,13 +135,17 @@ def test_editing_a_title_renders_the_page_and_the_pages_that_list_it(
         "conditions/alpha/",
         "",
         "conditions/",
-        "packages/",  # its comparison table names each package's conditions
         "search/",
         "feed.xml",
     }  # not the sitemap: the titles did not change the order it lists the pages in
     assert "conditions/beta/" not in second.rendered
     assert "about/" not in second.rendered
     assert "Alpha renamed" in (options.out / "conditions/index.html").read_text()
+    # The catalogue's table names each package's conditions: beta's, not alpha's.
+    edit(options.content / "conditions/beta.md", "title: Beta condition", "title: Beta renamed")
+    third = rebuild(session)
+    assert "packages/" in third.rendered
+    assert "Beta renamed" in (options.out / "packages/index.html").read_text()
 
 
 def test_editing_a_package_renders_it_the_lists_and_the_condition_it_is_offered_for(

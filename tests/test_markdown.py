@@ -312,3 +312,43 @@ def test_an_unknown_evidence_level_or_callout_is_reported_at_its_line():
 def test_a_page_s_sections_are_kept_for_its_contents_list():
     _, _, ctx = convert_with_levels("## Symptoms\n\nA.\n\n### Detail\n\n## What *helps*\n\nB.\n")
     assert ctx.sections == [("symptoms", "Symptoms"), ("what-helps", "What helps")]
+
+
+def test_headings_in_any_script_get_ids_of_their_own_words():
+    """Arabic letters (and any other script's, with their marks) stay in the id, so a
+    heading's address says what it is: not `section`, `section_1`, ... as when only
+    Latin letters were kept. Latin accents still come off, as before."""
+    body = (
+        "## الأعراض\n\nأ.\n\n## ما الزرق؟\n\nب.\n\n## كيف تبلّغ عن أثر جانبي\n\nج.\n\n"
+        "## الأعراض\n\nد.\n\n## Síntomas\n\nE.\n\n## ¿Qué dice la evidencia?\n\nF.\n\n"
+        "## Глаукома\n\nG.\n\n## 🙂\n\nH.\n"
+    )
+    _, _, ctx = convert_with_levels(body)
+    assert [section_id for section_id, _ in ctx.sections] == [
+        "الأعراض",
+        "ما-الزرق",  # the Arabic question mark is left out, as "?" is
+        "كيف-تبلّغ-عن-أثر-جانبي",  # the shadda kept: it is part of the Arabic word
+        "الأعراض_1",  # unique, as Latin ones are
+        "sintomas",
+        "que-dice-la-evidencia",
+        "глаукома",
+        "section",  # nothing of a word left: a name of its own all the same
+    ]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["What it is", "What’s new — 2026", "Laser (SLT) or drops?", "Symptoms & signs",
+     "LHON: a mitochondrial disease", "½ dose", "Café-au-lait", "snake_case  and--dashes"],
+)  # fmt: skip
+def test_latin_headings_keep_the_ids_they_had(heading):
+    """Every id made before (Python-Markdown's toc way: NFKD, accents and other scripts
+    off, signs out, spaces to hyphens) is made again: links to them keep working."""
+    import re
+    import unicodedata
+
+    from sitegen.markdown import slugify
+
+    plain = unicodedata.normalize("NFKD", heading).encode("ascii", "ignore").decode("ascii")
+    before = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", plain).strip().lower())
+    assert slugify(heading) == before

@@ -503,3 +503,28 @@ def test_an_arabic_page_s_interface_words_and_references_read_right_to_left(site
     } == {"source"}
     levels = soup(site / "ar/how-we-rate-evidence/index.html").select_one(".levels").get_text()
     assert "باختصار:" in levels and "In short" not in levels
+
+
+def test_every_in_page_link_names_an_id_on_its_page(site: Path) -> None:
+    """Contents lists and `#` links land on their heading in every language; an Arabic
+    page's sections have ids of their own Arabic words, each once."""
+    checked = 0
+    for path in pages(site):
+        page = soup(path)
+        ids = [element["id"] for element in page.find_all(id=True)]
+        assert len(ids) == len(set(ids)), path
+        for link in page.find_all("a", href=True):
+            if link["href"].startswith("#") and link["href"] != "#":
+                assert link["href"][1:] in ids, (path, link["href"])
+                checked += 1
+    assert checked > 100
+    arabic = soup(site / "ar/conditions/glaucoma/index.html")
+    sections = [heading["id"] for heading in arabic.select(".prose h2")]
+    assert sections[:2] == ["الأعراض", "الأسباب"] and "خيارات-العلاج" in sections
+    contents = [link["href"] for link in arabic.select(".contents a")]
+    assert contents == [f"#{section}" for section in sections]
+    english = soup(site / "conditions/glaucoma/index.html")
+    assert [heading["id"] for heading in english.select(".prose h2")][:2] == [
+        "symptoms",
+        "causes",
+    ]

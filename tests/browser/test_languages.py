@@ -181,3 +181,20 @@ def test_phone_numbers_read_left_to_right_in_arabic(browser: Any, served: Any) -
         assert page.locator("html").get_attribute("dir") == "rtl"
     finally:
         context.close()
+
+
+def test_an_arabic_contents_link_lands_on_its_heading(browser: Any, served: Any) -> None:
+    """The contents list of an Arabic page links its sections by their Arabic ids: the
+    browser goes to the heading, and the address says its name."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(served.url("ar/conditions/glaucoma/"), wait_until="load")
+        page.locator(".contents a", has_text="خيارات العلاج").click()
+        assert page.evaluate("decodeURIComponent(location.hash)") == "#خيارات-العلاج"
+        heading = page.locator("h2:target")
+        assert heading.inner_text() == "خيارات العلاج"
+        box = heading.bounding_box()
+        assert box is not None and 0 <= box["y"] < 100, box
+    finally:
+        context.close()

@@ -95,7 +95,7 @@ def test_text_zoomed_to_200_percent_stays_usable(visit, url):
 LANGUAGE_WORDS = {
     "en": (("Key facts", "Full statement", "About this information"),
            "have not been shown to be safe and effective", "not medical advice"),
-    "es": (("Datos clave", "Declaración completa", "Sobre esta información"),
+    "es": (("Datos clave", "Aviso completo", "Sobre esta información"),
            "no han demostrado ser seguros y eficaces", "no consejo médico"),
     "ar": (("حقائق أساسية", "البيان الكامل", "عن هذه المعلومات"), "آمنة وفعالة", "ليس نصيحة طبية"),
 }  # fmt: skip
