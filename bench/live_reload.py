@@ -35,7 +35,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
-from serve_helpers import CHROMIUM_ARGS  # noqa: E402 - the browser tests' flags, one list
 
 PAINT_PROBE = """
 window.__painted = null;
@@ -52,16 +51,27 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, folder: Path, ready_timeout: float) -> None:
+    """`build.py serve` in `folder`, started and answering: by default this checkout's,
+    on the folder's content/ and templates/; `command` (without --port) runs another
+    checkout's, as bench/compare does for each revision it times."""
+
+    def __init__(
+        self,
+        folder: Path,
+        ready_timeout: float,
+        command: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = (folder / "serve.log").open("w")
+        command = command or [sys.executable, str(ROOT / "build.py"), "serve"]
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(self.port)],
+            [*command, "--port", str(self.port)],
             cwd=folder,
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env=env or {**os.environ, "PYTHONPATH": str(ROOT)},
         )
         deadline = time.monotonic() + ready_timeout
         while True:
@@ -96,8 +106,42 @@ def wait_until(check: Callable[[], object], timeout: float = 30) -> object:
     raise SystemExit("timed out: the change never arrived")
 
 
+def body_edit(original: str, n: int) -> tuple[str, str]:
+    """A generated condition's text with a new paragraph in its body, and that paragraph
+    (which its own page shows)."""
+    marker = f"Disk probe {n} of {time.time_ns()}."
+    marker_line = "\n## What the evidence says"
+    return original.replace(marker_line, f"\n{marker}\n{marker_line}", 1), marker
+
+
+def title_edit(original: str, n: int) -> tuple[str, str]:
+    """A generated condition's text with words added to its title, and those words (which
+    the conditions listing shows)."""
+    marker = f"Renamed {n} {time.time_ns()}"
+    title = next(line for line in original.splitlines() if line.startswith("title:"))
+    return original.replace(title, f"{title} {marker}", 1), marker
+
+
+def timed_save(path: Path, text: str, output: Path, marker: str) -> float:
+    """Milliseconds from just before `text` is written to `path` until `output` on disk
+    holds `marker`: the rebuilt page is there to be served."""
+    started = time.perf_counter()
+    path.write_text(text)
+    wait_until(lambda: holds(output, marker), timeout=600)
+    return (time.perf_counter() - started) * 1000
+
+
+def holds(output: Path, marker: str) -> bool:
+    """Whether the file holds the marker; False while it is missing (a site being swapped)."""
+    try:
+        return marker in output.read_text()
+    except OSError:
+        return False
+
+
 def browser_latency(work: Path, saves: int) -> list[float]:
     from playwright.sync_api import Error, sync_playwright
+    from serve_helpers import CHROMIUM_ARGS  # the browser tests' flags, one list
 
     shutil.copytree(ROOT / "content", work / "content")
     shutil.copytree(ROOT / "templates", work / "templates")
@@ -152,26 +196,16 @@ def disk_latency(work: Path, pages: int, saves: int, weight: str) -> dict[str, l
     listing = work / "site/conditions/index.html"
     base = work / "templates/base.html"
 
-    def timed(path: Path, text: str, output: Path, marker: str) -> float:
-        started = time.perf_counter()
-        path.write_text(text)
-        wait_until(lambda: marker in output.read_text(), timeout=120)
-        return (time.perf_counter() - started) * 1000
-
     results: dict[str, list[float]] = {"body": [], "title": [], "base.html": []}
     try:
         original = source.read_text()
-        marker_line = "\n## What the evidence says"
         for n in range(saves):
-            marker = f"Disk probe {n} of {time.time_ns()}."
-            text = original.replace(marker_line, f"\n{marker}\n{marker_line}", 1)
-            results["body"].append(timed(source, text, page, marker))
+            text, marker = body_edit(original, n)
+            results["body"].append(timed_save(source, text, page, marker))
             time.sleep(0.3)
-        title = next(line for line in original.splitlines() if line.startswith("title:"))
         for n in range(saves):
-            marker = f"Renamed {n} {time.time_ns()}"
-            text = original.replace(title, f"{title} {marker}", 1)
-            results["title"].append(timed(source, text, listing, marker))
+            text, marker = title_edit(original, n)
+            results["title"].append(timed_save(source, text, listing, marker))
             time.sleep(0.3)
         source.write_text(original)
         time.sleep(1)
@@ -179,7 +213,7 @@ def disk_latency(work: Path, pages: int, saves: int, weight: str) -> dict[str, l
         for n in range(min(saves, 5)):
             marker = f"<!-- base probe {n} {time.time_ns()} -->"
             text = template.replace("</body>", f"{marker}\n</body>", 1)
-            results["base.html"].append(timed(base, text, listing, marker))
+            results["base.html"].append(timed_save(base, text, listing, marker))
             time.sleep(1)
     finally:
         server.stop()
