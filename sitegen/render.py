@@ -16,7 +16,7 @@ import re
 import traceback
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,8 @@ class Alphabet:
     written in (lower case) -> (its place, the letter as the index shows it)."""
 
     places: dict[str, tuple[int, str]]
+    # Each character's place in a filing key (`filing_key`), as it is first met.
+    ranks: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, *written: str) -> Alphabet:
@@ -139,16 +141,16 @@ def filing_key(name: str, alphabet: Alphabet) -> tuple[Any, ...]:
     """The order of names in an A to Z: letter by letter in the alphabet's order, accents
     after their letters; spaces, digits and signs before letters, other letters after; a
     name before the longer names it begins."""
-    key: list[tuple[int, int]] = []
-    for char in name:
+    ranks = alphabet.ranks
+    for char in set(name) - ranks.keys():
         found = alphabet.place(char)
         if found is not None:
-            key.append((1, found[0]))
+            ranks[char] = (1, found[0])
         elif char.isalpha():
-            key.append((2, ord(char.casefold())))
+            ranks[char] = (2, ord(char.casefold()))
         else:
-            key.append((0, ord(char)))
-    return (tuple(key), name.casefold(), name)
+            ranks[char] = (0, ord(char))
+    return (tuple(map(ranks.__getitem__, name)), name.casefold(), name)
 
 
 def a_to_z(conditions: list[Any], letters: str = LATIN_LETTERS,
