@@ -507,6 +507,9 @@ class PageContext:
     assets: frozenset[str]
     directory_links: bool = False
     lang_prefix: str = ""  # `es/` on a page in another language than the default
+    # Every language's but the default's (`es/`, `ar/`), asked for only by a page with a
+    # link by the site's address, so that only such a page depends on the languages.
+    lang_prefixes: Callable[[], tuple[str, ...]] = tuple
     # pages that files with errors would give, by the file (`urls.unchecked_by`)
     unchecked: Mapping[str, str] = field(default_factory=dict)
     # pages not published today, by URL (`Site.withheld`): a link to one is reported
@@ -631,13 +634,34 @@ def link_paths(written: str, ctx: PageContext) -> tuple[str | None, str | None]:
     name conditions/beta and about, in Spanish as the link's page is)."""
     path = unquote(written)
     if path.startswith("/"):
-        from_content = from_site = normalise(path.lstrip("/"))
+        from_content = normalise(path.lstrip("/"))
     else:
         from_content = normalise(posixpath.join(posixpath.dirname(ctx.content_path), path))
-        from_site = normalise(posixpath.join(ctx.page_url, path))
-    if ctx.lang_prefix and from_site is not None and f"{from_site}/".startswith(ctx.lang_prefix):
-        from_site = from_site[len(ctx.lang_prefix) :]
+    from_site = site_path(written, ctx)
+    prefix = language_of_link(from_site, ctx)
+    if prefix:
+        from_site = from_site[len(prefix) :]  # type: ignore[index]
     return from_content, from_site
+
+
+def site_path(written: str, ctx: PageContext) -> str | None:
+    """The site path a link's address names, read against the page's own address."""
+    path = unquote(written)
+    if path.startswith("/"):
+        return normalise(path.lstrip("/"))
+    return normalise(posixpath.join(ctx.page_url, path))
+
+
+def language_of_link(from_site: str | None, ctx: PageContext) -> str:
+    """The language prefix (`es/`) a link's site path starts with, if any: the page's
+    own language's, or another's (`/ar/about/` on a Spanish page, `/es/about/` on an
+    English one)."""
+    if from_site is None:
+        return ""
+    path = f"{from_site}/"
+    if ctx.lang_prefix and path.startswith(ctx.lang_prefix):
+        return ctx.lang_prefix
+    return next((prefix for prefix in ctx.lang_prefixes() if path.startswith(prefix)), "")
 
 
 def unchecked_file(ref: str, ctx: PageContext) -> str | None:
@@ -715,9 +739,10 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
             f"found '{ref}'",
         )
         return ref
-    prefix = ctx.lang_prefix
+    # The page in the language the link names, else in that of the page linking to it.
+    prefix = language_of_link(site_path(parts.path, ctx), ctx) or ctx.lang_prefix
     if prefix and not is_file(target) and not target.startswith(prefix):
-        target = prefix + target  # the same page in the language of the page linking to it
+        target = prefix + target
     return relative(ctx.page_url, target, ctx.directory_links) + suffix
 
 

@@ -526,6 +526,7 @@ class Renderer:
             assets=view.assets,  # type: ignore[arg-type]
             directory_links=view.config.directory_links,
             lang_prefix=f"{self.lang}/" if self.lang else "",
+            lang_prefixes=lambda: tuple(f"{lang.code}/" for lang in view.config.all_languages[1:]),
             unchecked=view.unchecked,  # type: ignore[arg-type]
             withheld=view.withheld,  # type: ignore[arg-type]
             evidence_levels=lambda: view.evidence,

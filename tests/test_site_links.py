@@ -77,6 +77,31 @@ def test_relative_site_addresses_to_published_pages_pass_in_every_language(
     assert hrefs(options, "es/about/")["link 0"] == "../conditions/alpha/index.html"
 
 
+def test_a_link_to_a_page_in_another_language_goes_to_that_language(
+    options: BuildOptions,
+) -> None:
+    """`/es/about/` on an English page, `/ar/about/` or `../../../ar/conditions/beta/` on
+    a Spanish one: the page in the language the link names (every page is published in
+    every language, translated or shown in the default's)."""
+    add_links(options.content / "conditions/alpha.md", ["/es/about/", "/ar/conditions/beta/"])
+    add_links(options.content / "conditions/alpha.es.md",
+              ["/ar/about/", "../../../ar/conditions/beta/", "/about/"])  # fmt: skip
+    result = build(options)
+    assert result.ok, result.errors
+    assert hrefs(options, "conditions/alpha/") == {
+        "link 0": "../../es/about/index.html",
+        "link 1": "../../ar/conditions/beta/index.html",
+    }
+    spanish = hrefs(options, "es/conditions/alpha/")
+    assert spanish["link 0"] == "../../../ar/about/index.html"
+    assert spanish["link 1"] == "../../../ar/conditions/beta/index.html"
+    assert spanish["link 2"] == "../../about/index.html"  # the page in the page's language
+    assert not [f for f in result.findings if f.field == "link"]
+    add_links(options.content / "conditions/alpha.es.md", ["/ar/nope/"])
+    ((_, _, message),) = link_findings(build(options), "alpha.es.md")
+    assert message.endswith("found '/ar/nope/'")
+
+
 def test_a_relative_address_of_no_page_is_reported_at_its_line(options: BuildOptions) -> None:
     line = add_links(options.content / "conditions/alpha.md", ["../gamma/", "../betx/"])
     es_line = add_links(options.content / "conditions/alpha.es.md", ["../../packages/nope/"])
