@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_claims_corpus import sentences
 from test_i18n import ARABIC, LANGUAGES, SPANISH, make_multilingual, rebuild, set_languages
 
 from sitegen.build import BuildOptions, Session, build
@@ -79,25 +80,10 @@ HONEST = {
 }
 
 
-CORPUS = Path(__file__).parent / "claims_corpus"
-
-
-def corpus(name: str) -> list[tuple[str, str]]:
-    """(register, line) for each sentence of a corpus file (`# register:` lines name
-    the kind of publisher that would write those below)."""
-    found, register = [], ""
-    for line in (CORPUS / name).read_text("utf-8").splitlines():
-        if line.startswith("# register:"):
-            register = line.split(":", 1)[1].strip()
-        elif line.strip() and not line.startswith("#"):
-            found.append((register, line.strip()))
-    return found
-
-
 HONEST_CORPUS = [(lang, register, text) for lang in ("es", "ar")
-                 for register, text in corpus(f"{lang}-honest.txt")]  # fmt: skip
+                 for register, text in sentences(f"{lang}-honest.txt")]  # fmt: skip
 MARKETING_CORPUS = [(lang, register, *line.split(" | ")) for lang in ("es", "ar")
-                    for register, line in corpus(f"{lang}-marketing.txt")]  # fmt: skip
+                    for register, line in sentences(f"{lang}-marketing.txt")]  # fmt: skip
 
 
 def errors(text: str, lang: str | None) -> list[str]:
