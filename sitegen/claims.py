@@ -29,9 +29,17 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 
 from . import claims_context as context
 from .explain import field_path, findings_from_errors
@@ -180,6 +188,15 @@ def phrase_words(phrase: str) -> list[str]:
             for w in re.split(r"[\s\-]+", phrase.strip()) if w]  # fmt: skip
 
 
+def has_words(phrase: str) -> str:
+    if not phrase_words(phrase):
+        raise ValueError("a phrase of one or more words")
+    return phrase
+
+
+Phrase = Annotated[str, AfterValidator(has_words)]
+
+
 def triggers(phrase: str, english: bool = True) -> tuple[frozenset[str], ...]:
     """For each word of the phrase, the forms the text must hold one of for the
     phrase to match. A text's words are found once (`text_words`), so a phrase
@@ -280,7 +297,7 @@ class ClaimRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    pattern: list[str] = Field(min_length=1)
+    pattern: list[Phrase] = Field(min_length=1)
     regex: bool = False
     claim: Claim = "other"
     severity: Literal["error", "warning"] = "error"
@@ -289,8 +306,8 @@ class ClaimRule(BaseModel):
     unless_negated: bool = True
     unless_cited: bool = False  # any cited source clears it (kept from the first rule format)
     cleared_by: list[SourceType] | None = None
-    with_: list[str] = Field(default=[], alias="with")
-    unless: list[str] = []
+    with_: list[Phrase] = Field(default=[], alias="with")
+    unless: list[Phrase] = []
     min_number: float | None = None
     _english: bool = PrivateAttr(default=True)  # English inflections ("cure": "cured")
 

@@ -271,6 +271,23 @@ def test_a_bad_rule_file_is_reported_with_positions(tmp_path: Path):
     assert fields == ["rules[1].pattern", "rules[2].severity"]
 
 
+def test_a_phrase_without_words_is_reported_at_its_item(tmp_path: Path):
+    """An empty phrase (or one of signs only) matched nothing and stopped the build with
+    an internal error; found by tests/test_properties.py."""
+    (tmp_path / "claims.yaml").write_text(
+        "rules:\n  - id: x\n    pattern: ''\n    reason: R.\n    suggestion: S.\n"
+        "  - id: y\n    pattern: [cure, '-']\n    unless: [' ']\n    reason: R.\n"
+        "    suggestion: S.\n",
+        "utf-8",
+    )
+    _, problems = load_rules(tmp_path)
+    assert [(p.line, p.col, p.field, p.message) for p in problems] == [
+        (3, 14, "rules[1].pattern[1]", "expected a phrase of one or more words, found empty text"),
+        (7, 21, "rules[2].pattern[2]", "expected a phrase of one or more words, found '-'"),
+        (8, 14, "rules[2].unless[1]", "expected a phrase of one or more words, found empty text"),
+    ]
+
+
 def test_yaml_allow_comment(tmp_path: Path):
     root = tmp_path / "content"
     root.mkdir()

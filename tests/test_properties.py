@@ -8,12 +8,14 @@ quotes and escapes, dates at the calendar's ends, huge numbers, control
 characters, unicode), written into a copy of the test fixture, often as a few
 changes to its own valid file, so that validation and rendering see odd values
 and not only the YAML parser. Each property runs `build()` in this process on a
-fixed seed (derandomize) for a bounded number of examples; a few examples run
-through the command line for the exit code.
+fixed seed (derandomize) for a bounded number of examples (60 in `make test`;
+`make fuzz-properties` runs 1,000 of each); a few examples run through the command
+line for the exit code.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -35,7 +37,7 @@ FINDING = re.compile(r"[^\n]+:\d+:\d+: (?:(?:warning|note): )?[^\n]+")
 # as the peak of the whole test process, which grows with every test before this one.
 MEMORY_BOUND_MB = 200
 PROPERTY = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("SITEGEN_PROPERTY_EXAMPLES") or 60),
     derandomize=True,
     deadline=timedelta(seconds=20),  # one build takes 20 ms; this is a bound, not a timing
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
