@@ -670,7 +670,7 @@ def unchecked_languages(site: Site, rules: RuleSets) -> list[Finding]:
         if rules.has_rules(code):
             continue
         pages = sum(doc.lang == code for doc in site.translations)
-        packages = sum(code in package.translations for package in site.packages)
+        packages = sum(code in outline.languages for outline in site.packages.outlines)
         parts = [f"its {pages} translated page(s)"] if pages else []
         if code in site.config.translations:
             parts.append("its words in site.yaml")

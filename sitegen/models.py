@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal, NamedTuple, Protocol, overload
+from typing import Annotated, Any, Literal, NamedTuple, Protocol, overload
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator
@@ -637,44 +637,51 @@ class Catalogue(Model):
 PACKAGE = TypeAdapter(Package)
 
 
+class Outline(NamedTuple):
+    """What a build knows of a package without validating it."""
+
+    id: str
+    conditions: list[str]  # the conditions it is offered for
+    languages: list[str]  # the languages the catalogue gives its words in
+
+
 class Packages(Sequence[Package]):
     """The catalogue's valid packages, in its order. Each is validated from the JSON the
     store kept of it when a page first needs it: a build that renders one condition
-    page reads the few packages offered for it, not the whole catalogue. Which
-    packages there are, and the conditions each is offered for, are known without
-    validating any."""
+    page reads the few packages offered for it, not the whole catalogue. Each one's
+    outline (its id, conditions and languages) is known without validating any."""
 
-    def __init__(self, ids: list[str], conditions: list[list[str]],
-                 load: Callable[[int], Package]) -> None:  # fmt: skip
-        self.ids = ids
-        self.conditions = conditions
+    def __init__(self, outlines: list[Outline], load: Callable[[int], Package]) -> None:
+        self.outlines = outlines
+        self.ids = [outline.id for outline in outlines]
         self._load = load
         self._loaded: dict[int, Package] = {}
-        self._index = {package_id: index for index, package_id in enumerate(ids)}
+        self._index = {package_id: index for index, package_id in enumerate(self.ids)}
 
     @classmethod
     def of(cls, packages: Sequence[Package]) -> Packages:
         """Packages already validated."""
         made = list(packages)
-        return cls([p.id for p in made], [list(p.conditions) for p in made], made.__getitem__)
+        outlines = [Outline(p.id, list(p.conditions), list(p.translations)) for p in made]
+        return cls(outlines, made.__getitem__)
 
     @classmethod
-    def from_json(cls, index: list[tuple[str, list[str], int, int]], data: bytes) -> Packages:
-        """The packages `to_json` kept: `index` holds each one's id, conditions and the
-        bounds of its JSON in `data`."""
+    def from_json(cls, index: list[list[Any]], data: bytes) -> Packages:
+        """The packages `to_json` kept: `index` holds each one's outline and the bounds
+        of its JSON in `data`."""
 
         def load(position: int) -> Package:
-            start, end = index[position][2:]
+            start, end = index[position][-2:]
             return PACKAGE.validate_json(data[start:end])
 
-        return cls([entry[0] for entry in index], [entry[1] for entry in index], load)
+        return cls([Outline(*entry[:-2]) for entry in index], load)
 
-    def to_json(self) -> tuple[list[tuple[str, list[str], int, int]], bytes]:
+    def to_json(self) -> tuple[list[list[Any]], bytes]:
         """Every package as JSON, one after another, with the index `from_json` reads."""
         index, parts, offset = [], [], 0
-        for position, package_id in enumerate(self.ids):
+        for position, outline in enumerate(self.outlines):
             part = PACKAGE.dump_json(self[position])
-            index.append((package_id, self.conditions[position], offset, offset + len(part)))
+            index.append([*outline, offset, offset + len(part)])
             parts.append(part)
             offset += len(part)
         return index, b"".join(parts)
@@ -705,8 +712,7 @@ class Packages(Sequence[Package]):
     def without(self, left_out: set[str]) -> Packages:
         """These packages but those whose ids are in `left_out`."""
         kept = [i for i, package_id in enumerate(self.ids) if package_id not in left_out]
-        return Packages([self.ids[i] for i in kept], [self.conditions[i] for i in kept],
-                        lambda position: self[kept[position]])  # fmt: skip
+        return Packages([self.outlines[i] for i in kept], lambda position: self[kept[position]])
 
 
 DocumentParts = tuple["ConditionMeta | PageMeta", str, int]  # meta, body, body's first line
@@ -863,9 +869,9 @@ class Site:
     @cached_property
     def _package_ids_by_condition(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
-        for package_id, slugs in zip(self.packages.ids, self.packages.conditions, strict=True):
-            for slug in dict.fromkeys(slugs):
-                found.setdefault(slug, []).append(package_id)
+        for outline in self.packages.outlines:
+            for slug in dict.fromkeys(outline.conditions):
+                found.setdefault(slug, []).append(outline.id)
         return found
 
     @cached_property

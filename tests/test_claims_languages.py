@@ -3,6 +3,7 @@ the default language's pages with theirs, and neither with the other's."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import yaml
 from test_claims_corpus import sentences
 from test_i18n import ARABIC, LANGUAGES, SPANISH, make_multilingual, rebuild, set_languages
 
+from sitegen import models
 from sitegen.build import BuildOptions, Session, build
 from sitegen.claims import Text, lint_text, load_rule_sets
 from sitegen.findings import Finding, Severity
@@ -285,7 +287,7 @@ def test_a_regional_code_is_served_by_its_main_languages_rules(
 
 
 def test_a_language_translated_only_in_the_settings_and_catalogue_is_noted_unchecked(
-    options: BuildOptions,
+    options: BuildOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Arabic has no pages here, only site.yaml's words (which every listed language
     must have) and a package's: it is reported as unchecked all the same."""
@@ -304,6 +306,12 @@ def test_a_language_translated_only_in_the_settings_and_catalogue_is_noted_unche
         "found none: its words in site.yaml and its words for 1 package(s) in packages.yaml "
         "are not checked for misleading claims; have them reviewed by someone who reads them"
     )
+    cached = replace(options, cache=True, write=False)
+    assert build(cached).ok
+    monkeypatch.setattr(models, "PACKAGE", None)  # the catalogue is read back from the store:
+    again = build(cached).findings  # its languages are known without validating a package
+    assert [f.message for f in again if f.field == "claims"] == [notes[0].message]
+    monkeypatch.undo()
     write_rules(options.content, {"languages": {"es": {"rules": [CURE_ES]},
                                                 "ar": {"rules": [{**CURE_ES, "id": "ar"}]}}})  # fmt: skip
     assert not [f for f in rebuild(session).findings if f.field == "claims"]
