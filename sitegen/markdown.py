@@ -633,11 +633,11 @@ def link_paths(written: str, ctx: PageContext) -> tuple[str | None, str | None]:
     same path under its code, so `../beta/` on /es/conditions/alpha/ and `/es/about/`
     name conditions/beta and about, in Spanish as the link's page is)."""
     path = unquote(written)
+    from_site = site_path(written, ctx)
     if path.startswith("/"):
-        from_content = normalise(path.lstrip("/"))
+        from_content = from_site
     else:
         from_content = normalise(posixpath.join(posixpath.dirname(ctx.content_path), path))
-    from_site = site_path(written, ctx)
     prefix = language_of_link(from_site, ctx)
     if prefix:
         from_site = from_site[len(prefix) :]  # type: ignore[index]

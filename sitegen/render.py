@@ -459,8 +459,12 @@ class Renderer:
         is the default language's words on a page in another language."""
         shown = getattr(owner, field) if value is None else value
         if self.in_default(owner, field):
-            return Markup("<span{}>{}</span>").format(self.default_attributes, shown)
+            return self.in_default_words(shown)
         return escape(shown)
+
+    def in_default_words(self, text: Any) -> Markup:
+        """`text` in a `<span>` that says it is in the default language."""
+        return Markup("<span{}>{}</span>").format(self.default_attributes, text)
 
     def source_kept(self, owner: Any, source: Any, part: str) -> bool:
         """Whether one part of a reference (its title, publisher or citation) is in the
@@ -486,7 +490,7 @@ class Renderer:
     def source_title(self, owner: Any, source: Any) -> Markup:
         """A reference's title, marked where it is in the default language."""
         if self.source_kept(owner, source, "title"):
-            return Markup("<span{}>{}</span>").format(self.default_attributes, source.title)
+            return self.in_default_words(source.title)
         return escape(source.title)
 
     def source_details(self, owner: Any, source: Any) -> Markup:
@@ -499,7 +503,7 @@ class Renderer:
             if not text:
                 continue
             if part != "year" and self.source_kept(owner, source, part):
-                parts.append(Markup("<span{}>{}</span>").format(self.default_attributes, text))
+                parts.append(self.in_default_words(text))
             else:
                 parts.append(escape(text))
         return Markup(". ").join(parts)
