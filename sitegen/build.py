@@ -39,6 +39,7 @@ from .findings import (
     sort_findings,
     warning,
 )
+from .fragments import Fragments
 from .fs import (
     Stamp,
     UnreadableError,
@@ -123,6 +124,9 @@ class BuildOptions:
     # serve: drafts, scheduled and expired pages are built too, each marked as such
     # (`build` leaves them out).
     drafts: bool = False
+    # serve: the session keeps the output of `{% fragment %}` parts of the pages it
+    # rendered, for the next builds to reuse while what they read stays the same.
+    keep_fragments: bool = False
 
 
 @dataclass
@@ -791,6 +795,7 @@ class Session:
         self.made: dict[str, tuple[str, Any]] = {}  # what builds made of entries (`Reader`)
         self.compiled = CompiledTemplates({})  # Jinja's code of the templates, in memory only
         self.rules: tuple[str, RuleSets, list[Finding]] | None = None  # (`rule_sets`)
+        self.fragments: dict[str, Any] = {}  # parts of pages, in memory (`Fragments`)
 
     def open_store(self) -> Store:
         if not self.options.cache:
@@ -876,15 +881,23 @@ class Session:
         site, found = published(site, content.editorial, today, options.drafts)
         findings += found + self.navigation_to_withheld(site, content)
         theme = theme_of(options.templates, inputs.stamps)
-        renderer = Renderer(site, options.templates, theme, today, self.compiled)
+        fragments = None
+        if options.keep_fragments:
+            templates = [f"{name} {stamp.digest}" for name, stamp in inputs.stamps.items()
+                         if name.startswith("templates/")]  # fmt: skip
+            fragments = Fragments(self.fragments, short_print("\n".join(sorted(templates))))
+        renderer = Renderer(site, options.templates, theme, today, self.compiled, fragments)
         jobs = page_jobs(site)
         built = store.state("built_day")  # the day of the last finished build
         values = Values(site, options.templates, theme.names, today,
                         lambda name: inputs.digest(f"templates/{name}"))  # fmt: skip
+        renderer.keep_fragments(values.print_of)
         stale, new_prints = self.stale_pages(jobs, built, inputs, today, values,
                                              workflow_print(site))  # fmt: skip
         fresh_jobs = [job for job in jobs if job.url in stale]
         rendered = self.render(renderer, fresh_jobs)
+        if fragments is not None:
+            fragments.forget({job.url for job in jobs})
         pages, page_findings = self.pages(jobs, rendered)
         result.rendered = [job.url for job in fresh_jobs]
         findings += page_findings
@@ -1240,15 +1253,23 @@ class Session:
             store.drop("page", url)
             store.drop("check", url)
             store.record(url, None)
+        kept = store.entries("page")
         read: set[str] = set()
         for url, made in rendered.items():
             page = made.page
             assert page is not None  # a page that failed is an error: nothing is kept
-            value = {"template": page.template, "evidence": page.evidence,
-                     "digest": page.digest, "findings": findings_data(made.findings)}  # fmt: skip
+            reads = short_print("\n".join(sorted(made.reads)))
+            unchanged = (
+                built
+                and (entry := kept.get(url)) is not None
+                and (entry.value.get("reads") == reads)
+            )
+            value = {"template": page.template, "evidence": page.evidence, "digest": page.digest,
+                     "findings": findings_data(made.findings), "reads": reads}  # fmt: skip
             store.put("page", url, "", value, page.packed_bytes)
-            store.record(url, made.reads)
-            read |= made.reads
+            if not unchanged:  # the same reads as last time: their record and prints stand
+                store.record(url, made.reads)
+                read |= made.reads
         known = store.prints(read - new_prints.keys()) if built else {}
         prints = dict(new_prints)
         prints.update((key, values.print_of(key)) for key in read

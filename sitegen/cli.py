@@ -271,7 +271,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     options = BuildOptions(args.content, args.out, args.templates, args.strict, jobs=args.jobs,
                            cache=not args.no_cache, keep_search_index=True,
-                           drafts=True)  # fmt: skip
+                           drafts=True, keep_fragments=True)  # fmt: skip
     problem = usage_problem(options)
     if problem:
         print(f"sitegen: {problem}", file=sys.stderr)

@@ -420,8 +420,15 @@ class Values:
         self.theme_names = theme_names
         self.today = today
         self.template_digest = template_digest
+        self.known: dict[str, str] = {}  # the prints worked out so far (the site is fixed)
 
     def print_of(self, key: str) -> str:
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = self.work_out(key)
+        return found
+
+    def work_out(self, key: str) -> str:
         kind, _, name = key.partition(":")
         site = self.site
         if kind == "config":

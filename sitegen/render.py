@@ -29,6 +29,7 @@ from .assets import HEADERS_FILE, PAGE_POLICY, headers_file
 from .explain import missing_in_template
 from .feed import FEED_URL, feed_context
 from .findings import Finding, error
+from .fragments import FragmentExtension, Fragments
 from .fs import display, display_link, link_problem
 from .i18n import Catalogues, versions
 from .markdown import MarkdownConverter, PageContext
@@ -305,7 +306,10 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
 class Renderer:
     def __init__(self, site: Site, templates_dir: Path, theme: Theme, today: date,
-                 compiled: CompiledTemplates | None = None) -> None:  # fmt: skip
+                 compiled: CompiledTemplates | None = None,
+                 fragments: Fragments | None = None) -> None:  # fmt: skip
+        """`fragments`: the parts of pages kept from the session's last builds (`serve`),
+        bound to this build with `keep_fragments`."""
         self.templates_dir = templates_dir
         self.site = site
         self.reads = Reads()
@@ -323,11 +327,12 @@ class Renderer:
             undefined=ExplainedUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
-            extensions=["jinja2.ext.i18n"],
+            extensions=["jinja2.ext.i18n", FragmentExtension],
             auto_reload=False,  # a renderer lasts one build: no template changes under it
             bytecode_cache=compiled,
         )
         self.env.reads = self.reads
+        self.fragments = self.env.fragments = fragments
         self.env.globals.update(
             url=self._url,
             link=self._link,
@@ -635,12 +640,36 @@ class Renderer:
         self.use(job.lang)
         self.skipped = []
         findings: list[Finding] = []
+        page = None
+        if self.fragments is not None:
+            self.fragments.start(job.url)
         try:
             page = self._render(job, findings)
         finally:
             reads = self.reads.stop()
             findings += self.catalogues.missing_since(display(self.templates_dir))
+            if self.fragments is not None:
+                self.fragments.finish(job.url, page is not None)
         return Rendered(page, findings, reads, tuple(self.skipped))
+
+    def keep_fragments(self, print_of: Callable[[str], str]) -> None:
+        """Reuse parts of pages (`{% fragment %}`) whose keys print as `print_of` says."""
+        if self.fragments is not None:
+            self.fragments.bind(self.reads, print_of, self.hold_reports, self.merge_reports)
+
+    def hold_reports(self) -> Any:
+        held = (self.catalogues.missing, self.skipped)
+        self.catalogues.missing, self.skipped = set(), []
+        return held
+
+    def merge_reports(self, held: Any) -> bool:
+        """Add back what `hold_reports` set aside; whether anything was reported since."""
+        missing, skipped = held
+        reported = bool(self.catalogues.missing or self.skipped)
+        missing |= self.catalogues.missing
+        skipped += self.skipped
+        self.catalogues.missing, self.skipped = missing, skipped
+        return reported
 
     def _render(self, job: PageJob, findings: list[Finding]) -> RenderedPage | None:
         view = self.view

@@ -86,6 +86,7 @@ class Store:
         self._db = self._connect(writable=True)
         self.memo: dict[str, dict[str, Entry]] = {}  # step -> key -> entry, pending ones too
         self.changed: set[tuple[str, int]] = set()  # (step, bucket) to write
+        self.buckets: dict[str, int] = {}  # each key's bucket, once worked out
         self.pending_data: dict[tuple[str, str], bytes | None] = {}
         self.pending_prints: dict[str, str] = {}
         self.pending_reads: dict[str, frozenset[str] | None] = {}  # url -> keys (None: gone)
@@ -277,13 +278,21 @@ class Store:
 
     def put(self, step: str, key: str, context: str, value: Any, data: bytes | None = None) -> None:
         self.entries(step)[key] = Entry(context, value)
-        self.changed.add((step, bucket_of(key)))
+        self.changed.add((step, self.bucket(key)))
         self.pending_data[(step, key)] = data
 
     def drop(self, step: str, key: str) -> None:
         self.entries(step).pop(key, None)
-        self.changed.add((step, bucket_of(key)))
+        self.changed.add((step, self.bucket(key)))
         self.pending_data[(step, key)] = None
+
+    def bucket(self, key: str) -> int:
+        """`bucket_of(key)`, worked out once: a commit sorts every entry of a step it
+        changed into its bucket."""
+        found = self.buckets.get(key)
+        if found is None:
+            found = self.buckets[key] = bucket_of(key)
+        return found
 
     # The record of reads --------------------------------------------------------
 
@@ -376,18 +385,22 @@ class Store:
                 db.execute("DELETE FROM steps")
                 db.execute("DELETE FROM data")
                 self.changed = {(step, bucket) for step in self.memo for bucket in range(BUCKETS)}
-            for step in {step for step, _ in self.changed}:
-                buckets: dict[int, dict[str, list[Any]]] = {}
+            changed_in: dict[str, set[int]] = {}
+            for step, bucket in self.changed:
+                changed_in.setdefault(step, set()).add(bucket)
+            for step, changed_buckets in changed_in.items():
+                buckets: dict[int, dict[str, list[Any]]] = {
+                    bucket: {} for bucket in changed_buckets
+                }
+                bucket_for = self.bucket
                 for key, entry in self.memo[step].items():
-                    buckets.setdefault(bucket_of(key), {})[key] = [entry.context, entry.value]
-                for bucket in range(BUCKETS):
-                    if (step, bucket) not in self.changed:
-                        continue
-                    text = json.dumps(buckets.get(bucket, {}), separators=(",", ":"),
-                                      ensure_ascii=False)  # fmt: skip
-                    check = row_check(step, str(bucket), text)
+                    if (members := buckets.get(bucket_for(key))) is not None:
+                        members[key] = [entry.context, entry.value]
+                for bucket_number, members in buckets.items():
+                    text = json.dumps(members, separators=(",", ":"), ensure_ascii=False)
+                    check = row_check(step, str(bucket_number), text)
                     db.execute("INSERT OR REPLACE INTO steps VALUES (?, ?, ?, ?)",
-                               (step, bucket, text, check))  # fmt: skip
+                               (step, bucket_number, text, check))  # fmt: skip
             for (step, key), data in self.pending_data.items():
                 if data is None:
                     db.execute("DELETE FROM data WHERE step = ? AND key = ?", (step, key))

@@ -1,8 +1,9 @@
 """A cached build, a `serve` rebuild and a clean build of the same site are the same.
 
 Issue 15's proof: a Hypothesis state machine changes a small site one edit at a
-time (documents, the catalogue, images, templates and partials, the settings, the
-claims rules, today's date) and after every change builds it three ways:
+time (documents, the catalogue, images, templates and partials, parts of pages
+kept with `{% fragment %}`, the settings, the claims rules, today's date) and
+after every change builds it three ways:
 
 - as the command line does: `build(options)` with the store in .cache/, in a
   fresh process each time (`Process`: no module-level memo carried over);
@@ -83,6 +84,11 @@ SNIPPETS = {  # Jinja a rule puts in a template or partial; {n}: a number new ea
     "condition title": '<p>See also {{ condition_title("beta") }} ({n}).</p>',
     "every condition": "<ul>{% for c in site.conditions %}<li>{{ c.meta.title }}</li>{% endfor %}</ul>",
     "every package": "<ul>{% for p in site.packages %}<li>{{ p.name }}</li>{% endfor %}</ul>",
+    "kept parts": "{% for c in site.conditions %}{% fragment %}<p>{{ c.meta.title }}, see "
+    '{{ condition_title("beta") }}: <a href="{{ url(c.url) }}">{{ today.year }}</a> ({n})</p>'
+    "{% endfragment %}{% endfor %}",
+    "counted parts": "{% for c in site.conditions %}{% fragment %}<p>{{ loop.index }}. "
+    "{{ c.meta.summary }} ({n})</p>{% endfragment %}{% endfor %}",
 }
 
 
@@ -225,7 +231,9 @@ class SiteUnderTest:
         self.builds = 0
         # `serve` keeps its store in .cache/ beside content/ by default, the one the
         # command line's builds use too; `serve --no-cache` keeps one of its own.
-        serving = self.options("serve", keep_search_index=True, today=None, cache=serve_cache)
+        serving = self.options(
+            "serve", keep_search_index=True, keep_fragments=True, today=None, cache=serve_cache
+        )
         self.serve = ServeSession(serving)
 
     def options(self, name: str, **given: Any) -> BuildOptions:

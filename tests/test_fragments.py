@@ -1,0 +1,151 @@
+"""`{% fragment %}`: parts of pages a `serve` session keeps from one build to the next.
+
+Each test builds in one session (as `serve` does, with `keep_fragments`), changes
+something, builds again, and compares with a clean build of the same files: a
+kept part may save work, never change a byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from markupsafe import Markup
+from test_i18n import make_multilingual
+
+from sitegen.build import BuildOptions, BuildResult, Session, build
+from sitegen.fragments import identity_of
+from sitegen.record import Reads, RecordedDate, RecordedDocument
+
+TODAY = date(2026, 12, 4)
+
+
+def serving(content: Path, templates: Path, tmp_path: Path) -> Session:
+    options = BuildOptions(content, tmp_path / "served", templates, today=TODAY,
+                           keep_fragments=True, drafts=False)  # fmt: skip
+    return Session(options)
+
+
+def clean(session: Session, tmp_path: Path) -> tuple[BuildResult, Path]:
+    out = tmp_path / f"clean-{len(list(tmp_path.glob('clean-*')))}"
+    options = replace(session.options, out=out, keep_fragments=False)
+    return build(options), out
+
+
+def assert_same_as_clean(session: Session, tmp_path: Path) -> BuildResult:
+    served = session.build()
+    result, out = clean(session, tmp_path)
+    assert [str(f) for f in served.findings] == [str(f) for f in result.findings]
+    assert served.ok, "\n".join(map(str, served.findings))
+    for page in ("index.html", "conditions/index.html", "search/index.html",
+                 "conditions/alpha/index.html", "about/index.html"):  # fmt: skip
+        assert (session.options.out / page).read_bytes() == (out / page).read_bytes(), page
+    return served
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_title_edit_renders_that_card_again_and_reuses_the_others(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    session = serving(content, templates, tmp_path)
+    assert session.build().ok
+    before = dict(session.fragments["conditions/"])
+    assert len(before) == 4  # the A to Z's entries: alpha, beta, and alpha's two other names
+
+    edit(content / "conditions/alpha.md", "title: ", "title: Renamed ")
+    served = assert_same_as_clean(session, tmp_path)
+    assert "conditions/" in served.rendered
+    after = session.fragments["conditions/"]
+    kept = [key for key, part in after.items() if before.get(key) is part]
+    assert len(kept) == 1 and "beta.md" in str(kept[0])  # beta's card came back as it was
+    assert "Renamed" in (session.options.out / "conditions/index.html").read_text()
+
+    # What the reused card read is still the page's: a change to it is seen.
+    edit(content / "conditions/beta.md", "summary: ", "summary: Resummarised. ")
+    assert_same_as_clean(session, tmp_path)
+    assert "Resummarised" in (session.options.out / "conditions/index.html").read_text()
+
+
+def test_a_part_follows_another_document_it_reads(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    """The issue's probe, inside a kept part: alpha's page names beta's title."""
+    edit(templates / "condition.html", "{% block content %}\n",
+         '{% block content %}\n{% fragment %}<p class="see">See {{ condition_title("beta") }}'
+         "</p>{% endfragment %}\n")  # fmt: skip
+    session = serving(content, templates, tmp_path)
+    assert session.build().ok
+    edit(content / "conditions/beta.md", "title: ", "title: Retitled ")
+    assert_same_as_clean(session, tmp_path)
+    assert "See Retitled" in (session.options.out / "conditions/alpha/index.html").read_text()
+
+
+def test_a_part_that_uses_a_loop_counter_is_rendered_every_time(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    edit(templates / "page.html", "{% block content %}\n",
+         "{% block content %}\n{% for c in site.conditions %}{% fragment %}<p>{{ loop.index }}: "
+         "{{ c.meta.title }}</p>{% endfragment %}{% endfor %}\n")  # fmt: skip
+    session = serving(content, templates, tmp_path)
+    assert session.build().ok
+    aardvark = (content / "conditions/alpha.md").read_text().replace("title: ", "title: Aa ", 1)
+    (content / "conditions/aardvark.md").write_text(aardvark)  # listed first: every number moves
+    assert_same_as_clean(session, tmp_path)
+    assert "<p>3: " in (session.options.out / "about/index.html").read_text()
+
+
+def test_an_untranslated_string_in_a_part_is_reported_on_every_build(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    make_multilingual(content)
+    edit(templates / "partials/cards.html", '<p class="aka">',
+         "<p>{{ _('Not in any catalogue') }}</p><p class=\"aka\">")  # fmt: skip
+    session = serving(content, templates, tmp_path)
+
+    def untranslated(result: BuildResult) -> list[str]:
+        return [f.message for f in result.warnings if "Not in any catalogue" in f.message]
+
+    assert untranslated(session.build())
+    edit(content / "conditions/beta.md", "title: ", "title: Retitled ")  # the listings again
+    served = assert_same_as_clean(session, tmp_path)
+    assert untranslated(served)
+
+
+def test_a_template_edit_renders_every_part_again(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    session = serving(content, templates, tmp_path)
+    assert session.build().ok
+    edit(templates / "partials/evidence_badge.html", '<span class="evidence-for">',
+         '<span class="evidence-for" data-edition="2">')  # fmt: skip
+    assert_same_as_clean(session, tmp_path)
+    listing = (session.options.out / "conditions/index.html").read_text()
+    assert listing.count('data-edition="2"') == 2
+
+
+def test_a_command_line_build_keeps_no_parts(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    session = Session(BuildOptions(content, tmp_path / "site", templates, today=TODAY))
+    assert session.build().ok
+    assert session.fragments == {}
+
+
+def test_values_are_told_apart_by_type_and_recorded_values_by_what_they_show() -> None:
+    assert len({identity_of(v) for v in (1, True, "1", Markup("1"), 1.0, None)}) == 6
+    reads = Reads()
+    reads.start()
+    alpha = RecordedDocument(object(), "doc:conditions/alpha.md#", reads)
+    beta = RecordedDocument(object(), "doc:conditions/beta.md#", reads)
+    assert identity_of(alpha) != identity_of(beta)
+    assert identity_of([alpha, "x"]) == identity_of([alpha, "x"])
+    assert identity_of(RecordedDate(TODAY, reads)) is not None
+    assert reads.stop() == frozenset()  # telling values apart reads none of them
+    assert identity_of(object()) is None
+    assert identity_of([alpha, object()]) is None  # unknown sameness: rendered each time
