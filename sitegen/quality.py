@@ -338,6 +338,7 @@ class Sentence:
         return [word for word in self.words if is_polysyllable(word)]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same few thousand words, page after page
 def is_polysyllable(word: str) -> bool:
     return syllables(SILENT_INNER_E.sub("", word.lower())) >= 3
 
