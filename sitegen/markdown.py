@@ -806,6 +806,7 @@ def shown_text(element: ElementTree.Element) -> str:
 ASCII_SIGNS = re.compile(f"[{re.escape(''.join(set(string.punctuation) - set('-_')))}]")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pages share most of their headings
 def slugify(text: str) -> str:
     """A heading's anchor: "What it is" -> what-it-is. Latin letters lose their accents
     ("Síntomas" -> sintomas) as Python-Markdown's toc takes them off, so every id that
