@@ -872,6 +872,7 @@ class Session:
             findings += self.quality(content, today)
             findings += unchecked_languages(content.site, rules)
             findings += unlisted_languages(rules, [lang.code for lang in content.site.languages])
+        content.reader.raw.clear()  # parsed again if asked for: the positions weigh most
         clock.lap("validate")
         site = content.site
         if site is None:
