@@ -123,7 +123,7 @@ class Store:
         else:
             db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True,
                                  isolation_level=None, check_same_thread=False)  # fmt: skip
-        db.execute("PRAGMA cache_size = -65536")  # 64 MB
+        db.execute("PRAGMA cache_size = -16384")  # 16 MB
         return db
 
     def _prepare(self) -> None:
