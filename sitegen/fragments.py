@@ -154,8 +154,8 @@ def identity_of(value: Any) -> Any:
     kind = type(value)
     if kind in PLAIN:
         return (kind, value)
-    if kind in RECORDED_VIEWS:
-        return object.__getattribute__(value, "_prefix")
+    if kind in RECORDED_VIEWS:  # a document and its `meta` share their prefix
+        return (kind, object.__getattribute__(value, "_prefix"))
     if kind is types.MethodType:
         return value.__func__.__code__
     if kind is types.FunctionType:

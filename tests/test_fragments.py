@@ -16,7 +16,7 @@ from test_i18n import make_multilingual
 
 from sitegen.build import BuildOptions, BuildResult, Session, build
 from sitegen.fragments import identity_of
-from sitegen.record import Reads, RecordedDate, RecordedDocument
+from sitegen.record import Reads, Recorded, RecordedDate, RecordedDocument
 
 TODAY = date(2026, 12, 4)
 
@@ -144,6 +144,7 @@ def test_values_are_told_apart_by_type_and_recorded_values_by_what_they_show() -
     alpha = RecordedDocument(object(), "doc:conditions/alpha.md#", reads)
     beta = RecordedDocument(object(), "doc:conditions/beta.md#", reads)
     assert identity_of(alpha) != identity_of(beta)
+    assert identity_of(alpha) != identity_of(Recorded(object(), "doc:conditions/alpha.md#", reads))
     assert identity_of([alpha, "x"]) == identity_of([alpha, "x"])
     assert identity_of(RecordedDate(TODAY, reads)) is not None
     assert reads.stop() == frozenset()  # telling values apart reads none of them
