@@ -24,18 +24,21 @@ rendered last; a build from the command line keeps none.
 
 from __future__ import annotations
 
+import functools
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import jinja2
 import jinja2.runtime
+import jinja2.utils
 from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from .record import Reads, Recorded, RecordedDate, SiteView
+from .record import Reads, Recorded, RecordedDate, RecordedSet, SiteView
+from .structured import StructuredData
 
 TEMPLATE_PREFIX = "template:"
 
@@ -89,6 +92,7 @@ class Fragments:
         self.merge: Callable[[Any], bool] = bool
         self.before: dict[Any, Fragment] = {}
         self.now: dict[Any, Fragment] = {}
+        self.identities = Identities()  # the page's
 
     def bind(self, reads: Reads, print_of: Callable[[str], str], hold: Callable[[], Any],
              merge: Callable[[Any], bool]) -> None:  # fmt: skip
@@ -96,6 +100,7 @@ class Fragments:
 
     def start(self, url: str) -> None:
         self.before, self.now = self.kept.get(url, {}), {}
+        self.identities = Identities()
 
     def finish(self, url: str, rendered: bool) -> None:
         """Keep the parts the page showed this time (none if it failed to render)."""
@@ -104,6 +109,7 @@ class Fragments:
         else:
             self.kept.pop(url, None)
         self.before, self.now = {}, {}
+        self.identities = Identities()
 
     def forget(self, urls: set[str]) -> None:
         """Drop the parts of pages the site no longer has."""
@@ -116,7 +122,7 @@ class Fragments:
             return caller()
         identity = [where]
         for value in used:
-            part = identity_of(value)
+            part = self.identities.of(value)
             if part is None:
                 return caller()
             identity.append(part)
@@ -146,32 +152,168 @@ class Fragments:
         return all(print_of(read) == print_then for read, print_then in fragment.prints)
 
 
-def identity_of(value: Any) -> Any:
+class Identities:
     """What tells one value a part uses from another across builds (what is read
-    of it is recorded apart), or None where sameness cannot be told. Types are
-    compared exactly, never with isinstance: the recording views answer for the
-    model they wrap, and asking today's date anything counts as reading it."""
-    kind = type(value)
-    if kind in PLAIN:
-        return (kind, value)
-    if kind in RECORDED_VIEWS:  # a document and its `meta` share their prefix
-        return (kind, object.__getattribute__(value, "_prefix"))
-    if kind is types.MethodType:
-        return value.__func__.__code__
-    if kind is types.FunctionType:
-        return value.__code__  # equal for the same code compiled again
-    if kind is jinja2.runtime.Macro:
-        return value._func.__code__
-    if kind is RecordedDate or kind is SiteView:  # what is read of them is recorded
-        return (kind, getattr(value, "lang", None) if kind is SiteView else None)
-    if kind in (list, tuple):
-        items = tuple(identity_of(item) for item in value)
-        return None if None in items else (kind, items)
-    if issubclass(kind, jinja2.Undefined):
-        return jinja2.Undefined
-    return None
+    of it is recorded apart), or None where sameness cannot be told.
+
+    Types are compared exactly, never with isinstance: the recording views answer
+    for the model they wrap, and asking today's date anything counts as reading
+    it. A function or macro is its code and the values it closes over (a macro
+    made in a loop holds the loop's value); a template's context, which a macro
+    closes over, is every value it holds. The part of a context that cannot
+    change while a page renders is worked out once a page (`fixed`)."""
+
+    def __init__(self) -> None:
+        self.fixed: dict[int, tuple[Any, Any, list[str]]] = {}  # id -> context, identity, names
+        self.busy: set[int] = set()  # contexts being told apart (a macro in one holds it)
+        self.made: dict[int, tuple[Any, list[Any], Any]] = {}  # id -> function, inputs, identity
+
+    def of(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in PLAIN:
+            return (kind, value)
+        if kind in RECORDED_VIEWS:  # a document and its `meta` share their prefix
+            return (kind, object.__getattribute__(value, "_prefix"))
+        if kind is types.MethodType:
+            return value.__func__.__code__
+        if kind is types.FunctionType:
+            return self.function(value)
+        if kind is jinja2.runtime.Macro:
+            return self.function(value._func)
+        if kind is jinja2.runtime.Context:
+            return self.context(value)
+        if kind is types.BuiltinFunctionType:
+            return (kind, value.__qualname__)
+        if kind is type or value is jinja2.utils.missing:
+            return value
+        if kind in SEEN_THROUGH_READS:  # the page's views: what is read of them is recorded
+            return (kind, value.lang if kind is SiteView else None)  # (the date: not asked)
+        if kind in CHANGING:
+            return self.items(value.items() if kind is dict else enumerate(value), kind)
+        if issubclass(kind, jinja2.Undefined):
+            return jinja2.Undefined
+        if issubclass(kind, jinja2.Environment):  # its templates are in `Fragment.templates`
+            return jinja2.Environment
+        return None
+
+    def items(self, pairs: Iterable[tuple[Any, Any]], kind: Any = None) -> Any:
+        told = [kind]
+        for name, value in pairs:
+            part = self.of(value)
+            if part is None:
+                return None
+            told += (name, part)
+        return tuple(told)
+
+    def function(self, function: types.FunctionType) -> Any:
+        """Its code and what it closes over. Told once a page, then again only when
+        something it holds is no longer the same object, or may have changed inside
+        (a list, a dict), or holds a function that was told again (`same`)."""
+        made = self.made.get(id(function))
+        if made is not None and made[0] is function and self.same(made[1], set()):
+            return made[2]
+        inputs: list[tuple[Callable[[], Any] | None, Any]] = []
+        held = []
+        identity: Any = None
+        for cell in function.__closure__ or ():
+            try:
+                contents = cell.cell_contents
+            except ValueError:  # a cell not filled yet
+                break
+            if type(contents) is jinja2.runtime.Context:  # a macro's template's context
+                names = names_in(function.__code__)
+                if names is None:
+                    inputs.append((None, None))  # all of it: told every time
+                else:
+                    inputs += [(functools.partial(contents.resolve_or_missing, name),
+                                contents.resolve_or_missing(name))
+                               for name in sorted(names) if name in contents]  # fmt: skip
+                part = self.context(contents, names)
+            else:
+                inputs.append((functools.partial(getattr, cell, "cell_contents"), contents))
+                part = self.of(contents)
+            if part is None:
+                break
+            held.append(part)
+        else:
+            identity = (function.__code__, *held)
+        self.made[id(function)] = (function, inputs, identity)
+        return identity
+
+    def same(self, inputs: list[tuple[Callable[[], Any] | None, Any]], seen: set[int]) -> bool:
+        """Whether what a function held when it was told is what it holds now."""
+        for read, was in inputs:
+            if read is None:
+                return False
+            now = read()
+            if now is not was or type(now) in CHANGING:
+                return False
+            inner = now._func if type(now) is jinja2.runtime.Macro else now
+            if type(inner) is types.FunctionType and id(inner) not in seen:
+                seen.add(id(inner))
+                made = self.made.get(id(inner))
+                if made is None or made[0] is not inner or not self.same(made[1], seen):
+                    return False
+        return True
+
+    def context(self, context: jinja2.runtime.Context,
+                names: frozenset[str] | None = None) -> Any:  # fmt: skip
+        """The values of `names` in `context` (None: all of them)."""
+        key = id(context)
+        if key in self.busy:
+            return "this context"
+        self.busy.add(key)
+        try:
+            if names is not None:
+                return self.items((name, context.resolve_or_missing(name))
+                                  for name in sorted(names) if name in context)  # fmt: skip
+            fixed = self.fixed.get(key)
+            if fixed is None:
+                parent = context.parent
+                changing = [name for name, value in parent.items() if type(value) in CHANGING]
+                told = self.items((name, value) for name, value in parent.items()
+                                  if type(value) not in CHANGING)  # fmt: skip
+                fixed = self.fixed[key] = (context, told, changing)  # held: its id stays its own
+            if fixed[1] is None:
+                return None
+            now = self.items([*((name, context.parent[name]) for name in fixed[2]),
+                              *context.vars.items()])  # fmt: skip
+            return None if now is None else (fixed[1], now)
+        finally:
+            self.busy.discard(key)
 
 
+@functools.cache
+def names_in(code: types.CodeType) -> frozenset[str] | None:
+    """The names Jinja's compiled code of a macro may look up in its template's
+    context (each is a string constant of it: `resolve('url')`), with those our
+    own functions read from it (`url()`: the page's address); None if it hands
+    the whole context on (an include, `self`, `super()`)."""
+    if not WHOLE_CONTEXT.isdisjoint(code.co_names):
+        return None
+    names = set(CONTEXT_READS)
+    for constant in code.co_consts:
+        if type(constant) is str:
+            names.add(constant)
+        elif type(constant) is types.CodeType:
+            inner = names_in(constant)
+            if inner is None:
+                return None
+            names |= inner
+    return frozenset(names)
+
+
+WHOLE_CONTEXT = frozenset({"get_all", "derived", "vars", "parent", "TemplateReference",
+                           "get_exported", "exported_vars", "blocks", "super"})  # fmt: skip
+CONTEXT_READS = frozenset({"page_url", "root_links"})  # Renderer._url, _link, _asset
+
+
+def identity_of(value: Any) -> Any:
+    return Identities().of(value)
+
+
+SEEN_THROUGH_READS = frozenset({RecordedDate, RecordedSet, SiteView, StructuredData})
+CHANGING = frozenset({list, tuple, dict})  # told apart by what they hold when used
 PLAIN = frozenset({str, Markup, int, float, bool, type(None)})
 
 

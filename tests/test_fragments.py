@@ -150,3 +150,36 @@ def test_values_are_told_apart_by_type_and_recorded_values_by_what_they_show() -
     assert reads.stop() == frozenset()  # telling values apart reads none of them
     assert identity_of(object()) is None
     assert identity_of([alpha, object()]) is None  # unknown sameness: rendered each time
+
+
+def test_a_macro_made_in_a_loop_is_told_apart_by_what_it_holds(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    """The macro's code is the same on each turn of the loop; the value it closes
+    over is not."""
+    edit(templates / "page.html", "{% block content %}\n",
+         "{% block content %}\n{% for c in site.conditions %}{% macro named() %}{{ c.meta.title }}"
+         "{% endmacro %}{% fragment %}<p>{{ named() }}</p>{% endfragment %}{% endfor %}\n")  # fmt: skip
+    session = serving(content, templates, tmp_path)
+    assert_same_as_clean(session, tmp_path)
+    about = (session.options.out / "about/index.html").read_text()
+    assert "<p>Alpha condition</p>" in about and "<p>Beta condition</p>" in about
+    edit(content / "conditions/beta.md", "summary: ", "summary: Changed. ")
+    assert_same_as_clean(session, tmp_path)
+
+
+def test_a_part_calling_a_macro_that_reads_a_namespace_is_rendered_every_time(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    """The macro reads the counter through its template's context, not a name the part
+    uses: the context's values are told apart too, and a namespace cannot be."""
+    edit(templates / "page.html", "{% block content %}\n",
+         "{% block content %}\n{% set ns = namespace(n=0) %}{% macro counted() %}{{ ns.n }}"
+         "{% endmacro %}{% for c in site.conditions %}{% set ns.n = ns.n + 1 %}{% fragment %}"
+         "<p>{{ counted() }}: {{ c.meta.title }}</p>{% endfragment %}{% endfor %}\n")  # fmt: skip
+    session = serving(content, templates, tmp_path)
+    assert session.build().ok
+    aardvark = (content / "conditions/alpha.md").read_text().replace("title: ", "title: Aa ", 1)
+    (content / "conditions/aardvark.md").write_text(aardvark)  # listed first: every number moves
+    assert_same_as_clean(session, tmp_path)
+    assert "<p>2: Alpha condition</p>" in (session.options.out / "about/index.html").read_text()
