@@ -16,10 +16,10 @@ value whose sameness cannot be told (a loop's counter, a namespace) is simply
 rendered each time. So is one that reports something while it renders (an
 interface string with no translation), so that its findings are not lost.
 
-A kept part also depends on every template the page had loaded before it (a
-macro it calls may come from any of them). The parts are kept in the
-session's memory only, like compiled templates, and only for the pages
-rendered last; a build from the command line keeps none.
+A kept part also depends on every file in `templates/` (a macro it calls may
+come from any template the page loaded). The parts are kept in the session's
+memory only, like compiled templates, and only for the pages rendered last; a
+build from the command line keeps none.
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ from markupsafe import Markup
 
 from .record import Reads, Recorded, RecordedDate, RecordedSet, SiteView
 from .structured import StructuredData
-
-TEMPLATE_PREFIX = "template:"
 
 
 @dataclass(frozen=True)
