@@ -50,6 +50,22 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+def serving_with(content: Path, templates: Path, tmp_path: Path, template: str,
+                 jinja: str) -> Session:  # fmt: skip
+    """A session that has built the site once, with `jinja` at the top of the content
+    block of `template`."""
+    edit(templates / template, "{% block content %}\n", "{% block content %}\n" + jinja + "\n")
+    session = serving(content, templates, tmp_path)
+    assert session.build().ok
+    return session
+
+
+def add_aardvark(content: Path) -> None:
+    """A condition listed before the others: every number in a listing moves."""
+    aardvark = (content / "conditions/alpha.md").read_text().replace("title: ", "title: Aa ", 1)
+    (content / "conditions/aardvark.md").write_text(aardvark)
+
+
 def test_a_title_edit_renders_that_card_again_and_reuses_the_others(
     content: Path, templates: Path, tmp_path: Path
 ) -> None:
@@ -76,11 +92,9 @@ def test_a_part_follows_another_document_it_reads(
     content: Path, templates: Path, tmp_path: Path
 ) -> None:
     """The issue's probe, inside a kept part: alpha's page names beta's title."""
-    edit(templates / "condition.html", "{% block content %}\n",
-         '{% block content %}\n{% fragment %}<p class="see">See {{ condition_title("beta") }}'
-         "</p>{% endfragment %}\n")  # fmt: skip
-    session = serving(content, templates, tmp_path)
-    assert session.build().ok
+    session = serving_with(content, templates, tmp_path, "condition.html",
+                           '{% fragment %}<p class="see">See {{ condition_title("beta") }}</p>'
+                           "{% endfragment %}")  # fmt: skip
     edit(content / "conditions/beta.md", "title: ", "title: Retitled ")
     assert_same_as_clean(session, tmp_path)
     assert "See Retitled" in (session.options.out / "conditions/alpha/index.html").read_text()
@@ -89,13 +103,10 @@ def test_a_part_follows_another_document_it_reads(
 def test_a_part_that_uses_a_loop_counter_is_rendered_every_time(
     content: Path, templates: Path, tmp_path: Path
 ) -> None:
-    edit(templates / "page.html", "{% block content %}\n",
-         "{% block content %}\n{% for c in site.conditions %}{% fragment %}<p>{{ loop.index }}: "
-         "{{ c.meta.title }}</p>{% endfragment %}{% endfor %}\n")  # fmt: skip
-    session = serving(content, templates, tmp_path)
-    assert session.build().ok
-    aardvark = (content / "conditions/alpha.md").read_text().replace("title: ", "title: Aa ", 1)
-    (content / "conditions/aardvark.md").write_text(aardvark)  # listed first: every number moves
+    session = serving_with(content, templates, tmp_path, "page.html",
+                           "{% for c in site.conditions %}{% fragment %}<p>{{ loop.index }}: "
+                           "{{ c.meta.title }}</p>{% endfragment %}{% endfor %}")  # fmt: skip
+    add_aardvark(content)
     assert_same_as_clean(session, tmp_path)
     assert "<p>3: " in (session.options.out / "about/index.html").read_text()
 
@@ -157,10 +168,10 @@ def test_a_macro_made_in_a_loop_is_told_apart_by_what_it_holds(
 ) -> None:
     """The macro's code is the same on each turn of the loop; the value it closes
     over is not."""
-    edit(templates / "page.html", "{% block content %}\n",
-         "{% block content %}\n{% for c in site.conditions %}{% macro named() %}{{ c.meta.title }}"
-         "{% endmacro %}{% fragment %}<p>{{ named() }}</p>{% endfragment %}{% endfor %}\n")  # fmt: skip
-    session = serving(content, templates, tmp_path)
+    session = serving_with(content, templates, tmp_path, "page.html",
+                           "{% for c in site.conditions %}{% macro named() %}{{ c.meta.title }}"
+                           "{% endmacro %}{% fragment %}<p>{{ named() }}</p>{% endfragment %}"
+                           "{% endfor %}")  # fmt: skip
     assert_same_as_clean(session, tmp_path)
     about = (session.options.out / "about/index.html").read_text()
     assert "<p>Alpha condition</p>" in about and "<p>Beta condition</p>" in about
@@ -173,13 +184,11 @@ def test_a_part_calling_a_macro_that_reads_a_namespace_is_rendered_every_time(
 ) -> None:
     """The macro reads the counter through its template's context, not a name the part
     uses: the context's values are told apart too, and a namespace cannot be."""
-    edit(templates / "page.html", "{% block content %}\n",
-         "{% block content %}\n{% set ns = namespace(n=0) %}{% macro counted() %}{{ ns.n }}"
-         "{% endmacro %}{% for c in site.conditions %}{% set ns.n = ns.n + 1 %}{% fragment %}"
-         "<p>{{ counted() }}: {{ c.meta.title }}</p>{% endfragment %}{% endfor %}\n")  # fmt: skip
-    session = serving(content, templates, tmp_path)
-    assert session.build().ok
-    aardvark = (content / "conditions/alpha.md").read_text().replace("title: ", "title: Aa ", 1)
-    (content / "conditions/aardvark.md").write_text(aardvark)  # listed first: every number moves
+    session = serving_with(content, templates, tmp_path, "page.html",
+                           "{% set ns = namespace(n=0) %}{% macro counted() %}{{ ns.n }}"
+                           "{% endmacro %}{% for c in site.conditions %}{% set ns.n = ns.n + 1 %}"
+                           "{% fragment %}<p>{{ counted() }}: {{ c.meta.title }}</p>"
+                           "{% endfragment %}{% endfor %}")  # fmt: skip
+    add_aardvark(content)
     assert_same_as_clean(session, tmp_path)
     assert "<p>2: Alpha condition</p>" in (session.options.out / "about/index.html").read_text()
