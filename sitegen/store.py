@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import sqlite3
@@ -65,6 +66,7 @@ def cache_path(content: Path) -> Path:
     return content.absolute().parent / CACHE_DIR / CACHE_FILE
 
 
+@functools.lru_cache(maxsize=1 << 17)  # a commit sorts every entry of a step it changed
 def bucket_of(key: str) -> int:
     return zlib.crc32(key.encode("utf-8")) % BUCKETS
 
@@ -86,7 +88,6 @@ class Store:
         self._db = self._connect(writable=True)
         self.memo: dict[str, dict[str, Entry]] = {}  # step -> key -> entry, pending ones too
         self.changed: set[tuple[str, int]] = set()  # (step, bucket) to write
-        self.buckets: dict[str, int] = {}  # each key's bucket, once worked out
         self.pending_data: dict[tuple[str, str], bytes | None] = {}
         self.pending_prints: dict[str, str] = {}
         self.pending_reads: dict[str, frozenset[str] | None] = {}  # url -> keys (None: gone)
@@ -278,21 +279,13 @@ class Store:
 
     def put(self, step: str, key: str, context: str, value: Any, data: bytes | None = None) -> None:
         self.entries(step)[key] = Entry(context, value)
-        self.changed.add((step, self.bucket(key)))
+        self.changed.add((step, bucket_of(key)))
         self.pending_data[(step, key)] = data
 
     def drop(self, step: str, key: str) -> None:
         self.entries(step).pop(key, None)
-        self.changed.add((step, self.bucket(key)))
+        self.changed.add((step, bucket_of(key)))
         self.pending_data[(step, key)] = None
-
-    def bucket(self, key: str) -> int:
-        """`bucket_of(key)`, worked out once: a commit sorts every entry of a step it
-        changed into its bucket."""
-        found = self.buckets.get(key)
-        if found is None:
-            found = self.buckets[key] = bucket_of(key)
-        return found
 
     # The record of reads --------------------------------------------------------
 
@@ -392,9 +385,8 @@ class Store:
                 buckets: dict[int, dict[str, list[Any]]] = {
                     bucket: {} for bucket in changed_buckets
                 }
-                bucket_for = self.bucket
                 for key, entry in self.memo[step].items():
-                    if (members := buckets.get(bucket_for(key))) is not None:
+                    if (members := buckets.get(bucket_of(key))) is not None:
                         members[key] = [entry.context, entry.value]
                 for bucket_number, members in buckets.items():
                     text = json.dumps(members, separators=(",", ":"), ensure_ascii=False)
