@@ -882,17 +882,17 @@ class Session:
         site, found = published(site, content.editorial, today, options.drafts)
         findings += found + self.navigation_to_withheld(site, content)
         theme = theme_of(options.templates, inputs.stamps)
+        values = Values(site, options.templates, theme.names, today,
+                        lambda name: inputs.digest(f"templates/{name}"))  # fmt: skip
         fragments = None
         if options.keep_fragments:
             templates = [f"{name} {stamp.digest}" for name, stamp in inputs.stamps.items()
                          if name.startswith("templates/")]  # fmt: skip
-            fragments = Fragments(self.fragments, short_print("\n".join(sorted(templates))))
+            templates_print = short_print("\n".join(sorted(templates)))
+            fragments = Fragments(self.fragments, templates_print, values.print_of)
         renderer = Renderer(site, options.templates, theme, today, self.compiled, fragments)
         jobs = page_jobs(site)
         built = store.state("built_day")  # the day of the last finished build
-        values = Values(site, options.templates, theme.names, today,
-                        lambda name: inputs.digest(f"templates/{name}"))  # fmt: skip
-        renderer.keep_fragments(values.print_of)
         stale, new_prints = self.stale_pages(jobs, built, inputs, today, values,
                                              workflow_print(site))  # fmt: skip
         fresh_jobs = [job for job in jobs if job.url in stale]
@@ -1250,11 +1250,11 @@ class Session:
         if not built:
             store.clear_reads()
         current = {job.url for job in jobs}
-        for url in store.entries("page").keys() - current:
+        kept = store.entries("page")
+        for url in kept.keys() - current:
             store.drop("page", url)
             store.drop("check", url)
             store.record(url, None)
-        kept = store.entries("page")
         read: set[str] = set()
         for url, made in rendered.items():
             page = made.page

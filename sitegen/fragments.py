@@ -76,13 +76,14 @@ class FragmentExtension(Extension):
 class Fragments:
     """The kept parts of each page (by its URL), and the making and reuse of them."""
 
-    def __init__(self, kept: dict[str, dict[Any, Fragment]], templates: str) -> None:
+    def __init__(self, kept: dict[str, dict[Any, Fragment]], templates: str,
+                 print_of: Callable[[str], str]) -> None:  # fmt: skip
         """`kept`: the session's (page URL -> the part's identity -> the part);
-        `templates`: the print of the templates folder now."""
+        `templates`: the print of the templates folder now; `print_of`: a key's print now."""
         self.kept = kept
         self.templates = templates
+        self.print_of = print_of
         self.reads: Reads | None = None
-        self.print_of: Callable[[str], str] = str
         # What rendering reports besides output (untranslated interface strings, links
         # not checked): `hold()` sets what was reported so far aside, `merge(held)`
         # adds it back and says whether anything was reported in between.
@@ -92,9 +93,9 @@ class Fragments:
         self.now: dict[Any, Fragment] = {}
         self.identities = Identities()  # the page's
 
-    def bind(self, reads: Reads, print_of: Callable[[str], str], hold: Callable[[], Any],
-             merge: Callable[[Any], bool]) -> None:  # fmt: skip
-        self.reads, self.print_of, self.hold, self.merge = reads, print_of, hold, merge
+    def bind(self, reads: Reads, hold: Callable[[], Any], merge: Callable[[Any], bool]) -> None:
+        """Note reads in `reads`; set what was reported aside and back with `hold`, `merge`."""
+        self.reads, self.hold, self.merge = reads, hold, merge
 
     def start(self, url: str) -> None:
         self.before, self.now = self.kept.get(url, {}), {}
@@ -107,7 +108,6 @@ class Fragments:
         else:
             self.kept.pop(url, None)
         self.before, self.now = {}, {}
-        self.identities = Identities()
 
     def forget(self, urls: set[str]) -> None:
         """Drop the parts of pages the site no longer has."""
@@ -222,11 +222,13 @@ class Identities:
                 names = names_in(function.__code__)
                 if names is None:
                     inputs.append((None, None))  # all of it: told every time
+                    part = self.context(contents)
                 else:
-                    inputs += [(functools.partial(contents.resolve_or_missing, name),
-                                contents.resolve_or_missing(name))
-                               for name in sorted(names) if name in contents]  # fmt: skip
-                part = self.context(contents, names)
+                    found = [(name, contents.resolve_or_missing(name))
+                             for name in names if name in contents]  # fmt: skip
+                    inputs += [(functools.partial(contents.resolve_or_missing, name), value)
+                               for name, value in found]  # fmt: skip
+                    part = self.context(contents, found)
             else:
                 inputs.append((functools.partial(getattr, cell, "cell_contents"), contents))
                 part = self.of(contents)
@@ -255,16 +257,15 @@ class Identities:
         return True
 
     def context(self, context: jinja2.runtime.Context,
-                names: frozenset[str] | None = None) -> Any:  # fmt: skip
-        """The values of `names` in `context` (None: all of them)."""
+                found: list[tuple[str, Any]] | None = None) -> Any:  # fmt: skip
+        """`context` told by the values `found` in it (None: by all its values)."""
         key = id(context)
         if key in self.busy:
             return "this context"
         self.busy.add(key)
         try:
-            if names is not None:
-                return self.items((name, context.resolve_or_missing(name))
-                                  for name in sorted(names) if name in context)  # fmt: skip
+            if found is not None:
+                return self.items(found)
             fixed = self.fixed.get(key)
             if fixed is None:
                 parent = context.parent
@@ -282,7 +283,7 @@ class Identities:
 
 
 @functools.cache
-def names_in(code: types.CodeType) -> frozenset[str] | None:
+def names_in(code: types.CodeType) -> tuple[str, ...] | None:
     """The names Jinja's compiled code of a macro may look up in its template's
     context (each is a string constant of it: `resolve('url')`), with those our
     own functions read from it (`url()`: the page's address); None if it hands
@@ -297,8 +298,8 @@ def names_in(code: types.CodeType) -> frozenset[str] | None:
             inner = names_in(constant)
             if inner is None:
                 return None
-            names |= inner
-    return frozenset(names)
+            names.update(inner)
+    return tuple(sorted(names))  # in order: a part's identity lists their values so
 
 
 WHOLE_CONTEXT = frozenset({"get_all", "derived", "vars", "parent", "TemplateReference",

@@ -308,8 +308,7 @@ class Renderer:
     def __init__(self, site: Site, templates_dir: Path, theme: Theme, today: date,
                  compiled: CompiledTemplates | None = None,
                  fragments: Fragments | None = None) -> None:  # fmt: skip
-        """`fragments`: the parts of pages kept from the session's last builds (`serve`),
-        bound to this build with `keep_fragments`."""
+        """`fragments`: the parts of pages kept from the session's last builds (`serve`)."""
         self.templates_dir = templates_dir
         self.site = site
         self.reads = Reads()
@@ -333,6 +332,8 @@ class Renderer:
         )
         self.env.reads = self.reads
         self.fragments = self.env.fragments = fragments
+        if fragments is not None:
+            fragments.bind(self.reads, self.hold_reports, self.merge_reports)
         self.env.globals.update(
             url=self._url,
             link=self._link,
@@ -651,11 +652,6 @@ class Renderer:
             if self.fragments is not None:
                 self.fragments.finish(job.url, page is not None)
         return Rendered(page, findings, reads, tuple(self.skipped))
-
-    def keep_fragments(self, print_of: Callable[[str], str]) -> None:
-        """Reuse parts of pages (`{% fragment %}`) whose keys print as `print_of` says."""
-        if self.fragments is not None:
-            self.fragments.bind(self.reads, print_of, self.hold_reports, self.merge_reports)
 
     def hold_reports(self) -> Any:
         held = (self.catalogues.missing, self.skipped)
