@@ -350,7 +350,7 @@ class SearchIndex:
         written.write_text(json.dumps(listing), "utf-8")
         written.replace(bundle / SHARDS)  # a new file: the live one may share the old
         return {"version": RECORD_VERSION, "shards": recorded, "indexed": sorted(pages),
-                "overlay": layer}  # fmt: skip
+                "shard_pages": SHARD_PAGES, "overlay": layer}  # fmt: skip
 
     def index_shards(self, folder: Path, shards: Mapping[Path, list[str]]) -> None:
         """Index each shard (its bundle folder: its pages) of `folder`, `jobs` at a time.
@@ -371,6 +371,26 @@ class SearchIndex:
                     self.progress(done, len(runs))
         for run in runs:
             run.result()  # the first shard's failure, if any, as in one after the other
+
+    @staticmethod
+    def current(live: Path, record: Any) -> bool:
+        """Whether the index of `live` is the one recorded (each bundle's entry file
+        the same), made in shards of today's size, and nothing is waiting to be indexed
+        into it: then a folder of the same pages would be given the same index."""
+        record = valid_record(record)
+        bundle = live / BUNDLE
+        if record is None or record.get("shard_pages") != SHARD_PAGES:
+            return False
+        if not (bundle / SHARDS).is_file():
+            return False
+        for number, shard in enumerate(record["shards"]):
+            if entry_inode(bundle / str(number)) != shard.get("entry"):
+                return False
+        overlay = record["overlay"]
+        if not overlay["members"]:
+            return True
+        made = overlay.get("pages") is not None
+        return made and entry_inode(bundle / OVERLAY) == overlay.get("entry")
 
     @staticmethod
     def tidy(bundle: Path, count: int, overlay: bool) -> None:
@@ -402,6 +422,8 @@ class SearchIndex:
         gone |= done.live_files.keys() - done.files.keys()
         note_changes(members, indexed, searchable, gone)
         layer = {**record["overlay"], "members": members}
+        if members != record["overlay"]["members"]:
+            layer["pages"] = None  # to be indexed by the next build that is not kept
         return {**record, "indexed": sorted((indexed | searchable) - gone), "overlay": layer}
 
     @staticmethod

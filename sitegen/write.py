@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .fs import Stamp, file_digest, stamp_of
 
@@ -212,6 +212,16 @@ def holds(path: str | Path, recorded: Stamp | None, digest: str) -> bool:
         return False
 
 
+def holds_all(out_dir: Path, live: Folder, outputs: Mapping[str, Output]) -> bool:
+    """`out_dir` holds exactly `outputs` as `live` records them, each file still as
+    written (a no-change build then writes nothing)."""
+    if live.files.keys() != outputs.keys():
+        return False
+    prefix = f"{out_dir}/"
+    files = live.files
+    return all(holds(prefix + name, files[name], out.digest) for name, out in outputs.items())
+
+
 def remove_file(folder: Path, name: str) -> None:
     """Remove `folder/name` and the folders it leaves empty."""
     path = folder / name
@@ -318,6 +328,17 @@ class Finish:
     live_index: Any  # what the index of `live` recorded of itself, if anything
 
 
+class Finisher(Protocol):
+    """Completes the new folder before it is swapped in (the search index)."""
+
+    def __call__(self, done: Finish) -> Any:
+        """Complete `done.folder`; what the manifest should keep of it (JSON)."""
+
+    def current(self, live: Path, record: Any) -> bool:
+        """Whether `live`, as `record` (what the call kept of it) says, is complete
+        as this build would complete a folder holding the same files."""
+
+
 class OutputError(Exception):
     """The machine refused to let the site be written (no space, no permission, a
     read-only disk): the previous output is still in place."""
@@ -331,7 +352,7 @@ def write_site(
     outputs: Mapping[str, Output],
     out_dir: Path,
     background_cleanup: bool = False,
-    finish: Callable[[Finish], Any] | None = None,
+    finish: Finisher | None = None,
 ) -> None:
     """`replace_output`, with a failure of the machine's (a full disk, a folder
     that may not be written) raised as one `OutputError`."""
@@ -345,7 +366,7 @@ def replace_output(
     outputs: Mapping[str, Output],
     out_dir: Path,
     background_cleanup: bool = False,
-    finish: Callable[[Finish], Any] | None = None,
+    finish: Finisher | None = None,
 ) -> None:
     """Replace `out_dir` with exactly `outputs` (output path -> file), all at once.
 
@@ -353,7 +374,8 @@ def replace_output(
     hard-linked from `out_dir`, which itself is never changed. `finish(...)` runs
     on the complete new folder just before the swap (the search index) and
     returns what the manifest should keep of it (JSON); if it raises, nothing
-    is swapped in.
+    is swapped in. When `out_dir` already holds exactly `outputs`, each file as
+    written, and `finish` finds it complete, nothing is written at all.
     With `background_cleanup`, folders no longer needed are deleted without waiting.
     """
     out_dir = out_dir.absolute()
@@ -365,6 +387,13 @@ def replace_output(
             manifest.live = None
         spare = spare_path(out_dir, manifest.spare) if manifest.spare else None
         remove_leftovers(out_dir, keep=spare)
+        live = manifest.live
+        if (
+            live is not None
+            and holds_all(out_dir, live, outputs)
+            and (finish is None or finish.current(out_dir, live.index))
+        ):
+            return
         new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
         have: dict[str, Stamp] | None = None  # None: `new` is a new, empty folder
         if spare is not None and manifest.spare is not None and spare.is_dir():

@@ -509,6 +509,37 @@ def test_pages_changed_while_serving_go_into_the_next_build_s_overlay(
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
 
 
+def test_a_build_after_serve_indexes_what_serve_kept_out_though_no_page_changes(
+    options: BuildOptions, overlaid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A build that writes nothing (its pages are the live ones) still indexes the
+    pages `serve` changed after the last overlay was made."""
+    monkeypatch.setattr(search, "OVERLAY_PAGES", 2)
+    conditions = options.content / "conditions"
+    copy = (conditions / "beta.md").read_text()
+    for name in ("Epsilon", "Zeta"):  # a site large enough for an overlay of 2
+        (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
+    alpha, beta = conditions / "alpha.md", conditions / "beta.md"
+    assert build(options).ok
+    alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
+    assert build(options).ok
+    overlay = options.out / "pagefind/overlay/pagefind-entry.json"
+    assert overlay.is_file()  # alpha's
+    session = Session(replace(options, keep_search_index=True))
+    assert session.build().ok
+    beta.write_text(beta.read_text().replace("Beta", "Beta quokka", 1))
+    assert session.build().ok
+    assert "quokka" not in current_index(options.out)["/conditions/beta/index.html"]
+    live = options.out.stat().st_ino
+    assert build(options).ok  # the same pages, so only the index is new
+    assert options.out.stat().st_ino != live
+    assert "quokka" in current_index(options.out)["/conditions/beta/index.html"]
+    live = options.out.stat().st_ino
+    assert build(options).ok and options.out.stat().st_ino == live  # now nothing to do
+    fresh = replace(options, out=tmp_path / "fresh")
+    assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
+
+
 def copied_anew(path: Path) -> None:
     """The same bytes in a new file (a linked file written in place would change the
     live one too)."""

@@ -131,6 +131,27 @@ def test_a_live_file_edited_by_hand_is_not_linked_into_the_next_site(tmp_path: P
     assert contents(out) == {"index.html": b"2", "a/index.html": b"A"}
 
 
+def test_the_same_files_again_write_nothing(tmp_path: Path):
+    """A build whose output is what the live folder holds swaps nothing in: no new
+    folder, no spare, the manifest as it was. A file changed by hand is not trusted."""
+    out = tmp_path / "site"
+    write_site(outputs(index_html="1", a__index_html="A"), out)
+    manifest = Manifest.path(out).read_bytes()
+    folder = out.stat().st_ino
+    write_site(outputs(index_html="1", a__index_html="A"), out)
+    assert out.stat().st_ino == folder and spares(out) == []
+    assert Manifest.path(out).read_bytes() == manifest
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".site.lock",
+        ".site.manifest.json",
+        "site",
+    ]
+    (out / "a" / "index.html").write_bytes(b"Z")
+    write_site(outputs(index_html="1", a__index_html="A"), out)
+    assert contents(out) == {"index.html": b"1", "a/index.html": b"A"}
+    assert out.stat().st_ino != folder  # written anew and swapped in
+
+
 def test_a_new_folder_never_writes_into_a_file_already_there(tmp_path: Path):
     """Filling a new folder creates each file; one found there (a hard link to a live
     file, say) is replaced, not written through."""
