@@ -353,6 +353,8 @@ class Renderer:
         self.env.install_gettext_callables(  # type: ignore[attr-defined]
             self.gettext, self.ngettext, newstyle=True
         )
+        self.formatted: dict[tuple[str, bool], str] = {}  # (message, escaped) -> as shown
+        self.env.globals.update(gettext=self._gettext, _=self._gettext)
         self.env.filters["long_date"] = self.long_date
         self.language_globals: dict[str | None, dict[str, Any]] = {}
         self.default_attributes = Markup("")  # `default_words_attributes`, for this page
@@ -380,6 +382,22 @@ class Renderer:
 
     def ngettext(self, singular: str, plural: str, number: int) -> str:
         return self.catalogues.ngettext(self.lang, singular, plural, number)
+
+    @jinja2.pass_context
+    def _gettext(self, context: Any, message: str, /, **variables: Any) -> str:
+        """`_()` and `{% trans %}`: Jinja's new-style gettext (the message is a format
+        string, escaped where the template escapes), called directly rather than
+        through Jinja's two wrappers, and formatted once when it has no variables:
+        every page shows dozens of interface strings."""
+        translated = self.catalogues.gettext(self.lang, message)
+        escaped = context.eval_ctx.autoescape
+        if variables:
+            return (Markup(translated) if escaped else translated) % variables
+        formatted = self.formatted.get((translated, escaped))
+        if formatted is None:
+            formatted = (Markup(translated) if escaped else translated) % {}
+            self.formatted[translated, escaped] = formatted
+        return formatted
 
     def long_date(self, value: date | None) -> str:
         return long_date(value, self.lang or self.site.config.language)
