@@ -10,7 +10,9 @@ file with `--no-cache`) holds two things:
   document's validated front matter) is bytes read only when wanted.
 - **The record of reads**: which keys each page read while it rendered
   (`reads`), and the print of each key's value when it was last read
-  (`prints`). A page is rendered again when a key it read changed.
+  (`prints`). A page is rendered again when a key it read changed. A read is
+  a pair of numbers, each key and page URL being numbered once (`names`): at
+  10,000 pages a cold build records nearly a million reads.
 
 It holds data, never code (no pickle), and it checks what it gives back:
 every row carries a checksum of its contents and the tables' row counts are
@@ -42,10 +44,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-SCHEMA = 12
+SCHEMA = 13  # 13: reads as numbered names
 CACHE_DIR = ".cache"
 CACHE_FILE = "sitegen.sqlite"
-TABLES = ("steps", "data", "prints", "reads")
+TABLES = ("steps", "data", "prints", "reads", "names")
 BUCKETS = 64  # rows a step's entries are kept in
 BULK_READS = 50_000  # reads inserted at once past which their index is rebuilt, not updated
 CHUNK = 500  # keys per query (SQLite's limit on bound parameters is higher)
@@ -91,6 +93,7 @@ class Store:
         self.pending_data: dict[tuple[str, str], bytes | None] = {}
         self.pending_prints: dict[str, str] = {}
         self.pending_reads: dict[str, frozenset[str] | None] = {}  # url -> keys (None: gone)
+        self.numbers: dict[str, int] = {}  # key or URL -> its number in `names`, as committed
         self.forget_reads = False
         self.cleared = False  # everything kept is to be forgotten at the commit
         self.verified: set[str] = set()  # tables whose row counts were checked
@@ -137,7 +140,7 @@ class Store:
             db.executescript(
                 "DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS steps;"
                 " DROP TABLE IF EXISTS data; DROP TABLE IF EXISTS prints;"
-                " DROP TABLE IF EXISTS reads; DELETE FROM meta;"
+                " DROP TABLE IF EXISTS reads; DROP TABLE IF EXISTS names; DELETE FROM meta;"
             )
             meta = {}
         db.executescript(
@@ -150,8 +153,9 @@ class Store:
                 checksum TEXT NOT NULL, PRIMARY KEY (step, key));
             CREATE TABLE IF NOT EXISTS prints (
                 key TEXT PRIMARY KEY, print TEXT NOT NULL, checksum TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
             CREATE TABLE IF NOT EXISTS reads (
-                key TEXT NOT NULL, url TEXT NOT NULL, PRIMARY KEY (key, url)) WITHOUT ROWID;
+                key INTEGER NOT NULL, url INTEGER NOT NULL, PRIMARY KEY (key, url)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS reads_by_url ON reads (url);
             """
         )
@@ -200,6 +204,7 @@ class Store:
             return
         self._version = version
         self.memo.clear()
+        self.numbers.clear()
         self.counts = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         self.verified.clear()
         self.verify("steps", "data")
@@ -324,13 +329,16 @@ class Store:
 
     def readers(self, keys: Iterable[str]) -> set[str]:
         """The pages that read any of `keys` when they were last rendered."""
-        self.verify("reads")
+        self.verify("reads", "names")
         keys = list(keys)
         found: set[str] = set()
         for chunk in chunks(keys):
             marks = ",".join("?" * len(chunk))
             rows = self.connection().execute(
-                f"SELECT DISTINCT url FROM reads WHERE key IN ({marks})", chunk
+                "SELECT DISTINCT page.name FROM names AS key"
+                " JOIN reads ON reads.key = key.id JOIN names AS page ON page.id = reads.url"
+                f" WHERE key.name IN ({marks})",
+                chunk,
             )
             found.update(url for (url,) in rows)
         wanted = set(keys)
@@ -346,6 +354,7 @@ class Store:
     def clear(self) -> None:
         """Forget everything kept (for other code, or other folders)."""
         self.memo = {step: {} for step in self.memo}
+        self.numbers.clear()
         self.clear_pending()
         self.cleared = True
         self.forget_reads = True
@@ -372,7 +381,8 @@ class Store:
         """Write everything this build put, in one transaction."""
         db = self.connection()
         if (self.pending_reads or self.pending_prints) and not self.forget_reads:
-            self.verify("reads", "prints")  # never count a damaged table as whole again
+            self.verify("reads", "prints", "names")  # never count a damaged table as whole again
+        numbered: dict[str, int] = {}
         with transaction(db):
             if self.cleared:
                 db.execute("DELETE FROM steps")
@@ -400,38 +410,71 @@ class Store:
                     db.execute("INSERT OR REPLACE INTO data VALUES (?, ?, ?, ?)",
                                (step, key, data, data_check(data)))  # fmt: skip
             if self.forget_reads:
-                db.execute("DELETE FROM reads")
-                db.execute("DELETE FROM prints")
+                for table in ("reads", "prints", "names"):
+                    db.execute(f"DELETE FROM {table}")
+                self.numbers.clear()
             db.executemany(
                 "INSERT OR REPLACE INTO prints VALUES (?, ?, ?)",
                 [(key, value, row_check(key, value)) for key, value in self.pending_prints.items()],
             )
-            if not self.forget_reads:
-                db.executemany(
-                    "DELETE FROM reads WHERE url = ?", [(u,) for u in self.pending_reads]
-                )
-            rows = sorted(
-                (key, url) for url, keys in self.pending_reads.items() for key in keys or ()
-            )
-            bulk = len(rows) > BULK_READS  # the index by page is made again at once, in order
-            if bulk:
-                db.execute("DROP INDEX IF EXISTS reads_by_url")
-            db.executemany("INSERT INTO reads VALUES (?, ?)", rows)  # in key order: far faster
-            if bulk:
-                db.execute("CREATE INDEX reads_by_url ON reads (url)")
-            if any(keys is None for keys in self.pending_reads.values()):  # pages went
-                db.execute("DELETE FROM prints WHERE key NOT IN (SELECT key FROM reads)")
+            if self.pending_reads:
+                self.write_reads(db, numbered)
             written = {"steps"} if self.changed or self.cleared else set()
             if self.pending_data or self.cleared:
                 written.add("data")
             if self.pending_reads or self.pending_prints or self.forget_reads:
-                written |= {"reads", "prints"}
+                written |= {"reads", "prints", "names"}
             for table in written:
                 counted = str(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"count:{table}", counted))
                 self.counts[f"count:{table}"] = counted
+        self.numbers.update(numbered)
+        if any(keys is None for keys in self.pending_reads.values()):
+            self.numbers.clear()  # some names went with their pages
         self.changed.clear()
         self.clear_pending()
+
+    def write_reads(self, db: sqlite3.Connection, numbered: dict[str, int]) -> None:
+        """Replace the recorded reads of each page in `pending_reads`, numbering the
+        keys and URLs not numbered yet (in `numbered`, kept once committed)."""
+        pages = self.pending_reads
+        numbers = self.number(db, {*pages, *(key for keys in pages.values() for key in keys or ())},
+                              numbered)  # fmt: skip
+        if not self.forget_reads:
+            db.executemany("DELETE FROM reads WHERE url = ?", [(numbers[url],) for url in pages])
+        rows = sorted(
+            (numbers[key], numbers[url]) for url, keys in pages.items() for key in keys or ()
+        )
+        bulk = len(rows) > BULK_READS  # the index by page is made again at once, in order
+        if bulk:
+            db.execute("DROP INDEX IF EXISTS reads_by_url")
+        db.executemany("INSERT INTO reads VALUES (?, ?)", rows)  # in key order: far faster
+        if bulk:
+            db.execute("CREATE INDEX reads_by_url ON reads (url)")
+        if any(keys is None for keys in pages.values()):  # pages went, and what only they read
+            db.execute(
+                "DELETE FROM names WHERE id NOT IN (SELECT key FROM reads)"
+                " AND id NOT IN (SELECT url FROM reads)"
+            )
+            db.execute("DELETE FROM prints WHERE key NOT IN (SELECT name FROM names)")
+
+    def number(self, db: sqlite3.Connection, names: set[str], numbered: dict[str, int]
+               ) -> dict[str, int]:  # fmt: skip
+        """The number of each of `names` in the table of names, new ones added."""
+        found = {name: self.numbers[name] for name in names if name in self.numbers}
+        wanted = [name for name in names if name not in found]
+        if wanted and not self.forget_reads:
+            for chunk in chunks(wanted):
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(f"SELECT name, id FROM names WHERE name IN ({marks})", chunk)
+                found.update(rows)
+            wanted = [name for name in wanted if name not in found]
+        (last,) = db.execute("SELECT coalesce(max(id), 0) FROM names").fetchone()
+        new = {name: number for number, name in enumerate(sorted(wanted), last + 1)}
+        db.executemany("INSERT INTO names VALUES (?, ?)", [(n, name) for name, n in new.items()])
+        numbered.update(found)
+        numbered.update(new)
+        return {**found, **new}
 
     def discard(self) -> None:
         """Forget what this build put and has not committed (it saw files change)."""

@@ -255,7 +255,10 @@ def test_a_damaged_cache_costs_a_rebuild_never_a_wrong_site(tmp_path: Path, dama
             elif damage == "table dropped":
                 db.execute("DROP TABLE reads")
             else:
-                db.execute("DELETE FROM reads WHERE url LIKE 'conditions/%'")
+                db.execute(
+                    "DELETE FROM reads WHERE url IN"
+                    " (SELECT id FROM names WHERE name LIKE 'conditions/%')"
+                )
     shutil.rmtree(project / "site")
     (project / ".site.manifest.json").unlink()
     beta = project / "content" / "conditions" / "beta.md"

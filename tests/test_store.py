@@ -217,6 +217,8 @@ def test_no_cache_and_clean_from_the_command_line(content: Path, templates: Path
     args = ("--content", "content", "--templates", str(templates), "--out", "site")
     assert run_cli("build", "--no-cache", *args, cwd=work).returncode == 0
     assert not (work / ".cache").exists()
+    alpha = content / "conditions" / "alpha.md"
+    alpha.write_text(alpha.read_text() + "\nMore.\n")  # a new site: the last is the spare
     assert run_cli("build", *args, cwd=work).returncode == 0
     assert (work / ".cache" / "sitegen.sqlite").is_file()
     assert list(work.glob(".site.spare-*")) and (work / ".site.manifest.json").is_file()
@@ -518,3 +520,30 @@ def test_a_build_waits_while_another_holds_the_store(primed: Path, content: Path
     assert told[0] == "Waiting for another build to finish"
     assert results[0].ok and results[0].written
     same_as_clean_build(content, templates, tmp_path / "other", tmp_path)
+
+
+def test_reads_are_numbered_once_and_go_with_the_last_page_that_read_them(tmp_path: Path):
+    """The record of reads keeps each key and URL once, as a number; a page that goes
+    takes with it the keys and prints only it read, in this process and the next."""
+    path = tmp_path / "store.sqlite"
+    store = store_module.Store.open(path)
+    store.record("a/", frozenset({"doc:a", "site"}))
+    store.record("b/", frozenset({"doc:b", "site"}))
+    store.set_prints({"doc:a": "1", "doc:b": "2", "site": "3"})
+    store.commit()
+    assert store.readers(["site"]) == {"a/", "b/"} and store.readers(["doc:a"]) == {"a/"}
+    store.record("b/", frozenset({"doc:b", "site", "doc:c"}))  # b/ reads one key more
+    store.commit()
+    assert store.readers(["doc:c"]) == {"b/"} and store.readers(["doc:a", "doc:c"]) == {"a/", "b/"}
+    store.record("a/", None)
+    store.commit()
+    for seen in (store, store_module.Store.open(path)):
+        assert seen.readers(["site"]) == {"b/"} and seen.readers(["doc:a"]) == set()
+        assert seen.prints(["doc:a", "doc:b", "site"]) == {"doc:b": "2", "site": "3"}
+    with sqlite3.connect(path) as db:
+        names = {name for (name,) in db.execute("SELECT name FROM names")}
+        assert names == {"b/", "doc:b", "doc:c", "site"}
+        assert db.execute("SELECT count(*) FROM reads").fetchone() == (3,)
+    store.record("a/", frozenset({"doc:a"}))  # numbered anew after the names went
+    store.commit()
+    assert store_module.Store.open(path).readers(["doc:a"]) == {"a/"}
