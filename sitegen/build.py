@@ -796,6 +796,7 @@ class Session:
         self.compiled = CompiledTemplates({})  # Jinja's code of the templates, in memory only
         self.rules: tuple[str, RuleSets, list[Finding]] | None = None  # (`rule_sets`)
         self.fragments: dict[str, Any] = {}  # parts of pages, in memory (`Fragments`)
+        self.kept_at: int | None = None  # the store's commit of the last build that kept pages
 
     def open_store(self) -> Store:
         if not self.options.cache:
@@ -837,6 +838,8 @@ class Session:
             self.store.close()
             self.problems.append(set_aside(self.store.path, exc))
             self.made.clear()
+            self.fragments.clear()  # checked for commits of the store set aside
+            self.kept_at = None
             self.store = (
                 Store.open(self.store.path) if self.options.cache else Store.temporary_store()
             )
@@ -889,12 +892,15 @@ class Session:
             templates = [f"{name} {stamp.digest}" for name, stamp in inputs.stamps.items()
                          if name.startswith("templates/")]  # fmt: skip
             templates_print = short_print("\n".join(sorted(templates)))
-            fragments = Fragments(self.fragments, templates_print, values.print_of)
+            fragments = Fragments(self.fragments, templates_print, values.print_of,
+                                  store.commits + 1)  # fmt: skip
         renderer = Renderer(site, options.templates, theme, today, self.compiled, fragments)
         jobs = page_jobs(site)
         built = store.state("built_day")  # the day of the last finished build
         stale, new_prints = self.stale_pages(jobs, built, inputs, today, values,
                                              workflow_print(site))  # fmt: skip
+        if fragments is not None and self.kept_at == store.commits:
+            fragments.changed = frozenset(new_prints)
         fresh_jobs = [job for job in jobs if job.url in stale]
         rendered = self.render(renderer, fresh_jobs)
         if fragments is not None:
@@ -938,6 +944,7 @@ class Session:
             clock.lap("write")
         else:
             store.commit()
+        self.kept_at = store.commits
         return result
 
     def rule_sets(self, default: str) -> tuple[RuleSets, list[Finding]]:

@@ -20,6 +20,11 @@ A kept part also depends on every file in `templates/` (a macro it calls may
 come from any template the page loaded). The parts are kept in the session's
 memory only, like compiled templates, and only for the pages rendered last; a
 build from the command line keeps none.
+
+A page's parts checked in the build whose record is the store's last commit
+need no print worked out: a key they read prints differently only if the build
+found it changed (`changed`, the keys `stale_pages` found). Parts checked
+longer ago, or in a build that failed, are checked key by key.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ import functools
 import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from operator import eq
+from typing import Any, ClassVar, NamedTuple
 
 import jinja2
 import jinja2.runtime
@@ -45,7 +51,15 @@ from .structured import StructuredData
 class Fragment:
     html: Markup
     templates: str  # the print of the templates folder it was rendered with
-    prints: tuple[tuple[str, str], ...]  # each key it read, and its print then
+    reads: tuple[str, ...]  # each key it read
+    prints: tuple[str, ...]  # and its print then
+
+
+class PageParts(NamedTuple):
+    """The parts a page showed, as checked for one commit of the store."""
+
+    commit: int  # `Store.commits` once the build that checked them committed
+    parts: dict[Any, Fragment]  # by identity: where it stands, the values it uses
 
 
 class FragmentExtension(Extension):
@@ -76,13 +90,19 @@ class FragmentExtension(Extension):
 class Fragments:
     """The kept parts of each page (by its URL), and the making and reuse of them."""
 
-    def __init__(self, kept: dict[str, dict[Any, Fragment]], templates: str,
-                 print_of: Callable[[str], str]) -> None:  # fmt: skip
-        """`kept`: the session's (page URL -> the part's identity -> the part);
-        `templates`: the print of the templates folder now; `print_of`: a key's print now."""
+    def __init__(self, kept: dict[str, PageParts], templates: str,
+                 print_of: Callable[[str], str], commit: int) -> None:  # fmt: skip
+        """`kept`: the session's, by page URL; `templates`: the print of the templates
+        folder now; `print_of`: a key's print now; `commit`: the store's count of commits
+        once this build has committed."""
         self.kept = kept
         self.templates = templates
         self.print_of = print_of
+        self.commit = commit
+        # The keys whose prints changed since the store's last commit, if that was of
+        # the last build of this session that kept its pages (`Session`); else None.
+        self.changed: frozenset[str] | None = None
+        self.quick = False  # the page's parts were checked for the last commit
         self.reads: Reads | None = None
         # What rendering reports besides output (untranslated interface strings, links
         # not checked): `hold()` sets what was reported so far aside, `merge(held)`
@@ -98,13 +118,16 @@ class Fragments:
         self.reads, self.hold, self.merge = reads, hold, merge
 
     def start(self, url: str) -> None:
-        self.before, self.now = self.kept.get(url, {}), {}
+        page = self.kept.get(url)
+        self.before, self.now = (page.parts if page else {}), {}
+        last = page is not None and page.commit == self.commit - 1
+        self.quick = last and self.changed is not None
         self.identities = Identities()
 
     def finish(self, url: str, rendered: bool) -> None:
         """Keep the parts the page showed this time (none if it failed to render)."""
         if rendered:
-            self.kept[url] = self.now
+            self.kept[url] = PageParts(self.commit, self.now)
         else:
             self.kept.pop(url, None)
         self.before, self.now = {}, {}
@@ -125,9 +148,11 @@ class Fragments:
                 return caller()
             identity.append(part)
         key = tuple(identity)
-        found = self.now.get(key) or self.before.get(key)
-        if found is not None and self.still_true(found):
-            reads.keys.update(read for read, _ in found.prints)
+        found = self.now.get(key)  # shown already on this page: true now
+        if found is None and (found := self.before.get(key)) and not self.still_true(found):
+            found = None
+        if found is not None:
+            reads.keys.update(found.reads)
             self.now[key] = found
             return found.html
         outer, reads.keys = reads.keys, set()
@@ -139,15 +164,17 @@ class Fragments:
             outer.update(inner)
             reported = self.merge(held)
         if not reported:
-            prints = tuple((read, self.print_of(read)) for read in inner)
-            self.now[key] = Fragment(Markup(html), self.templates, prints)
+            read = tuple(inner)
+            prints = tuple(map(self.print_of, read))
+            self.now[key] = Fragment(Markup(html), self.templates, read, prints)
         return html
 
     def still_true(self, fragment: Fragment) -> bool:
         if fragment.templates != self.templates:
             return False
-        print_of = self.print_of
-        return all(print_of(read) == print_then for read, print_then in fragment.prints)
+        if self.quick:
+            return self.changed.isdisjoint(fragment.reads)  # type: ignore[union-attr]
+        return all(map(eq, map(self.print_of, fragment.reads), fragment.prints))
 
 
 class Identities:

@@ -94,6 +94,7 @@ class Store:
         self.pending_prints: dict[str, str] = {}
         self.pending_reads: dict[str, frozenset[str] | None] = {}  # url -> keys (None: gone)
         self.numbers: dict[str, int] = {}  # key or URL -> its number in `names`, as committed
+        self.commits = 0  # commits seen: this object's, and one for others' since a build
         self.forget_reads = False
         self.cleared = False  # everything kept is to be forgotten at the commit
         self.verified: set[str] = set()  # tables whose row counts were checked
@@ -203,6 +204,7 @@ class Store:
         if version == self._version:
             return
         self._version = version
+        self.commits += 1
         self.memo.clear()
         self.numbers.clear()
         self.counts = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
@@ -378,7 +380,10 @@ class Store:
     # Committing -----------------------------------------------------------------
 
     def commit(self) -> None:
-        """Write everything this build put, in one transaction."""
+        """Write everything this build put, in one transaction (none if it put nothing)."""
+        pending = self.pending_data or self.pending_prints or self.pending_reads
+        if not (pending or self.changed or self.cleared or self.forget_reads):
+            return
         db = self.connection()
         if (self.pending_reads or self.pending_prints) and not self.forget_reads:
             self.verify("reads", "prints", "names")  # never count a damaged table as whole again
@@ -433,6 +438,7 @@ class Store:
             self.numbers.clear()  # some names went with their pages
         self.changed.clear()
         self.clear_pending()
+        self.commits += 1
 
     def write_reads(self, db: sqlite3.Connection, numbered: dict[str, int]) -> None:
         """Replace the recorded reads of each page in `pending_reads`, numbering the

@@ -71,13 +71,13 @@ def test_a_title_edit_renders_that_card_again_and_reuses_the_others(
 ) -> None:
     session = serving(content, templates, tmp_path)
     assert session.build().ok
-    before = dict(session.fragments["conditions/"])
+    before = dict(session.fragments["conditions/"].parts)
     assert len(before) == 4  # the A to Z's entries: alpha, beta, and alpha's two other names
 
     edit(content / "conditions/alpha.md", "title: ", "title: Renamed ")
     served = assert_same_as_clean(session, tmp_path)
     assert "conditions/" in served.rendered
-    after = session.fragments["conditions/"]
+    after = session.fragments["conditions/"].parts
     kept = [key for key, part in after.items() if before.get(key) is part]
     assert len(kept) == 1 and "beta.md" in str(kept[0])  # beta's card came back as it was
     assert "Renamed" in (session.options.out / "conditions/index.html").read_text()
@@ -192,3 +192,41 @@ def test_a_part_calling_a_macro_that_reads_a_namespace_is_rendered_every_time(
     add_aardvark(content)
     assert_same_as_clean(session, tmp_path)
     assert "<p>2: Alpha condition</p>" in (session.options.out / "about/index.html").read_text()
+
+
+def test_a_part_made_by_a_build_that_failed_is_checked_key_by_key(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    """A failed build keeps no prints: a card it made is not taken as true for the
+    store's last commit (a title edited, then put back, must show as put back)."""
+    session = serving(content, templates, tmp_path)
+    assert session.build().ok
+    alpha, beta = content / "conditions/alpha.md", content / "conditions/beta.md"
+    title, body = alpha.read_text(), beta.read_text()
+    edit(alpha, "title: ", "title: Renamed ")
+    edit(beta, "\n## ", "\nSee [nowhere](../nowhere/).\n\n## ")  # an error in the output
+    failed = session.build()
+    assert not failed.ok and "conditions/" in failed.rendered
+    alpha.write_text(title)
+    beta.write_text(body.replace("summary: ", "summary: Resummarised. ", 1))
+    assert_same_as_clean(session, tmp_path)
+    assert "Renamed" not in (session.options.out / "conditions/index.html").read_text()
+
+
+def test_a_commit_by_another_build_makes_every_part_checked_key_by_key(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    """`python build.py` beside `serve`, on the same store: what it committed is not
+    what this session's parts were checked against."""
+    session = Session(replace(serving(content, templates, tmp_path).options, cache=True))
+    assert session.build().ok
+    edit(content / "conditions/alpha.md", "title: ", "title: Renamed ")
+    beside = replace(session.options, out=tmp_path / "beside", keep_fragments=False)
+    assert build(beside).ok  # commits alpha's new title to the shared store
+    edit(content / "conditions/beta.md", "summary: ", "summary: Resummarised. ")
+    served = session.build()
+    assert served.ok and "conditions/" in served.rendered
+    out = tmp_path / "clean"
+    assert build(replace(beside, out=out, cache=False)).ok
+    for page in ("index.html", "conditions/index.html", "search/index.html"):
+        assert (session.options.out / page).read_bytes() == (out / page).read_bytes(), page
