@@ -1007,9 +1007,8 @@ class Session:
         # The same documents, settings, catalogue and day: every check stands as it was.
         whole = short_print(f"{content.reader.documents_print} {content.config_print} {day} "
                             f"{catalogue.digest if catalogue else ''}")  # fmt: skip
-        summary = self.store.reusable("quality:all", "", whole)
-        if summary is not ...:
-            return findings_from(summary)
+        if self.store.reusable("quality:all", "", whole) is not ...:
+            return self.stored_findings("quality")
         documents = self.store.entries("document")
 
         def state(value: dict[str, Any]) -> str:  # review_date_state, on ISO dates
@@ -1062,7 +1061,7 @@ class Session:
             return check_document(read.document, raw, in_language, today, read.invalid, original)
 
         findings = self.per_file("quality", content, wanted, check, "Checking quality")
-        self.store.put("quality:all", "", whole, findings_data(findings))
+        self.store.put("quality:all", "", whole, None)  # the findings are the files' own
         return findings
 
     def per_file(
@@ -1075,9 +1074,11 @@ class Session:
     ) -> list[Finding]:
         """`check` on each file in `wanted` (content path -> its kind and the context of
         its findings) whose findings the store does not hold under that context; the
-        findings of every one."""
+        findings of every one. The step's entries are then those of `wanted` only."""
         store = self.store
         entries = store.entries(step)
+        for gone in entries.keys() - wanted.keys():
+            store.drop(step, gone)
         fresh = [(key, context, content.reader.parse(key, kind))
                  for key, (kind, context) in wanted.items()
                  if (entry := entries.get(key)) is None or entry.context != context]  # fmt: skip
@@ -1091,6 +1092,13 @@ class Session:
             if value:
                 findings += findings_from(value)
         return findings
+
+    def stored_findings(self, step: str) -> list[Finding]:
+        """The findings the store holds for every file of `step` (`per_file` keeps only
+        the files it was last given). A large site's notes weigh megabytes: kept once,
+        with each file, they are not written again whole after every edit."""
+        return [finding for entry in self.store.entries(step).values()
+                for finding in findings_from(entry.value)]  # fmt: skip
 
     # Rendering ------------------------------------------------------------------
 
