@@ -723,10 +723,12 @@ def catalogue_editorial(packages: Packages, raw: RawDocument) -> dict[str, Any]:
     return found
 
 
+DOCUMENT_PREFIXES = tuple(f"content/{folder}/" for folder in DOCUMENT_DIRS)
+
+
 def is_document(name: str) -> bool:
     """`content/conditions/x.md` or `content/pages/x.md`."""
-    parts = name.split("/")
-    return len(parts) == 3 and parts[0] == "content" and parts[1] in DOCUMENT_DIRS
+    return name.startswith(DOCUMENT_PREFIXES) and name.count("/") == 2
 
 
 @dataclass
