@@ -80,6 +80,9 @@ TOKEN = re.compile(  # one leading "<" for all three kinds: twice as fast as thr
     rf"|(?P<end>/?)(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>{QUOTED})>)",
     re.DOTALL | re.IGNORECASE,
 )
+# A link whose path is itself: no scheme, host, query, fragment, escape or space
+# (`urlsplit` would give it back unchanged; a listing page has thousands).
+PLAIN_PATH = re.compile(r"(?!//)[^:?#%\\\x00-\x20]*")
 ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 
 
@@ -401,7 +404,7 @@ def policy_is_own_origin(policy: str) -> bool:
 
 
 def resolves(page_url: str, link: str, written: frozenset[str]) -> bool:
-    path = unquote(urlsplit(link).path)
+    path = link if PLAIN_PATH.fullmatch(link) else unquote(urlsplit(link).path)
     if not path:
         return True
     target = posixpath.normpath(posixpath.join("/" + directory_of(page_url), path)).lstrip("/")
