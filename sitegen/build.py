@@ -878,6 +878,7 @@ class Session:
             findings += unchecked_languages(content.site, rules)
             findings += unlisted_languages(rules, [lang.code for lang in content.site.languages])
         content.reader.raw.clear()  # parsed again if asked for: the positions weigh most
+        inputs.data.clear()  # the files' bytes, read again (stamp checked) if asked for
         clock.lap("validate")
         site = content.site
         if site is None:
