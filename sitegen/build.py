@@ -1089,17 +1089,13 @@ class Session:
                              self.stage(progress_name))  # fmt: skip
         for (key, context, _), made in zip(fresh, found, strict=True):
             store.put(step, key, context, findings_data(made))
-        findings: list[Finding] = []
-        for key in wanted:
-            value = entries[key].value
-            if value:
-                findings += findings_from(value)
-        return findings
+        return self.stored_findings(step)
 
     def stored_findings(self, step: str) -> list[Finding]:
         """The findings the store holds for every file of `step` (`per_file` keeps only
-        the files it was last given). A large site's notes weigh megabytes: kept once,
-        with each file, they are not written again whole after every edit."""
+        the files it was last given; the build sorts them). A large site's notes weigh
+        megabytes: kept once, with each file, they are not written again whole after
+        every edit."""
         return [finding for entry in self.store.entries(step).values()
                 for finding in findings_from(entry.value)]  # fmt: skip
 
