@@ -205,6 +205,11 @@ def entry_inode(bundle: Path) -> int | None:
         return None
 
 
+def as_recorded(bundle: Path, shards: list[dict]) -> bool:
+    """Each shard of the index `bundle` is still the one `shards` records (its entry file)."""
+    return all(entry_inode(bundle / str(n)) == shard.get("entry") for n, shard in enumerate(shards))
+
+
 def shard_of(name: str, count: int) -> int:
     digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") % count
@@ -316,9 +321,7 @@ class SearchIndex:
         shards = split(pages, SHARD_PAGES)
         count = len(shards)
         before = record["shards"] if record and len(record["shards"]) == count else []
-        base_kept = bool(live and before) and all(
-            entry_inode(live / str(n)) == shard.get("entry") for n, shard in enumerate(before)
-        )
+        base_kept = live is not None and bool(before) and as_recorded(live, before)
         members = self.changed(done, record, pages) if base_kept and record else None
         small = len(pages) <= 2 * (OVERLAY_PAGES + BALLAST_PAGES)  # indexed again as fast
         overlay = members is not None and not small and 0 < len(members) <= OVERLAY_PAGES
@@ -383,9 +386,8 @@ class SearchIndex:
             return False
         if not (bundle / SHARDS).is_file():
             return False
-        for number, shard in enumerate(record["shards"]):
-            if entry_inode(bundle / str(number)) != shard.get("entry"):
-                return False
+        if not as_recorded(bundle, record["shards"]):
+            return False
         overlay = record["overlay"]
         if not overlay["members"]:
             return True
