@@ -422,8 +422,7 @@ class Store:
                 "INSERT OR REPLACE INTO prints VALUES (?, ?, ?)",
                 [(key, value, row_check(key, value)) for key, value in self.pending_prints.items()],
             )
-            if self.pending_reads:
-                self.write_reads(db, numbered)
+            pruned = bool(self.pending_reads) and self.write_reads(db, numbered)
             written = {"steps"} if self.changed or self.cleared else set()
             if self.pending_data or self.cleared:
                 written.add("data")
@@ -433,16 +432,18 @@ class Store:
                 counted = str(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"count:{table}", counted))
                 self.counts[f"count:{table}"] = counted
-        self.numbers.update(numbered)
-        if any(keys is None for keys in self.pending_reads.values()):
+        if pruned:
             self.numbers.clear()  # some names went with their pages
+        else:
+            self.numbers.update(numbered)
         self.changed.clear()
         self.clear_pending()
         self.commits += 1
 
-    def write_reads(self, db: sqlite3.Connection, numbered: dict[str, int]) -> None:
+    def write_reads(self, db: sqlite3.Connection, numbered: dict[str, int]) -> bool:
         """Replace the recorded reads of each page in `pending_reads`, numbering the
-        keys and URLs not numbered yet (in `numbered`, kept once committed)."""
+        keys and URLs not numbered yet (in `numbered`, kept once committed); whether
+        names went (with pages that went, if only they read them)."""
         pages = self.pending_reads
         numbers = self.number(db, {*pages, *(key for keys in pages.values() for key in keys or ())},
                               numbered)  # fmt: skip
@@ -457,12 +458,14 @@ class Store:
         db.executemany("INSERT INTO reads VALUES (?, ?)", rows)  # in key order: far faster
         if bulk:
             db.execute("CREATE INDEX reads_by_url ON reads (url)")
-        if any(keys is None for keys in pages.values()):  # pages went, and what only they read
-            db.execute(
-                "DELETE FROM names WHERE id NOT IN (SELECT key FROM reads)"
-                " AND id NOT IN (SELECT url FROM reads)"
-            )
-            db.execute("DELETE FROM prints WHERE key NOT IN (SELECT name FROM names)")
+        if all(keys is not None for keys in pages.values()):
+            return False
+        db.execute(
+            "DELETE FROM names WHERE id NOT IN (SELECT key FROM reads)"
+            " AND id NOT IN (SELECT url FROM reads)"
+        )
+        db.execute("DELETE FROM prints WHERE key NOT IN (SELECT name FROM names)")
+        return True
 
     def number(self, db: sqlite3.Connection, names: set[str], numbered: dict[str, int]
                ) -> dict[str, int]:  # fmt: skip
@@ -475,9 +478,11 @@ class Store:
                 rows = db.execute(f"SELECT name, id FROM names WHERE name IN ({marks})", chunk)
                 found.update(rows)
             wanted = [name for name in wanted if name not in found]
-        (last,) = db.execute("SELECT coalesce(max(id), 0) FROM names").fetchone()
-        new = {name: number for number, name in enumerate(sorted(wanted), last + 1)}
-        db.executemany("INSERT INTO names VALUES (?, ?)", [(n, name) for name, n in new.items()])
+        new: dict[str, int] = {}
+        if wanted:
+            (last,) = db.execute("SELECT coalesce(max(id), 0) FROM names").fetchone()
+            new = {name: number for number, name in enumerate(sorted(wanted), last + 1)}
+            db.executemany("INSERT INTO names VALUES (?, ?)", [(n, k) for k, n in new.items()])
         numbered.update(found)
         numbered.update(new)
         return {**found, **new}
