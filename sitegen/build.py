@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 from .assets import check_file
@@ -197,6 +197,15 @@ def context_of(*parts: object) -> str:
 # Scanning ---------------------------------------------------------------------
 
 
+class DocumentFile(NamedTuple):
+    """A document's file as its name tells it (`content/conditions/glaucoma.es.md`)."""
+
+    name: str  # among the inputs: `content/conditions/glaucoma.es.md`
+    folder: str  # `conditions`
+    slug: str  # `glaucoma`
+    lang: str | None  # `es`; None for a page in the site's own language
+
+
 @dataclass
 class Inputs:
     """Every file a build reads, by its name ("content/site.yaml", "templates/base.html"),
@@ -209,6 +218,17 @@ class Inputs:
     def digest(self, name: str) -> str | None:
         stamp = self.stamps.get(name)
         return stamp.digest if stamp else None
+
+    @functools.cached_property
+    def documents(self) -> dict[str, DocumentFile]:
+        """Each document file by its content path (`conditions/glaucoma.es.md`), with
+        what its name tells, worked out once for the build's many passes over them."""
+        found = {}
+        for name in self.stamps:
+            if is_document(name):
+                _, folder, file_name = name.split("/")
+                found[name[8:]] = DocumentFile(name, folder, *split_stem(file_name[:-3]))
+        return found
 
 
 def input_names(options: BuildOptions) -> tuple[dict[str, str], list[Finding]]:
@@ -310,10 +330,11 @@ class Reader:
         self.editorial: list[Entry] = []
 
     def parse(self, content_path: str, kind: str) -> RawDocument:
-        """The file as parsed (once a build), from the bytes its stamp was taken of."""
+        """The file as parsed (once a build), from the bytes its stamp was taken of
+        (let go of once parsed: the parse holds their text)."""
         if content_path not in self.raw:
             name = f"content/{content_path}"
-            data = self.inputs.data.get(name)
+            data = self.inputs.data.pop(name, None)
             path = self.options.content / content_path
             page = content_path.endswith(".md")
             limit, setting = self.limit(page, content_path)
@@ -358,9 +379,9 @@ class Reader:
         self.limits = config.limits if config is not None else Limits()
         documents = self.documents(config, config_print)
         slugs = sorted(
-            name[19:-3]
-            for name in self.inputs.stamps
-            if name.startswith("content/conditions/") and split_stem(name[19:-3])[1] is None
+            file.slug
+            for file in self.inputs.documents.values()
+            if file.folder == "conditions" and file.lang is None
         )
         packages = self.catalogue(config, config_print, slugs)
         findings += self.findings
@@ -472,10 +493,10 @@ class Reader:
         validation of the same bytes under the same settings. While no document
         changed, the store's summary of them all stands (their findings, which are
         invalid), and no document's own entry is even read."""
+        stamps = self.inputs.stamps
         wanted = {
-            name[8:]: f"{stamp.digest} {config_print}"
-            for name, stamp in self.inputs.stamps.items()
-            if is_document(name)
+            path: f"{stamps[file.name].digest} {config_print}"
+            for path, file in self.inputs.documents.items()
         }
         self.documents_print = whole = whole_print(wanted)
         summary = self.store.reusable("document:all", "", whole)
@@ -567,9 +588,9 @@ class Reader:
         known = self.validated_now.get(content_path)
         if known is not None:
             return known
-        slug, lang = split_stem(content_path[content_path.index("/") + 1 : -3])
+        file = self.inputs.documents[content_path]
         shown = self.shown_root + content_path
-        return Document(kind, slug, shown, content_path, None, self.source, lang=lang)  # type: ignore[arg-type]
+        return Document(kind, file.slug, shown, content_path, None, self.source, lang=file.lang)  # type: ignore[arg-type]
 
     @functools.cached_property
     def shown_root(self) -> str:
@@ -629,12 +650,9 @@ class Reader:
         """Every document file's page URL by its content path, valid or not (a link to a
         page that fails validation is not a second, misleading error)."""
         urls = {}
-        for name in self.inputs.stamps:
-            if is_document(name):
-                _, folder, file_name = name.split("/")
-                slug, lang = split_stem(file_name.removesuffix(".md"))
-                url = f"conditions/{slug}/" if folder == "conditions" else f"{slug}/"
-                urls[name[8:]] = f"{lang}/{url}" if lang else url
+        for path, file in self.inputs.documents.items():
+            url = f"conditions/{file.slug}/" if file.folder == "conditions" else f"{file.slug}/"
+            urls[path] = f"{file.lang}/{url}" if file.lang else url
         return urls
 
     def site_urls(self, packages: Packages) -> frozenset[str]:
@@ -976,19 +994,16 @@ class Session:
         under its own), site.yaml and packages.yaml under every language's."""
         limits = content.reader.limits  # a file too large is not read, so not linted
         sizes = f"{limits.max_page_kb} {limits.max_file_kb}"
-        kinds = {SITE_FILE: "site", CATALOGUE_FILE: "catalogue"}
-
-        def rules_print(name: str) -> str:
-            if not is_document(name):
-                return rules.print
-            return rules.for_language(split_stem(name.rpartition("/")[2][:-3])[1]).print
-
+        stamps = self.inputs.stamps
         wanted = {
-            name[8:]: (kinds.get(name[8:]) or DOCUMENT_DIRS[name.split("/")[1]],
-                       f"{stamp.digest} {rules_print(name)} {sizes}")
-            for name, stamp in self.inputs.stamps.items()
-            if is_document(name) or (name[8:] in kinds and name.startswith("content/"))
-        }  # fmt: skip
+            path: (kind, f"{stamps[name].digest} {rules.print} {sizes}")
+            for path, kind in ((SITE_FILE, "site"), (CATALOGUE_FILE, "catalogue"))
+            if (name := f"content/{path}") in stamps
+        }
+        for path, file in self.inputs.documents.items():
+            language_print = rules.for_language(file.lang).print
+            context = f"{stamps[file.name].digest} {language_print} {sizes}"
+            wanted[path] = (DOCUMENT_DIRS[file.folder], context)
         whole = whole_print({key: context for key, (_, context) in wanted.items()})
         summary = self.store.reusable("lint:all", "", whole)
         if summary is not ...:
@@ -1020,20 +1035,18 @@ class Session:
 
         def original_reviewed(path: str) -> date | None:
             """For a translation: the review date of the page it translates."""
-            folder, _, file_name = path.partition("/")
-            slug, lang = split_stem(file_name.removesuffix(".md"))
-            original = documents.get(f"{folder}/{slug}.md") if lang else None
+            file = self.inputs.documents[path]
+            original = documents.get(f"{file.folder}/{file.slug}.md") if file.lang else None
             reviewed = original.value["reviewed"] if original else None
             return date.fromisoformat(reviewed) if reviewed else None
 
         wanted = {  # every document, valid or not: each is checked as far as it is valid
-            name[8:]: (
-                DOCUMENT_DIRS[name.split("/")[1]],
-                f"{stamp.digest} {content.config_print} {state(documents[name[8:]].value)} "
-                f"{original_reviewed(name[8:])}",
+            path: (
+                DOCUMENT_DIRS[file.folder],
+                f"{stamps[file.name].digest} {content.config_print} "
+                f"{state(documents[path].value)} {original_reviewed(path)}",
             )
-            for name, stamp in stamps.items()
-            if is_document(name)
+            for path, file in self.inputs.documents.items()
         }
         if catalogue is not None:
             dates = packages_date_state(content.reader.catalogue_reviewed, config, today)

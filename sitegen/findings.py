@@ -108,8 +108,11 @@ def findings_data(findings: list[Finding]) -> list[list[Any]]:
     return [[f.path, f.line, f.col, f.field, f.message, f.severity.value] for f in findings]
 
 
+SEVERITIES = {severity.value: severity for severity in Severity}  # faster than Severity(v)
+
+
 def findings_from(data: list[list[Any]]) -> list[Finding]:
     return [
-        Finding(p, line, col, fld, message, Severity(sev))
+        Finding(p, line, col, fld, message, SEVERITIES[sev])
         for p, line, col, fld, message, sev in data
     ]
