@@ -54,9 +54,11 @@ format: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python build.py check
 
+# pytest-xdist: a worker a core, each module's tests in one worker (`loadscope`), so a
+# module's fixtures (a built site, a browser) are made once.
 test: $(STAMP) lint browser-deps
 	$(BIN)/python build.py check --strict
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadscope
 
 # Interface strings (Babel): extract them from the templates into templates/locale/messages.pot,
 # start a language's catalogue (make i18n-init LANG=pt), merge new strings into every
