@@ -35,14 +35,17 @@ class Server:
                     served.busy += 1
                     served.most_busy = max(served.most_busy, served.busy)
                 try:
-                    self.answer()
+                    if self.path.startswith("/slow/"):
+                        time.sleep(0.25)
                 finally:
+                    # Counted out before answering: once answered, the client may ask
+                    # again before this thread gets to run, which is not two at once.
                     with served.lock:
                         served.busy -= 1
+                self.answer()
 
             def answer(self) -> None:
                 if self.path.startswith("/slow/"):
-                    time.sleep(0.25)
                     self.send(200, b"slow")
                 elif self.path == "/live":
                     self.send(200, b"live page")
