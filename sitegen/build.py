@@ -817,6 +817,8 @@ class Session:
         self.rules: tuple[str, RuleSets, list[Finding]] | None = None  # (`rule_sets`)
         self.fragments: dict[str, Any] = {}  # parts of pages, in memory (`Fragments`)
         self.kept_at: int | None = None  # the store's commit of the last build that kept pages
+        self.warming = False  # the build is `warm()`'s
+        self.warmed: set[str] = set()  # the pages `warm()` rendered only to keep their parts
 
     def open_store(self) -> Store:
         if not self.options.cache:
@@ -841,6 +843,18 @@ class Session:
         """Build again after a save (`changed`: the paths file events named; every file
         is stamped again all the same, which costs less than trusting events would)."""
         return self.build()
+
+    def warm(self) -> BuildResult:
+        """Build, also rendering the pages that show parts (`{% fragment %}`) of which
+        the session keeps none, so that the first edit of a title finds them: a
+        session started from the store renders nothing. `serve` calls it once it
+        watches for changes. The pages come out as they were; `warmed` says which
+        were rendered only for this."""
+        self.warming = True
+        try:
+            return self.build()
+        finally:
+            self.warming = False
 
     def build(self) -> BuildResult:
         waiting = None
@@ -922,6 +936,10 @@ class Session:
                                              workflow_print(site))  # fmt: skip
         if fragments is not None and self.kept_at == store.commits:
             fragments.changed = frozenset(new_prints)
+        self.warmed = set()
+        if fragments is not None and self.warming:
+            self.warmed = self.parts_not_kept(jobs) - stale
+            stale |= self.warmed
         fresh_jobs = [job for job in jobs if job.url in stale]
         rendered = self.render(renderer, fresh_jobs)
         if fragments is not None:
@@ -1166,6 +1184,17 @@ class Session:
         stale |= {job.url for job in jobs if job.url not in kept}
         return stale, new_prints
 
+    def parts_not_kept(self, jobs: list[PageJob]) -> set[str]:
+        """The pages that showed parts when last rendered, of which the session keeps none."""
+        kept = self.store.entries("page")
+        return {
+            job.url
+            for job in jobs
+            if job.url not in self.fragments
+            and (entry := kept.get(job.url)) is not None
+            and entry.value.get("parts")
+        }
+
     def render(self, renderer: Renderer, jobs: list[PageJob]) -> dict[str, Rendered]:
         done = parallel_map(renderer.render, jobs, self.options.jobs,
                             self.stage("Rendering pages"))  # fmt: skip
@@ -1293,7 +1322,8 @@ class Session:
                 and (entry.value.get("reads") == reads)
             )
             value = {"template": page.template, "evidence": page.evidence, "digest": page.digest,
-                     "findings": findings_data(made.findings), "reads": reads}  # fmt: skip
+                     "findings": findings_data(made.findings), "reads": reads,
+                     "parts": made.parts}  # fmt: skip
             store.put("page", url, "", value, page.packed_bytes)
             if not unchanged:  # the same reads as last time: their record and prints stand
                 store.record(url, made.reads)

@@ -80,6 +80,7 @@ class FragmentExtension(Extension):
 
     def _part(self, where: str, used: list[Any], context: Any,
               caller: Callable[[], str]) -> str:  # fmt: skip
+        self.environment.showed_parts = True  # type: ignore[attr-defined]
         fragments: Fragments | None = getattr(self.environment, "fragments", None)
         if fragments is None:
             return caller()

@@ -78,6 +78,7 @@ class Rendered:
     # links not checked because the file that would give their page has errors:
     # (that file, the file of the link, line, column)
     skipped: tuple[tuple[str, str, int, int], ...] = ()
+    parts: bool = False  # it showed parts (`{% fragment %}`), kept or not
 
 
 def long_date(value: date | None, lang: str = "en") -> str:
@@ -332,6 +333,7 @@ class Renderer:
         )
         self.env.reads = self.reads
         self.fragments = self.env.fragments = fragments
+        self.env.showed_parts = False  # set by `{% fragment %}` (`Rendered.parts`)
         if fragments is not None:
             fragments.bind(self.reads, self.hold_reports, self.merge_reports)
         self.env.globals.update(
@@ -656,6 +658,7 @@ class Renderer:
         if job.package_id is not None:
             job = replace(job, source=self.site.package_by_id(job.package_id))
         self.reads.start()
+        self.env.showed_parts = False
         self.use(job.lang)
         self.skipped = []
         findings: list[Finding] = []
@@ -669,7 +672,7 @@ class Renderer:
             findings += self.catalogues.missing_since(display(self.templates_dir))
             if self.fragments is not None:
                 self.fragments.finish(job.url, page is not None)
-        return Rendered(page, findings, reads, tuple(self.skipped))
+        return Rendered(page, findings, reads, tuple(self.skipped), self.env.showed_parts)
 
     def hold_reports(self) -> Any:
         held = (self.catalogues.missing, self.skipped)

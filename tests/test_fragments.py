@@ -230,3 +230,30 @@ def test_a_commit_by_another_build_makes_every_part_checked_key_by_key(
     assert build(replace(beside, out=out, cache=False)).ok
     for page in ("index.html", "conditions/index.html", "search/index.html"):
         assert (session.options.out / page).read_bytes() == (out / page).read_bytes(), page
+
+
+def test_a_session_started_from_the_store_warms_the_pages_with_parts_once(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    """`serve` starts from the store and renders nothing, so it would have no parts for
+    the first edit of a title; `warm()` renders the pages that show parts, and only
+    them, without changing a byte, and the next title edit reuses their parts."""
+    options = replace(serving(content, templates, tmp_path).options, cache=True)
+    assert build(replace(options, keep_fragments=False)).ok  # `python build.py`: the store
+    session = Session(options)
+    assert session.build().rendered == [] and session.fragments == {}
+    written = {path: path.stat().st_ino for path in options.out.rglob("*.html")}
+
+    warmed = session.warm()
+    assert warmed.ok and set(warmed.rendered) == session.warmed
+    assert {"", "conditions/"} <= session.warmed  # the home page's and the A to Z's cards
+    assert "conditions/alpha/" not in session.warmed  # shows no part
+    assert {path: path.stat().st_ino for path in options.out.rglob("*.html")} == written
+    before = dict(session.fragments["conditions/"].parts)
+    assert session.warm().rendered == [] and session.warmed == set()  # once is enough
+
+    edit(content / "conditions/alpha.md", "title: ", "title: Renamed ")
+    served = assert_same_as_clean(session, tmp_path)
+    assert "conditions/" in served.rendered and session.warmed == set()
+    after = session.fragments["conditions/"].parts
+    assert [key for key, part in after.items() if before.get(key) is part]  # beta's card

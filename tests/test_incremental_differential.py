@@ -132,21 +132,25 @@ class Process:
 
 class ServeSession:
     """`serve`'s builds, as it asks for them: one process and one `Session`, built
-    once, then rebuilt with the paths the file-system events named; today's date
-    read from the clock (serve's options carry none)."""
+    once, warmed once (`Session.warm`, here with the first changes), then rebuilt with
+    the paths the file-system events named; today's date read from the clock (serve's
+    options carry none)."""
 
     def __init__(self, options: BuildOptions) -> None:
         self.process = Process()
         with self.process.running():
             self.session = Session(options)
-        self.started = False
+        self.started = self.warmed = False
 
     def rebuild(self, changed: set[Path], today: date) -> BuildResult:
         with self.process.running(), clock_at(today):
-            if self.started:
-                return self.session.rebuild(changed)
-            self.started = True
-            return self.session.build()
+            if not self.started:
+                self.started = True
+                return self.session.build()
+            if not self.warmed:
+                self.warmed = True
+                return self.session.warm()
+            return self.session.rebuild(changed)
 
     def close(self) -> None:
         self.session.close()

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from serve_helpers import Chromium, Server, fetch, make_site, need_browser, wait_for
 
+from conftest import run_cli
 from sitegen.build import BuildOptions
 from sitegen.findings import error, warning
 from sitegen.serve import (
@@ -219,6 +220,27 @@ def test_only_served_pages_carry_the_loader(server: Server, site: Path) -> None:
     assert f'content="{SITE_POLICY}"' in written
     status, _ = fetch(server.url + "static/site.0123456789.css")  # a name from an older build
     assert status == 200
+
+
+def test_started_from_the_store_it_renders_the_pages_with_parts_once_it_watches(
+    site: Path,
+) -> None:
+    """`serve` after `python build.py` takes every page from the store and renders none;
+    once it watches for changes it renders the pages that show parts (for the first
+    title edit to reuse), says so, and leaves the site as it was."""
+    assert run_cli("build", cwd=site).returncode == 0
+    written = {p: p.read_bytes() for p in (site / "site").rglob("*.html")}
+    server = Server(site).wait_ready()
+    try:
+        wait_for(lambda: "with parts in" in server.output(), 30, "the pages with parts")
+        assert "Built 0 pages" in server.output()
+        assert {p: p.read_bytes() for p in (site / "site").rglob("*.html")} == written
+        alpha = site / "content/conditions/alpha.md"
+        alpha.write_text(alpha.read_text().replace("title: ", "title: Renamed ", 1))
+        wait_for(lambda: "Renamed" in fetch(server.url + "conditions/")[1], 10, "the new title")
+        assert "Traceback" not in server.output()
+    finally:
+        server.stop()
 
 
 def test_a_failed_rebuild_keeps_the_site_and_serving_shows_every_problem(
