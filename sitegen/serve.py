@@ -501,7 +501,7 @@ class Rebuilder:
 
     def warm(self) -> tuple[bytes | None, str] | None:
         """`Session.warm()`, once the watcher runs; what `build` gives if the build did
-        more than render pages for their parts (a file changed before watching began),
+        more than render pages for their parts (a file changed since the last build),
         else None: those pages came out as they were, and it is only said."""
         started = time.perf_counter()
         shown = self.build(warm=True)
@@ -619,11 +619,18 @@ async def run(
         loop.add_signal_handler(signum, stopped.set)
     stop_watching = threading.Event()
 
-    def finished(error: bytes | None, summary: str, changed: set[Path]) -> None:
+    def finished(error: bytes | None, summary: str, changed: set[Path],
+                 warm: bool = False) -> None:  # fmt: skip
+        """Show a build's outcome. The warm-up's build reloads no page unless it changes
+        whether the site shows its problems: a change it took in was made while watching,
+        so its own rebuild follows and tells the pages what changed (a stylesheet
+        restyles in place, not a reload)."""
         was_failing = state.error is not None
         state.error = error
-        state.generation += 1
         say(summary)
+        if warm and (error is not None) == was_failing:
+            return
+        state.generation += 1
         path = "*" if error is not None or was_failing else reload_path(changed, options)
         push_reload(path)
 
@@ -637,7 +644,7 @@ async def run(
                 if not warmed:
                     warmed = True
                     if (shown := rebuilder.warm()) is not None:
-                        loop.call_soon_threadsafe(finished, *shown, changed)
+                        loop.call_soon_threadsafe(finished, *shown, changed, True)
                 continue
             error, summary = rebuilder.build(changed)
             loop.call_soon_threadsafe(finished, error, summary, changed)
