@@ -817,7 +817,6 @@ class Session:
         self.rules: tuple[str, RuleSets, list[Finding]] | None = None  # (`rule_sets`)
         self.fragments: dict[str, Any] = {}  # parts of pages, in memory (`Fragments`)
         self.kept_at: int | None = None  # the store's commit of the last build that kept pages
-        self.warming = False  # the build is `warm()`'s
         self.warmed: set[str] = set()  # the pages `warm()` rendered only to keep their parts
 
     def open_store(self) -> Store:
@@ -850,22 +849,18 @@ class Session:
         session started from the store renders nothing. `serve` calls it once it
         watches for changes. The pages come out as they were; `warmed` says which
         were rendered only for this."""
-        self.warming = True
-        try:
-            return self.build()
-        finally:
-            self.warming = False
+        return self.build(warm=True)
 
-    def build(self) -> BuildResult:
+    def build(self, warm: bool = False) -> BuildResult:
         waiting = None
         if self.options.progress is not None:
             waiting = partial(self.options.progress, "Waiting for another build to finish", 0, 1)
         with self.store.held(waiting):
-            return self.build_held()
+            return self.build_held(warm)
 
-    def build_held(self) -> BuildResult:
+    def build_held(self, warm: bool = False) -> BuildResult:
         try:
-            return self.run()
+            return self.run(warm)
         except (
             StoreDamageError
         ) as exc:  # whatever the damage, it costs a rebuild, never a wrong site
@@ -877,7 +872,7 @@ class Session:
             self.store = (
                 Store.open(self.store.path) if self.options.cache else Store.temporary_store()
             )
-            return self.run()
+            return self.run(warm)
         except ChangedWhileBuildingError as exc:
             message = (
                 "expected the file to stay as it was while the site was built, found it "
@@ -887,7 +882,7 @@ class Session:
             self.made.clear()
             return BuildResult(findings=[error_at(str(exc), "file", message)])
 
-    def run(self) -> BuildResult:
+    def run(self, warm: bool = False) -> BuildResult:
         options, store = self.options, self.store
         result = BuildResult()
         clock = Clock(result.timings)
@@ -937,7 +932,7 @@ class Session:
         if fragments is not None and self.kept_at == store.commits:
             fragments.changed = frozenset(new_prints)
         self.warmed = set()
-        if fragments is not None and self.warming:
+        if fragments is not None and warm:
             self.warmed = self.parts_not_kept(jobs) - stale
             stale |= self.warmed
         fresh_jobs = [job for job in jobs if job.url in stale]
