@@ -87,6 +87,7 @@ from .quality import check_document, check_packages, packages_date_state
 from .record import Values, short_print
 from .render import CompiledTemplates, PageJob, Rendered, Renderer, language_of, page_jobs
 from .search import SearchIndexError, search_index
+from .store import Entry as StoreEntry
 from .store import Store, StoreDamageError, cache_path
 from .theme import is_theme_file, theme_of
 from .urls import output_path, unchecked_by
@@ -207,13 +208,48 @@ class DocumentFile(NamedTuple):
 
 
 @dataclass
-class Inputs:
-    """Every file a build reads, by its name ("content/site.yaml", "templates/base.html"),
-    with its stamp; the bytes of those read to stamp them, to parse without reading again."""
+class Listing:
+    """The files a build reads, as listing the folders found them: by name
+    ("content/site.yaml", "templates/base.html"), with their paths (strings: 10,000
+    `Path`s cost more than their stats); and the findings of listing them (links not
+    followed, translations set aside)."""
 
+    names: dict[str, str]
+    findings: list[Finding]
+
+    @functools.cached_property
+    def documents(self) -> dict[str, DocumentFile]:
+        """Each document file by its content path (`conditions/glaucoma.es.md`), with
+        what its name tells, worked out once for the build's many passes over them."""
+        found = {}
+        for name in self.names:
+            if is_document(name):
+                _, folder, file_name = name.split("/")
+                found[name[8:]] = DocumentFile(name, folder, *split_stem(file_name[:-3]))
+        return found
+
+    @functools.cached_property
+    def by_path(self) -> dict[str, str]:
+        return {os.path.abspath(path): name for name, path in self.names.items()}
+
+    def named(self, changed: Iterable[Path]) -> frozenset[str] | None:
+        """The names of the `changed` paths when each is a listed file that is still a
+        file (so no file came or went since the listing); else None."""
+        names = [self.by_path.get(os.path.abspath(path)) for path in changed]
+        if None in names or not all(map(os.path.isfile, changed)):
+            return None
+        return frozenset(names)  # type: ignore[arg-type]
+
+
+@dataclass
+class Inputs:
+    """Every file a build reads, by its name, with its stamp; the bytes of those read
+    to stamp them, to parse without reading again."""
+
+    listing: Listing
     stamps: dict[str, Stamp]
     data: dict[str, bytes]
-    findings: list[Finding]  # of files that could not be read
+    findings: list[Finding]  # of listing the files, and of files that could not be read
 
     def digest(self, name: str) -> str | None:
         stamp = self.stamps.get(name)
@@ -221,21 +257,16 @@ class Inputs:
 
     @functools.cached_property
     def documents(self) -> dict[str, DocumentFile]:
-        """Each document file by its content path (`conditions/glaucoma.es.md`), with
-        what its name tells, worked out once for the build's many passes over them."""
-        found = {}
-        for name in self.stamps:
-            if is_document(name):
-                _, folder, file_name = name.split("/")
-                found[name[8:]] = DocumentFile(name, folder, *split_stem(file_name[:-3]))
-        return found
+        """The listing's documents that could be read."""
+        listed = self.listing.documents
+        if len(self.stamps) == len(self.listing.names):
+            return listed
+        return {path: file for path, file in listed.items() if file.name in self.stamps}
 
 
-def input_names(options: BuildOptions) -> tuple[dict[str, str], list[Finding]]:
-    """The files a build reads, by name, with their paths: the site's settings,
-    catalogue and claims rules, its documents and images, and every file under
-    templates/ (paths as strings: 10,000 `Path`s cost more than their stats); and the
-    findings of listing them (links not followed, translations set aside)."""
+def list_inputs(options: BuildOptions) -> Listing:
+    """The files a build reads: the site's settings, catalogue and claims rules, its
+    documents and images, and every file under templates/."""
     names: dict[str, str] = {}
     content, templates = os.fspath(options.content), os.fspath(options.templates)
     for name in (SITE_FILE, CATALOGUE_FILE, CLAIMS_FILE):
@@ -252,20 +283,31 @@ def input_names(options: BuildOptions) -> tuple[dict[str, str], list[Finding]]:
         findings += found
         prefix = f"{label}/{under}/" if under else f"{label}/"
         names.update((prefix + path.relative_to(top).as_posix(), os.fspath(path)) for path in files)
-    return names, findings
+    return Listing(names, findings)
 
 
-def scan(options: BuildOptions, store: Store) -> Inputs:
+def scan(options: BuildOptions, store: Store, since: Inputs | None = None,
+         changed: frozenset[str] = frozenset()) -> Inputs:  # fmt: skip
     """Stamp every input file, reading only those not known by their stamp (the
     store keeps each file's stamp as the `stamp` step's entry). A file that cannot
-    be read (a link out of its folder, a named pipe) is a finding and no input."""
+    be read (a link out of its folder, a named pipe) is a finding and no input.
+
+    `since`: the scan of the session's last finished build, when the file-system
+    events since then name only files it listed, still there (`changed`): the
+    folders are not listed again, and only those files, and any that could not
+    be read then, are stamped again."""
     started = time.time_ns()
     recorded = store.entries("stamp")
     stamped_at = store.state("stamped_at") or 0
-    names, findings = input_names(options)
-    inputs = Inputs({}, {}, findings)
+    listing = since.listing if since is not None else list_inputs(options)
+    inputs = Inputs(listing, {}, {}, list(listing.findings))
+    findings = inputs.findings
+    kept = since.stamps if since is not None else {}
     boundaries = {"content": options.content, "templates": options.templates}
-    for name, path in names.items():
+    for name, path in listing.names.items():
+        if name in kept and name not in changed:
+            inputs.stamps[name] = kept[name]
+            continue
         known = recorded.get(name)
         stamp = Stamp(*known.value) if known else None
         try:
@@ -818,6 +860,8 @@ class Session:
         self.fragments: dict[str, Any] = {}  # parts of pages, in memory (`Fragments`)
         self.kept_at: int | None = None  # the store's commit of the last build that kept pages
         self.warmed: set[str] = set()  # the pages `warm()` rendered only to keep their parts
+        self.scanned: Inputs | None = None  # the scan of the last build that finished
+        self.found: dict[str, dict[str, tuple[StoreEntry, list[Finding]]]] = {}
 
     def open_store(self) -> Store:
         if not self.options.cache:
@@ -839,9 +883,12 @@ class Session:
         self.store.close()
 
     def rebuild(self, changed: Iterable[Path]) -> BuildResult:
-        """Build again after a save (`changed`: the paths file events named; every file
-        is stamped again all the same, which costs less than trusting events would)."""
-        return self.build()
+        """Build again after a save (`changed`: the paths the file-system events named
+        since the last build). When each is a file the last finished build read, and
+        is still there, no file came or went: only they are stamped again. Otherwise
+        (a file came, went or was renamed, a folder changed) every file is, as in
+        `build()`."""
+        return self.build(changed=changed)
 
     def warm(self) -> BuildResult:
         """Build, also rendering the pages that show parts (`{% fragment %}`) of which
@@ -851,16 +898,21 @@ class Session:
         were rendered only for this."""
         return self.build(warm=True)
 
-    def build(self, warm: bool = False) -> BuildResult:
+    def build(self, warm: bool = False, changed: Iterable[Path] | None = None) -> BuildResult:
         waiting = None
         if self.options.progress is not None:
             waiting = partial(self.options.progress, "Waiting for another build to finish", 0, 1)
         with self.store.held(waiting):
-            return self.build_held(warm)
+            return self.build_held(warm, changed)
 
-    def build_held(self, warm: bool = False) -> BuildResult:
+    def build_held(self, warm: bool = False, changed: Iterable[Path] | None = None
+                   ) -> BuildResult:  # fmt: skip
+        since, self.scanned = self.scanned, None
+        names = since.listing.named(changed) if since is not None and changed is not None else None
         try:
-            return self.run(warm)
+            result = self.run(warm, since if names is not None else None, names or frozenset())
+            self.scanned = self.inputs
+            return result
         except (
             StoreDamageError
         ) as exc:  # whatever the damage, it costs a rebuild, never a wrong site
@@ -872,7 +924,9 @@ class Session:
             self.store = (
                 Store.open(self.store.path) if self.options.cache else Store.temporary_store()
             )
-            return self.run(warm)
+            result = self.run(warm)
+            self.scanned = self.inputs
+            return result
         except ChangedWhileBuildingError as exc:
             message = (
                 "expected the file to stay as it was while the site was built, found it "
@@ -882,7 +936,8 @@ class Session:
             self.made.clear()
             return BuildResult(findings=[error_at(str(exc), "file", message)])
 
-    def run(self, warm: bool = False) -> BuildResult:
+    def run(self, warm: bool = False, since: Inputs | None = None,
+            changed: frozenset[str] = frozenset()) -> BuildResult:  # fmt: skip
         options, store = self.options, self.store
         result = BuildResult()
         clock = Clock(result.timings)
@@ -891,7 +946,7 @@ class Session:
         if store.state("base") != base:
             store.clear()  # nothing kept for other code or folders is reused
             store.set_state("base", base)
-        inputs = self.inputs = scan(options, store)
+        inputs = self.inputs = scan(options, store, since, changed)
         content = Reader(options, store, inputs, self.made).read()
         findings = [*self.problems, *inputs.findings, *content.findings]
         failed = content.failed | {finding.path for finding in inputs.findings if finding.is_error}
@@ -1121,9 +1176,16 @@ class Session:
         """The findings the store holds for every file of `step` (`per_file` keeps only
         the files it was last given; the build sorts them). A large site's notes weigh
         megabytes: kept once, with each file, they are not written again whole after
-        every edit."""
-        return [finding for entry in self.store.entries(step).values()
-                for finding in findings_from(entry.value)]  # fmt: skip
+        every edit. The session holds each entry's findings as made from it while the
+        entry stands, so a rebuild makes them only for the files checked again."""
+        before = self.found.get(step, {})
+        now = {}
+        for key, entry in self.store.entries(step).items():
+            known = before.get(key)
+            now[key] = (known if known is not None and known[0] is entry
+                        else (entry, findings_from(entry.value)))  # fmt: skip
+        self.found[step] = now
+        return [finding for _, findings in now.values() for finding in findings]
 
     # Rendering ------------------------------------------------------------------
 

@@ -223,11 +223,11 @@ def run_check(args: argparse.Namespace) -> int:
 def external_link_findings(options: BuildOptions, args: argparse.Namespace) -> list[Finding]:
     """`check --links`: every http(s) address in the content files, fetched (or its
     result of the last `--max-age` days reused) and reported where it is cited."""
-    from .build import input_names
+    from .build import list_inputs
     from .fs import display_in
     from .links import CACHE_FILE, check_links, find_links
 
-    names, _ = input_names(options)
+    names = list_inputs(options).names
     files = [(display_in(options.content, name[8:]), path) for name, path in names.items()
              if name.startswith("content/") and not name.startswith("content/images/")]  # fmt: skip
     links = find_links(files, skip=tuple(site_address(options.content)))

@@ -8,6 +8,7 @@ and give the same pages and findings as a fresh build.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -312,6 +313,78 @@ def test_adding_and_removing_a_condition(options: BuildOptions, session: Session
     third = rebuild(session)
     assert "conditions/gamma/" not in {p.url for p in third.pages}
     assert not (options.out / "conditions/gamma").exists()
+
+
+def served(session: Session, changed: list[Path]) -> BuildResult:
+    """`serve`'s rebuild after file events named `changed`, checked against a fresh build."""
+    result = session.rebuild(changed)
+    fresh = build(replace(session.options, write=False))
+    assert [(p.url, p.content) for p in result.pages] == [(p.url, p.content) for p in fresh.pages]
+    assert result.findings == fresh.findings
+    return result
+
+
+def test_a_serve_rebuild_stamps_only_the_files_the_events_name(
+    options: BuildOptions, session: Session, monkeypatch
+) -> None:
+    """While each named path is a file the last build listed, nothing came or went:
+    the folders are not listed and no other file is looked at."""
+    from sitegen import build as build_module
+
+    session.build()
+    alpha = options.content / "conditions/alpha.md"
+    edit(alpha, "Alpha has symptoms", "Alpha has new symptoms")
+    listed, stated = [], []
+    scan, stat = build_module.scan, os.stat
+
+    def scan_counting_stats(*args: object) -> object:
+        monkeypatch.setattr(os, "stat", lambda p, **kw: stated.append(str(p)) or stat(p, **kw))
+        try:
+            return scan(*args)
+        finally:
+            monkeypatch.setattr(os, "stat", stat)
+
+    monkeypatch.setattr(build_module, "scan", scan_counting_stats)
+    monkeypatch.setattr(build_module, "list_inputs", lambda o: listed.append(o) or 1 / 0)
+    result = session.rebuild([alpha])
+    monkeypatch.undo()
+    assert result.rendered == ["conditions/alpha/"]
+    assert "Alpha has new symptoms" in (options.out / "conditions/alpha/index.html").read_text()
+    assert listed == [] and stated == [f"{options.content}/conditions/alpha.md"]
+    assert served(session, []).rendered == []
+
+
+def test_a_serve_rebuild_lists_the_folders_again_when_a_file_came_or_went(
+    options: BuildOptions, session: Session
+) -> None:
+    session.build()
+    gamma = options.content / "conditions/gamma.md"
+    gamma.write_text((options.content / "conditions/beta.md").read_text().replace("Beta", "Gamma"))
+    assert "conditions/gamma/" in served(session, [gamma]).rendered
+    moved = options.content / "conditions/delta.md"
+    gamma.rename(moved)
+    assert "conditions/delta/" in served(session, [gamma, moved]).rendered
+    moved.unlink()
+    assert "conditions/delta/" not in served(session, [moved]).urls
+    folder = options.content / "conditions"
+    edit(folder / "beta.md", "Beta has causes", "Beta has known causes")  # named by its folder
+    assert served(session, [folder]).rendered == ["conditions/beta/"]
+
+
+def test_after_a_failed_build_a_serve_rebuild_stamps_every_file(
+    options: BuildOptions, session: Session, monkeypatch
+) -> None:
+    """A build that did not finish may not have kept what it stamped: the next one
+    trusts no event."""
+    session.build()
+    alpha, beta = options.content / "conditions/alpha.md", options.content / "conditions/beta.md"
+    edit(alpha, "Alpha has symptoms", "Alpha has new symptoms")
+    monkeypatch.setattr(Session, "keep", lambda *args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        session.rebuild([alpha])
+    monkeypatch.undo()
+    edit(beta, "Beta has causes", "Beta has known causes")
+    assert sorted(served(session, [beta]).rendered) == ["conditions/alpha/", "conditions/beta/"]
 
 
 def test_a_finding_in_an_unchanged_file_points_where_a_fresh_build_does(
