@@ -36,6 +36,7 @@ SENTENCE_END = re.compile(
     re.MULTILINE,
 )
 ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|dr|mr|mrs|ms|st|no|approx|fig)\.$", re.IGNORECASE)
+LONGEST_ABBREVIATION = len("approx.")  # searched for just before each full stop (`\b` sees past)
 CLAUSE_BREAK = re.compile(
     r"[,;:\u2014\u2013]|\s-\s|\b(?:but|while|whereas|although|though|because|since|however|"
     r"yet|so|which|unlike)\b",
@@ -202,7 +203,8 @@ class Sentences:
         self.text, self.lowered = text, lowered
         ends = [0]
         for match in SENTENCE_END.finditer(text):
-            if match.group().startswith(".") and ABBREVIATION.search(text, 0, match.end()):
+            end, start = match.end(), max(0, match.end() - LONGEST_ABBREVIATION)
+            if match.group().startswith(".") and ABBREVIATION.search(text, start, end):
                 continue
             ends.append(match.end() if match.group().strip() else match.start() + 1)
         self.starts = sorted(set(ends))
