@@ -14,9 +14,10 @@ VENV_PYTHON = Path(__file__).absolute().parent / ".venv" / "bin" / "python"
 AGAIN = "SITEGEN_IN_VENV"  # set when this runs itself again, so it does so only once
 
 
-def main() -> int:
+def main() -> None:
     try:
         from sitegen.cli import main as run
+        from sitegen.cli import run_and_exit
     except ModuleNotFoundError as exc:
         if os.access(VENV_PYTHON, os.X_OK) and not os.environ.get(AGAIN):
             os.environ[AGAIN] = "1"
@@ -26,9 +27,9 @@ def main() -> int:
             "run `make setup` once (it installs everything into .venv), then run this again",
             file=sys.stderr,
         )
-        return 2
-    return run()
+        sys.exit(2)
+    run_and_exit(run)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-from conftest import TEMPLATES, run_cli
+from conftest import ROOT, TEMPLATES, run_cli
 from sitegen import __version__, cli
 
 
@@ -38,6 +41,32 @@ def test_options_without_a_command_mean_build(content: Path, tmp_path: Path):
         "--content", str(content), "--out", str(tmp_path / "o"), "--templates", str(TEMPLATES)
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_exit_code_and_every_line_survive_ending_without_teardown(
+    content: Path, tmp_path: Path
+):
+    """`run_and_exit` ends the process at once: what was written still arrives through
+    a pipe (written in blocks unless PYTHONUNBUFFERED is set, so it is not here), and
+    the code is the command's, from `build.py` and from `python -m sitegen`."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    args = ("--content", str(content), "--out", str(tmp_path / "o"), "--templates", str(TEMPLATES))
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, *command, *args], capture_output=True, text=True,
+                              env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT, timeout=120)  # fmt: skip
+
+    for index in range(30):  # a finding each
+        (content / "conditions" / f"broken-{index}.md").write_text("---\ntitle: [\n---\n")
+    for result in (run(str(ROOT / "build.py")), run("-m", "sitegen")):
+        assert result.returncode == 1
+        assert len(re.findall(r"broken-\d+\.md:3:1: yaml: ", result.stderr)) == 30
+        assert re.search(r"Build failed: \d+ errors; \S+ was left as it was\.\n$", result.stderr)
+    for broken in (content / "conditions").glob("broken-*.md"):
+        broken.unlink()
+    for result in (run(str(ROOT / "build.py")), run("-m", "sitegen")):
+        assert result.returncode == 0, result.stderr
+        assert re.fullmatch(r"Built 10 pages into \S+ in [\d.]+ s\.\n", result.stdout)
 
 
 def test_version_and_help():
