@@ -235,8 +235,9 @@ class Listing:
     def named(self, changed: Iterable[Path]) -> frozenset[str] | None:
         """The names of the `changed` paths when each is a listed file that is still a
         file (so no file came or went since the listing); else None."""
-        names = [self.by_path.get(os.path.abspath(path)) for path in changed]
-        if None in names or not all(map(os.path.isfile, changed)):
+        paths = list(changed)
+        names = [self.by_path.get(os.path.abspath(path)) for path in paths]
+        if None in names or not all(map(os.path.isfile, paths)):
             return None
         return frozenset(names)  # type: ignore[arg-type]
 
