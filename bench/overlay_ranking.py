@@ -1,0 +1,168 @@
+"""How well search ranks after a one-page edit, by the size of the overlay's ballast
+(a measurement, not a test).
+
+    python bench/overlay_ranking.py --content DIR [--edits 6] [--ballast 150,50,0]
+
+DIR is a content folder of at least 1,000 conditions (`bench/generate.py --pages 1000
+--weight real --out DIR`). For each of `--edits` conditions picked at random (seed 7),
+and for each ballast size, a copy of DIR is built (cold, into a folder under
+bench/.work/overlay-ranking/), the condition gets a sentence more, and it is built
+again: its page goes into the overlay bundle with that many unchanged pages of
+ballast. The reference is the same edit indexed the other way, its shard indexed
+again (no overlay). Then, in headless Chromium (/usr/bin/chromium, `make
+browser-deps`), the site's index is loaded as templates/static/search.js loads it
+(every bundle merged, the stale entries and repeats dropped) and searched for the
+condition's title and 12 of its words; each ranking (the first 20 pages) is compared
+with the reference's:
+
+- the same first result: the share of queries whose first page is the reference's;
+- the edited page's move: how many places it stands from where the reference puts
+  it (a page not in the first 20 counts as 20th);
+- the first ten in common: the share of the reference's first ten in them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import random
+import re
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sitegen import search  # noqa: E402
+from sitegen.build import BuildOptions, build  # noqa: E402
+
+WORK = ROOT / "bench" / ".work" / "overlay-ranking"
+SHOWN = 20
+SENTENCE = "This page was checked again by the clinic team."
+
+# The index as static/search.js loads it, searched for each query: the pages' paths.
+SEARCH = """async ([queries, shown]) => {
+  const listing = new URL('/pagefind/shards.json', location.href);
+  const shards = await (await fetch(listing)).json();
+  const bundles = shards.bundles.map(folder => new URL(folder, listing).href);
+  const stale = new Set(shards.stale || []);
+  const api = await import(bundles[0] + 'pagefind.js');
+  await api.options({excerptLength: 24});
+  await api.init();
+  await Promise.all(bundles.slice(1).map(b => api.mergeIndex(b, {excerptLength: 24})));
+  const ranked = {};
+  for (const query of queries) {
+    const found = await api.search(query);
+    const seen = new Set(), kept = [];
+    for (const hit of found.results) {
+      if (stale.has(hit.id) || seen.has(hit.id)) continue;
+      seen.add(hit.id);
+      kept.push(hit);
+      if (kept.length >= shown) break;
+    }
+    ranked[query] = await Promise.all(
+      kept.map(async hit => new URL((await hit.data()).url, location.href).pathname));
+  }
+  return ranked;
+}"""
+
+
+def edited_site(content: Path, label: str, condition: str, ballast: int, overlay: int) -> Path:
+    """A copy of `content` built, `condition` edited, built again with the given
+    ballast and overlay sizes; the site folder."""
+    folder = WORK / label
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(content, folder / "content")
+    options = BuildOptions(folder / "content", folder / "site", ROOT / "templates", cache=True)
+    search.BALLAST_PAGES, search.OVERLAY_PAGES = 150, 100
+    build(options)
+    target = folder / "content" / "conditions" / condition
+    text = target.read_text("utf-8")
+    target.write_text(text.replace("\n## ", f"\n{SENTENCE}\n\n## ", 1), "utf-8")
+    search.BALLAST_PAGES, search.OVERLAY_PAGES = ballast, overlay
+    build(options)
+    bundles = json.loads((folder / "site/pagefind/shards.json").read_text())["bundles"]
+    if ("overlay/" in bundles) != (overlay > 0):
+        raise SystemExit(f"{label}: expected {'an' if overlay else 'no'} overlay, found {bundles}")
+    return folder / "site"
+
+
+def rankings(page, site: Path, queries: list[str]) -> dict[str, list[str]]:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_port}/search/index.html")
+        return page.evaluate(SEARCH, [queries, SHOWN])
+    finally:
+        server.shutdown()
+
+
+def queries_for(path: Path, rng: random.Random) -> list[str]:
+    text = path.read_text("utf-8")
+    title = re.search(r"\ntitle: *(.*)", text).group(1).strip().strip("\"'")
+    body = text.split("\n---", 2)[-1].lower()
+    words = sorted(set(re.findall(r"[a-z]{6,}", body)))
+    rng.shuffle(words)
+    return [title, *words[:12]]
+
+
+def compare(reference: dict[str, list[str]], found: dict[str, list[str]], url: str) -> tuple:
+    first = moves = common = 0.0
+    for query, ref in reference.items():
+        got = found[query]
+        first += ref[:1] == got[:1]
+        where = [next((i for i, path in enumerate(r) if path.startswith(url)), SHOWN)
+                 for r in (ref, got)]  # fmt: skip
+        moves += abs(where[0] - where[1])
+        common += len(set(ref[:10]) & set(got[:10])) / max(1, len(set(ref[:10])))
+    count = len(reference)
+    return first / count, moves / count, common / count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--content", type=Path, required=True)
+    parser.add_argument("--edits", type=int, default=6)
+    parser.add_argument("--ballast", default="150,50,0")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.ballast.split(",")]
+    rng = random.Random(7)
+    conditions = sorted(path.name for path in (args.content / "conditions").glob("*.md"))
+    from playwright.sync_api import sync_playwright
+
+    totals: dict[int, list[tuple]] = {size: [] for size in sizes}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             headless=True, args=["--no-sandbox"])  # fmt: skip
+        page = browser.new_page()
+        for condition in rng.sample(conditions, args.edits):
+            queries = queries_for(args.content / "conditions" / condition, rng)
+            url = f"/conditions/{condition[:-3]}/"
+            site = edited_site(args.content, "reference", condition, 150, 0)
+            reference = rankings(page, site, queries)
+            for size in sizes:
+                site = edited_site(args.content, f"ballast-{size}", condition, size, 100)
+                totals[size].append(compare(reference, rankings(page, site, queries), url))
+            shown = {size: [round(x, 2) for x in rows[-1]] for size, rows in totals.items()}
+            print(condition, shown, flush=True)
+        browser.close()
+    print(f"\n{args.edits} edits, {len(queries)} queries each; against the shard indexed again:")
+    print("| ballast | the same first result | the edited page's move | the first ten in common |")
+    print("|---:|---:|---:|---:|")
+    for size, rows in totals.items():
+        first, moves, common = (sum(row[i] for row in rows) / len(rows) for i in range(3))
+        print(f"| {size} | {first:.2f} | {moves:.2f} places | {common:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
