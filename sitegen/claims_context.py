@@ -203,10 +203,11 @@ class Sentences:
         self.text, self.lowered = text, lowered
         ends = [0]
         for match in SENTENCE_END.finditer(text):
-            end, start = match.end(), max(0, match.end() - LONGEST_ABBREVIATION)
+            end = match.end()
+            start = max(0, end - LONGEST_ABBREVIATION)
             if match.group().startswith(".") and ABBREVIATION.search(text, start, end):
                 continue
-            ends.append(match.end() if match.group().strip() else match.start() + 1)
+            ends.append(end if match.group().strip() else match.start() + 1)
         self.starts = sorted(set(ends))
 
     def around(self, offset: int) -> Sentence:
