@@ -80,6 +80,26 @@ TOKEN = re.compile(  # one leading "<" for all three kinds: twice as fast as thr
     rf"|(?P<end>/?)(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>{QUOTED})>)",
     re.DOTALL | re.IGNORECASE,
 )
+# What the scanner passes over outside the disclaimer and hidden elements: text,
+# comments, end tags and start tags `handle_token` would only count, each matched
+# to the same end as `TOKEN` matches it; it stops at anything else.
+NOTICED = r"id=|disclaimer-|hidden"  # in a start tag: its attributes are read
+UNNOTICED = rf"(?:(?!{NOTICED})[^>\"'])*"
+UNNOTICED_ATTRIBUTES = (
+    rf"""{UNNOTICED}(?:(?:"(?:(?!{NOTICED})[^"])*"|'(?:(?!{NOTICED})[^'])*'){UNNOTICED})*"""
+)
+READ_TAGS = "|".join(sorted(ATTRIBUTE_TAGS | {"details", "script", "style"}))
+PASSED_OVER = re.compile(
+    rf"""(?:[^<]+
+    |<(?:!--.*?--|![^>]*)>
+    |</[a-zA-Z][a-zA-Z0-9-]*{QUOTED}>
+    |<(?!(?i:{READ_TAGS})\b)[a-zA-Z][a-zA-Z0-9-]*{UNNOTICED_ATTRIBUTES}>
+    |<(?![!/a-zA-Z])
+    )*""",
+    re.DOTALL | re.VERBOSE,
+)
+# A link with nothing else to read: `handle_starttag` would only note its address.
+PLAIN_LINK = re.compile(r'<a href="([^"&<>]*)">')
 # A link whose path is itself: no scheme, host, query, fragment, escape or space
 # (`urlsplit` would give it back unchanged; a listing page has thousands).
 PLAIN_PATH = re.compile(r"(?!//)[^:?#%\\\x00-\x20]*")
@@ -137,41 +157,62 @@ class PageScanner:
         self.ids: list[str] = []
 
     def feed(self, html: str) -> None:
-        """Scan `html`. The common case, a tag with nothing the checks read outside
-        the disclaimer, only counts depth; listing pages have tens of thousands."""
-        position = 0
-        for token in TOKEN.finditer(html):
-            start, end = token.span()
-            if start > position and (self.keep_text or self.block is not None):
-                self.handle_data(html[position:start])
-            position = end
-            comment, raw_tag, raw_attrs, closing, tag, raw = token.group(
-                "comment", "raw", "raw_attrs", "end", "tag", "attrs"
-            )
-            if comment:
-                continue
-            if raw_tag:
-                self.handle_starttag(raw_tag.lower(), attributes(raw_attrs))
-                self.handle_endtag(raw_tag.lower())
-                continue
-            tag = tag.lower()
-            if closing:
-                self.handle_endtag(tag)
-                continue
-            if (
-                tag in ATTRIBUTE_TAGS
-                or "id=" in raw
-                or DISCLAIMER_MARK in raw
-                or "hidden" in raw
-                or tag == "details"
-            ):
-                self.handle_starttag(tag, attributes(raw))
-            elif tag not in VOID_TAGS:
-                self.depth += 1
-            if tag not in VOID_TAGS and raw.rstrip().endswith("/"):
-                self.handle_endtag(tag)
-        if (self.keep_text or self.block is not None) and position < len(html):
+        """Scan `html`. Outside the disclaimer and hidden elements only the tags whose
+        attributes the checks read matter, so runs of other tags and text are passed
+        over in one step (`PASSED_OVER`); listing pages have tens of thousands."""
+        position, size = 0, len(html)
+        while True:
+            if self.block is None and self.hidden_depth is None and not self.keep_text:
+                position = PASSED_OVER.match(html, position).end()
+                link = PLAIN_LINK.match(html, position)
+                if link is not None:
+                    self.links.append(link[1])
+                    position = link.end()
+                    continue
+                token = TOKEN.match(html, position)
+                if token is None:
+                    if position >= size:
+                        return
+                    position += 1  # a "<" that starts no tag: text, not read here
+                    continue
+            else:
+                token = TOKEN.search(html, position)
+                if token is None:
+                    break
+                if token.start() > position:
+                    self.handle_data(html[position : token.start()])
+            position = token.end()
+            self.handle_token(token)
+        if position < size:
             self.handle_data(html[position:])
+
+    def handle_token(self, token: re.Match[str]) -> None:
+        """Only counts depth for the common tag with nothing the checks read."""
+        comment, raw_tag, raw_attrs, closing, tag, raw = token.group(
+            "comment", "raw", "raw_attrs", "end", "tag", "attrs"
+        )
+        if comment:
+            return
+        if raw_tag:
+            self.handle_starttag(raw_tag.lower(), attributes(raw_attrs))
+            self.handle_endtag(raw_tag.lower())
+            return
+        tag = tag.lower()
+        if closing:
+            self.handle_endtag(tag)
+            return
+        if (
+            tag in ATTRIBUTE_TAGS
+            or "id=" in raw
+            or DISCLAIMER_MARK in raw
+            or "hidden" in raw
+            or tag == "details"
+        ):
+            self.handle_starttag(tag, attributes(raw))
+        elif tag not in VOID_TAGS:
+            self.depth += 1
+        if tag not in VOID_TAGS and raw.rstrip().endswith("/"):
+            self.handle_endtag(tag)
 
     def close(self) -> None:
         """Nothing is buffered; kept so the scanner reads like a parser."""
@@ -298,7 +339,8 @@ def check_page(
         links += [
             ("link", url)
             for url in scanner.links
-            if not urlsplit(url).scheme and not url.startswith(("#", "//"))
+            if PLAIN_PATH.fullmatch(url)
+            or (not urlsplit(url).scheme and not url.startswith(("#", "//")))
         ]
     return findings, links
 

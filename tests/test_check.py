@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from conftest import build_site
-from sitegen.check import check_pages, policy_is_own_origin, resolves
+from sitegen.check import PageScanner, check_pages, policy_is_own_origin, resolves
 from sitegen.models import EvidenceLevel, RenderedPage
 
 LEVELS = {
@@ -182,3 +185,80 @@ def test_a_template_error_is_reported_with_its_line(content: Path, templates: Pa
     message = result.errors[0].message
     assert message.startswith("expected one of the names a template is given (")
     assert message.endswith("found 'nope'")
+
+
+# Pieces of HTML that each path of the scanner treats differently: tags it reads
+# or passes over, tag-like text in comments, scripts and attribute values, odd
+# case, self-closing forms, stray angle brackets and quotes.
+HTML_PIECES = [
+    '<a href="x/">',
+    '<a href="p?id=3">',
+    '<a href="a&amp;b">',
+    '<A HREF="up/">',
+    "</a>",
+    '<div id="d">',
+    "<div>",
+    "</div>",
+    '<DIV ID="u">',
+    '<span data-grid="1">',
+    "<abbr>",
+    '<span title="<a href=z>">',
+    '<p title="hidden things">',
+    "<p hidden>",
+    "<p HIDDEN>",
+    '<p aria-hidden="true">',
+    "</p>",
+    "<details>",
+    "<details open>",
+    "</details>",
+    '<!-- <a href="c"> -->',
+    "<!x>",
+    "<!-->",
+    '<script src="s.js">var a="<a href=q>"</script>',
+    "<script>",
+    "</script>",
+    "<style>p{}</style>",
+    '<style><a href="in-style/"></style>',
+    "<script-x>",
+    "<x-a>",
+    '<a-b href="y">',
+    "<br/>",
+    "<div/>",
+    "<details/>",
+    '<img src="i.png" alt="">',
+    '<link rel="stylesheet" href="s.css">',
+    '<meta http-equiv="content-security-policy" content="default-src \'self\'">',
+    '<section class="disclaimer disclaimer-short" aria-label="k">',
+    "</section>",
+    '<aside class="disclaimer disclaimer-full" id="full">',
+    "</aside>",
+    '<a href="#full">',
+    "<i class='disclaimer-'>",
+    "text",
+    " < ",
+    "<",
+    ">",
+    '"',
+    "'",
+    "&amp;",
+]
+
+
+def scanned(html: str, keep_text: bool) -> tuple[object, ...]:
+    scanner = PageScanner(keep_text=keep_text)
+    scanner.feed(html)
+    blocks = {
+        kind: [(b.tag, b.attributes, b.order, b.hidden, b.text, b.links) for b in found]
+        for kind, found in scanner.blocks.items()
+    }
+    return scanner.ids, scanner.csp, scanner.resources, scanner.links, blocks
+
+
+@settings(max_examples=3000, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(HTML_PIECES), max_size=30))
+def test_passing_over_unread_tags_finds_what_reading_every_token_finds(pieces: list[str]):
+    """Outside the disclaimer and hidden elements the scanner passes over runs of
+    tags it need not read; keeping the text makes it read every token. Both must
+    find the same ids, policies, resources, links and disclaimer blocks."""
+    html = "".join(pieces)
+    assert scanned(html, keep_text=False) == scanned(html, keep_text=True)
