@@ -16,6 +16,10 @@ value whose sameness cannot be told (a loop's counter, a namespace) is simply
 rendered each time. So is one that reports something while it renders (an
 interface string with no translation), so that its findings are not lost.
 
+A part may hold parts (a letter of the A to Z, around its cards): it reads what
+they read, and when it is given again the parts inside it count as shown too,
+so that they are there to reuse when the outer part must be made again.
+
 A kept part also depends on every file in `templates/` (a macro it calls may
 come from any template the page loaded). The parts are kept in the session's
 memory only, like compiled templates, and only for the pages rendered last; a
@@ -31,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import eq
 from typing import Any, ClassVar, NamedTuple
@@ -40,6 +44,7 @@ import jinja2
 import jinja2.runtime
 import jinja2.utils
 from jinja2 import nodes
+from jinja2.environment import TemplateModule
 from jinja2.ext import Extension
 from markupsafe import Markup
 
@@ -53,6 +58,7 @@ class Fragment:
     templates: str  # the print of the templates folder it was rendered with
     reads: tuple[str, ...]  # each key it read
     prints: tuple[str, ...]  # and its print then
+    inner: tuple[tuple[Any, Fragment], ...] = ()  # the parts inside it, at any depth
 
 
 class PageParts(NamedTuple):
@@ -67,6 +73,10 @@ class FragmentExtension(Extension):
     with the values of the names the body uses, read where the tag stands."""
 
     tags: ClassVar[set[str]] = {"fragment"}
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        environment.template_class = ModuleTemplate
 
     def parse(self, parser: Any) -> nodes.Node:
         lineno = next(parser.stream).lineno
@@ -86,6 +96,19 @@ class FragmentExtension(Extension):
             return caller()
         links = (context.get("page_url"), context.get("root_links"))  # what url() reads
         return fragments.part((where, links), used, caller)
+
+
+class ModuleTemplate(jinja2.Template):
+    """Marks the context of an imported template once its code has run (`settled`):
+    from then on no name in it is set again, so a macro it holds reads the same
+    values from it for as long as the page renders (`Identities.function`)."""
+
+    def make_module(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> TemplateModule:  # fmt: skip
+        context = self.new_context(vars, shared, locals)
+        module = TemplateModule(self, context)
+        context.settled = True  # type: ignore[attr-defined]
+        return module
 
 
 class Fragments:
@@ -112,6 +135,7 @@ class Fragments:
         self.merge: Callable[[Any], bool] = bool
         self.before: dict[Any, Fragment] = {}
         self.now: dict[Any, Fragment] = {}
+        self.shown: list[tuple[Any, Fragment]] | None = None  # inside the part being made
         self.identities = Identities()  # the page's
 
     def bind(self, reads: Reads, hold: Callable[[], Any], merge: Callable[[Any], bool]) -> None:
@@ -154,21 +178,31 @@ class Fragments:
             found = None
         if found is not None:
             reads.keys.update(found.reads)
-            self.now[key] = found
+            self.show(key, found)
             return found.html
         outer, reads.keys = reads.keys, set()
+        around, self.shown = self.shown, []
         held = self.hold()
         try:
             html = caller()
         finally:
             inner, reads.keys = reads.keys, outer
             outer.update(inner)
+            shown, self.shown = self.shown, around
             reported = self.merge(held)
         if not reported:
             read = tuple(inner)
             prints = tuple(map(self.print_of, read))
-            self.now[key] = Fragment(Markup(html), self.templates, read, prints)
+            self.show(key, Fragment(Markup(html), self.templates, read, prints, tuple(shown)))
         return html
+
+    def show(self, key: Any, fragment: Fragment) -> None:
+        """Note a part as shown on this page, with the parts inside it."""
+        self.now[key] = fragment
+        self.now.update(fragment.inner)
+        if self.shown is not None:
+            self.shown.append((key, fragment))
+            self.shown += fragment.inner
 
     def still_true(self, fragment: Fragment) -> bool:
         if fragment.templates != self.templates:
@@ -241,6 +275,7 @@ class Identities:
         inputs: list[tuple[Callable[[], Any] | None, Any]] = []
         held = []
         identity: Any = None
+        fixed = settled(function)
         for cell in function.__closure__ or ():
             try:
                 contents = cell.cell_contents
@@ -255,10 +290,12 @@ class Identities:
                     found = [(name, contents.resolve_or_missing(name))
                              for name in names if name in contents]  # fmt: skip
                     inputs += [(functools.partial(contents.resolve_or_missing, name), value)
-                               for name, value in found]  # fmt: skip
+                               for name, value in found
+                               if not is_settled(contents) or type(value) in HOLDERS]  # fmt: skip
                     part = self.context(contents, found)
             else:
-                inputs.append((functools.partial(getattr, cell, "cell_contents"), contents))
+                if not fixed or type(contents) in HOLDERS:
+                    inputs.append((functools.partial(getattr, cell, "cell_contents"), contents))
                 part = self.of(contents)
             if part is None:
                 break
@@ -310,6 +347,24 @@ class Identities:
             self.busy.discard(key)
 
 
+def is_settled(context: jinja2.runtime.Context) -> bool:
+    return getattr(context, "settled", False)
+
+
+def settled(function: types.FunctionType) -> bool:
+    """Whether `function` is a macro made by the code of an imported template that has
+    run to its end (`ModuleTemplate`): then nothing sets a name it closes over again."""
+    if not function.__qualname__.startswith("root.<locals>."):
+        return False  # made in a block or a macro, which may run again
+    for cell in function.__closure__ or ():
+        try:
+            if type(cell.cell_contents) is jinja2.runtime.Context:
+                return is_settled(cell.cell_contents)
+        except ValueError:
+            continue
+    return False
+
+
 @functools.cache
 def names_in(code: types.CodeType) -> tuple[str, ...] | None:
     """The names Jinja's compiled code of a macro may look up in its template's
@@ -341,6 +396,8 @@ def identity_of(value: Any) -> Any:
 
 SEEN_THROUGH_READS = frozenset({RecordedDate, RecordedSet, SiteView, StructuredData})
 CHANGING = frozenset({list, tuple, dict})  # told apart by what they hold when used
+# What a settled context or closure holds that may still change inside (`Identities.same`)
+HOLDERS = CHANGING | {types.FunctionType, jinja2.runtime.Macro}
 PLAIN = frozenset({str, Markup, int, float, bool, type(None)})
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import pytest
 from markupsafe import Markup
 from test_i18n import make_multilingual
 
@@ -72,20 +73,43 @@ def test_a_title_edit_renders_that_card_again_and_reuses_the_others(
     session = serving(content, templates, tmp_path)
     assert session.build().ok
     before = dict(session.fragments["conditions/"].parts)
-    assert len(before) == 4  # the A to Z's entries: alpha, beta, and alpha's two other names
+    cards = [part for part in before.values() if not part.inner]
+    assert len(cards) == 4  # the A to Z's entries: alpha, beta, and alpha's two other names
+    assert len(before) == 7  # and its letters A, B and F, each a part holding its entries
 
     edit(content / "conditions/alpha.md", "title: ", "title: Renamed ")
     served = assert_same_as_clean(session, tmp_path)
     assert "conditions/" in served.rendered
     after = session.fragments["conditions/"].parts
     kept = [key for key, part in after.items() if before.get(key) is part]
-    assert len(kept) == 1 and "beta.md" in str(kept[0])  # beta's card came back as it was
+    assert len(kept) == 2  # the letter B and beta's card in it came back as they were
+    assert all("beta.md" in str(key) for key in kept)
     assert "Renamed" in (session.options.out / "conditions/index.html").read_text()
 
     # What the reused card read is still the page's: a change to it is seen.
     edit(content / "conditions/beta.md", "summary: ", "summary: Resummarised. ")
     assert_same_as_clean(session, tmp_path)
     assert "Resummarised" in (session.options.out / "conditions/index.html").read_text()
+
+
+def test_a_part_inside_a_kept_part_is_kept_with_it(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    """The letter B is shown whole after alpha's rename, without a look at beta's card
+    inside it; once a new condition joins the letter, that card is still there to reuse."""
+    session = serving(content, templates, tmp_path)
+    assert session.build().ok
+    beta = [p for key, p in session.fragments["conditions/"].parts.items()
+            if not p.inner and "beta.md" in str(key)]  # fmt: skip
+    edit(content / "conditions/alpha.md", "title: ", "title: Renamed ")
+    assert_same_as_clean(session, tmp_path)
+    second = (content / "conditions/beta.md").read_text().replace("title: Beta", "title: Bz", 1)
+    (content / "conditions/bz.md").write_text(second)
+    assert_same_as_clean(session, tmp_path)
+    parts = session.fragments["conditions/"].parts
+    letter_b = [p for key, p in parts.items() if p.inner and "beta.md" in str(key)]
+    assert len(letter_b) == 1 and "Bz" in letter_b[0].html  # made again, with the new name
+    assert any(p is beta[0] for p in parts.values())  # beta's card of the first build
 
 
 def test_a_part_follows_another_document_it_reads(
@@ -189,6 +213,30 @@ def test_a_part_calling_a_macro_that_reads_a_namespace_is_rendered_every_time(
                            "{% endmacro %}{% for c in site.conditions %}{% set ns.n = ns.n + 1 %}"
                            "{% fragment %}<p>{{ counted() }}: {{ c.meta.title }}</p>"
                            "{% endfragment %}{% endfor %}")  # fmt: skip
+    add_aardvark(content)
+    assert_same_as_clean(session, tmp_path)
+    assert "<p>2: Alpha condition</p>" in (session.options.out / "about/index.html").read_text()
+
+
+@pytest.mark.parametrize("where", ["its own", "given"])
+def test_a_part_calling_an_imported_macro_sees_a_list_it_reads_change(
+    content: Path, templates: Path, tmp_path: Path, where: str
+) -> None:
+    """An imported template's names are not set again once its code has run, so its
+    macros are told apart without reading them again, but a list may still grow,
+    whether the template made it or was given it: the count below changes with
+    every card, and when a card is added."""
+    count = (
+        '{% macro count(title) %}{{ seen.append(title) or "" }}{{ seen | length }}{% endmacro %}'
+    )
+    made = "{% set seen = [] %}"
+    (templates / "partials/counter.html").write_text((made if where == "its own" else "") + count)
+    session = serving_with(content, templates, tmp_path, "page.html",
+                           (made if where == "given" else "") +
+                           '{% from "partials/counter.html" import count with context %}'
+                           "{% for c in site.conditions %}{% fragment %}<p>{{ count(c.meta.title) }}"
+                           ": {{ c.meta.title }}</p>{% endfragment %}{% endfor %}")  # fmt: skip
+    assert "<p>2: Beta condition</p>" in (session.options.out / "about/index.html").read_text()
     add_aardvark(content)
     assert_same_as_clean(session, tmp_path)
     assert "<p>2: Alpha condition</p>" in (session.options.out / "about/index.html").read_text()
