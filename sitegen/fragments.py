@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import eq
 from typing import Any, ClassVar, NamedTuple
@@ -44,7 +44,6 @@ import jinja2
 import jinja2.runtime
 import jinja2.utils
 from jinja2 import nodes
-from jinja2.environment import TemplateModule
 from jinja2.ext import Extension
 from markupsafe import Markup
 
@@ -74,10 +73,6 @@ class FragmentExtension(Extension):
 
     tags: ClassVar[set[str]] = {"fragment"}
 
-    def __init__(self, environment: jinja2.Environment) -> None:
-        super().__init__(environment)
-        environment.template_class = ModuleTemplate
-
     def parse(self, parser: Any) -> nodes.Node:
         lineno = next(parser.stream).lineno
         body = parser.parse_statements(("name:endfragment",), drop_needle=True)
@@ -96,19 +91,6 @@ class FragmentExtension(Extension):
             return caller()
         links = (context.get("page_url"), context.get("root_links"))  # what url() reads
         return fragments.part((where, links), used, caller)
-
-
-class ModuleTemplate(jinja2.Template):
-    """Marks the context of an imported template once its code has run (`settled`):
-    from then on no name in it is set again, so a macro it holds reads the same
-    values from it for as long as the page renders (`Identities.function`)."""
-
-    def make_module(self, vars: dict[str, Any] | None = None, shared: bool = False,
-                    locals: Mapping[str, Any] | None = None) -> TemplateModule:  # fmt: skip
-        context = self.new_context(vars, shared, locals)
-        module = TemplateModule(self, context)
-        context.settled = True  # type: ignore[attr-defined]
-        return module
 
 
 class Fragments:
@@ -275,7 +257,6 @@ class Identities:
         inputs: list[tuple[Callable[[], Any] | None, Any]] = []
         held = []
         identity: Any = None
-        fixed = settled(function)
         for cell in function.__closure__ or ():
             try:
                 contents = cell.cell_contents
@@ -290,12 +271,10 @@ class Identities:
                     found = [(name, contents.resolve_or_missing(name))
                              for name in names if name in contents]  # fmt: skip
                     inputs += [(functools.partial(contents.resolve_or_missing, name), value)
-                               for name, value in found
-                               if not is_settled(contents) or type(value) in HOLDERS]  # fmt: skip
+                               for name, value in found]  # fmt: skip
                     part = self.context(contents, found)
             else:
-                if not fixed or type(contents) in HOLDERS:
-                    inputs.append((functools.partial(getattr, cell, "cell_contents"), contents))
+                inputs.append((functools.partial(getattr, cell, "cell_contents"), contents))
                 part = self.of(contents)
             if part is None:
                 break
@@ -347,24 +326,6 @@ class Identities:
             self.busy.discard(key)
 
 
-def is_settled(context: jinja2.runtime.Context) -> bool:
-    return getattr(context, "settled", False)
-
-
-def settled(function: types.FunctionType) -> bool:
-    """Whether `function` is a macro made by the code of an imported template that has
-    run to its end (`ModuleTemplate`): then nothing sets a name it closes over again."""
-    if not function.__qualname__.startswith("root.<locals>."):
-        return False  # made in a block or a macro, which may run again
-    for cell in function.__closure__ or ():
-        try:
-            if type(cell.cell_contents) is jinja2.runtime.Context:
-                return is_settled(cell.cell_contents)
-        except ValueError:
-            continue
-    return False
-
-
 @functools.cache
 def names_in(code: types.CodeType) -> tuple[str, ...] | None:
     """The names Jinja's compiled code of a macro may look up in its template's
@@ -396,8 +357,6 @@ def identity_of(value: Any) -> Any:
 
 SEEN_THROUGH_READS = frozenset({RecordedDate, RecordedSet, SiteView, StructuredData})
 CHANGING = frozenset({list, tuple, dict})  # told apart by what they hold when used
-# What a settled context or closure holds that may still change inside (`Identities.same`)
-HOLDERS = CHANGING | {types.FunctionType, jinja2.runtime.Macro}
 PLAIN = frozenset({str, Markup, int, float, bool, type(None)})
 
 

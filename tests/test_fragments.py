@@ -222,10 +222,9 @@ def test_a_part_calling_a_macro_that_reads_a_namespace_is_rendered_every_time(
 def test_a_part_calling_an_imported_macro_sees_a_list_it_reads_change(
     content: Path, templates: Path, tmp_path: Path, where: str
 ) -> None:
-    """An imported template's names are not set again once its code has run, so its
-    macros are told apart without reading them again, but a list may still grow,
-    whether the template made it or was given it: the count below changes with
-    every card, and when a card is added."""
+    """A macro imported from another template reads a list that grows, whether that
+    template made it or was given it: the count below changes with every card, and
+    when a card is added."""
     count = (
         '{% macro count(title) %}{{ seen.append(title) or "" }}{{ seen | length }}{% endmacro %}'
     )
