@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from . import __version__
 from .assets import check_file
-from .check import Disclaimers, broken_links, check_page, plain, text_of
+from .check import Disclaimers, PageChecks, PageResult, broken_links, plain, text_of
 from .claims import ENGLISH, RuleSets, lint, load_rule_sets, unlisted_languages
 from .findings import (
     Finding,
@@ -992,7 +992,14 @@ class Session:
             self.warmed = self.parts_not_kept(jobs) - stale
             stale |= self.warmed
         fresh_jobs = [job for job in jobs if job.url in stale]
-        rendered = self.render(renderer, fresh_jobs)
+        disclaimers = {lang: Disclaimers(plain(short), text_of(full)) for lang, (short, full)
+                       in renderer.disclaimers_by_language().items()}  # fmt: skip
+        levels = {lang: {level.id: level for level in
+                         site.config_in(lang or site.config.language).evidence_levels}
+                  for lang in disclaimers}  # fmt: skip
+        checks = PageChecks(disclaimers, levels, partial(language_of, site=site),
+                            options.templates)  # fmt: skip
+        rendered, checked = self.render(renderer, fresh_jobs, checks)
         if fragments is not None:
             fragments.forget({job.url for job in jobs})
         pages, page_findings = self.pages(jobs, rendered)
@@ -1003,16 +1010,8 @@ class Session:
         skipped += [link for made in rendered.values() for link in made.skipped]
         findings += links_not_checked(skipped, site)
         clock.lap("render")
-        disclaimers = {}
-        for language in site.languages:
-            lang = None if language is site.languages[0] else language.code
-            renderer.use(lang)
-            home = f"{lang}/" if lang else ""
-            short = site.config_in(lang or site.config.language).disclaimer_short
-            full = text_of(renderer.disclaimer_for(home, False)[0])
-            disclaimers[lang] = Disclaimers(plain(short), full)
         files = {**theme.files, **site.assets}
-        findings += self.output_checks(pages, files, disclaimers, site, not has_errors(findings))
+        findings += self.output_checks(pages, files, checks, checked, not has_errors(findings))
         clock.lap("check")
         result.pages = pages
         result.urls = [page.url for page in pages]
@@ -1253,10 +1252,22 @@ class Session:
             and entry.value.get("parts")
         }
 
-    def render(self, renderer: Renderer, jobs: list[PageJob]) -> dict[str, Rendered]:
-        done = parallel_map(renderer.render, jobs, self.options.jobs,
+    def render(self, renderer: Renderer, jobs: list[PageJob], checks: PageChecks
+               ) -> tuple[dict[str, Rendered], dict[str, tuple[str, PageResult]]]:  # fmt: skip
+        """Each page rendered, and the output checks of each HTML page made, by digest:
+        checked where it was rendered, so that no worker process is started later for
+        the checks alone, from a process then holding every page."""
+
+        def render_and_check(job: PageJob) -> tuple[Rendered, tuple[str, PageResult] | None]:
+            made = renderer.render(job)
+            page = made.page
+            return made, (page.digest, checks(page)) if page and page.is_html else None
+
+        done = parallel_map(render_and_check, jobs, self.options.jobs,
                             self.stage("Rendering pages"))  # fmt: skip
-        return {job.url: made for job, made in zip(jobs, done, strict=True)}
+        urls = [job.url for job in jobs]
+        rendered = {url: made for url, (made, _) in zip(urls, done, strict=True)}
+        return rendered, {url: found for url, (_, found) in zip(urls, done, strict=True) if found}
 
     def pages(self, jobs: list[PageJob], rendered: dict[str, Rendered]
               ) -> tuple[list[RenderedPage], list[Finding]]:  # fmt: skip
@@ -1281,21 +1292,18 @@ class Session:
         return pages, findings
 
     def output_checks(self, pages: list[RenderedPage], files: dict[str, Path],
-                      disclaimers: dict[str | None, Disclaimers], site: Site,
+                      checks: PageChecks, checked: dict[str, tuple[str, PageResult]],
                       check_links: bool) -> list[Finding]:  # fmt: skip
-        """The checks of every HTML page's output, again only for pages that changed;
-        links are checked again for every page when a file came or went. Each page is
-        held to the disclaimer and evidence levels of its own language."""
+        """The checks of every HTML page's output, again only for pages that changed
+        (`checked`: those made while rendering); links are checked again for every page
+        when a file came or went."""
         store, templates = self.store, self.options.templates
+        setting = short_print("\n".join(
+            f"{lang} {checks.disclaimers[lang].short}\n{checks.disclaimers[lang].full}\n"
+            f"{[level.model_dump_json() for level in levels.values()]}"
+            for lang, levels in checks.levels.items()))  # fmt: skip
         written = frozenset([output_path(page.url) for page in pages] + list(files))
         written_print = short_print("\n".join(sorted(written)))
-        levels_in = {lang: {level.id: level for level in
-                            site.config_in(lang or site.config.language).evidence_levels}
-                     for lang in disclaimers}  # fmt: skip
-        setting = short_print("\n".join(
-            f"{lang} {disclaimers[lang].short}\n{disclaimers[lang].full}\n"
-            f"{[level.model_dump_json() for level in levels.values()]}"
-            for lang, levels in levels_in.items()))  # fmt: skip
         html = [page for page in pages if page.is_html]
         # The same pages, files and settings: every page's findings stand as they were.
         whole = short_print(f"{setting} {written_print} {check_links} "
@@ -1307,17 +1315,16 @@ class Session:
         fresh = [(page, f"{page.digest} {setting}") for page in html
                  if (entry := entries.get(page.url)) is None
                  or entry.context != f"{page.digest} {setting}"]  # fmt: skip
-
-        def check(item: tuple[RenderedPage, str]) -> Any:
-            lang = language_of(item[0].url, site)
-            return check_page(item[0], disclaimers[lang], levels_in[lang], templates)
-
-        made = parallel_map(check, fresh, self.options.jobs, self.stage("Checking pages"))
+        unchecked = [page for page, _ in fresh
+                     if checked.get(page.url, ("",))[0] != page.digest]  # fmt: skip
+        made = parallel_map(checks, unchecked, self.options.jobs, self.stage("Checking pages"))
+        results = {url: found for url, (_, found) in checked.items()}
+        results.update(zip([page.url for page in unchecked], made, strict=True))
         links: dict[str, list[tuple[str, str]]] = {}
-        for (page, context), (found, page_links) in zip(fresh, made, strict=True):
-            links[page.url] = page_links
+        for page, context in fresh:
+            found, links[page.url] = results[page.url]
             store.put("check", page.url, context, {"findings": findings_data(found)},
-                      json_bytes(page_links))  # fmt: skip
+                      json_bytes(links[page.url]))  # fmt: skip
         findings: list[Finding] = []
         for page in html:
             context, value = entries[page.url]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -288,12 +289,16 @@ def is_other_origin(url: str) -> bool:
     return value.startswith("//") or bool(urlsplit(value).scheme)
 
 
+# A page's findings on its own, and the links it makes within the site.
+PageResult = tuple[list[Finding], list[tuple[str, str]]]
+
+
 def check_page(
     page: RenderedPage,
     disclaimers: Disclaimers,
     levels: dict[str, EvidenceLevel],
     templates_dir: Path,
-) -> tuple[list[Finding], list[tuple[str, str]]]:
+) -> PageResult:
     """The findings of one page on its own, and the links it makes within the site
     (`("request", url)` for what it loads, `("link", url)` for where it leads), which
     `broken_links` checks against the files the build writes."""
@@ -343,6 +348,25 @@ def check_page(
             or (not urlsplit(url).scheme and not url.startswith(("#", "//")))
         ]
     return findings, links
+
+
+class PageChecks:
+    """`check_page` for any page, held to the disclaimer and evidence levels of the
+    page's language (`language_of` its URL: None for the default language)."""
+
+    def __init__(
+        self,
+        disclaimers: dict[str | None, Disclaimers],
+        levels: dict[str | None, dict[str, EvidenceLevel]],
+        language_of: Callable[[str], str | None],
+        templates_dir: Path,
+    ) -> None:
+        self.disclaimers, self.levels = disclaimers, levels
+        self.language_of, self.templates_dir = language_of, templates_dir
+
+    def __call__(self, page: RenderedPage) -> PageResult:
+        lang = self.language_of(page.url)
+        return check_page(page, self.disclaimers[lang], self.levels[lang], self.templates_dir)
 
 
 PARTS = {  # what each part is called in a finding, and the partial that makes it

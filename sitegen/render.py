@@ -604,6 +604,22 @@ class Renderer:
         self.skipped += known[3]
         return known[0], known[1]
 
+    def disclaimers_by_language(self) -> dict[str | None, tuple[str, Markup]]:
+        """Each language's key facts and full statement as its home page shows them (None:
+        the default language's), for the output checks, which may start as soon as a
+        page is rendered. Made on the side: the pages render as they would without."""
+        held, converted, lang = self.hold_reports(), dict(self.disclaimers), self.lang
+        found = {}
+        for language in self.site.languages:
+            code = None if language is self.site.languages[0] else language.code
+            self.use(code)
+            short = self.site.config_in(code or self.site.config.language).disclaimer_short
+            found[code] = (short, self.disclaimer_for(f"{code}/" if code else "", False)[0])
+        self.catalogues.missing, self.skipped = held
+        self.disclaimers = converted
+        self.use(lang)
+        return found
+
     def translated(self, package: Package) -> Any:
         """The languages the catalogue gives a package's words in."""
         self.reads.note(f"pkg:{package.id}#translations")

@@ -246,6 +246,33 @@ def test_a_parallel_build_is_byte_identical_to_one_process(
     assert [str(f) for f in one.findings] == [str(f) for f in two.findings]
 
 
+def test_pages_checked_where_they_are_rendered_report_what_one_process_reports(
+    content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    """The output checks run in the worker that renders a page: a page that fails them
+    is reported there as in one process."""
+    alpha = (content / "conditions" / "alpha.md").read_text("utf-8")
+    for number in range(12):
+        (content / "conditions" / f"copy-{number}.md").write_text(
+            alpha.replace("Alpha condition", f"Copy {number}"), "utf-8"
+        )
+    condition = templates / "condition.html"
+    condition.write_text(
+        condition.read_text("utf-8").replace(
+            "{% block content %}\n",
+            '{% block content %}\n<p id="twice"></p><p id="twice"></p>\n',
+            1,
+        ),
+        "utf-8",
+    )
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
+    one = build(BuildOptions(content=content, out=tmp_path / "one", templates=templates, jobs=1))
+    two = build(BuildOptions(content=content, out=tmp_path / "two", templates=templates, jobs=2))
+    twice = [str(f) for f in two.findings if "found twice more than once" in f.message]
+    assert len(twice) == 14  # alpha, beta and the 12 copies
+    assert [str(f) for f in one.findings] == [str(f) for f in two.findings]
+
+
 def test_parallel_map_keeps_order_and_uses_workers(monkeypatch):
     import os
 
