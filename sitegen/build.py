@@ -115,7 +115,7 @@ class BuildOptions:
     today: date | None = None  # for review dates; today's date unless a test fixes it
     jobs: int | None = None  # worker processes; None: one per core
     cache: bool = False  # keep the store in .cache/ beside content/ (the CLI turns it on)
-    # progress(stage, done, total) as each long stage goes on, e.g. ("Rendering pages", 512, 10000)
+    # progress(stage, done, total) as each long stage goes on, e.g. ("Reading content", 512, 10000)
     progress: Callable[[str, int, int], None] | None = field(
         default=None, compare=False, repr=False
     )
@@ -1264,7 +1264,7 @@ class Session:
             return made, (page.digest, checks(page)) if page and page.is_html else None
 
         done = parallel_map(render_and_check, jobs, self.options.jobs,
-                            self.stage("Rendering pages"))  # fmt: skip
+                            self.stage("Rendering and checking pages"))  # fmt: skip
         urls = [job.url for job in jobs]
         rendered = {url: made for url, (made, _) in zip(urls, done, strict=True)}
         return rendered, {url: found for url, (_, found) in zip(urls, done, strict=True) if found}

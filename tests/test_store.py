@@ -313,13 +313,14 @@ def test_a_build_reports_each_long_stage_up_to_its_total(
         "Reading content",
         "Checking claims",
         "Checking quality",
-        "Rendering pages",
-        "Checking pages",
+        "Rendering and checking pages",  # each page checked where it is rendered
         "Indexing search shards",
     ]
     last = {name: (done, total) for name, done, total in seen}
     assert last["Reading content"] == (4, 4)  # 2 conditions and 2 pages
-    rendered, to_render = last["Rendering pages"]  # the pages of the site's documents and more
+    rendered, to_render = last[
+        "Rendering and checking pages"
+    ]  # the pages of the site's documents and more
     assert rendered == to_render and 4 < to_render <= len(result.pages)
     assert [(d, t) for name, d, t in seen if name == "Indexing search shards"] == [
         (1, 3),
