@@ -1297,11 +1297,11 @@ class Session:
         """The checks of every HTML page's output, again only for pages that changed
         (`checked`: those made while rendering); links are checked again for every page
         when a file came or went."""
-        store, templates = self.store, self.options.templates
-        setting = short_print("\n".join(
-            f"{lang} {checks.disclaimers[lang].short}\n{checks.disclaimers[lang].full}\n"
-            f"{[level.model_dump_json() for level in levels.values()]}"
-            for lang, levels in checks.levels.items()))  # fmt: skip
+        store, templates, setting = (
+            self.store,
+            self.options.templates,
+            short_print(checks.held_to()),
+        )
         written = frozenset([output_path(page.url) for page in pages] + list(files))
         written_print = short_print("\n".join(sorted(written)))
         html = [page for page in pages if page.is_html]

@@ -364,6 +364,14 @@ class PageChecks:
         self.disclaimers, self.levels = disclaimers, levels
         self.language_of, self.templates_dir = language_of, templates_dir
 
+    def held_to(self) -> str:
+        """What the checks hold pages to: a page checked against the same stands."""
+        return "\n".join(
+            f"{lang} {self.disclaimers[lang].short}\n{self.disclaimers[lang].full}\n"
+            f"{[level.model_dump_json() for level in levels.values()]}"
+            for lang, levels in self.levels.items()
+        )
+
     def __call__(self, page: RenderedPage) -> PageResult:
         lang = self.language_of(page.url)
         return check_page(page, self.disclaimers[lang], self.levels[lang], self.templates_dir)
