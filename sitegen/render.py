@@ -606,17 +606,15 @@ class Renderer:
 
     def disclaimers_by_language(self) -> dict[str | None, tuple[str, Markup]]:
         """Each language's key facts and full statement as its home page shows them (None:
-        the default language's), for the output checks, which may start as soon as a
-        page is rendered. Made on the side: the pages render as they would without."""
-        held, converted, lang = self.hold_reports(), dict(self.disclaimers), self.lang
-        found = {}
+        the default language's), for the output checks, which start as soon as a page is
+        rendered. Converted as the first page of each language would convert them (see
+        `disclaimer_for`); what the conversion reports, the first page rendered reports."""
+        lang, found = self.lang, {}
         for language in self.site.languages:
             code = None if language is self.site.languages[0] else language.code
             self.use(code)
             short = self.site.config_in(code or self.site.config.language).disclaimer_short
             found[code] = (short, self.disclaimer_for(f"{code}/" if code else "", False)[0])
-        self.catalogues.missing, self.skipped = held
-        self.disclaimers = converted
         self.use(lang)
         return found
 
