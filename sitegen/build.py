@@ -999,7 +999,8 @@ class Session:
                   for lang in disclaimers}  # fmt: skip
         checks = PageChecks(disclaimers, levels, partial(language_of, site=site),
                             options.templates)  # fmt: skip
-        rendered, checked = self.render(renderer, fresh_jobs, checks)
+        setting = short_print(checks.held_to())
+        rendered, checked = self.render(renderer, fresh_jobs, checks, setting)
         if fragments is not None:
             fragments.forget({job.url for job in jobs})
         pages, page_findings = self.pages(jobs, rendered)
@@ -1011,7 +1012,8 @@ class Session:
         findings += links_not_checked(skipped, site)
         clock.lap("render")
         files = {**theme.files, **site.assets}
-        findings += self.output_checks(pages, files, checks, checked, not has_errors(findings))
+        findings += self.output_checks(pages, files, checks, setting, checked,
+                                       not has_errors(findings))  # fmt: skip
         clock.lap("check")
         result.pages = pages
         result.urls = [page.url for page in pages]
@@ -1252,16 +1254,20 @@ class Session:
             and entry.value.get("parts")
         }
 
-    def render(self, renderer: Renderer, jobs: list[PageJob], checks: PageChecks
-               ) -> tuple[dict[str, Rendered], dict[str, tuple[str, PageResult]]]:  # fmt: skip
-        """Each page rendered, and the output checks of each HTML page made, by digest:
-        checked where it was rendered, so that no worker process is started later for
-        the checks alone, from a process then holding every page."""
+    def render(self, renderer: Renderer, jobs: list[PageJob], checks: PageChecks,
+               setting: str) -> tuple[dict[str, Rendered], dict[str, PageResult]]:  # fmt: skip
+        """Each page rendered, and the output checks of each HTML page whose output the
+        store holds none for under `setting`: checked where it was rendered, so that no
+        worker process is started later for the checks alone, from a process then
+        holding every page."""
+        entries = self.store.entries("check")  # read here: workers share no connection
 
-        def render_and_check(job: PageJob) -> tuple[Rendered, tuple[str, PageResult] | None]:
+        def render_and_check(job: PageJob) -> tuple[Rendered, PageResult | None]:
             made = renderer.render(job)
             page = made.page
-            return made, (page.digest, checks(page)) if page and page.is_html else None
+            if page is None or not page.is_html or checked_before(entries, page, setting):
+                return made, None
+            return made, checks(page)
 
         done = parallel_map(render_and_check, jobs, self.options.jobs,
                             self.stage("Rendering and checking pages"))  # fmt: skip
@@ -1292,16 +1298,12 @@ class Session:
         return pages, findings
 
     def output_checks(self, pages: list[RenderedPage], files: dict[str, Path],
-                      checks: PageChecks, checked: dict[str, tuple[str, PageResult]],
+                      checks: PageChecks, setting: str, checked: dict[str, PageResult],
                       check_links: bool) -> list[Finding]:  # fmt: skip
-        """The checks of every HTML page's output, again only for pages that changed
-        (`checked`: those made while rendering); links are checked again for every page
-        when a file came or went."""
-        store, templates, setting = (
-            self.store,
-            self.options.templates,
-            short_print(checks.held_to()),
-        )
+        """The checks of every HTML page's output under `setting` (`checks.held_to()`'s
+        print), again only for pages that changed (`checked`: those made while
+        rendering); links are checked again for every page when a file came or went."""
+        store, templates = self.store, self.options.templates
         written = frozenset([output_path(page.url) for page in pages] + list(files))
         written_print = short_print("\n".join(sorted(written)))
         html = [page for page in pages if page.is_html]
@@ -1312,14 +1314,11 @@ class Session:
         if summary is not ...:
             return findings_from(summary)
         entries = store.entries("check")
-        fresh = [(page, f"{page.digest} {setting}") for page in html
-                 if (entry := entries.get(page.url)) is None
-                 or entry.context != f"{page.digest} {setting}"]  # fmt: skip
-        unchecked = [page for page, _ in fresh
-                     if checked.get(page.url, ("",))[0] != page.digest]  # fmt: skip
+        fresh = [(page, check_context(page, setting)) for page in html
+                 if not checked_before(entries, page, setting)]  # fmt: skip
+        unchecked = [page for page, _ in fresh if page.url not in checked]
         made = parallel_map(checks, unchecked, self.options.jobs, self.stage("Checking pages"))
-        results = {url: found for url, (_, found) in checked.items()}
-        results.update(zip([page.url for page in unchecked], made, strict=True))
+        results = {**checked, **dict(zip([page.url for page in unchecked], made, strict=True))}
         links: dict[str, list[tuple[str, str]]] = {}
         for page, context in fresh:
             found, links[page.url] = results[page.url]
@@ -1490,6 +1489,16 @@ def workflow_print(site: Site) -> str:
         *(f"{url} {key}" for url, key in sorted(site.redirects.items())),
         *(f"{url} {' '.join(map(str, page))}" for url, page in sorted(site.withheld.items())),
     ]))  # fmt: skip
+
+
+def check_context(page: RenderedPage, setting: str) -> str:
+    """What a page's stored output checks were made under: its bytes, and the setting."""
+    return f"{page.digest} {setting}"
+
+
+def checked_before(entries: dict[str, StoreEntry], page: RenderedPage, setting: str) -> bool:
+    entry = entries.get(page.url)
+    return entry is not None and entry.context == check_context(page, setting)
 
 
 def json_bytes(value: Any) -> bytes:

@@ -273,6 +273,30 @@ def test_pages_checked_where_they_are_rendered_report_what_one_process_reports(
     assert [str(f) for f in one.findings] == [str(f) for f in two.findings]
 
 
+def test_a_page_rendered_again_into_the_same_bytes_is_not_checked_again(
+    content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    """A template comment changes what every page read, not what it shows: each page is
+    rendered again, and the store's checks of its unchanged output stand."""
+    from sitegen import check as check_module
+
+    options = BuildOptions(content, tmp_path / "site", templates, cache=True, jobs=1)
+    assert build(options).ok
+    checked: list[str] = []
+    check_page = check_module.check_page
+    monkeypatch.setattr(check_module, "check_page",
+                        lambda page, *rest: checked.append(page.url) or check_page(page, *rest))  # fmt: skip
+    base = templates / "base.html"
+    base.write_text("{# a note for the next editor #}" + base.read_text("utf-8"), "utf-8")
+    again = build(options)
+    assert again.ok and "conditions/alpha/" in again.rendered
+    assert checked == []
+    alpha = content / "conditions" / "alpha.md"
+    alpha.write_text(alpha.read_text("utf-8").replace("Alpha condition", "Alpha renamed", 1))
+    assert build(options).ok
+    assert "conditions/alpha/" in checked  # a page whose bytes changed is checked
+
+
 def test_parallel_map_keeps_order_and_uses_workers(monkeypatch):
     import os
 
