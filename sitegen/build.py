@@ -136,7 +136,8 @@ class BuildResult:
     urls: list[str] = field(default_factory=list)  # every page's URL
     findings: list[Finding] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    written: bool = False
+    written: bool = False  # the output folder holds this build's site
+    changed: bool = False  # ... and it was not the site the folder held before
     rendered: list[str] = field(default_factory=list)  # URLs rendered (the rest were reused)
 
     @property
@@ -1025,7 +1026,9 @@ class Session:
         store.set_state("workflow", workflow_print(site))
         if options.write:
             try:  # committed while Pagefind runs, if it does; else (or again: a no-op) here
-                result.timings["search"] = self.write(pages, files, site, store.commit)
+                result.timings["search"], result.changed = self.write(
+                    pages, files, site, store.commit
+                )
                 result.written = True
             except SearchIndexError as exc:  # the previous site stays; the editor is told why
                 at_out = replace(exc.finding, path=display(options.out))  # not the new folder's
@@ -1406,9 +1409,10 @@ class Session:
         store.set_state("built_day", today.isoformat())
 
     def write(self, pages: list[RenderedPage], files: dict[str, Path], site: Site,
-              meanwhile: Callable[[], Any] | None = None) -> float:  # fmt: skip
+              meanwhile: Callable[[], Any] | None = None) -> tuple[float, bool]:  # fmt: skip
         """Write the site (`meanwhile()` is run while Pagefind indexes, if it does: the
-        build's commit need not wait for it); the seconds the search index took."""
+        build's commit need not wait for it); the seconds the search index took, and
+        whether the output folder changed."""
         outputs = {name: file_output(path) for name, path in files.items()}
         for page in pages:
             outputs[output_path(page.url)] = Output(page.digest, partial(getattr, page, "content"))
@@ -1416,9 +1420,9 @@ class Session:
         index = search_index(outputs, self.options.out, site.config.directory_links, serving,
                              self.options.jobs, self.stage("Indexing search shards"))  # fmt: skip
         index.meanwhile = meanwhile
-        write_site(outputs, self.options.out, serving, index)
+        changed = write_site(outputs, self.options.out, serving, index)
         self.written = True
-        return index.seconds
+        return index.seconds, changed
 
     def stage(self, name: str) -> Callable[[int, int], None] | None:
         """The `progress(done, total)` of one stage, if the build reports progress."""

@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import watchfiles
@@ -477,6 +477,14 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
+class Outcome(NamedTuple):
+    """What a build shows the pages."""
+
+    error: bytes | None  # the error page, while the content has errors
+    summary: str
+    site_changed: bool  # whether the output folder changed
+
+
 class Rebuilder:
     """Runs builds on the watcher's thread and reports each to the event loop."""
 
@@ -499,14 +507,14 @@ class Rebuilder:
             gc.collect()
         gc.freeze()
 
-    def warm(self) -> tuple[bytes | None, str] | None:
+    def warm(self) -> Outcome | None:
         """`Session.warm()`, once the watcher runs; what `build` gives if the build did
         more than render pages for their parts (a file changed since the last build),
         else None: those pages came out as they were, and it is only said."""
         started = time.perf_counter()
         shown = self.build(warm=True)
         warmed = self.session.warmed
-        if shown[0] is None and set(self.rendered) <= warmed:
+        if shown.error is None and set(self.rendered) <= warmed:
             if warmed:
                 seconds = time.perf_counter() - started
                 self.say(f"Rendered {plural(len(warmed), 'page')} with parts in {seconds:.2f} s: "
@@ -515,9 +523,8 @@ class Rebuilder:
         return shown
 
     def build(self, changed: set[Path] | None = None,
-              warm: bool = False) -> tuple[bytes | None, str]:  # fmt: skip
-        """Build (incrementally after the first time; `warm`: `Session.warm`); the error
-        page or None, and a summary."""
+              warm: bool = False) -> Outcome:  # fmt: skip
+        """Build (incrementally after the first time; `warm`: `Session.warm`)."""
         started = time.perf_counter()
         self.rendered = []
         try:
@@ -530,7 +537,7 @@ class Rebuilder:
             message = f"internal error ({type(exc).__name__}: {exc}); please report this"
             self.say(f"sitegen: {message}", problem=True)
             problem = Finding("sitegen", 1, 1, "internal", message)
-            return error_page([problem], "sitegen failed"), "Build failed."
+            return Outcome(error_page([problem], "sitegen failed"), "Build failed.", False)
         seconds = time.perf_counter() - started
         self.settle()
         what = ""
@@ -543,10 +550,11 @@ class Rebuilder:
                 if finding.severity is not Severity.NOTE:
                     self.say(str(finding), problem=True)
             self.warnings = []
-            return error_page(result.findings), (
+            summary = (
                 f"Build failed{what}: {plural(len(result.errors), 'error')}; "
                 f"{display(self.options.out)}/ was left as it was; the browser shows the problems."
             )
+            return Outcome(error_page(result.findings), summary, False)
         if warnings != self.warnings:
             for finding in warnings:
                 self.say(str(finding), problem=True)
@@ -554,7 +562,8 @@ class Rebuilder:
         counted = f", {plural(len(warnings), 'warning')}" if warnings else ""
         pages = [url for url in result.rendered if not url.endswith(".xml")]
         verb = "Built" if changed is None else "Rebuilt"
-        return None, f"{verb} {plural(len(pages), 'page')} in {seconds:.2f} s{what}{counted}."
+        summary = f"{verb} {plural(len(pages), 'page')} in {seconds:.2f} s{what}{counted}."
+        return Outcome(None, summary, result.changed)
 
 
 def port_option(port: int) -> str:
@@ -584,8 +593,9 @@ def serve(options: BuildOptions, host: str = DEFAULT_HOST, port: int = DEFAULT_P
         return 2
     state = LiveState(options.out.absolute())
     rebuilder = Rebuilder(options, say)
-    state.error, summary = rebuilder.build()
-    say(summary)
+    first = rebuilder.build()
+    state.error = first.error
+    say(first.summary)
     shown_host = f"[{host}]" if ":" in host else host
     say(
         f"Serving {display(options.out)}/ at http://{shown_host}:{port}/ "
@@ -619,20 +629,22 @@ async def run(
         loop.add_signal_handler(signum, stopped.set)
     stop_watching = threading.Event()
 
-    def finished(error: bytes | None, summary: str, changed: set[Path],
-                 warm: bool = False) -> None:  # fmt: skip
-        """Show a build's outcome. The warm-up's build reloads no page unless it changes
-        whether the site shows its problems: a change it took in was made while watching,
-        so its own rebuild follows and tells the pages what changed (a stylesheet
-        restyles in place, not a reload)."""
+    def finished(outcome: Outcome, changed: set[Path], warm: bool = False) -> None:
+        """Show a build's outcome. A page reloads only when what it shows changed: a
+        second save of the same text (or an editor's two writes of one save) reloads
+        nothing. The warm-up's build reloads no page unless it changes whether the site
+        shows its problems: a change it took in was made while watching, so its own
+        rebuild follows and tells the pages what changed (a stylesheet restyles in
+        place, not a reload)."""
         was_failing = state.error is not None
-        state.error = error
-        say(summary)
-        if warm and (error is not None) == was_failing:
+        same = outcome.error == state.error if was_failing else not outcome.site_changed
+        state.error = outcome.error
+        say(outcome.summary)
+        failing = outcome.error is not None
+        if failing == was_failing and (same or warm):
             return
         state.generation += 1
-        path = "*" if error is not None or was_failing else reload_path(changed, options)
-        push_reload(path)
+        push_reload("*" if failing or was_failing else reload_path(changed, options))
 
     def watch() -> None:
         folders = [options.content, options.templates]
@@ -644,10 +656,9 @@ async def run(
                 if not warmed:
                     warmed = True
                     if (shown := rebuilder.warm()) is not None:
-                        loop.call_soon_threadsafe(finished, *shown, changed, True)
+                        loop.call_soon_threadsafe(finished, shown, changed, True)
                 continue
-            error, summary = rebuilder.build(changed)
-            loop.call_soon_threadsafe(finished, error, summary, changed)
+            loop.call_soon_threadsafe(finished, rebuilder.build(changed), changed)
 
     watcher = threading.Thread(target=watch, name="sitegen-watch", daemon=True)
     watcher.start()

@@ -355,11 +355,11 @@ def write_site(
     out_dir: Path,
     background_cleanup: bool = False,
     finish: Finisher | None = None,
-) -> None:
+) -> bool:
     """`replace_output`, with a failure of the machine's (a full disk, a folder
     that may not be written) raised as one `OutputError`."""
     try:
-        replace_output(outputs, out_dir, background_cleanup, finish)
+        return replace_output(outputs, out_dir, background_cleanup, finish)
     except OSError as exc:
         raise OutputError(out_dir, exc) from exc
 
@@ -369,8 +369,9 @@ def replace_output(
     out_dir: Path,
     background_cleanup: bool = False,
     finish: Finisher | None = None,
-) -> None:
-    """Replace `out_dir` with exactly `outputs` (output path -> file), all at once.
+) -> bool:
+    """Replace `out_dir` with exactly `outputs` (output path -> file), all at once;
+    whether it was replaced.
 
     The new folder is the spare folder patched, or a new one; unchanged files are
     hard-linked from `out_dir`, which itself is never changed. `finish(...)` runs
@@ -395,7 +396,7 @@ def replace_output(
             and holds_all(out_dir, live, outputs)
             and (finish is None or finish.current(out_dir, live.index))
         ):
-            return
+            return False
         new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
         have: dict[str, Stamp] | None = None  # None: `new` is a new, empty folder
         if spare is not None and manifest.spare is not None and spare.is_dir():
@@ -438,6 +439,7 @@ def replace_output(
         elif swapped_out is not None:
             remove(swapped_out)
         Manifest(record, manifest.live if spare_folder else None).save(out_dir)
+    return True
 
 
 def swap_in(new: Path, out_dir: Path) -> Path | None:

@@ -359,6 +359,18 @@ def test_two_saves_within_one_second_both_reach_the_browser(tab: Tab, site: Path
     assert tab.navigations == 2
 
 
+def test_a_save_that_changes_no_page_reloads_nothing(tab: Tab, server: Server, site: Path) -> None:
+    """An editor saving the same text again, or writing one save in two steps, rebuilds
+    without reloading the page: only a change to what the site holds reloads it."""
+    alpha = site / "content/conditions/alpha.md"
+    alpha.write_text(alpha.read_text())
+    wait_for(lambda: "Rebuilt" in server.output(), 10, "the rebuild")
+    edit(alpha, "Alpha has symptoms", "Alpha has edited symptoms")
+    tab.wait_for_text("Alpha has edited symptoms")
+    assert server.output().count("Rebuilt") == 2
+    assert tab.navigations == 1
+
+
 def test_a_broken_site_yaml_shows_the_problem_and_the_page_comes_back(tab: Tab, site: Path) -> None:
     config = site / "content/site.yaml"
     good = config.read_text()

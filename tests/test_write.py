@@ -47,6 +47,16 @@ def test_files_of_deleted_content_do_not_linger(content: Path, tmp_path: Path):
     assert (out / "conditions" / "beta" / "index.html").is_file()
 
 
+def test_writing_says_whether_the_folder_changed(tmp_path: Path):
+    out = tmp_path / "site"
+    assert write_site(outputs(index_html="1", a__index_html="A"), out)
+    inode = (out / "index.html").stat().st_ino
+    assert not write_site(outputs(index_html="1", a__index_html="A"), out)
+    assert (out / "index.html").stat().st_ino == inode
+    assert write_site(outputs(index_html="2", a__index_html="A"), out)
+    assert write_site(outputs(index_html="2"), out)
+
+
 def test_an_error_while_writing_leaves_the_previous_site(tmp_path: Path, monkeypatch):
     out = tmp_path / "site"
     write_site(outputs(index_html="old"), out)
