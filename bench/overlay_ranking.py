@@ -10,10 +10,10 @@ bench/.work/overlay-ranking/), the condition gets a sentence more, and it is bui
 again: its page goes into the overlay bundle with that many unchanged pages of
 ballast. The reference is the same edit indexed the other way, its shard indexed
 again (no overlay). Then, in headless Chromium (/usr/bin/chromium, `make
-browser-deps`), the site's index is loaded as templates/static/search.js loads it
-(every bundle merged, the stale entries and repeats dropped) and searched for the
-condition's title and 12 of its words; each ranking (the first 20 pages) is compared
-with the reference's:
+browser-deps`), the site's search page is searched for the condition's title and
+12 of its words, as a reader searches it (its own static/search.js ranks the
+results); each ranking (the first 20 pages it shows) is compared with the
+reference's:
 
 - the same first result: the share of queries whose first page is the reference's;
 - the edited page's move: how many places it stands from where the reference puts
@@ -41,34 +41,12 @@ from sitegen import search  # noqa: E402
 from sitegen.build import BuildOptions, build  # noqa: E402
 
 WORK = ROOT / "bench" / ".work" / "overlay-ranking"
-SHOWN = 20
+SHOWN = 20  # as static/search.js shows at most
 SENTENCE = "This page was checked again by the clinic team."
 
-# The index as static/search.js loads it, searched for each query: the pages' paths.
-SEARCH = """async ([queries, shown]) => {
-  const listing = new URL('/pagefind/shards.json', location.href);
-  const shards = await (await fetch(listing)).json();
-  const bundles = shards.bundles.map(folder => new URL(folder, listing).href);
-  const stale = new Set(shards.stale || []);
-  const api = await import(bundles[0] + 'pagefind.js');
-  await api.options({excerptLength: 24});
-  await api.init();
-  await Promise.all(bundles.slice(1).map(b => api.mergeIndex(b, {excerptLength: 24})));
-  const ranked = {};
-  for (const query of queries) {
-    const found = await api.search(query);
-    const seen = new Set(), kept = [];
-    for (const hit of found.results) {
-      if (stale.has(hit.id) || seen.has(hit.id)) continue;
-      seen.add(hit.id);
-      kept.push(hit);
-      if (kept.length >= shown) break;
-    }
-    ranked[query] = await Promise.all(
-      kept.map(async hit => new URL((await hit.data()).url, location.href).pathname));
-  }
-  return ranked;
-}"""
+# Whether the search page has shown the results for `query` (its status names it).
+SHOWN_FOR = """query => document.getElementById('search-status').textContent
+    .includes('\u201c' + query + '\u201d')"""
 
 
 def edited_site(content: Path, label: str, condition: str, ballast: int, overlay: int) -> Path:
@@ -85,9 +63,9 @@ def edited_site(content: Path, label: str, condition: str, ballast: int, overlay
     target.write_text(text.replace("\n## ", f"\n{SENTENCE}\n\n## ", 1), "utf-8")
     search.BALLAST_PAGES, search.OVERLAY_PAGES = ballast, overlay
     build(options)
-    bundles = json.loads((folder / "site/pagefind/shards.json").read_text())["bundles"]
-    if ("overlay/" in bundles) != (overlay > 0):
-        raise SystemExit(f"{label}: expected {'an' if overlay else 'no'} overlay, found {bundles}")
+    listing = json.loads((folder / "site/pagefind/shards.json").read_text())
+    if ("overlay" in listing) != (overlay > 0):
+        raise SystemExit(f"{label}: expected {'an' if overlay else 'no'} overlay, found {listing}")
     return folder / "site"
 
 
@@ -102,7 +80,15 @@ def rankings(page, site: Path, queries: list[str]) -> dict[str, list[str]]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         page.goto(f"http://127.0.0.1:{server.server_port}/search/index.html")
-        return page.evaluate(SEARCH, [queries, SHOWN])
+        ranked = {}
+        for query in queries:
+            page.fill("#search-q", query)
+            page.press("#search-q", "Enter")
+            page.wait_for_function(SHOWN_FOR, arg=query)
+            ranked[query] = page.locator("#search-results > li h2 a").evaluate_all(
+                "links => links.map(link => new URL(link.href).pathname)"
+            )
+        return ranked
     finally:
         server.shutdown()
 

@@ -25,15 +25,17 @@ Indexing a 1,000-page shard again for a one-page edit takes about 2 s, so a
 build that changed few pages (up to `OVERLAY_PAGES` since the shards were
 made, on a site of over twice as many and the ballast) leaves the shards as
 they are and indexes those pages into an overlay bundle, `pagefind/overlay/`,
-listed last. The shards' entries for the changed
-and removed pages are listed in `shards.json` as stale (by Pagefind's page
-id, a hash of what it indexed), and the search page drops them from the
-results. Pagefind scores a word by how rare it is within each bundle, so the
-overlay also holds `BALLAST_PAGES` unchanged pages, the same each time: its
-word counts are then those of a sample of the site, not of a page or two,
-and an edited page ranks as it would in its shard. Results found twice (the
-ballast is in a shard too) are shown once. Past `OVERLAY_PAGES` the shards
-holding the changed pages are indexed again and the overlay is dropped.
+which `shards.json` names apart from the shards. The shards' entries for the
+changed and removed pages are listed there as stale (by Pagefind's page id, a
+hash of what it indexed), and the search page drops them from the results.
+Pagefind scores a word by how rare it is within each bundle, so the overlay
+also holds `BALLAST_PAGES` unchanged pages, the same each time: its word
+counts are then those of a sample of the site, not of a page or two. The
+search page takes each unchanged page from its shard and each changed page
+from the overlay, its score scaled by how the ballast pages found score in
+both, so an edited page ranks about as it would in its shard. Past
+`OVERLAY_PAGES` the shards holding the changed pages are indexed again and
+the overlay is dropped.
 """
 
 from __future__ import annotations
@@ -66,8 +68,11 @@ SHARDS = "shards.json"  # in BUNDLE: the shards' folders, the first one first
 SHARD_PAGES = 1000
 OVERLAY = "overlay"  # in BUNDLE: the pages changed since the shards were made
 OVERLAY_PAGES = 100
-BALLAST_PAGES = 150
-RECORD_VERSION = 3
+# Unchanged pages the overlay also holds. The search page scales a changed page's
+# score by how these score in both bundles, so a few suffice where enough of them
+# match a query; 50 also cover words one page in fifty uses (docs/performance.md).
+BALLAST_PAGES = 50
+RECORD_VERSION = 4  # 4: shards.json names the overlay apart from the shards
 INDEXED_MARK = b"data-pagefind-body"
 # Pagefind's ready-made interfaces, which the site does not use (static/search.js does
 # the searching with Pagefind's JavaScript API): not written, so not served.
@@ -347,7 +352,7 @@ class SearchIndex:
         layer: dict[str, Any] = {"members": {}}
         if overlay and members is not None and live is not None and record is not None:
             layer = self.overlay(done, bundle, live, record, pages, members)
-            listing["bundles"].append(f"{OVERLAY}/")
+            listing["overlay"] = f"{OVERLAY}/"
             listing["stale"] = layer["stale"]
         written = bundle / f"{SHARDS}.tmp"
         written.write_text(json.dumps(listing), "utf-8")

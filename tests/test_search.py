@@ -27,9 +27,10 @@ def options(content: Path, templates: Path, tmp_path: Path) -> BuildOptions:
 
 
 def bundles(out: Path) -> list[Path]:
-    """The index's shards, as the search page finds them."""
+    """The index's bundles as the search page finds them: the shards, then the overlay."""
     listing = json.loads((out / "pagefind/shards.json").read_text())
-    return [out / "pagefind" / folder for folder in listing["bundles"]]
+    folders = listing["bundles"] + ([listing["overlay"]] if "overlay" in listing else [])
+    return [out / "pagefind" / folder for folder in folders]
 
 
 def entry(out: Path) -> dict:
@@ -433,7 +434,7 @@ def test_a_small_edit_goes_into_an_overlay_and_the_shards_stay(
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
     session.build()
     listing = json.loads((options.out / "pagefind/shards.json").read_text())
-    assert listing["bundles"][-1] == "overlay/" and len(listing["stale"]) == 1
+    assert listing["overlay"] == "overlay/" and len(listing["stale"]) == 1
     overlay = options.out / "pagefind/overlay/fragment"
     assert len(list(overlay.iterdir())) == 2  # the edited page and the ballast
     after = entry_inodes(options.out)
@@ -449,7 +450,7 @@ def test_a_small_edit_goes_into_an_overlay_and_the_shards_stay(
     third = session.build()
     assert third.ok
     listing = json.loads((options.out / "pagefind/shards.json").read_text())
-    assert "overlay/" not in listing["bundles"] and "stale" not in listing
+    assert "overlay" not in listing and "stale" not in listing
     assert not (options.out / "pagefind/overlay").exists()
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
 
@@ -474,7 +475,7 @@ def test_an_overlay_drops_removed_pages_and_adds_new_ones(
     monkeypatch.setattr(search, "OVERLAY_PAGES", 2)  # room for a new page in the overlay
     (conditions / "delta.md").write_text(copy.replace("Beta", "Delta"))
     assert session.build().ok
-    assert "overlay/" in json.loads((options.out / "pagefind/shards.json").read_text())["bundles"]
+    assert "overlay" in json.loads((options.out / "pagefind/shards.json").read_text())
     assert "/conditions/delta/index.html" in current_index(options.out)
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
 
@@ -504,7 +505,7 @@ def test_pages_changed_while_serving_go_into_the_next_build_s_overlay(
     assert build(options).ok  # the next `python build.py`, in a new process
     after = entry_inodes(options.out)
     assert {name: after[name] for name in shards} == shards  # the shards were kept
-    assert "overlay/" in json.loads((options.out / "pagefind/shards.json").read_text())["bundles"]
+    assert "overlay" in json.loads((options.out / "pagefind/shards.json").read_text())
     fresh = replace(options, out=tmp_path / "fresh")
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
 

@@ -16,8 +16,7 @@
   var everything = document.getElementById("search-all");
   var SHOWN = 20; // results shown at most; the status says how many matched
   var WAIT_MS = 300; // typing pauses this long before a search starts
-  var ready = null; // a promise of Pagefind's API with the whole index, or of null
-  var stale = new Set(); // ids of pages the overlay bundle holds anew (see below)
+  var ready = null; // a promise of the index (see `load`), or of null
   var loaded = false;
   var latest = 0;
   var timer = 0;
@@ -100,11 +99,10 @@
       return;
     }
     if (!loaded) say(message("loading"));
-    var pagefind = await ready; // a search typed while the index loads waits for it
-    if (!pagefind || ticket !== latest) return;
-    var found = await pagefind.search(query);
+    var index = await ready; // a search typed while the index loads waits for it
+    if (!index || ticket !== latest) return;
+    var results = await find(index, query);
     if (ticket !== latest) return; // a newer search has started
-    var results = current(found.results);
     var data = await Promise.all(
       results.slice(0, SHOWN).map(function (hit) {
         return hit.data();
@@ -123,16 +121,30 @@
     say(words + (count > SHOWN ? " " + message("first", { shown: SHOWN }) : ""));
   }
 
-  // After a small edit the build leaves the shards as they were and indexes the changed
-  // pages into an overlay bundle, listed last, with some unchanged ones: drop the shards'
-  // stale entries, and show a page found in two bundles once (results come best first).
-  function current(results) {
-    var seen = new Set();
-    return results.filter(function (hit) {
-      if (stale.has(hit.id) || seen.has(hit.id)) return false;
-      seen.add(hit.id);
-      return true;
+  // The pages that match, best first. After a small edit the build leaves the shards as
+  // they were and indexes the changed pages, with some unchanged ones (the ballast), into
+  // an overlay bundle searched on its own. An unchanged page is taken from its shard, a
+  // changed one from the overlay; the shards' entries for changed pages are stale. The
+  // overlay, being small, weighs words otherwise than the shards, so a changed page's
+  // score is scaled by how the ballast pages found score in both (the median ratio).
+  async function find(index, query) {
+    var found = (await index.shards.search(query)).results.filter(function (hit) {
+      return !index.stale.has(hit.id);
     });
+    if (!index.overlay) return found;
+    var inShards = new Map(found.map(function (hit) { return [hit.id, hit.score]; }));
+    var ratios = [];
+    var changed = [];
+    (await index.overlay.search(query)).results.forEach(function (hit) {
+      if (!inShards.has(hit.id)) changed.push(hit);
+      else if (hit.score > 0) ratios.push(inShards.get(hit.id) / hit.score);
+    });
+    ratios.sort(function (a, b) { return a - b; });
+    var scale = ratios.length ? ratios[Math.floor(ratios.length / 2)] : 1;
+    var scored = found.map(function (hit) { return { hit: hit, score: hit.score }; });
+    changed.forEach(function (hit) { scored.push({ hit: hit, score: hit.score * scale }); });
+    scored.sort(function (a, b) { return b.score - a.score; });
+    return scored.map(function (entry) { return entry.hit; });
   }
 
   function searchSoon() {
@@ -142,7 +154,16 @@
     }, WAIT_MS);
   }
 
-  // The index comes in shards (one for a small site): load the first, merge the others.
+  // Pagefind's API for a bundle folder: each folder's pagefind.js is a module of its own.
+  async function open(folder) {
+    var api = await import(folder + "pagefind.js");
+    await api.options({ excerptLength: 24 });
+    await api.init();
+    return api;
+  }
+
+  // The index comes in shards (one for a small site): open the first, merge the others;
+  // and the overlay, if a small edit made one (see `find`).
   async function load() {
     var listing = new URL(form.getAttribute("data-pagefind"), document.baseURI);
     var response = await fetch(listing);
@@ -151,17 +172,17 @@
     var bundles = shards.bundles.map(function (folder) {
       return new URL(folder, listing).href;
     });
-    stale = new Set(shards.stale || []);
-    var api = await import(bundles[0] + "pagefind.js");
-    await api.options({ excerptLength: 24 });
-    await api.init();
+    var opened = await Promise.all([
+      open(bundles[0]),
+      shards.overlay ? open(new URL(shards.overlay, listing).href) : null,
+    ]);
     await Promise.all(
       bundles.slice(1).map(function (bundle) {
-        return api.mergeIndex(bundle, { excerptLength: 24 });
+        return opened[0].mergeIndex(bundle, { excerptLength: 24 });
       }),
     );
     loaded = true;
-    return api;
+    return { shards: opened[0], overlay: opened[1], stale: new Set(shards.stale || []) };
   }
 
   function start() {

@@ -224,7 +224,7 @@ def overlaid(tmp_path_factory) -> Iterator[Any]:
         session.close()
     assert result.ok, "\n".join(map(str, result.findings))
     listing = json.loads((out / "pagefind/shards.json").read_text())
-    assert listing["bundles"][-1] == "overlay/" and listing["stale"]
+    assert listing["overlay"] == "overlay/" and listing["stale"]
     with serving(out) as site:
         yield site
 
@@ -235,6 +235,47 @@ def test_an_overlay_replaces_the_shards_entry_for_an_edited_page(tab, overlaid, 
     for query in ("glaucoma", "optic", "stem cell"):
         one = sorted(found["title"] for found in search(tab, served, query))
         assert sorted(found["title"] for found in search(tab, overlaid, query)) == one, query
+    assert tab.errors == [] and [m for m in tab.console if m[0] == "error"] == []
+
+
+def fake_bundle(hits: list[tuple[str, float]]) -> str:
+    """A stand-in for a bundle's pagefind.js whose search finds `hits` (id, score), best
+    first; each page's title is its id."""
+    found = [{"id": page_id, "score": score} for page_id, score in hits]
+    return (
+        "export async function options() {}\n"
+        "export async function init() {}\n"
+        "export async function mergeIndex() {}\n"
+        f"const found = {json.dumps(found)};\n"
+        "export async function search() {\n"
+        "  return {results: found.map(hit => ({...hit, data: async () => ({\n"
+        "    url: '/' + hit.id + '/', meta: {title: hit.id}, excerpt: ''})}))};\n"
+        "}\n"
+    )
+
+
+def test_after_an_edit_changed_pages_are_scored_as_their_shards_would_score_them(tab, served):
+    """Unchanged pages rank by their shards' scores (a ballast page's copy in the overlay
+    is never shown); a changed page's overlay score is scaled by the median ratio of
+    the ballast pages' shard scores to their overlay scores; stale entries are dropped."""
+    listing = {"bundles": ["0/"], "overlay": "overlay/", "stale": ["edited-before"]}
+    shards = [("alpha", 10), ("edited-before", 9), ("beta", 6), ("gamma", 4), ("delta", 1)]
+    # ratios: beta 6/3 = 2, gamma 4/1 = 4, delta 1/5 = 0.2 (its copy scores higher here)
+    overlay = [("delta", 5), ("edited", 3.5), ("beta", 3), ("gamma", 1)]
+    bodies = {
+        "shards.json": (json.dumps(listing), "application/json"),
+        "0/pagefind.js": (fake_bundle(shards), "text/javascript"),
+        "overlay/pagefind.js": (fake_bundle(overlay), "text/javascript"),
+    }
+
+    def fake(route):
+        name = route.request.url.split("/pagefind/", 1)[1]
+        body, kind = bodies[name]
+        route.fulfill(body=body, content_type=kind)
+
+    tab.route("**/pagefind/**", fake)
+    found = [result["title"] for result in search(tab, served, "anything")]
+    assert found == ["alpha", "edited", "beta", "gamma", "delta"]  # edited: 3.5 x 2 = 7
     assert tab.errors == [] and [m for m in tab.console if m[0] == "error"] == []
 
 
