@@ -354,6 +354,8 @@ class SearchIndex:
             layer = self.overlay(done, bundle, live, record, pages, members)
             listing["overlay"] = f"{OVERLAY}/"
             listing["stale"] = layer["stale"]
+            # for the search page's estimate of how the bundles weigh a rare word
+            listing["pages"] = {"shard": round(len(pages) / count), "overlay": layer["count"]}
         written = bundle / f"{SHARDS}.tmp"
         written.write_text(json.dumps(listing), "utf-8")
         written.replace(bundle / SHARDS)  # a new file: the live one may share the old
@@ -467,7 +469,8 @@ class SearchIndex:
             self.index_shards(done.folder, {output: sorted(indexed)})
         fresh = set(page_ids(output).values())
         stale = sorted({found for found in members.values() if found and found not in fresh})
-        return {"members": members, "pages": print_, "entry": entry_inode(output), "stale": stale}
+        return {"members": members, "pages": print_, "entry": entry_inode(output), "stale": stale,
+                "count": len(fresh)}  # fmt: skip
 
     @staticmethod
     def searchable(done: Finish, record: dict | None) -> dict[str, str]:

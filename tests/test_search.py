@@ -437,6 +437,8 @@ def test_a_small_edit_goes_into_an_overlay_and_the_shards_stay(
     assert listing["overlay"] == "overlay/" and len(listing["stale"]) == 1
     overlay = options.out / "pagefind/overlay/fragment"
     assert len(list(overlay.iterdir())) == 2  # the edited page and the ballast
+    indexed = len(before)
+    assert listing["pages"] == {"shard": round(indexed / len(shards)), "overlay": 2}
     after = entry_inodes(options.out)
     assert {name: after[name] for name in shards} == shards  # every shard kept as it was
     found = current_index(options.out)

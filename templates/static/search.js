@@ -127,6 +127,8 @@
   // changed one from the overlay; the shards' entries for changed pages are stale. The
   // overlay, being small, weighs words otherwise than the shards, so a changed page's
   // score is scaled by how the ballast pages found score in both (the median ratio).
+  // Where no ballast page matches, the scale is estimated from how many pages match in
+  // each, with the weight Pagefind gives a word (BM25's inverse document frequency).
   async function find(index, query) {
     var found = (await index.shards.search(query)).results.filter(function (hit) {
       return !index.stale.has(hit.id);
@@ -140,11 +142,23 @@
       else if (hit.score > 0) ratios.push(inShards.get(hit.id) / hit.score);
     });
     ratios.sort(function (a, b) { return a - b; });
-    var scale = ratios.length ? ratios[Math.floor(ratios.length / 2)] : 1;
+    var scale = ratios.length
+      ? ratios[Math.floor(ratios.length / 2)]
+      : rareScale(index, found.length, changed.length);
     var scored = found.map(function (hit) { return { hit: hit, score: hit.score }; });
     changed.forEach(function (hit) { scored.push({ hit: hit, score: hit.score * scale }); });
     scored.sort(function (a, b) { return b.score - a.score; });
     return scored.map(function (entry) { return entry.hit; });
+  }
+
+  function weight(pages, matching) {
+    return Math.log((pages - matching + 0.5) / (matching + 0.5) + 1);
+  }
+
+  function rareScale(index, inShards, inOverlay) {
+    var pages = index.pages;
+    if (!pages || !pages.shard || !pages.overlay) return 1;
+    return weight(pages.shard, inShards / index.shardCount) / weight(pages.overlay, inOverlay);
   }
 
   function searchSoon() {
@@ -182,7 +196,13 @@
       }),
     );
     loaded = true;
-    return { shards: opened[0], overlay: opened[1], stale: new Set(shards.stale || []) };
+    return {
+      shards: opened[0],
+      shardCount: bundles.length,
+      overlay: opened[1],
+      stale: new Set(shards.stale || []),
+      pages: shards.pages,
+    };
   }
 
   function start() {

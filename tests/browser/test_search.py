@@ -238,17 +238,17 @@ def test_an_overlay_replaces_the_shards_entry_for_an_edited_page(tab, overlaid, 
     assert tab.errors == [] and [m for m in tab.console if m[0] == "error"] == []
 
 
-def fake_bundle(hits: list[tuple[str, float]]) -> str:
-    """A stand-in for a bundle's pagefind.js whose search finds `hits` (id, score), best
-    first; each page's title is its id."""
-    found = [{"id": page_id, "score": score} for page_id, score in hits]
+def fake_bundle(hits: dict[str, list[tuple[str, float]]]) -> str:
+    """A stand-in for a bundle's pagefind.js whose search for a query finds its `hits`
+    (id, score), best first; each page's title is its id."""
+    found = {query: [{"id": i, "score": score} for i, score in by] for query, by in hits.items()}
     return (
         "export async function options() {}\n"
         "export async function init() {}\n"
         "export async function mergeIndex() {}\n"
         f"const found = {json.dumps(found)};\n"
-        "export async function search() {\n"
-        "  return {results: found.map(hit => ({...hit, data: async () => ({\n"
+        "export async function search(query) {\n"
+        "  return {results: (found[query] || []).map(hit => ({...hit, data: async () => ({\n"
         "    url: '/' + hit.id + '/', meta: {title: hit.id}, excerpt: ''})}))};\n"
         "}\n"
     )
@@ -257,11 +257,24 @@ def fake_bundle(hits: list[tuple[str, float]]) -> str:
 def test_after_an_edit_changed_pages_are_scored_as_their_shards_would_score_them(tab, served):
     """Unchanged pages rank by their shards' scores (a ballast page's copy in the overlay
     is never shown); a changed page's overlay score is scaled by the median ratio of
-    the ballast pages' shard scores to their overlay scores; stale entries are dropped."""
-    listing = {"bundles": ["0/"], "overlay": "overlay/", "stale": ["edited-before"]}
-    shards = [("alpha", 10), ("edited-before", 9), ("beta", 6), ("gamma", 4), ("delta", 1)]
-    # ratios: beta 6/3 = 2, gamma 4/1 = 4, delta 1/5 = 0.2 (its copy scores higher here)
-    overlay = [("delta", 5), ("edited", 3.5), ("beta", 3), ("gamma", 1)]
+    the ballast pages' shard scores to their overlay scores; stale entries are dropped.
+    Where no ballast page matches, the scale is the ratio of Pagefind's word weights."""
+    listing = {
+        "bundles": ["0/"],
+        "overlay": "overlay/",
+        "stale": ["edited-before"],
+        "pages": {"shard": 1000, "overlay": 51},
+    }
+    shards = {
+        "common": [("alpha", 10), ("edited-before", 9), ("beta", 6), ("gamma", 4), ("delta", 1)],
+        "rare": [("alpha", 8), ("edited-before", 8)],
+    }
+    # common: ratios beta 6/3 = 2, gamma 4/1 = 4, delta 1/5 = 0.2 (its copy scores higher)
+    # rare: one page of 1,000 in the shard, one of 51 in the overlay: weights 6.50 / 3.55
+    overlay = {
+        "common": [("delta", 5), ("edited", 3.5), ("beta", 3), ("gamma", 1)],
+        "rare": [("edited", 5)],
+    }
     bodies = {
         "shards.json": (json.dumps(listing), "application/json"),
         "0/pagefind.js": (fake_bundle(shards), "text/javascript"),
@@ -274,8 +287,10 @@ def test_after_an_edit_changed_pages_are_scored_as_their_shards_would_score_them
         route.fulfill(body=body, content_type=kind)
 
     tab.route("**/pagefind/**", fake)
-    found = [result["title"] for result in search(tab, served, "anything")]
+    found = [result["title"] for result in search(tab, served, "common")]
     assert found == ["alpha", "edited", "beta", "gamma", "delta"]  # edited: 3.5 x 2 = 7
+    found = [result["title"] for result in search(tab, served, "rare")]
+    assert found == ["edited", "alpha"]  # edited: 5 x 1.83 = 9.2
     assert tab.errors == [] and [m for m in tab.console if m[0] == "error"] == []
 
 
