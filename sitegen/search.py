@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Finding, error
-from .fs import display, walk
+from .fs import display, link_copy, walk
 from .parallel import workers
 from .urls import output_path
 from .write import Finish
@@ -157,12 +157,7 @@ def link_tree(old: Path, new: Path) -> bool:
         return True
     shutil.rmtree(new, ignore_errors=True)
     try:
-        for folder, _, names in os.walk(old):  # string paths: 12,000 files at 10,000 pages
-            inside = os.path.relpath(folder, old)
-            made = os.path.normpath(os.path.join(new, inside))
-            os.makedirs(made, exist_ok=True)
-            for name in names:
-                os.link(os.path.join(folder, name), os.path.join(made, name))
+        link_copy(old, new)
     except OSError:
         shutil.rmtree(new, ignore_errors=True)
         return False

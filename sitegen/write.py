@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .fs import Stamp, file_digest, stamp_of
+from .fs import Stamp, file_digest, link_copy, stamp_of
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -438,8 +438,24 @@ def replace_output(
                 spare_folder = None
         elif swapped_out is not None:
             remove(swapped_out)
-        Manifest(record, manifest.live if spare_folder else None).save(out_dir)
+        spare_record = manifest.live if spare_folder else linked_spare(out_dir, record)
+        Manifest(record, spare_record).save(out_dir)
     return True
+
+
+def linked_spare(out_dir: Path, live: Folder) -> Folder | None:
+    """A spare folder made of hard links to every file `out_dir` holds (its search
+    index too), when no older folder was left to be one: the next build patches it
+    rather than filling a new folder, which at 10,000 pages took a second of the
+    first edit after a build from scratch. None if it could not be made."""
+    spare = Folder(secrets.token_hex(6), dict(live.files))
+    folder = spare_path(out_dir, spare)
+    try:
+        link_copy(out_dir, folder)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return spare
 
 
 def swap_in(new: Path, out_dir: Path) -> Path | None:

@@ -120,6 +120,29 @@ def test_the_swapped_out_folder_is_kept_as_a_spare_and_patched(tmp_path: Path):
     assert len(spares(out)) == 1 and contents(spares(out)[0])["index.html"] == b"2"
 
 
+def test_a_site_written_where_none_was_leaves_a_spare_of_links_to_patch(tmp_path: Path):
+    """With no older folder to keep as the spare, one is made of hard links to the new
+    folder's files (its search index among them): the next write patches it rather
+    than filling a new folder, and never writes through a link into the live site."""
+    out = tmp_path / "site"
+    write_site(outputs(index_html="1", a__index_html="A", b__x__index_html="B"), out)
+    [spare] = spares(out)
+    assert contents(spare) == contents(out)
+    linked = (spare / "a" / "index.html").stat().st_ino
+    assert linked == (out / "a" / "index.html").stat().st_ino
+    read = Manifest.read(out)
+    assert read.spare is not None and read.live is not None
+    assert read.spare.files == read.live.files
+    first, patched = (out / "index.html").stat().st_ino, spare.stat().st_ino
+    write_site(outputs(index_html="2", a__index_html="A", b__x__index_html="B"), out)
+    assert out.stat().st_ino == patched  # the spare, patched, is the live folder now
+    assert (out / "a" / "index.html").stat().st_ino == linked
+    assert (out / "index.html").read_bytes() == b"2"
+    [spare] = spares(out)
+    assert contents(spare)["index.html"] == b"1"  # the old live folder, untouched
+    assert (spare / "index.html").stat().st_ino == first
+
+
 def test_a_spare_file_changed_behind_the_build_is_written_again(tmp_path: Path):
     out = tmp_path / "site"
     write_site(outputs(index_html="1", a__index_html="A"), out)
@@ -143,17 +166,20 @@ def test_a_live_file_edited_by_hand_is_not_linked_into_the_next_site(tmp_path: P
 
 def test_the_same_files_again_write_nothing(tmp_path: Path):
     """A build whose output is what the live folder holds swaps nothing in: no new
-    folder, no spare, the manifest as it was. A file changed by hand is not trusted."""
+    folder, the spare and the manifest as they were. A file changed by hand is not
+    trusted."""
     out = tmp_path / "site"
     write_site(outputs(index_html="1", a__index_html="A"), out)
     manifest = Manifest.path(out).read_bytes()
     folder = out.stat().st_ino
+    [spare] = spares(out)
     write_site(outputs(index_html="1", a__index_html="A"), out)
-    assert out.stat().st_ino == folder and spares(out) == []
+    assert out.stat().st_ino == folder and spares(out) == [spare]
     assert Manifest.path(out).read_bytes() == manifest
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         ".site.lock",
         ".site.manifest.json",
+        spare.name,
         "site",
     ]
     (out / "a" / "index.html").write_bytes(b"Z")
