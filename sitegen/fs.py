@@ -13,6 +13,7 @@ import errno
 import functools
 import hashlib
 import os
+import shutil
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -184,15 +185,20 @@ def walk(
                 yield prefix + entry.name, entry
 
 
-def link_copy(old: Path | str, new: Path | str) -> None:
-    """Make the folder `new` a copy of `old` made of hard links to its files (OSError
-    if that fails part-way; the caller removes what was made)."""
-    for folder, _, names in os.walk(old):  # string paths: 23,000 files at 10,000 pages
-        inside = os.path.relpath(folder, old)
-        made = os.path.normpath(os.path.join(new, inside))
-        os.makedirs(made, exist_ok=True)
-        for name in names:
-            os.link(os.path.join(folder, name), os.path.join(made, name))
+def link_copy(old: Path | str, new: Path | str) -> bool:
+    """Make the folder `new` a copy of `old` made of hard links to its files; False,
+    with nothing of `new` left, if that failed."""
+    try:
+        for folder, _, names in os.walk(old):  # string paths: 23,000 files at 10,000 pages
+            inside = os.path.relpath(folder, old)
+            made = os.path.normpath(os.path.join(new, inside))
+            os.makedirs(made, exist_ok=True)
+            for name in names:
+                os.link(os.path.join(folder, name), os.path.join(made, name))
+    except OSError:
+        shutil.rmtree(new, ignore_errors=True)
+        return False
+    return True
 
 
 def is_hidden(name: str) -> bool:

@@ -156,12 +156,7 @@ def link_tree(old: Path, new: Path) -> bool:
     if entry is not None and entry == entry_inode(new):
         return True
     shutil.rmtree(new, ignore_errors=True)
-    try:
-        link_copy(old, new)
-    except OSError:
-        shutil.rmtree(new, ignore_errors=True)
-        return False
-    return True
+    return link_copy(old, new)
 
 
 def same_index(live: Path, bundle: Path) -> bool:

@@ -449,13 +449,7 @@ def linked_spare(out_dir: Path, live: Folder) -> Folder | None:
     rather than filling a new folder, which at 10,000 pages took a second of the
     first edit after a build from scratch. None if it could not be made."""
     spare = Folder(secrets.token_hex(6), dict(live.files))
-    folder = spare_path(out_dir, spare)
-    try:
-        link_copy(out_dir, folder)
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        return None
-    return spare
+    return spare if link_copy(out_dir, spare_path(out_dir, spare)) else None
 
 
 def swap_in(new: Path, out_dir: Path) -> Path | None:

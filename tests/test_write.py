@@ -143,6 +143,17 @@ def test_a_site_written_where_none_was_leaves_a_spare_of_links_to_patch(tmp_path
     assert (spare / "index.html").stat().st_ino == first
 
 
+def test_a_spare_of_links_that_cannot_be_made_is_left_out(tmp_path: Path, monkeypatch):
+    def refused(*args, **kwargs):
+        raise OSError("hard links not allowed here")
+
+    monkeypatch.setattr(os, "link", refused)
+    out = tmp_path / "site"
+    assert write_site(outputs(index_html="1", a__index_html="A"), out)
+    assert contents(out) == {"index.html": b"1", "a/index.html": b"A"}
+    assert spares(out) == [] and Manifest.read(out).spare is None
+
+
 def test_a_spare_file_changed_behind_the_build_is_written_again(tmp_path: Path):
     out = tmp_path / "site"
     write_site(outputs(index_html="1", a__index_html="A"), out)
