@@ -424,6 +424,9 @@ def replace_output(
                     )
                 )
             record = Folder(secrets.token_hex(6), files, index)
+            # Made before the swap, so that the manifest is saved right after it: a
+            # build stopped while linking leaves an unvouched folder the next removes.
+            linked = linked_spare(new, out_dir, record) if manifest.live is None else None
             swapped_out = swap_in(new, out_dir)
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
@@ -438,18 +441,18 @@ def replace_output(
                 spare_folder = None
         elif swapped_out is not None:
             remove(swapped_out)
-        spare_record = manifest.live if spare_folder else linked_spare(out_dir, record)
-        Manifest(record, spare_record).save(out_dir)
+        Manifest(record, manifest.live if spare_folder else linked).save(out_dir)
     return True
 
 
-def linked_spare(out_dir: Path, live: Folder) -> Folder | None:
-    """A spare folder made of hard links to every file `out_dir` holds (its search
-    index too), when no older folder was left to be one: the next build patches it
-    rather than filling a new folder, which at 10,000 pages took a second of the
-    first edit after a build from scratch. None if it could not be made."""
-    spare = Folder(secrets.token_hex(6), dict(live.files))
-    return spare if link_copy(out_dir, spare_path(out_dir, spare)) else None
+def linked_spare(new: Path, out_dir: Path, made: Folder) -> Folder | None:
+    """A spare folder for `out_dir` made of hard links to every file the complete new
+    folder holds (its search index too), when no older folder will be left to be one:
+    the next build patches it rather than filling a new folder, which at 10,000 pages
+    took a second of the first edit after a build from scratch. None if it could not
+    be made."""
+    spare = Folder(secrets.token_hex(6), dict(made.files))
+    return spare if link_copy(new, spare_path(out_dir, spare)) else None
 
 
 def swap_in(new: Path, out_dir: Path) -> Path | None:
