@@ -342,9 +342,8 @@ def test_a_build_reports_each_long_stage_up_to_its_total(
     ]
     last = {name: (done, total) for name, done, total in seen}
     assert last["Reading content"] == (4, 4)  # 2 conditions and 2 pages
-    rendered, to_render = last[
-        "Rendering and checking pages"
-    ]  # the pages of the site's documents and more
+    # the pages of the site's documents and more
+    rendered, to_render = last["Rendering and checking pages"]
     assert rendered == to_render and 4 < to_render <= len(result.pages)
     assert [(d, t) for name, d, t in seen if name == "Indexing search shards"] == [
         (1, 3),
