@@ -1355,7 +1355,7 @@ DEFINITION = re.compile(r"^[ \t]*\[\^?[^\]\n]+\]:.*(?:\n[ \t]+.*)*", re.MULTILIN
 BARE_URL = re.compile(r"https?://\S+")
 
 
-def _blank(match: re.Match[str]) -> str:
+def blank_match(match: re.Match[str]) -> str:
     return NOT_NEWLINE.sub(" ", match.group(0))
 
 
@@ -1427,12 +1427,12 @@ def mask_markdown(body: str) -> str:
     prose of its length.
     """
     text = blanked(body, fenced_code(body))
-    text = INLINE_CODE.sub(_blank, text)
+    text = INLINE_CODE.sub(blank_match, text)
     text = blanked(text, html_comments(text))
-    text = HTML_TAG.sub(_blank, text)
-    text = LINK_ADDRESS.sub(lambda m: "]" + _blank(m)[1:], text)
-    text = DEFINITION.sub(_blank, text)
-    text = BARE_URL.sub(_blank, text)
+    text = HTML_TAG.sub(blank_match, text)
+    text = LINK_ADDRESS.sub(lambda m: "]" + blank_match(m)[1:], text)
+    text = DEFINITION.sub(blank_match, text)
+    text = BARE_URL.sub(blank_match, text)
     return blanked(text, reference_sections(text))
 
 

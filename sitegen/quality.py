@@ -17,7 +17,7 @@ from typing import Any
 from .explain import field_path
 from .findings import Finding, Severity, error, note, warning
 from .load import RawDocument
-from .markdown import SOURCE_MARKER_PATTERN, mask_markdown
+from .markdown import SOURCE_MARKER_PATTERN, blank_match, mask_markdown
 from .models import Document, Package, SiteConfig, Source, add_months
 
 NONE_PHRASES = re.compile(
@@ -281,20 +281,20 @@ def syllables(word: str) -> int:
 
 def reading_grade(body: str) -> float | None:
     """Flesch-Kincaid grade of the prose of a Markdown body (None if too short to judge)."""
-    text = mask_markdown(body)
-    text = NOT_PROSE_LINE.sub("", text)
-    text = LIST_MARK.sub(". ", text)
-    text = MARKUP.sub(" ", text)
-    sentences = [piece for piece in SENTENCE_BREAK.split(text) if LETTER.search(piece)]
-    words = WORD.findall(text)
+    return flesch_kincaid(sentences_of(body))
+
+
+def flesch_kincaid(sentences: list[Sentence]) -> float | None:
+    words = [word for sentence in sentences for word in sentence.words]
     if len(words) < 100 or not sentences:
         return None
     syllable_count = sum(map(syllables, words))
     return 0.39 * len(words) / len(sentences) + 11.8 * syllable_count / len(words) - 15.59
 
 
-def check_reading_grade(doc: Document, target: float) -> list[Finding]:
-    grade = reading_grade(doc.body)
+def check_reading_grade(doc: Document, target: float, sentences: list[Sentence]
+                        ) -> list[Finding]:  # fmt: skip
+    grade = flesch_kincaid(sentences)
     if grade is None:
         return []
     if grade > target:
@@ -332,7 +332,7 @@ class Sentence:
     start: int  # where its first letter is in the body
     words: tuple[str, ...]
 
-    @property
+    @functools.cached_property  # SMOG counts them for the page, then for its section
     def long_words(self) -> list[str]:
         """Its words of three or more syllables (SMOG's polysyllables)."""
         return [word for word in self.words if is_polysyllable(word)]
@@ -343,17 +343,13 @@ def is_polysyllable(word: str) -> bool:
     return syllables(SILENT_INNER_E.sub("", word.lower())) >= 3
 
 
-def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
-
-
 def sentences_of(body: str) -> list[Sentence]:
     """The prose sentences of a Markdown body, each where it starts (as `reading_grade`
     reads them: list items and paragraphs end sentences; headings and tables are not
     prose), with positions kept so that a finding can point at one."""
-    text = NOT_PROSE_LINE.sub(_blank, mask_markdown(body))
-    text = LIST_MARK.sub(lambda match: "." + _blank(match)[1:], text)
-    text = MARKUP.sub(_blank, text)
+    text = NOT_PROSE_LINE.sub(blank_match, mask_markdown(body))
+    text = LIST_MARK.sub(lambda match: "." + blank_match(match)[1:], text)
+    text = MARKUP.sub(blank_match, text)
     found, start = [], 0
     for end, after in [(m.start(), m.end()) for m in SENTENCE_BREAK.finditer(text)] + [
         (len(text), len(text))
@@ -378,12 +374,12 @@ def reading_age(grade: float) -> int:
     return math.floor(grade + 5 + 0.5)
 
 
-def check_reading_age(doc: Document, target: int) -> list[Finding]:
+def check_reading_age(doc: Document, target: int, sentences: list[Sentence]
+                      ) -> list[Finding]:  # fmt: skip
     """The reading age of a condition by SMOG (the PIF TICK's and the NHS's measure): a
     note within `reading_age_target`; above it, a warning for each `##` section above it,
     at its longest sentence (the page is judged as a whole, as SMOG is meant for 30
     sentences or more; its sections say where to work)."""
-    sentences = sentences_of(doc.body)
     if len(sentences) < SMOG_LEAST_SENTENCES:
         return []
     grade = smog_grade(sentences)
@@ -604,9 +600,9 @@ def check_plain_language(doc: Document, config: SiteConfig) -> list[Finding]:
     more syllables for the same reading age). A page in another language gets a note
     that it is not measured."""
     if is_english(config.language):
-        return check_reading_grade(doc, config.reading_grade_target) + check_reading_age(
-            doc, config.reading_age_target
-        )
+        sentences = sentences_of(doc.body)
+        grade = check_reading_grade(doc, config.reading_grade_target, sentences)
+        return grade + check_reading_age(doc, config.reading_age_target, sentences)
     return [
         note(doc.display_path, doc.body_line, 1, "reading-age",
              f"not measured: the reading grade (Flesch-Kincaid) and reading age (SMOG) are "
