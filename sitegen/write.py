@@ -109,8 +109,9 @@ class Manifest:
     def read(cls, out_dir: Path) -> Manifest:
         """The recorded manifest; an empty one if it is missing, damaged or of another version.
 
-        The one this process saved last is not parsed again while the file is the
-        one it wrote (same inode, size and time): `serve` rebuilds read it each time.
+        The one this process saved or read last is not parsed again while the file is
+        as it was then (same inode, size and time): `serve` rebuilds read it each time,
+        and the command line checks `--out` before the build reads it.
         """
         path = cls.path(out_dir)
         try:
@@ -126,9 +127,10 @@ class Manifest:
                 return cls()
             live = Folder.from_json(data["live"]) if data.get("live") else None
             spare = Folder.from_json(data["spare"], live) if data.get("spare") else None
-            return cls(live, spare)
         except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
             return cls()
+        SAVED[str(path)] = ((info.st_ino, info.st_size, info.st_mtime_ns), cls(live, spare))
+        return cls(live, spare)
 
     def save(self, out_dir: Path) -> None:
         data = {
@@ -147,7 +149,7 @@ class Manifest:
         )
 
 
-SAVED: dict[str, tuple[tuple[int, int, int], Manifest]] = {}  # manifest path -> as last saved
+SAVED: dict[str, tuple[tuple[int, int, int], Manifest]] = {}  # manifest path -> as last saved or read
 
 
 def spare_path(out_dir: Path, spare: Folder) -> Path:
