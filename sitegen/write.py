@@ -149,7 +149,8 @@ class Manifest:
         )
 
 
-SAVED: dict[str, tuple[tuple[int, int, int], Manifest]] = {}  # manifest path -> as last saved or read
+# The manifest at each path as this process last saved or read it (`Manifest.read`).
+SAVED: dict[str, tuple[tuple[int, int, int], Manifest]] = {}
 
 
 def spare_path(out_dir: Path, spare: Folder) -> Path:
