@@ -159,7 +159,7 @@ class BuildResult:
 
 def build(options: BuildOptions) -> BuildResult:
     """Build the site once (with `options.cache`, reusing what the last build kept)."""
-    session = Session(options)
+    session = Session(options, once=True)
     try:
         return session.build()
     finally:
@@ -851,8 +851,11 @@ class Session:
     (so the next process reuses it too), in a temporary file otherwise.
     """
 
-    def __init__(self, options: BuildOptions) -> None:
+    def __init__(self, options: BuildOptions, once: bool = False) -> None:
+        """`once`: the session builds once (the command line's `build`); with no cache,
+        it then keeps nothing for a next build."""
         self.options = options
+        self.once = once
         self.problems: list[Finding] = []
         self.store = self.open_store()
         self.written = False  # whether this session has written the site
@@ -867,7 +870,7 @@ class Session:
 
     def open_store(self) -> Store:
         if not self.options.cache:
-            return Store.temporary_store()
+            return Store.temporary_store(keeps=not self.once)
         path = cache_path(self.options.content)
         try:
             return Store.open(path)
@@ -923,9 +926,7 @@ class Session:
             self.made.clear()
             self.fragments.clear()  # checked for commits of the store set aside
             self.kept_at = None
-            self.store = (
-                Store.open(self.store.path) if self.options.cache else Store.temporary_store()
-            )
+            self.store = Store.open(self.store.path) if self.options.cache else self.open_store()
             result = self.run(warm)
             self.scanned = self.inputs
             return result
@@ -1022,8 +1023,9 @@ class Session:
         if has_errors(result.findings):
             store.commit()  # what files gave stays true; nothing of the pages is kept
             return result
-        self.keep(jobs, rendered, built, inputs, values, new_prints, today)
-        store.set_state("workflow", workflow_print(site))
+        if store.keeps:
+            self.keep(jobs, rendered, built, inputs, values, new_prints, today)
+            store.set_state("workflow", workflow_print(site))
         if options.write:
             try:  # committed while Pagefind runs, if it does; else (or again: a no-op) here
                 result.timings["search"], result.changed = self.write(

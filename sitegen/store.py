@@ -84,9 +84,10 @@ def data_check(data: bytes | None) -> str:
 
 
 class Store:
-    def __init__(self, path: Path, temporary: bool = False) -> None:
+    def __init__(self, path: Path, temporary: bool = False, keeps: bool = True) -> None:
         self.path = path
         self.temporary = temporary
+        self.keeps = keeps  # False: nothing is committed (`temporary_store`)
         self._pid = os.getpid()
         self._db = self._connect(writable=True)
         self.memo: dict[str, dict[str, Entry]] = {}  # step -> key -> entry, pending ones too
@@ -116,12 +117,14 @@ class Store:
             raise StoreDamageError(str(exc)) from exc
 
     @classmethod
-    def temporary_store(cls) -> Store:
-        """A store that lasts as long as this object (`--no-cache`)."""
+    def temporary_store(cls, keeps: bool = True) -> Store:
+        """A store that lasts as long as this object (`--no-cache`). `keeps`: False for
+        one that serves a single build, which then commits nothing: what a next build
+        would reuse is not worth working out, as none will."""
         handle, name = tempfile.mkstemp(prefix="sitegen-", suffix=".sqlite")
         os.close(handle)
         os.unlink(name)
-        return cls(Path(name), temporary=True)
+        return cls(Path(name), temporary=True, keeps=keeps)
 
     def _connect(self, writable: bool) -> sqlite3.Connection:
         if writable:
@@ -382,6 +385,8 @@ class Store:
 
     def commit(self) -> None:
         """Write everything this build put, in one transaction (none if it put nothing)."""
+        if not self.keeps:
+            return  # what was put stays readable in memory for the rest of the build
         pending = self.pending_data or self.pending_prints or self.pending_reads
         if not (pending or self.changed or self.cleared or self.forget_reads):
             return

@@ -116,6 +116,33 @@ def test_a_first_build_renders_every_page_and_a_rebuild_without_changes_none(
     assert again.written
 
 
+def test_a_single_build_without_a_cache_keeps_nothing_for_a_next_one(
+    options: BuildOptions, tmp_path: Path
+) -> None:
+    """The command line's `--no-cache` build is its store's only one: it commits nothing
+    and works out no record of what each page read, and makes the same site as a
+    session that keeps them."""
+    alone = Session(options, once=True)
+    try:
+        result = alone.build()
+        db = alone.store.connection()
+        rows = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("steps", "data", "prints", "reads", "names")}  # fmt: skip
+    finally:
+        alone.close()
+    assert result.ok and result.written and set(result.rendered) == EVERY_PAGE
+    assert rows == dict.fromkeys(rows, 0)
+    keeping = Session(replace(options, out=tmp_path / "kept"))
+    try:
+        kept = keeping.build()
+        db = keeping.store.connection()
+        assert db.execute("SELECT count(*) FROM reads").fetchone()[0] > 0
+    finally:
+        keeping.close()
+    assert [(p.url, p.content) for p in kept.pages] == [(p.url, p.content) for p in result.pages]
+    assert kept.findings == result.findings
+
+
 def test_editing_a_body_renders_only_that_page(options: BuildOptions, session: Session) -> None:
     session.build()
     edit(options.content / "conditions/alpha.md", "Alpha has symptoms", "Alpha has new symptoms")
