@@ -1023,14 +1023,14 @@ class Session:
         if has_errors(result.findings):
             store.commit()  # what files gave stays true; nothing of the pages is kept
             return result
-        kept = not store.keeps  # a store that keeps nothing needs no record of reads
+        recorded = not store.keeps  # a store that keeps nothing needs no record of reads
 
         def keep_and_commit() -> None:
             """Keep what the next build compares with, and commit: while Pagefind runs,
             if it does; else (or again: a no-op) once the site is written."""
-            nonlocal kept
-            if not kept:
-                kept = True
+            nonlocal recorded
+            if not recorded:
+                recorded = True
                 self.keep(jobs, rendered, built, inputs, values, new_prints, today)
                 store.set_state("workflow", workflow_print(site))
             store.commit()
