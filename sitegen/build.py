@@ -1023,32 +1023,23 @@ class Session:
         if has_errors(result.findings):
             store.commit()  # what files gave stays true; nothing of the pages is kept
             return result
-        recorded = not store.keeps  # a store that keeps nothing needs no record of reads
-
-        def keep_and_commit() -> None:
-            """Keep what the next build compares with, and commit: while Pagefind runs,
-            if it does; else (or again: a no-op) once the site is written."""
-            nonlocal recorded
-            if not recorded:
-                recorded = True
-                self.keep(jobs, rendered, built, inputs, values, new_prints, today)
-                store.set_state("workflow", workflow_print(site))
-            store.commit()
-
+        if store.keeps:  # a store that keeps nothing needs no record of reads
+            self.keep(jobs, rendered, built, inputs, values, new_prints, today)
+            store.set_state("workflow", workflow_print(site))
         if options.write:
-            try:
+            try:  # committed while Pagefind runs, if it does; else (or again: a no-op) here
                 result.timings["search"], result.changed = self.write(
-                    pages, files, site, keep_and_commit
+                    pages, files, site, store.commit
                 )
                 result.written = True
             except SearchIndexError as exc:  # the previous site stays; the editor is told why
                 at_out = replace(exc.finding, path=display(options.out))  # not the new folder's
                 result.findings = sort_findings([*result.findings, at_out])
             finally:
-                keep_and_commit()
+                store.commit()
             clock.lap("write")
         else:
-            keep_and_commit()
+            store.commit()
         self.kept_at = store.commits
         return result
 
@@ -1422,7 +1413,7 @@ class Session:
     def write(self, pages: list[RenderedPage], files: dict[str, Path], site: Site,
               meanwhile: Callable[[], Any] | None = None) -> tuple[float, bool]:  # fmt: skip
         """Write the site (`meanwhile()` is run while Pagefind indexes, if it does: the
-        build's record and commit need not wait for it); the seconds the search index took, and
+        build's commit need not wait for it); the seconds the search index took, and
         whether the output folder changed."""
         outputs = {name: file_output(path) for name, path in files.items()}
         for page in pages:
