@@ -279,12 +279,9 @@ def syllables(word: str) -> int:
     return max(1, len(VOWEL_GROUP.findall(word)))
 
 
-def reading_grade(body: str) -> float | None:
-    """Flesch-Kincaid grade of the prose of a Markdown body (None if too short to judge)."""
-    return flesch_kincaid(sentences_of(body))
-
-
 def flesch_kincaid(sentences: list[Sentence]) -> float | None:
+    """The Flesch-Kincaid grade of a body's prose sentences (`sentences_of`); None if
+    too short to judge."""
     words = [word for sentence in sentences for word in sentence.words]
     if len(words) < 100 or not sentences:
         return None
@@ -344,9 +341,10 @@ def is_polysyllable(word: str) -> bool:
 
 
 def sentences_of(body: str) -> list[Sentence]:
-    """The prose sentences of a Markdown body, each where it starts (as `reading_grade`
-    reads them: list items and paragraphs end sentences; headings and tables are not
-    prose), with positions kept so that a finding can point at one."""
+    """The prose sentences of a Markdown body, each where it starts (as the reading
+    grade and the reading age read them: list items and paragraphs end sentences;
+    headings and tables are not prose), with positions kept so that a finding can
+    point at one."""
     text = NOT_PROSE_LINE.sub(blank_match, mask_markdown(body))
     text = LIST_MARK.sub(lambda match: "." + blank_match(match)[1:], text)
     text = MARKUP.sub(blank_match, text)

@@ -11,9 +11,9 @@ from conftest import ROOT, TEMPLATES, build_site, run_cli
 from sitegen.build import BuildOptions, build
 from sitegen.quality import (
     NONE_PHRASES,
+    flesch_kincaid,
     is_polysyllable,
     reading_age,
-    reading_grade,
     sentences_of,
     smog_grade,
     syllables,
@@ -218,8 +218,8 @@ def test_reading_grade():
         "Comprehensive ophthalmological investigations, including optical coherence tomography, "
         "characterise retinal nerve fibre layer degeneration accompanying neuropathy. "
     ) * 10
-    assert reading_grade(easy) < 4 < 12 < reading_grade(hard)
-    assert reading_grade("Too short.") is None
+    assert flesch_kincaid(sentences_of(easy)) < 4 < 12 < flesch_kincaid(sentences_of(hard))
+    assert flesch_kincaid(sentences_of("Too short.")) is None
 
 
 def test_reading_grade_warns_above_the_target(content: Path):
