@@ -105,9 +105,7 @@ def language_entries(site: Site, lang: str) -> list[FeedEntry]:
     base = site.config.base_url
     entries = document_entries(site, lang)
     for package in site.packages:
-        source = site.site.package_by_id(package.id)  # type: ignore[attr-defined]
-        site.reads.note(f"pkg:{package.id}#translations")  # type: ignore[attr-defined]
-        if source is not None and lang in source.translations:
+        if lang in site.translated(package):  # type: ignore[attr-defined]
             summary = package.summary or f"{package.name}"
             entries.append(FeedEntry(f"{base}{lang}/{package.url}", package.name,
                                      package.last_reviewed, summary, "package"))  # fmt: skip

@@ -97,12 +97,9 @@ def versions(view: SiteView, source: Any, url: str) -> dict[str, str]:
     written in, by language code, default first: a document's where it has a
     translation, a package's where the catalogue gives its words, any other page's in
     every language (its words are the interface's and the settings')."""
-    languages = view.site.languages
+    languages = view.languages
     found = {languages[0].code: url}
-    translated: Any = frozenset()
-    if isinstance(source, Package):
-        view.reads.note(f"pkg:{source.id}#translations")
-        translated = source.translations
+    translated = view.translated(source) if isinstance(source, Package) else {}
     for language in languages[1:]:
         code = language.code
         if isinstance(source, Document):

@@ -50,7 +50,7 @@ from typing import Any
 import jinja2
 import pydantic_core
 
-from .models import Document, Package, Site
+from .models import Document, Language, Package, Site
 
 ABSENT = "-"  # the print of a key whose value does not exist
 
@@ -117,21 +117,26 @@ class Recorded:
 
 
 class RecordedDocument(Recorded):
-    """A document: its path, slug, kind and URL are read freely (a renamed file is
-    another document); `meta` is recorded field by field, `body` as one."""
+    """A document: what its path tells (kind, slug, language, paths, URL) is read
+    freely, as a renamed file is another document; `meta` is recorded field by
+    field (`title` is `meta.title`), `body` as one. Nothing else of it is offered:
+    a name outside `OFFERED` is undefined, as on any model."""
 
     __slots__ = ()
-    FREE = frozenset({"kind", "slug", "url", "content_path", "display_path", "title"})
-    OFFERED = FREE | {"meta", "body", "body_line"}  # what a template may read on it
+    FREE = frozenset({"kind", "slug", "lang", "url", "content_path", "display_path",
+                      "source_path"})  # fmt: skip
+    OFFERED = FREE | {"meta", "title", "body", "body_line"}
 
     def __getattr__(self, name: str) -> Any:
         target = self._target
         if name == "meta":
             return Recorded(target.meta, self._prefix, self._reads)
-        if name in ("body", "body_line"):
+        if name == "title":
+            self._reads.note(self._prefix + "title")
+        elif name in ("body", "body_line"):
             self._reads.note(self._prefix + "body")
         elif name not in self.FREE:
-            self._reads.note(self._prefix + name)
+            raise AttributeError(name)
         return getattr(target, name)
 
 
@@ -149,27 +154,27 @@ class RecordedSet:
 
     def __init__(self, names: Mapping[str, Any] | frozenset[str], prefix: str, whole: str,
                  reads: Reads) -> None:  # fmt: skip
-        self.names, self.prefix, self.whole, self.reads = names, prefix, whole, reads
+        self._names, self.prefix, self.whole, self.reads = names, prefix, whole, reads
 
     def __contains__(self, name: object) -> bool:
         self.reads.note(f"{self.prefix}{name}")
-        return name in self.names
+        return name in self._names
 
     def __getitem__(self, name: str) -> Any:
         self.reads.note(f"{self.prefix}{name}")
-        return self.names[name]  # type: ignore[index]
+        return self._names[name]  # type: ignore[index]
 
     def get(self, name: str, default: Any = None) -> Any:
         self.reads.note(f"{self.prefix}{name}")
-        return self.names.get(name, default)  # type: ignore[union-attr]
+        return self._names.get(name, default)  # type: ignore[union-attr]
 
     def __iter__(self) -> Iterator[str]:
         self.reads.note(self.whole)
-        return iter(self.names)
+        return iter(self._names)
 
     def __len__(self) -> int:
         self.reads.note(self.whole)
-        return len(self.names)
+        return len(self._names)
 
 
 class SiteView:
@@ -178,7 +183,7 @@ class SiteView:
     def __init__(self, site: Site, reads: Reads, theme_names: Mapping[str, str],
                  lang: str | None = None) -> None:  # fmt: skip
         """`lang`: the language of the pages this view is for (None: the default)."""
-        self.site = site
+        self._site = site  # templates read it only through what follows
         self.reads = reads
         self.lang = lang
         self.config_prefix = f"config.{lang}:" if lang else "config:"
@@ -219,7 +224,14 @@ class SiteView:
     def translation(self, doc: Document, lang: str) -> Document | None:
         """The translation of `doc` (a page in the default language) into `lang`."""
         self.reads.note(f"tr:{doc.content_path}@{lang}")
-        return self.site.translation(doc.content_path, lang)
+        return self._site.translation(doc.content_path, lang)
+
+    def translated(self, package: Package) -> dict[str, Any]:
+        """The catalogue's words for `package` in other languages, by language code."""
+        package_id = getattr(package, "_target", package).id  # a view of it: not a read
+        self.reads.note(f"pkg:{package_id}#translations")
+        source = self._site.package_by_id(package_id)
+        return source.translations if source is not None else {}
 
     def shown(self, doc: Document) -> RecordedDocument:
         """`doc` as this view's language shows it: its translation, or itself."""
@@ -230,32 +242,38 @@ class SiteView:
         """Whether `site.yaml`'s `translations` give the setting `field` in this view's
         language (pages in it show the default language's words where they do not)."""
         self.reads.note(f"given:{self.lang}:{field}")
-        return given(self.site, self.lang, field)
+        return given(self._site, self.lang, field)
+
+    @property
+    def languages(self) -> list[Language]:
+        """Every language the site is published in, the default first."""
+        self.reads.note("config:all_languages")
+        return self._site.languages
 
     @property
     def conditions(self) -> list[RecordedDocument]:
         self.reads.note("list:conditions")
         if not self.lang:
-            return [self.document(doc) for doc in self.site.conditions]
-        shown = [self.shown(doc) for doc in self.site.conditions]
+            return [self.document(doc) for doc in self._site.conditions]
+        shown = [self.shown(doc) for doc in self._site.conditions]
         return sorted(shown, key=lambda doc: doc.meta.title.lower())
 
     @property
     def pages(self) -> list[RecordedDocument]:
         self.reads.note("list:pages")
-        return [self.shown(doc) for doc in self.site.pages]
+        return [self.shown(doc) for doc in self._site.pages]
 
     @property
     def packages(self) -> list[Recorded]:
         self.reads.note("list:packages")
-        return [self.package(package) for package in self.site.packages]
+        return [self.package(package) for package in self._site.packages]
 
     @property
     def evidence(self) -> dict[str, Any]:
         self.reads.note(self.config_prefix + "evidence_levels")
         if not self.lang:
-            return self.site.evidence
-        return {level.id: level for level in self.site.config_in(self.lang).evidence_levels}
+            return self._site.evidence
+        return {level.id: level for level in self._site.config_in(self.lang).evidence_levels}
 
     def condition_titles(self) -> dict[str, str]:
         """Every condition's title by its slug."""
@@ -263,24 +281,24 @@ class SiteView:
 
     def packages_for(self, slug: str) -> list[Recorded]:
         self.reads.note(f"offered:{slug}")
-        return [self.package(package) for package in self.site.packages_for(slug)]
+        return [self.package(package) for package in self._site.packages_for(slug)]
 
     def publication_state(self, item: Any) -> str:
         """Whether a page is published today ("published"), or shown while serving as a
         "draft", "scheduled" or "expired" page."""
         key = workflow_key(item)
         self.reads.note(f"published:{key}")
-        state = self.site.states.get(key, "published")
+        state = self._site.states.get(key, "published")
         if state == "published" and getattr(item, "lang", None):  # a translation: its page's
             source = f"doc:{item.source_path}"
             self.reads.note(f"published:{source}")
-            state = self.site.states.get(source, "published")
+            state = self._site.states.get(source, "published")
         return state
 
     def condition_by_slug(self, slug: str) -> RecordedDocument | None:
         """The condition whose file is `<slug>.md`, if there is one."""
         self.reads.note(f"slug:{slug}")
-        doc = self.site.condition_by_slug(slug)
+        doc = self._site.condition_by_slug(slug)
         return None if doc is None else self.shown(doc)
 
 

@@ -468,7 +468,7 @@ class Renderer:
             original = self.site.package_by_id(target.id)
             if field not in PackageText.model_fields or original is None:
                 return True
-            text = self.translated(original).get(self.lang)
+            text = self.view.translated(original).get(self.lang)
             return text is None or getattr(text, field) is None
         if isinstance(target, SiteConfig) and field is not None:
             return not self.view.gives(field)
@@ -618,11 +618,6 @@ class Renderer:
         self.use(lang)
         return found
 
-    def translated(self, package: Package) -> Any:
-        """The languages the catalogue gives a package's words in."""
-        self.reads.note(f"pkg:{package.id}#translations")
-        return package.translations
-
     def versions(self, job: PageJob) -> dict[str, str]:
         """The site URL of this page in each language it is written in, by language code
         (a document's: where it has a translation; every generated page's: all)."""
@@ -641,7 +636,7 @@ class Renderer:
             shown = self.view.shown(source)
         fallback = bool(job.lang) and (
             (isinstance(source, Document) and shown.lang != job.lang)
-            or (isinstance(source, Package) and job.lang not in self.translated(source))
+            or (isinstance(source, Package) and job.lang not in self.view.translated(source))
         )
         several = (len(site_languages) > 1 and job.url != "404.html"  # one 404 for all
                    and job.template != REDIRECT_TEMPLATE)  # fmt: skip

@@ -261,8 +261,8 @@ def test_a_template_error_names_the_template_line_and_what_the_object_offers(
     result = build_site(content, tmp_path / "site", templates=templates)
     wanted = (
         f"{template}:{number}:{column}: template: expected one of the fields doc offers (body, "
-        "body_line, content_path, display_path, kind, meta, slug, title, url), found "
-        "'summary' (did you mean doc.meta.summary?)"
+        "body_line, content_path, display_path, kind, lang, meta, slug, source_path, title, url), "
+        "found 'summary' (did you mean doc.meta.summary?)"
     )
     assert [str(finding) for finding in result.errors] == [wanted]
 

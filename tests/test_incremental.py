@@ -606,6 +606,36 @@ def test_a_loop_over_the_site_added_to_a_template_is_followed(
     assert "about/" not in third.rendered  # no page lists who reviewed beta
 
 
+def test_a_listing_of_titles_is_rendered_again_when_a_title_changes_in_place(
+    options: BuildOptions, session: Session
+) -> None:
+    """`c.title` is `c.meta.title`: a retitled condition that keeps its place in the
+    list still changes a page that shows its title."""
+    edit(options.templates / "page.html", "{% block content %}",
+         "{% block content %}<ul>{% for c in site.conditions %}<li>Listed: {{ c.title }}</li>"
+         "{% endfor %}</ul>")  # fmt: skip
+    session.build()
+    edit(options.content / "conditions/alpha.md", "title: Alpha condition",
+         "title: Alpha condition, retitled")  # fmt: skip
+    second = rebuild(session)
+    assert "about/" in second.rendered
+    assert "Listed: Alpha condition, retitled" in (options.out / "about/index.html").read_text()
+
+
+def test_a_document_offers_templates_only_what_is_recorded(
+    options: BuildOptions, session: Session
+) -> None:
+    """What a document holds beyond its fields (how it is read, its parts at once) is
+    not offered to templates: a read of it could not be followed."""
+    for name in ("parts", "source", "_parts"):
+        edit(options.templates / "page.html", "{% block content %}",
+             f"{{% block content %}}<p>{{{{ site.conditions[0].{name} }}}}</p>")  # fmt: skip
+        result = session.build()
+        assert [f.field for f in result.errors] == ["template"], name
+        assert f"found '{name}'" in str(result.errors[0])
+        edit(options.templates / "page.html", f"<p>{{{{ site.conditions[0].{name} }}}}</p>", "")
+
+
 def test_a_translation_into_a_language_not_listed_is_an_error_every_build(
     options: BuildOptions, session: Session
 ) -> None:
