@@ -87,7 +87,9 @@ class Reads:
 
 
 class Recorded:
-    """A model as templates see it: reading a field notes `prefix + field`."""
+    """A model as templates see it: reading a field notes `prefix + field`; printing
+    or comparing the whole model notes every field. Its private names are not offered
+    (`__dict__` would hand out every field unnoted)."""
 
     __slots__ = ("_prefix", "_reads", "_target")
 
@@ -97,23 +99,34 @@ class Recorded:
         object.__setattr__(self, "_reads", reads)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         value = getattr(self._target, name)
-        if not name.startswith("_"):
-            self._reads.note(self._prefix + name)
+        self._reads.note(self._prefix + name)
         return value
+
+    def _whole(self) -> Any:
+        """The model itself, each of its fields noted as read."""
+        target = self._target
+        for name in getattr(type(target), "model_fields", ()):
+            self._reads.note(self._prefix + name)
+        return target
 
     @property  # type: ignore[misc]
     def __class__(self) -> type:  # isinstance() sees the model's own class
         return type(self._target)
 
     def __eq__(self, other: object) -> bool:
-        return self._target == (other._target if isinstance(other, Recorded) else other)
+        return self._whole() == (other._whole() if isinstance(other, Recorded) else other)
 
     def __hash__(self) -> int:
         return hash(self._target)
 
+    def __str__(self) -> str:
+        return str(self._whole())
+
     def __repr__(self) -> str:
-        return f"Recorded({self._target!r})"
+        return f"Recorded({self._whole()!r})"
 
 
 class RecordedDocument(Recorded):

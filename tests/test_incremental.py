@@ -636,6 +636,28 @@ def test_a_document_offers_templates_only_what_is_recorded(
         edit(options.templates / "page.html", f"<p>{{{{ site.conditions[0].{name} }}}}</p>", "")
 
 
+@pytest.mark.parametrize(
+    "whole",
+    ["c.meta", "c.meta | string", "c.meta == site.conditions[0].meta", "config", "c.meta.__dict__"],
+)
+def test_a_template_printing_or_comparing_a_whole_model_is_followed(
+    options: BuildOptions, session: Session, whole: str
+) -> None:
+    """A model printed or compared whole reads every field of it (and its private names,
+    which would hand them out unnoted, are not offered)."""
+    edit(options.templates / "page.html", "{% block content %}",
+         "{% block content %}{% for c in site.conditions %}<p>{{ " + whole + " }}</p>"
+         "{% endfor %}")  # fmt: skip
+    first = session.build()
+    if whole.endswith("__dict__"):
+        assert [f.field for f in first.errors] == ["template"]
+        return
+    assert first.ok
+    edit(options.content / "conditions/alpha.md", "summary: Alpha", "summary: Now alpha")
+    edit(options.content / "site.yaml", "description: A small", "description: A tiny")
+    rebuild(session)
+
+
 def test_a_translation_into_a_language_not_listed_is_an_error_every_build(
     options: BuildOptions, session: Session
 ) -> None:

@@ -86,6 +86,8 @@ SNIPPETS = {  # Jinja a rule puts in a template or partial; {n}: a number new ea
     "every package": "<ul>{% for p in site.packages %}<li>{{ p.name }}</li>{% endfor %}</ul>",
     "every document": "<ul>{% for d in site.conditions + site.pages %}<li>{{ d.title }}, "
     "{{ d.url }}, {{ d.lang }}: {{ d.body | length }} ({n})</li>{% endfor %}</ul>",
+    "printed whole": "{% for c in site.conditions %}<p>{{ c.meta }}</p>{% endfor %}"
+    "<p>{{ config }} ({n})</p>",
     "kept parts": "{% for c in site.conditions %}{% fragment %}<p>{{ c.meta.title }}, see "
     '{{ condition_title("beta") }}: <a href="{{ url(c.url) }}">{{ today.year }}</a> ({n})</p>'
     "{% endfragment %}{% endfor %}",
