@@ -106,12 +106,11 @@ class StructuredData:
     """The JSON-LD of each kind of page of one site."""
 
     def __init__(self, site: Site) -> None:
+        """`site`: a language's view of it (`record.SiteView`), made once per build and
+        read from on each page, so that the settings a page shows are noted on it."""
         self.site = site
-        lang = getattr(site, "lang", None)  # a language's view (record.SiteView) of the site
+        lang = getattr(site, "lang", None)
         self.prefix = f"{lang}/" if lang else ""  # its pages' addresses: `es/packages/x/`
-        config = site.config
-        self.publisher = organisation(config.publisher or config.title, config.base_url)
-        self.website = {"@type": "WebSite", "name": config.title, "url": config.base_url}
 
     def address(self, url: str) -> str:
         """A page's address in this view's language (a translation's URL has it already)."""
@@ -126,9 +125,10 @@ class StructuredData:
         }
         if description:
             data["description"] = description
-        data["inLanguage"] = self.site.config.language
-        data["isPartOf"] = self.website
-        data["publisher"] = self.publisher
+        config = self.site.config
+        data["inLanguage"] = config.language
+        data["isPartOf"] = {"@type": "WebSite", "name": config.title, "url": config.base_url}
+        data["publisher"] = organisation(config.publisher or config.title, config.base_url)
         return data
 
     def condition(self, doc: Document) -> dict[str, Any]:

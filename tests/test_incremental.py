@@ -658,6 +658,21 @@ def test_a_template_printing_or_comparing_a_whole_model_is_followed(
     rebuild(session)
 
 
+def test_the_settings_shown_in_structured_data_are_noted_on_each_page(
+    options: BuildOptions, session: Session
+) -> None:
+    """The JSON-LD names the publisher: a site whose footer does not still renders its
+    pages again when the publisher changes."""
+    footer = options.templates / "partials/footer.html"
+    lines = footer.read_text().splitlines()
+    footer.write_text("\n".join(line for line in lines if "publisher" not in line))
+    assert session.build().ok
+    edit(options.content / "site.yaml", "publisher: The test suite", "publisher: Another one")
+    second = rebuild(session)
+    assert "conditions/alpha/" in second.rendered
+    assert "Another one" in (options.out / "conditions/alpha/index.html").read_text()
+
+
 def test_a_translation_into_a_language_not_listed_is_an_error_every_build(
     options: BuildOptions, session: Session
 ) -> None:
