@@ -1219,8 +1219,7 @@ class Session:
             if folder == "templates":
                 if is_theme_file(rest):
                     prefixes.add("theme")
-                else:
-                    exact.add(f"template:{rest}")
+                exact.add(f"template:{rest}")  # a theme file can be included as a template too
             elif rest == SITE_FILE:
                 prefixes |= {"config:", "config.", "given:", "doc:", "list:", "tr:"}
             elif rest == CATALOGUE_FILE:

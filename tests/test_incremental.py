@@ -673,6 +673,22 @@ def test_the_settings_shown_in_structured_data_are_noted_on_each_page(
     assert "Another one" in (options.out / "conditions/alpha/index.html").read_text()
 
 
+def test_a_theme_file_included_as_a_template_is_followed(
+    options: BuildOptions, session: Session
+) -> None:
+    """A file under static/ is copied with a hashed name, and can also be included
+    whole (inline script or style): the pages that include it follow its changes even
+    when they do not link it."""
+    edit(options.templates / "page.html", "{% block content %}",
+         "{% block content %}<!-- {% include 'static/search.js' %} -->")  # fmt: skip
+    assert session.build().ok
+    script = options.templates / "static/search.js"
+    script.write_text(script.read_text() + "\n// changed since\n")
+    second = rebuild(session)
+    assert "about/" in second.rendered
+    assert "// changed since" in (options.out / "about/index.html").read_text()
+
+
 def test_a_translation_into_a_language_not_listed_is_an_error_every_build(
     options: BuildOptions, session: Session
 ) -> None:
