@@ -234,10 +234,11 @@ class SiteView:
             view = self._packages[package.id] = Recorded(shown, key, self.reads)
         return view
 
-    def translation(self, doc: Document, lang: str) -> Document | None:
+    def translation(self, doc: Document, lang: str) -> RecordedDocument | None:
         """The translation of `doc` (a page in the default language) into `lang`."""
         self.reads.note(f"tr:{doc.content_path}@{lang}")
-        return self._site.translation(doc.content_path, lang)
+        translated = self._site.translation(doc.content_path, lang)
+        return None if translated is None else self.document(translated)
 
     def translated(self, package: Package) -> dict[str, Any]:
         """The catalogue's words for `package` in other languages, by language code."""
@@ -249,7 +250,7 @@ class SiteView:
     def shown(self, doc: Document) -> RecordedDocument:
         """`doc` as this view's language shows it: its translation, or itself."""
         translated = self.translation(doc, self.lang) if self.lang else None
-        return self.document(translated or doc)
+        return translated if translated is not None else self.document(doc)
 
     def gives(self, field: str) -> bool:
         """Whether `site.yaml`'s `translations` give the setting `field` in this view's

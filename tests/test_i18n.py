@@ -686,3 +686,19 @@ def test_the_message_template_lists_every_interface_string_the_code_and_template
                 if line.startswith(("msgid", "msgid_plural", "#."))]  # fmt: skip
 
     assert messages(extracted) == messages(ROOT / "templates/locale/messages.pot")
+
+
+def test_a_template_reading_a_translation_through_the_site_follows_it(
+    options: BuildOptions, templates: Path
+) -> None:
+    """`site.translation(doc, code)` hands out the translation as the page reads
+    it, so a page showing its title follows the translation's edits."""
+    edit(templates / "page.html", "{% block content %}",
+         "{% block content %}{% set es = site.translation(site.conditions[0], 'es') %}"
+         "<p>In Spanish: {{ es.meta.title if es else 'none' }}</p>")  # fmt: skip
+    session = Session(options)
+    assert session.build().ok
+    edit(options.content / "conditions/alpha.es.md", "title: Afección alfa", "title: Otra alfa")
+    second = rebuild(session)
+    assert "about/" in second.rendered
+    assert "In Spanish: Otra alfa" in page(options, "about/")
