@@ -419,6 +419,9 @@ class RecordingEnvironment(jinja2.Environment):
     reads: Reads
 
     def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> Any:
+        if not isinstance(name, jinja2.Template):  # noted before it is looked for: a
+            # template missing now (`{% include … ignore missing %}`) may be made later
+            self.reads.note(f"template:{self.join_path(name, parent) if parent else name}")
         template = super().get_template(name, parent, globals)
         self.reads.note(f"template:{template.name}")
         return template

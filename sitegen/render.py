@@ -871,6 +871,6 @@ def sitemap_entries(view: SiteView) -> list[SitemapEntry]:
             day = reviewed
             if isinstance(source, Document) and at != url:
                 translated = view.translation(source, code)
-                day = view.document(translated).meta.last_reviewed if translated else None
+                day = translated.meta.last_reviewed if translated is not None else None
             entries.append((base + at, day, alternates))
     return entries

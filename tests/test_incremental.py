@@ -689,6 +689,20 @@ def test_a_theme_file_included_as_a_template_is_followed(
     assert "// changed since" in (options.out / "about/index.html").read_text()
 
 
+def test_a_template_included_if_present_is_followed_once_it_is_made(
+    options: BuildOptions, session: Session
+) -> None:
+    """`{% include … ignore missing %}` of a template that does not exist yet notes its
+    name: making it later renders the page again."""
+    edit(options.templates / "page.html", "{% block content %}",
+         '{% block content %}{% include "partials/extra-" ~ doc.slug ~ ".html" ignore missing %}')  # fmt: skip
+    assert session.build().ok
+    (options.templates / "partials/extra-about.html").write_text("<p>More about us</p>")
+    second = rebuild(session)
+    assert second.rendered == ["about/"]
+    assert "More about us" in (options.out / "about/index.html").read_text()
+
+
 def test_a_translation_into_a_language_not_listed_is_an_error_every_build(
     options: BuildOptions, session: Session
 ) -> None:

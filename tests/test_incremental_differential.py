@@ -79,6 +79,7 @@ SNIPPETS = {  # Jinja a rule puts in a template or partial; {n}: a number new ea
     "settings": "<p>{{ config.title }}: {{ config.description }} ({n})</p>",
     "include extra": '{% include "partials/extra.html" %}',
     "include more": '{% include "partials/more.html" %}',
+    "include if present": '{% include "partials/extra.html" ignore missing %}',
     "review due": "{% if review_due and review_due < today %}<p>Overdue ({n}).</p>{% endif %}",
     "the year": "<p>Printed in {{ today.year }}.</p>",
     "condition title": '<p>See also {{ condition_title("beta") }} ({n}).</p>',
