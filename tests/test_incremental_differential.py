@@ -48,6 +48,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from conftest import FIXTURES, TEMPLATES
 from sitegen import build as build_module
 from sitegen.build import BuildOptions, BuildResult, Session
+from sitegen.models import ConditionMeta, Package, PageMeta, SiteConfig
+from sitegen.record import RecordedDocument
 from sitegen.urls import output_path
 
 FUZZING = bool(os.environ.get("SITEGEN_FUZZ_EXAMPLES") or os.environ.get("SITEGEN_FUZZ_STEPS"))
@@ -73,6 +75,30 @@ SLOTTED_TEMPLATES = {  # template -> the line after which a rule's snippet goes
     "condition.html": "{% block content %}\n",
     "page.html": "{% block content %}\n",
     "base.html": "</main>\n",
+}
+
+
+def readable(model: type) -> list[str]:
+    """What a template can read on a model of this class: its fields and properties."""
+    names = set(model.model_fields)  # type: ignore[attr-defined]
+    for klass in model.__mro__:
+        names.update(name for name, member in vars(klass).items() if isinstance(member, property))
+    return sorted(name for name in names if not name.startswith(("_", "model_")))
+
+
+ONE_FIELD = {  # how a template reads one field of each kind of model; {f}: the field
+    "condition": "{% for c in site.conditions %}<i>{{ c[{f}] }}</i>{% endfor %}",
+    "condition meta": "{% for c in site.conditions %}<i>{{ c.meta[{f}] }}</i>{% endfor %}",
+    "page meta": "{% for d in site.pages %}<i>{{ d.meta[{f}] }}</i>{% endfor %}",
+    "package": "{% for p in site.packages %}<i>{{ p[{f}] }}</i>{% endfor %}",
+    "settings": "<i>{{ config[{f}] }}</i>",
+}
+FIELDS = {  # what a template can read on each
+    "condition": sorted(RecordedDocument.OFFERED),
+    "condition meta": readable(ConditionMeta),
+    "page meta": readable(PageMeta),
+    "package": readable(Package),
+    "settings": readable(SiteConfig),
 }
 SNIPPETS = {  # Jinja a rule puts in a template or partial; {n}: a number new each time
     "text": "<p>Edition {n}.</p>",
@@ -567,7 +593,9 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def edit_template(self, data: st.DataObject, template: str) -> None:
         """Put a snippet (or nothing) in the template's slot, below its anchor line."""
         chosen = data.draw(st.sampled_from(["", *SNIPPETS]), label="snippet")
-        text = snippet(chosen, self.next_edition()) if chosen else ""
+        self.fill_slot(template, snippet(chosen, self.next_edition()) if chosen else "")
+
+    def fill_slot(self, template: str, text: str) -> None:
         source = self.site.read(f"templates/{template}")
         start, end = "{# slot #}", "{# /slot #}"
         if start in source:
@@ -577,6 +605,15 @@ class IncrementalBuilds(RuleBasedStateMachine):
             anchor = SLOTTED_TEMPLATES[template]
             source = source.replace(anchor, f"{anchor}{start}{text}{end}\n", 1)
         self.site.write(f"templates/{template}", source)
+
+    @rule(data=st.data(), template=st.sampled_from(sorted(SLOTTED_TEMPLATES)),
+          kind=st.sampled_from(sorted(ONE_FIELD)))  # fmt: skip
+    def read_one_field(self, data: st.DataObject, template: str, kind: str) -> None:
+        """Put in the template's slot a read of one field of every model of a kind: any
+        field a template can reach, each on its own, so that none is followed only
+        because the page read another."""
+        field = data.draw(st.sampled_from(FIELDS[kind]), label="field")
+        self.fill_slot(template, ONE_FIELD[kind].replace("{f}", repr(field)))
 
     @rule(data=st.data(), partial=st.sampled_from(PARTIALS))
     def write_partial(self, data: st.DataObject, partial: str) -> None:
