@@ -17,6 +17,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEMPLATES = ROOT / "templates"
 
 
+def readable(model: type) -> list[str]:
+    """What a template can read on a model of this class: its fields and properties."""
+    names = set(model.model_fields)  # type: ignore[attr-defined]
+    for klass in model.__mro__:
+        names.update(name for name, member in vars(klass).items() if isinstance(member, property))
+    return sorted(name for name in names if not name.startswith(("_", "model_")))
+
+
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
     """A private copy of the minimal valid content folder, safe to edit."""

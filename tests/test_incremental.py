@@ -16,10 +16,19 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from sitegen import models
+from conftest import readable
+from sitegen import models, render
 from sitegen.build import BuildOptions, BuildResult, Session, build
-from sitegen.models import Package
-from sitegen.record import Reads, RecordedDate, RecordingEnvironment, Values, value_print
+from sitegen.models import Package, Site, SiteConfig
+from sitegen.record import (
+    Reads,
+    RecordedDate,
+    RecordedDocument,
+    RecordingEnvironment,
+    SiteView,
+    Values,
+    value_print,
+)
 
 TODAY = date(2026, 6, 1)
 HTML_PAGES = {
@@ -701,6 +710,59 @@ def test_a_template_included_if_present_is_followed_once_it_is_made(
     second = rebuild(session)
     assert second.rendered == ["about/"]
     assert "More about us" in (options.out / "about/index.html").read_text()
+
+
+def validated_site(options: BuildOptions, monkeypatch: pytest.MonkeyPatch) -> Site:
+    """The site as a build validates it and hands it to the renderer."""
+    made: list[Site] = []
+    renderer_init = render.Renderer.__init__
+
+    def keeping(self: render.Renderer, site: Site, *args: object, **kwargs: object) -> None:
+        made.append(site)
+        renderer_init(self, site, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render.Renderer, "__init__", keeping)
+    assert build(replace(options, write=False)).ok
+    return made[0]
+
+
+def test_every_field_a_template_reads_is_noted_under_a_key_that_prints_it(
+    options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a template reads on a document, its front matter, a package or the
+    settings, in each language, a key the read notes prints the value it got (what a
+    document's path tells is read freely): a value read without one could change
+    while the store sees nothing change, and the page would be left as it was."""
+    from test_i18n import make_multilingual
+
+    make_multilingual(options.content)
+    site = validated_site(options, monkeypatch)
+    values = Values(site, options.templates, {}, TODAY, lambda name: None)
+    checked = 0
+    for lang in (None, "es"):
+        reads = Reads()
+        view = SiteView(site, reads, {}, lang)
+
+        documents = view.conditions + view.pages
+        free = RecordedDocument.FREE | {"meta"}  # what the path tells, and a view of fields
+        owners = [(doc, sorted(RecordedDocument.OFFERED), free) for doc in documents]
+        owners += [(doc.meta, readable(doc.meta.__class__), set()) for doc in documents]
+        owners += [(package, readable(Package), set()) for package in view.packages]
+        owners.append((view.config, readable(SiteConfig), set()))
+        for owner, names, read_freely in owners:
+            for name in names:
+                reads.start()
+                value = getattr(owner, name)
+                keys = reads.stop()
+                where = f"{owner!r}.{name} ({lang})"
+                if name in read_freely:
+                    assert not keys, where
+                elif owner in documents and name in ("body", "body_line"):
+                    assert keys == {f"doc:{owner.content_path}#body"}, where
+                else:
+                    assert value_print(value) in {values.print_of(key) for key in keys}, where
+                checked += 1
+    assert checked > 200
 
 
 def test_a_translation_into_a_language_not_listed_is_an_error_every_build(

@@ -45,7 +45,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from conftest import FIXTURES, TEMPLATES
+from conftest import FIXTURES, TEMPLATES, readable
 from sitegen import build as build_module
 from sitegen.build import BuildOptions, BuildResult, Session
 from sitegen.models import ConditionMeta, Package, PageMeta, SiteConfig
@@ -76,14 +76,6 @@ SLOTTED_TEMPLATES = {  # template -> the line after which a rule's snippet goes
     "page.html": "{% block content %}\n",
     "base.html": "</main>\n",
 }
-
-
-def readable(model: type) -> list[str]:
-    """What a template can read on a model of this class: its fields and properties."""
-    names = set(model.model_fields)  # type: ignore[attr-defined]
-    for klass in model.__mro__:
-        names.update(name for name, member in vars(klass).items() if isinstance(member, property))
-    return sorted(name for name in names if not name.startswith(("_", "model_")))
 
 
 ONE_FIELD = {  # how a template reads one field of each kind of model; {f}: the field
