@@ -29,6 +29,7 @@ from sitegen.record import (
     Values,
     value_print,
 )
+from sitegen.urls import output_path
 
 TODAY = date(2026, 6, 1)
 HTML_PAGES = {
@@ -105,6 +106,14 @@ def rebuild(session: Session) -> BuildResult:
     fresh = build(replace(session.options, write=False))
     assert [(p.url, p.content) for p in result.pages] == [(p.url, p.content) for p in fresh.pages]
     assert result.findings == fresh.findings
+    return result
+
+
+def rendered_again(session: Session, url: str, shown: str) -> BuildResult:
+    """`rebuild`, which must have rendered the page at `url` again, now showing `shown`."""
+    result = rebuild(session)
+    assert url in result.rendered
+    assert shown in (session.options.out / output_path(url)).read_text()
     return result
 
 
@@ -626,9 +635,7 @@ def test_a_listing_of_titles_is_rendered_again_when_a_title_changes_in_place(
     session.build()
     edit(options.content / "conditions/alpha.md", "title: Alpha condition",
          "title: Alpha condition, retitled")  # fmt: skip
-    second = rebuild(session)
-    assert "about/" in second.rendered
-    assert "Listed: Alpha condition, retitled" in (options.out / "about/index.html").read_text()
+    rendered_again(session, "about/", "Listed: Alpha condition, retitled")
 
 
 def test_a_document_offers_templates_only_what_is_recorded(
@@ -677,9 +684,7 @@ def test_the_settings_shown_in_structured_data_are_noted_on_each_page(
     footer.write_text("\n".join(line for line in lines if "publisher" not in line))
     assert session.build().ok
     edit(options.content / "site.yaml", "publisher: The test suite", "publisher: Another one")
-    second = rebuild(session)
-    assert "conditions/alpha/" in second.rendered
-    assert "Another one" in (options.out / "conditions/alpha/index.html").read_text()
+    rendered_again(session, "conditions/alpha/", "Another one")
 
 
 def test_a_theme_file_included_as_a_template_is_followed(
@@ -693,9 +698,7 @@ def test_a_theme_file_included_as_a_template_is_followed(
     assert session.build().ok
     script = options.templates / "static/search.js"
     script.write_text(script.read_text() + "\n// changed since\n")
-    second = rebuild(session)
-    assert "about/" in second.rendered
-    assert "// changed since" in (options.out / "about/index.html").read_text()
+    rendered_again(session, "about/", "// changed since")
 
 
 def test_a_template_included_if_present_is_followed_once_it_is_made(
@@ -707,9 +710,7 @@ def test_a_template_included_if_present_is_followed_once_it_is_made(
          '{% block content %}{% include "partials/extra-" ~ doc.slug ~ ".html" ignore missing %}')  # fmt: skip
     assert session.build().ok
     (options.templates / "partials/extra-about.html").write_text("<p>More about us</p>")
-    second = rebuild(session)
-    assert second.rendered == ["about/"]
-    assert "More about us" in (options.out / "about/index.html").read_text()
+    assert rendered_again(session, "about/", "More about us").rendered == ["about/"]
 
 
 def validated_site(options: BuildOptions, monkeypatch: pytest.MonkeyPatch) -> Site:
