@@ -107,7 +107,7 @@ SNIPPETS = {  # Jinja a rule puts in a template or partial; {n}: a number new ea
     "{{ d.url }}, {{ d.lang }}: {{ d.body | length }} ({n})</li>{% endfor %}</ul>",
     "printed whole": "{% for c in site.conditions %}<p>{{ c.meta }}</p>{% endfor %}"
     "<p>{{ config }} ({n})</p>",
-    "kept parts": "{% for c in site.conditions %}{% fragment %}<p>{{ c.meta.title }}, see "
+    "kept parts": "{% for c in site.conditions %}{% fragment %}<p>{{ c.title }}, see "
     '{{ condition_title("beta") }}: <a href="{{ url(c.url) }}">{{ today.year }}</a> ({n})</p>'
     "{% endfragment %}{% endfor %}",
     "counted parts": "{% for c in site.conditions %}{% fragment %}<p>{{ loop.index }}. "
