@@ -2,18 +2,22 @@
 
 Issue 15's proof: a Hypothesis state machine changes a small site one edit at a
 time (documents, the catalogue, images, templates and partials, parts of pages
-kept with `{% fragment %}`, the settings, the claims rules, today's date) and
-after every change builds it three ways:
+kept with `{% fragment %}`, reads of any one field, the settings, the claims rules,
+drafts and scheduled or expired pages, today's date) and after every change
+builds it three ways:
 
 - as the command line does: `build(options)` with the store in .cache/, in a
   fresh process each time (`Process`: no module-level memo carried over);
 - as `serve` does: one process, one `Session`, each rebuild told which files
   changed (`ServeSession`), with the same store as the command line or, as with
-  `serve --no-cache`, one of its own;
-- from scratch: no cache, no earlier build, a new process and a new folder.
+  `serve --no-cache`, one of its own, and drafts, scheduled and expired pages
+  shown, marked;
+- from scratch: no cache, no earlier build, a new process and a new folder (and
+  again with drafts shown, for `serve`, while some page is not published).
 
-`check_same` asserts that the three give the same findings, and, when the
-content has no errors, the same pages byte for byte. Every few steps, and at the
+`check_same` asserts that the cached build gives the clean build's findings and
+`serve` the clean build's with drafts, and, when the content has no errors, the
+same pages byte for byte. Every few steps, and at the
 end, all three write the site and every file they wrote is compared, the search
 index included (written into folders on one file system: Pagefind's output
 follows its listing order). `serve` keeps the search index it started with, by
@@ -259,7 +263,12 @@ class SiteUnderTest:
         # `serve` keeps its store in .cache/ beside content/ by default, the one the
         # command line's builds use too; `serve --no-cache` keeps one of its own.
         serving = self.options(
-            "serve", keep_search_index=True, keep_fragments=True, today=None, cache=serve_cache
+            "serve",
+            keep_search_index=True,
+            keep_fragments=True,
+            today=None,
+            cache=serve_cache,
+            drafts=True,
         )
         self.serve = ServeSession(serving)
 
@@ -311,10 +320,11 @@ class SiteUnderTest:
         pages = {page.url: page.content for page in result.pages}
         return outcome(result, pages, self.serve.session.options.out, True)
 
-    def build_clean(self, write: bool) -> Outcome:
-        """From scratch: no cache, no earlier build, a new process, a new folder."""
-        folder = self.root / f"clean-{self.builds}"
-        options = replace(self.options("clean", write=write), out=folder / "site")
+    def build_clean(self, write: bool, drafts: bool = False) -> Outcome:
+        """From scratch: no cache, no earlier build, a new process, a new folder (with
+        `drafts`, as `serve` builds: drafts, scheduled and expired pages shown)."""
+        folder = self.root / f"clean-{self.builds}{'-drafts' if drafts else ''}"
+        options = replace(self.options("clean", write=write, drafts=drafts), out=folder / "site")
         with Process().running():
             result, pages = build_once(options)
         try:
@@ -323,20 +333,31 @@ class SiteUnderTest:
             shutil.rmtree(folder, ignore_errors=True)
 
     def check_same(self, write: bool) -> None:
-        """The invariant: the cached and the served build equal the clean one."""
+        """The invariant: the cached build equals the clean one, and the served build a
+        clean one with drafts shown, as `serve` shows them."""
         self.builds += 1
         clean = self.build_clean(write)
         cached = self.build_cached(write)  # between a save and serve's rebuild, as a check may
         served = self.build_served()
+        # Shown as the command line shows it while nothing is a draft, scheduled or expired.
+        drafts = self.build_clean(write, drafts=True) if self.has_workflow() else clean
         event("content without errors" if clean.ok else "content with errors")
+        event("drafts, scheduled or expired pages" if drafts is not clean else "all published")
         assert cached.findings == clean.findings, "cached build: other findings"
-        assert served.findings == clean.findings, "serve rebuild: other findings"
+        assert served.findings == drafts.findings, "serve rebuild: other findings"
         assert cached.pages == clean.pages, differing("cached build", cached.pages, clean.pages)
-        assert served.pages == clean.pages, differing("serve rebuild", served.pages, clean.pages)
+        assert served.pages == drafts.pages, differing("serve rebuild", served.pages, drafts.pages)
         if write:
             assert cached.files == clean.files, differing("cached build", cached.files, clean.files)
-            mine, theirs = without_search_index(served.files), without_search_index(clean.files)
+            mine, theirs = without_search_index(served.files), without_search_index(drafts.files)
             assert mine == theirs, differing("serve rebuild", mine, theirs)
+
+    def has_workflow(self) -> bool:
+        """Whether a document or package says it is a draft, or gives a day to be
+        published or to expire."""
+        marks = ("draft:", "publish_on:", "expires_on:")
+        files = [self.content / "packages.yaml", *self.content.glob("*/*.md")]
+        return any(mark in path.read_text() for path in files if path.is_file() for mark in marks)
 
     def remove(self) -> None:
         self.serve.close()
@@ -526,6 +547,33 @@ class IncrementalBuilds(RuleBasedStateMachine):
         """Conditions a package lists: those there are (or one that is not)."""
         slugs = self.existing("condition") or ["gone"]
         return st.lists(st.sampled_from(slugs), min_size=1, max_size=2, unique=True)
+
+    @rule(data=st.data(), field=st.sampled_from(["draft", "publish_on", "expires_on"]))
+    def edit_workflow(self, data: st.DataObject, field: str) -> None:
+        """Make a document or package a draft, or schedule it, or let it expire (or undo
+        that): the command line leaves it out until its day, `serve` shows it marked."""
+        documents = [(kind, slug) for kind in SLUGS for slug in self.existing(kind)]
+        packages = self.packages()
+        targets = [*(f"{kind}:{slug}" for kind, slug in documents), *(p["id"] for p in packages)]
+        if not targets:
+            return
+        target = data.draw(st.sampled_from(targets), label="page")
+        choices: list[Any] = [True, False] if field == "draft" else DATES
+        value = data.draw(st.sampled_from([None, *choices]), label=field)
+        if ":" in target:
+            kind, slug = target.split(":")
+            meta, body = split_document(self.site.read(document_path(kind, slug)))
+            fields = meta
+        else:
+            fields = next(p for p in packages if p["id"] == target)
+        if value is None:
+            fields.pop(field, None)
+        else:
+            fields[field] = value
+        if ":" in target:
+            self.site.write(document_path(kind, slug), join_document(meta, body))
+        else:
+            self.save_packages(packages)
 
     @rule(data=st.data())
     def add_package(self, data: st.DataObject) -> None:
