@@ -35,7 +35,6 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from .findings import Finding, error, warning
-from .models import withheld_link
 from .urls import (
     EVIDENCE_PAGE,
     as_page_url,
@@ -722,7 +721,7 @@ def rewrite_link(ref: str, ctx: PageContext) -> str | None:
     target, suffix = resolve(ref, ctx)
     if (page := withheld_page(ref, target, ctx)) is not None:
         if ctx.withheld.get(ctx.page_url) is None:  # a page not published: checked when it is
-            ctx.report_ref("a", ref, number, "link", withheld_link(ref, page), page.left_out)
+            ctx.report_ref("a", ref, number, "link", page.link_message(ref), page.left_out)
         if target is None:
             return ref
         return relative(ctx.page_url, target, ctx.directory_links) + suffix

@@ -379,34 +379,33 @@ class Withheld(NamedTuple):
     day: str
     left_out: bool
 
-
-def withheld_link(found: str, page: Withheld, from_navigation: bool = False) -> str:
-    """What a link to a page that is not published today is told: what the page is, when
-    it is published, and the two ways out (a link from a page `build` publishes, while
-    `build` leaves its target out, would ship broken)."""
-    if page.state == "draft":
-        what = "a draft"
-        until = "until it is published"
-        fix = "publish it by removing draft: true, or remove the link"
-    elif page.state == "scheduled":
-        what = f"a page scheduled for {page.day}"
-        until = "until that day"
-        fix = (
-            "add the link on that day"
-            if from_navigation
-            else f"remove the link until then, or give this page publish_on: {page.day} too"
+    def link_message(self, found: str, from_navigation: bool = False) -> str:
+        """What a link to this page is told: what the page is, when it is published, and
+        the two ways out (a link from a page `build` publishes, while `build` leaves its
+        target out, would ship broken)."""
+        if self.state == "draft":
+            what = "a draft"
+            until = "until it is published"
+            fix = "publish it by removing draft: true, or remove the link"
+        elif self.state == "scheduled":
+            what = f"a page scheduled for {self.day}"
+            until = "until that day"
+            fix = (
+                "add the link on that day"
+                if from_navigation
+                else f"remove the link until then, or give this page publish_on: {self.day} too"
+            )
+        else:
+            what = f"a page that expired on {self.day}"
+            until = "since that day"
+            fix = "remove the link, or review that page and move its expires_on"
+        expected = f"expected a link to a published page, found '{found}', {what}"
+        if self.left_out:
+            return f"{expected}, which the build leaves out {until} ({fix})"
+        return (
+            f"{expected}: shown while serving, but the build leaves it out {until} "
+            f"and stops at this link ({fix})"
         )
-    else:
-        what = f"a page that expired on {page.day}"
-        until = "since that day"
-        fix = "remove the link, or review that page and move its expires_on"
-    expected = f"expected a link to a published page, found '{found}', {what}"
-    if page.left_out:
-        return f"{expected}, which the build leaves out {until} ({fix})"
-    return (
-        f"{expected}: shown while serving, but the build leaves it out {until} "
-        f"and stops at this link ({fix})"
-    )
 
 
 class CellDose(Model):

@@ -23,7 +23,7 @@ from typing import Any
 from .explain import field_path
 from .findings import Finding, error, note, warning
 from .load import Loc, RawDocument
-from .models import Editorial, PublicationState, Withheld, publication_state, withheld_link
+from .models import Editorial, PublicationState, Withheld, publication_state
 from .urls import output_path
 
 PUBLICATION_FIELDS = ("draft", "publish_on", "expires_on")
@@ -237,7 +237,7 @@ def withheld_navigation(
             loc = ("navigation", index, "url")
             make = error if page.left_out else warning
             findings.append(make(path, *position(loc), field_path(loc),
-                                 withheld_link(written, page, True)))  # fmt: skip
+                                 page.link_message(written, True)))  # fmt: skip
     return findings
 
 
