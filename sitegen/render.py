@@ -55,6 +55,7 @@ PageSource = Document | Package | None
 Converted = tuple[Markup, list[Finding], frozenset[str], list[Any]]
 REDIRECT_TEMPLATE = "redirect.html"  # an alias: a page that sends readers to the page
 SOURCE_PARTS = ("publisher", "year", "citation")  # a reference's details, after its title
+PRINTED_AS_IS = frozenset({str, Markup, int, float, type(None)})  # `printable`'s quick way
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,54 @@ class ExplainedUndefined(jinja2.StrictUndefined):
         super().__init__(hint, obj, name, made if hint is None else exc)
 
 
+class UnprintableError(jinja2.TemplateRuntimeError):
+    """A template printed a function, a macro or the whole site (`{{ url }}` for
+    `{{ url('…') }}`): Python would show its place in memory, which no reader can use
+    and which differs from one build to the next. `names`: the names it may have been
+    written by (`_` and `gettext` are one function)."""
+
+    def __init__(self, names: list[str], what: str) -> None:
+        self.names, self.what = names, what
+        super().__init__(self.message(names[0]))
+
+    def message(self, written: str) -> str:
+        if self.what == "the whole site":
+            hint = "show one of its parts, such as site.conditions, site.pages or site.packages"
+        elif self.what == "an object of type":
+            hint = "show one of its fields"
+        else:
+            hint = f"did you mean {written}(…)?"
+        return f"expected a value to show, found {self.what} '{written}' ({hint})"
+
+    def where(self, line: str) -> tuple[int, str]:
+        """The column of the `{{ … }}` on the template's `line` that printed it, and the
+        message naming it as written there (`loop.cycle`)."""
+        for name in self.names:
+            at = re.search(rf"\{{\{{-?\s*((?:\w+\s*\.\s*)*{re.escape(name)})\s*-?\}}\}}", line)
+            if at:
+                return at.start() + 1, self.message(re.sub(r"\s+", "", at.group(1)))
+        return 1, str(self)
+
+
+def unprintable(value: Any, names: dict[int, list[str]]) -> UnprintableError | None:
+    """Why `{{ value }}` cannot be shown (`names`: the template globals' names by the
+    id of their values), or None when it can."""
+    if isinstance(value, SiteView):
+        return UnprintableError(["site"], "the whole site")
+    if isinstance(value, jinja2.Undefined):
+        return None
+    if not callable(value):
+        kind = type(value)
+        if kind.__str__ is object.__str__ and kind.__repr__ is object.__repr__:
+            return UnprintableError([kind.__name__], "an object of type")  # `cycler()`
+        return None
+    found = names.get(id(getattr(value, "__func__", value)))
+    if not found:
+        found = [getattr(value, "name", None) or getattr(value, "__name__", type(value).__name__)]
+    what = "the macro" if isinstance(value, jinja2.runtime.Macro) else "the function"
+    return UnprintableError(found, what)
+
+
 class RefusedTemplateError(jinja2.TemplateNotFound):
     """A template that is a symbolic link out of the templates folder, or a loop."""
 
@@ -330,6 +379,7 @@ class Renderer:
             extensions=["jinja2.ext.i18n", FragmentExtension],
             auto_reload=False,  # a renderer lasts one build: no template changes under it
             bytecode_cache=compiled,
+            finalize=self.printable,
         )
         self.env.reads = self.reads
         self.fragments = self.env.fragments = fragments
@@ -378,6 +428,23 @@ class Renderer:
         self.env.globals.update(names)
 
     # Helpers the templates call -------------------------------------------------
+
+    def printable(self, value: Any) -> Any:
+        """Jinja's `finalize`: what `{{ … }}` prints, which must not be a function, a
+        macro or the whole site (`unprintable`)."""
+        if value.__class__ in PRINTED_AS_IS:
+            return value
+        if (problem := unprintable(value, self.global_names())) is not None:
+            raise problem
+        return value
+
+    def global_names(self) -> dict[int, list[str]]:
+        """The template globals' names, by the id of the function each one holds."""
+        names: dict[int, list[str]] = {}
+        for name, value in self.env.globals.items():
+            if callable(value):
+                names.setdefault(id(getattr(value, "__func__", value)), []).append(name)
+        return names
 
     def gettext(self, message: str) -> str:
         return self.catalogues.gettext(self.lang, message)
@@ -746,19 +813,27 @@ class Renderer:
 
     def template_bug(self, exc: Exception, job: PageJob, context: dict[str, Any]) -> Finding:
         """A template that failed while rendering, reported at its file and line: a
-        name or field it read that does not exist says what is there instead."""
+        name or field it read that does not exist says what is there instead, and a
+        function printed where its value was meant says so."""
         path, line = template_position(exc, self.templates_dir)
         shown = display(path or self.templates_dir / job.template)
+        if isinstance(exc, UnprintableError):
+            col, message = exc.where(template_line(path, line))
+            return error(shown, line, col, "template", message)
         if not isinstance(exc, MissingValueError) or not isinstance(exc.name, str):
             message = f"expected the template to render, found {type(exc).__name__}: {exc}"
             return error(shown, line, 1, "template", message)
-        try:
-            text = path.read_text("utf-8").splitlines()[line - 1] if path else ""
-        except (OSError, UnicodeDecodeError, IndexError):
-            text = ""
         given = sorted({*context, *self.env.globals} - set(jinja2.defaults.DEFAULT_NAMESPACE))
-        col, message = missing_in_template(exc.owner, exc.name, text, given)
+        col, message = missing_in_template(exc.owner, exc.name, template_line(path, line), given)
         return error(shown, line, col, "template", message)
+
+
+def template_line(path: Path | None, line: int) -> str:
+    """The text of a template's `line` ("" if it cannot be read)."""
+    try:
+        return path.read_text("utf-8").splitlines()[line - 1] if path else ""
+    except (OSError, UnicodeDecodeError, IndexError):
+        return ""
 
 
 def default_words_attributes(config: SiteConfig, lang: str | None) -> Markup:

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, TEMPLATES, build_site, run_cli
 
 ALPHA = "content/conditions/alpha.md"
@@ -280,6 +282,56 @@ def test_a_template_reading_an_unknown_name_is_offered_the_names_it_has(
     assert finding.startswith(f"{template}:{line}:{column}: template: expected one of the names")
     assert ": template: expected one of the names a template is given (" in finding
     assert finding.endswith("found 'bodi' (did you mean 'body'?)")
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("{{ url }}", "the function 'url' (did you mean url(…)?)"),
+        ("{{ _ }}", "the function '_' (did you mean _(…)?)"),
+        ("{{- condition_title -}}", "the function 'condition_title' (did you mean "
+         "condition_title(…)?)"),
+        ("{% for c in site.conditions %}{{ loop.cycle }}{% endfor %}",
+         "the function 'loop.cycle' (did you mean loop.cycle(…)?)"),
+        ("{{ site . translation }}", "the function 'site.translation' (did you mean "
+         "site.translation(…)?)"),
+        ("{% macro note() %}n{% endmacro %}{{ note }}", "the macro 'note' (did you mean note(…)?)"),
+        ("{{ site }}", "the whole site 'site' (show one of its parts, such as site.conditions, "
+         "site.pages or site.packages)"),
+        ("{% set turns = cycler('odd', 'even') %}{{ turns }}",  # no name to point at
+         "an object of type 'Cycler' (show one of its fields)"),
+    ],
+)  # fmt: skip
+def test_a_template_printing_a_function_or_the_whole_site_is_told_what_to_write(
+    content: Path, templates: Path, tmp_path: Path, written: str, shown: str
+):
+    """Printed, a function or the site view would show its place in memory: text no
+    reader can use, and different in every build, so no two builds would agree."""
+    template = templates / "page.html"
+    text = template.read_text("utf-8")
+    template.write_text(text.replace("{{ body }}", "{{ body }}<p>" + written + "</p>", 1))
+    line, at = next((number, text.index("{{ body }}")) for number, text
+                    in enumerate(template.read_text("utf-8").splitlines(), 1)
+                    if "{{ body }}" in text)  # fmt: skip
+    column = at + len("{{ body }}<p>") + written.rindex("{{") + 1
+    if "Cycler" in shown:
+        column = 1  # the line's, for want of a name on it
+    result = build_site(content, tmp_path / "site", templates=templates)
+    assert {str(finding) for finding in result.errors} == {
+        f"{template}:{line}:{column}: template: expected a value to show, found {shown}"
+    }
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_template_printing_lists_models_and_values_builds(
+    content: Path, templates: Path, tmp_path: Path
+):
+    template = templates / "page.html"
+    shown = "{{ site.conditions | map(attribute='title') | join(', ') }} {{ today }} {{ none }}"
+    template.write_text(template.read_text("utf-8").replace("{{ body }}", "{{ body }}" + shown))
+    assert build_site(content, tmp_path / "site", templates=templates).ok
+    about = (tmp_path / "site/about/index.html").read_text("utf-8")
+    assert "Alpha condition, Beta condition 2026-" in about
 
 
 # Smaller ones -----------------------------------------------------------------------------
