@@ -1264,6 +1264,8 @@ class Session:
         store holds none for under `setting`: checked where it was rendered, so that no
         worker process is started later for the checks alone, from a process then
         holding every page."""
+        if not jobs:  # nothing to render: the checks' entries need not be read
+            return {}, {}
         entries = self.store.entries("check")  # read here: workers share no connection
 
         def render_and_check(job: PageJob) -> tuple[Rendered, PageResult | None]:
