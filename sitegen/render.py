@@ -227,17 +227,13 @@ class UnprintableError(jinja2.TemplateRuntimeError):
     and which differs from one build to the next. `names`: the names it may have been
     written by (`_` and `gettext` are one function)."""
 
-    def __init__(self, names: list[str], what: str) -> None:
-        self.names, self.what = names, what
+    def __init__(self, names: list[str], what: str, hint: str | None = None) -> None:
+        """`hint`: what to write instead (None: call it)."""
+        self.names, self.what, self.hint = names, what, hint
         super().__init__(self.message(names[0]))
 
     def message(self, written: str) -> str:
-        if self.what == "the whole site":
-            hint = "show one of its parts, such as site.conditions, site.pages or site.packages"
-        elif self.what == "an object of type":
-            hint = "show one of its fields"
-        else:
-            hint = f"did you mean {written}(…)?"
+        hint = self.hint or f"did you mean {written}(…)?"
         return f"expected a value to show, found {self.what} '{written}' ({hint})"
 
     def where(self, line: str) -> tuple[int, str]:
@@ -254,13 +250,15 @@ def unprintable(value: Any, names: dict[int, list[str]]) -> UnprintableError | N
     """Why `{{ value }}` cannot be shown (`names`: the template globals' names by the
     id of their values), or None when it can."""
     if isinstance(value, SiteView):
-        return UnprintableError(["site"], "the whole site")
+        parts = "such as site.conditions, site.pages or site.packages"
+        return UnprintableError(["site"], "the whole site", f"show one of its parts, {parts}")
     if isinstance(value, jinja2.Undefined):
         return None
     if not callable(value):
         kind = type(value)
         if kind.__str__ is object.__str__ and kind.__repr__ is object.__repr__:
-            return UnprintableError([kind.__name__], "an object of type")  # `cycler()`
+            return UnprintableError([kind.__name__], "an object of type",  # `cycler()`
+                                    "show one of its fields")  # fmt: skip
         return None
     found = names.get(id(getattr(value, "__func__", value)))
     if not found:
