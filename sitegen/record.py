@@ -128,6 +128,11 @@ class Recorded:
     def __repr__(self) -> str:
         return f"Recorded({self._whole()!r})"
 
+    def __iter__(self) -> Iterator[Any]:
+        """What iterating the model gives (a pydantic model: each field's name and
+        value), every field noted: `{% for name, value in doc.meta %}`."""
+        return iter(self._whole())
+
 
 class RecordedDocument(Recorded):
     """A document: what its path tells (kind, slug, language, paths, URL) is read

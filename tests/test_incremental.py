@@ -674,6 +674,25 @@ def test_a_template_printing_or_comparing_a_whole_model_is_followed(
     rebuild(session)
 
 
+def test_a_template_walking_a_models_fields_is_followed(
+    options: BuildOptions, session: Session
+) -> None:
+    """`{% for name, value in c.meta %}` goes over every field of the model, as on the
+    model itself (it was refused: the view was not iterable), and reads each."""
+    edit(options.templates / "page.html", "{% block content %}",
+         "{% block content %}{% for c in site.conditions %}<p>{% for name, value in c.meta %}"
+         "{{ name }}: {{ value }}; {% endfor %}</p>{% endfor %}")  # fmt: skip
+    assert session.build().ok
+    edit(options.content / "conditions/alpha.md", "summary: Alpha", "summary: Now alpha")
+    rendered_again(session, "about/", "summary: Now alpha")
+    edit(options.templates / "page.html", "{% for c in site.conditions %}",
+         "{% for c in site.conditions %}{% for part in c %}{% endfor %}")  # fmt: skip
+    refused = session.build()
+    assert [str(f).partition(": template: ")[2] for f in refused.errors] == [
+        "expected the template to render, found TypeError: 'Document' object is not iterable"
+    ]  # a document offers its fields by name only
+
+
 def test_the_settings_shown_in_structured_data_are_noted_on_each_page(
     options: BuildOptions, session: Session
 ) -> None:
