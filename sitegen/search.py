@@ -85,7 +85,8 @@ UNUSED = (
     "pagefind-component-ui.css",
     "pagefind-highlight.js",
 )
-REQUIRED = ("pagefind.js", "pagefind-entry.json")
+ENTRY = "pagefind-entry.json"  # a bundle's list of its languages' indexes
+REQUIRED = ("pagefind.js", ENTRY)
 TIMEOUT_S = 600
 
 
@@ -126,6 +127,27 @@ def run_pagefind(site: Path, output: Path, keep_index_url: bool) -> None:
         raise SearchIndexError(site, f"exit code {done.returncode}: {said}")
     for name in UNUSED:
         (output / name).unlink(missing_ok=True)
+    languages_in_order(output / ENTRY)
+
+
+def languages_in_order(entry: Path) -> None:
+    """Write a bundle's entry file with its languages in order of their codes.
+
+    Pagefind lists them in an order that changes from run to run, so two builds of
+    one multilingual site differed in this file alone. The search page reads it as a
+    map, so the order means nothing to it. The file is new, never a link to a live
+    one, and is written afresh."""
+    try:
+        data = json.loads(entry.read_text("utf-8"))
+        languages = data["languages"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # not the format this was written for: left as Pagefind wrote it
+    if not isinstance(languages, dict) or list(languages) == sorted(languages):
+        return
+    data["languages"] = dict(sorted(languages.items()))
+    written = entry.with_name(f"{entry.name}.tmp")
+    written.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    written.replace(entry)
 
 
 def index_shard(folder: Path, output: Path, pages: Iterable[str], keep_index_url: bool) -> None:

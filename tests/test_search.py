@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, TEMPLATES, snapshot
+from conftest import ROOT, TEMPLATES, build_site, snapshot
 from sitegen import search
 from sitegen.build import BuildOptions, Session, build
 from sitegen.fs import display
@@ -590,3 +590,33 @@ def test_serve_keeps_the_index_whole_and_links_it_again_only_when_the_spare_diff
         alpha.write_text(alpha.read_text().replace("symptoms", "symptoms again", 1))
         result = session.build()
         assert result.ok and linked and search.inodes(options.out / "pagefind") == index
+
+
+def test_two_builds_of_a_site_in_three_languages_are_the_same_byte_for_byte(
+    sample_site: Path, tmp_path: Path
+):
+    """Pagefind lists a bundle's languages in an order that changes from run to run:
+    two clean builds of the sample site (English, Spanish, Arabic) differed in
+    pagefind-entry.json alone. The build writes them in order of their codes."""
+    again = tmp_path / "site"
+    assert build_site(ROOT / "content", again).ok
+    first, second = snapshot(sample_site), snapshot(again)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name][0] != second[name][0]] == []  # the bytes
+    listed = json.loads((again / ENTRY).read_text("utf-8"))["languages"]
+    assert list(listed) == ["ar", "en", "es"]
+
+
+def test_an_entry_files_languages_are_put_in_order_and_nothing_else_changes(tmp_path: Path):
+    written = {"version": "1.5.2", "languages": {"es": {"hash": "es_1", "page_count": 3},
+               "en": {"hash": "en_2", "page_count": 9}}, "include_characters": ["_", "‿"]}  # fmt: skip
+    path = tmp_path / "pagefind-entry.json"
+    path.write_text(json.dumps(written, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    search.languages_in_order(path)
+    assert path.read_text("utf-8") == (
+        '{"version":"1.5.2","languages":{"en":{"hash":"en_2","page_count":9},'
+        '"es":{"hash":"es_1","page_count":3}},"include_characters":["_","‿"]}'
+    )
+    before = path.stat().st_ino
+    search.languages_in_order(path)  # in order already: not written again
+    assert path.stat().st_ino == before
