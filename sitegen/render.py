@@ -246,9 +246,9 @@ class UnprintableError(jinja2.TemplateRuntimeError):
         return 1, str(self)
 
 
-def unprintable(value: Any, names: dict[int, list[str]]) -> UnprintableError | None:
-    """Why `{{ value }}` cannot be shown (`names`: the template globals' names by the
-    id of their values), or None when it can."""
+def unprintable(value: Any, names: Callable[[], dict[int, list[str]]]) -> UnprintableError | None:
+    """Why `{{ value }}` cannot be shown (`names()`: the template globals' names by the
+    id of their values, asked for only when a function was printed), or None when it can."""
     if isinstance(value, SiteView):
         parts = "such as site.conditions, site.pages or site.packages"
         return UnprintableError(["site"], "the whole site", f"show one of its parts, {parts}")
@@ -260,7 +260,7 @@ def unprintable(value: Any, names: dict[int, list[str]]) -> UnprintableError | N
             return UnprintableError([kind.__name__], "an object of type",  # `cycler()`
                                     "show one of its fields")  # fmt: skip
         return None
-    found = names.get(id(getattr(value, "__func__", value)))
+    found = names().get(id(getattr(value, "__func__", value)))
     if not found:
         found = [getattr(value, "name", None) or getattr(value, "__name__", type(value).__name__)]
     what = "the macro" if isinstance(value, jinja2.runtime.Macro) else "the function"
@@ -432,7 +432,7 @@ class Renderer:
         macro or the whole site (`unprintable`)."""
         if value.__class__ in PRINTED_AS_IS:
             return value
-        if (problem := unprintable(value, self.global_names())) is not None:
+        if (problem := unprintable(value, self.global_names)) is not None:
             raise problem
         return value
 
