@@ -301,6 +301,19 @@ class SiteUnderTest:
     def read(self, relative: str) -> str:
         return (self.root / relative).read_text("utf-8")
 
+    def fill_slot(self, template: str, text: str) -> None:
+        """Put `text` in the template's slot (`SLOTTED_TEMPLATES`), in place of what the
+        slot held."""
+        source = self.read(f"templates/{template}")
+        start, end = "{# slot #}", "{# /slot #}"
+        if start in source:
+            before, rest = source.split(start, 1)
+            source = before + start + text + end + rest.split(end, 1)[1]
+        else:
+            anchor = SLOTTED_TEMPLATES[template]
+            source = source.replace(anchor, f"{anchor}{start}{text}{end}\n", 1)
+        self.write(f"templates/{template}", source)
+
     def set_field(self, kind: str, name: str, field: str, value: Any) -> None:
         """Set a front matter field of a document (`kind` condition or page) or a field
         of a package (`kind` package, `name` its id); None takes the field away."""
@@ -641,18 +654,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def edit_template(self, data: st.DataObject, template: str) -> None:
         """Put a snippet (or nothing) in the template's slot, below its anchor line."""
         chosen = data.draw(st.sampled_from(["", *SNIPPETS]), label="snippet")
-        self.fill_slot(template, snippet(chosen, self.next_edition()) if chosen else "")
-
-    def fill_slot(self, template: str, text: str) -> None:
-        source = self.site.read(f"templates/{template}")
-        start, end = "{# slot #}", "{# /slot #}"
-        if start in source:
-            before, rest = source.split(start, 1)
-            source = before + start + text + end + rest.split(end, 1)[1]
-        else:
-            anchor = SLOTTED_TEMPLATES[template]
-            source = source.replace(anchor, f"{anchor}{start}{text}{end}\n", 1)
-        self.site.write(f"templates/{template}", source)
+        self.site.fill_slot(template, snippet(chosen, self.next_edition()) if chosen else "")
 
     @rule(data=st.data(), template=st.sampled_from(sorted(SLOTTED_TEMPLATES)),
           kind=st.sampled_from(sorted(ONE_FIELD)))  # fmt: skip
@@ -661,7 +663,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         field a template can reach, each on its own, so that none is followed only
         because the page read another."""
         field = data.draw(st.sampled_from(FIELDS[kind]), label="field")
-        self.fill_slot(template, ONE_FIELD[kind].replace("{f}", repr(field)))
+        self.site.fill_slot(template, ONE_FIELD[kind].replace("{f}", repr(field)))
 
     @rule(data=st.data(), partial=st.sampled_from(PARTIALS))
     def write_partial(self, data: st.DataObject, partial: str) -> None:
@@ -851,10 +853,7 @@ def test_pages_through_draft_scheduled_published_and_expired_build_the_same_ever
     boundary. After every step the cached build equals the clean one, and `serve`
     (which shows such pages, marked) the clean one with drafts shown."""
     for template in ("condition.html", "base.html"):
-        slot = SLOTTED_TEMPLATES[template]
-        text = site.read(f"templates/{template}")
-        listings = SNIPPETS["every condition"] + SNIPPETS["every package"]
-        site.write(f"templates/{template}", text.replace(slot, slot + listings, 1))
+        site.fill_slot(template, SNIPPETS["every condition"] + SNIPPETS["every package"])
     site.write(document_path("condition", "gamma"), new_document("condition", "gamma"))
     site.write(document_path("page", "contact"), new_document("page", "contact"))
     assert site.check_same(write=True)[0].ok
