@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import jinja2
@@ -56,6 +56,16 @@ Converted = tuple[Markup, list[Finding], frozenset[str], list[Any]]
 REDIRECT_TEMPLATE = "redirect.html"  # an alias: a page that sends readers to the page
 SOURCE_PARTS = ("publisher", "year", "citation")  # a reference's details, after its title
 PRINTED_AS_IS = frozenset({str, Markup, int, float, type(None)})  # `printable`'s quick way
+# What Python writes for a function, a method or an object with no text of its own when
+# it is turned into text (`{{ url | string }}`, `{{ 'a' ~ url }}`, `{{ [url] }}`): its
+# place in memory, which differs from one build to the next (`in_memory`).
+IN_MEMORY = re.compile(
+    r"(?:<|&lt;)(?:(?P<how>bound method|function|built-in method|built-in function) "
+    r"(?P<name>[\w.<>]+)(?: of (?:<|&lt;)(?P<owner>[\w.]+) object)?|(?P<type>[\w.]+) object)"
+    r" at 0x(?P<address>[0-9a-fA-F]+)"
+)
+OURS = ("sitegen.", "jinja2.", "markupsafe.")  # modules whose objects no content can name
+CONTAINERS = (list, tuple, dict, set, frozenset)
 
 
 @dataclass(frozen=True)
@@ -240,31 +250,71 @@ class UnprintableError(jinja2.TemplateRuntimeError):
         """The column of the `{{ … }}` on the template's `line` that printed it, and the
         message naming it as written there (`loop.cycle`)."""
         for name in self.names:
-            at = re.search(rf"\{{\{{-?\s*((?:\w+\s*\.\s*)*{re.escape(name)})\s*-?\}}\}}", line)
-            if at:
-                return at.start() + 1, self.message(re.sub(r"\s+", "", at.group(1)))
+            written = re.compile(rf"(?<![\w.'\"])((?:\w+\s*\.\s*)*{re.escape(name)})\b(?!\s*\()")
+            for printed in re.finditer(r"\{\{.*?\}\}", line):
+                if at := written.search(printed.group()):
+                    return printed.start() + 1, self.message(re.sub(r"\s+", "", at.group(1)))
         return 1, str(self)
 
 
-def unprintable(value: Any, names: Callable[[], dict[int, list[str]]]) -> UnprintableError | None:
-    """Why `{{ value }}` cannot be shown (`names()`: the template globals' names by the
-    id of their values, asked for only when a function was printed), or None when it can."""
+class GlobalNames(NamedTuple):
+    """The names of the template globals that are functions: by the function's id, and
+    by its qualified name (`Renderer._url` for `url`), as Python writes it in text."""
+
+    by_id: dict[int, list[str]]
+    by_qualname: dict[str, list[str]]
+
+
+def unprintable(value: Any, names: Callable[[], GlobalNames]) -> UnprintableError | None:
+    """Why `{{ value }}` cannot be shown (`names()`: the template globals' names, asked
+    for only when a function was printed), or None when it can."""
     if isinstance(value, SiteView):
-        parts = "such as site.conditions, site.pages or site.packages"
-        return UnprintableError(["site"], "the whole site", f"show one of its parts, {parts}")
+        return whole_site()
     if isinstance(value, jinja2.Undefined):
         return None
     if not callable(value):
         kind = type(value)
         if kind.__str__ is object.__str__ and kind.__repr__ is object.__repr__:
-            return UnprintableError([kind.__name__], "an object of type",  # `cycler()`
-                                    "show one of its fields")  # fmt: skip
+            return of_type(kind.__name__)  # `cycler()`
+        if isinstance(value, CONTAINERS):  # printed with what it holds as Python writes it
+            return in_memory(str(value), names)
         return None
-    found = names().get(id(getattr(value, "__func__", value)))
+    found = names().by_id.get(id(getattr(value, "__func__", value)))
     if not found:
         found = [getattr(value, "name", None) or getattr(value, "__name__", type(value).__name__)]
     what = "the macro" if isinstance(value, jinja2.runtime.Macro) else "the function"
     return UnprintableError(found, what)
+
+
+def in_memory(text: str, names: Callable[[], GlobalNames]) -> UnprintableError | None:
+    """Why a text cannot be shown: it holds what Python writes for one of the template
+    globals, the site or an object of sitegen or Jinja turned into text; None when it
+    holds no such thing. A page quoting such text (a post about Python) holds another
+    place in memory, or another kind of object, and is shown as written."""
+    if " at 0x" not in text:
+        return None
+    known = None
+    for found in IN_MEMORY.finditer(text):
+        how, name, owner, kind, address = found.group("how", "name", "owner", "type", "address")
+        if kind is not None and kind.startswith(OURS):
+            return whole_site() if kind.endswith(".SiteView") else of_type(kind)
+        known = known or names()
+        if (owner is not None and owner.startswith(OURS)) or (
+            how == "function" and int(address, 16) in known.by_id
+        ):
+            written = known.by_qualname.get(name) or [name.rpartition(".")[2]]
+            return UnprintableError(written, "the function")
+    return None
+
+
+def whole_site() -> UnprintableError:
+    parts = "such as site.conditions, site.pages or site.packages"
+    return UnprintableError(["site"], "the whole site", f"show one of its parts, {parts}")
+
+
+def of_type(kind: str) -> UnprintableError:
+    return UnprintableError([kind.rpartition(".")[2]], "an object of type",
+                            "show one of its fields")  # fmt: skip
 
 
 class RefusedTemplateError(jinja2.TemplateNotFound):
@@ -429,19 +479,27 @@ class Renderer:
 
     def printable(self, value: Any) -> Any:
         """Jinja's `finalize`: what `{{ … }}` prints, which must not be a function, a
-        macro or the whole site (`unprintable`)."""
-        if value.__class__ in PRINTED_AS_IS:
+        macro or the whole site, nor text made of one (`unprintable`, `in_memory`)."""
+        kind = value.__class__
+        if kind in PRINTED_AS_IS:
+            if kind is str or kind is Markup:
+                problem = in_memory(value, self.global_names)
+                if problem is not None:
+                    raise problem
             return value
         if (problem := unprintable(value, self.global_names)) is not None:
             raise problem
         return value
 
-    def global_names(self) -> dict[int, list[str]]:
-        """The template globals' names, by the id of the function each one holds."""
-        names: dict[int, list[str]] = {}
+    def global_names(self) -> GlobalNames:
+        names = GlobalNames({}, {})
         for name, value in self.env.globals.items():
             if callable(value):
-                names.setdefault(id(getattr(value, "__func__", value)), []).append(name)
+                function = getattr(value, "__func__", value)
+                names.by_id.setdefault(id(function), []).append(name)
+                qualname = getattr(function, "__qualname__", None)
+                if isinstance(qualname, str):
+                    names.by_qualname.setdefault(qualname, []).append(name)
         return names
 
     def gettext(self, message: str) -> str:

@@ -300,6 +300,14 @@ def test_a_template_reading_an_unknown_name_is_offered_the_names_it_has(
          "site.pages or site.packages)"),
         ("{% set turns = cycler('odd', 'even') %}{{ turns }}",  # no name to point at
          "an object of type 'Cycler' (show one of its fields)"),
+        # Turned into text first, they would print the same place in memory.
+        ("{{ url | string }}", "the function 'url' (did you mean url(…)?)"),
+        ("{{ url('/') }} {{ 'Go to ' ~ url }}", "the function 'url' (did you mean url(…)?)"),
+        ("{{ [condition_title] }}", "the function 'condition_title' (did you mean "
+         "condition_title(…)?)"),
+        ("{{ '%s' | format(_) }}", "the function '_' (did you mean _(…)?)"),
+        ("{{ site | e }}", "the whole site 'site' (show one of its parts, such as "
+         "site.conditions, site.pages or site.packages)"),
     ],
 )  # fmt: skip
 def test_a_template_printing_a_function_or_the_whole_site_is_told_what_to_write(
@@ -313,7 +321,7 @@ def test_a_template_printing_a_function_or_the_whole_site_is_told_what_to_write(
     line, at = next((number, text.index("{{ body }}")) for number, text
                     in enumerate(template.read_text("utf-8").splitlines(), 1)
                     if "{{ body }}" in text)  # fmt: skip
-    column = at + len("{{ body }}<p>") + written.rindex("{{") + 1
+    column = at + len("{{ body }}<p>") + written.rindex("{{") + 1  # the last {{ … }}
     if "Cycler" in shown:
         column = 1  # the line's, for want of a name on it
     result = build_site(content, tmp_path / "site", templates=templates)
@@ -332,6 +340,21 @@ def test_a_template_printing_lists_models_and_values_builds(
     assert build_site(content, tmp_path / "site", templates=templates).ok
     about = (tmp_path / "site/about/index.html").read_text("utf-8")
     assert "Alpha condition, Beta condition 2026-" in about
+
+
+def test_a_page_quoting_what_python_writes_for_a_function_builds_as_written(
+    content: Path, tmp_path: Path
+):
+    """The check is of what templates print, not of what editors write: a page may quote
+    Python (its places in memory are not this build's, its objects not sitegen's)."""
+    quoted = "`<function url at 0x7f3a2b1c4d50>` and `<foo.Bar object at 0x7f3a2b1c4d50>`"
+    edit(content, "pages/about.md", "We test.", f"We test {quoted}.")
+    edit(content, "pages/about.md", "title: About", "title: About <function f at 0x7f3a2b1c4d50>")
+    result = build_site(content, tmp_path / "site")
+    assert result.ok, [str(finding) for finding in result.errors]
+    about = (tmp_path / "site/about/index.html").read_text("utf-8")
+    assert "<code>&lt;function url at 0x7f3a2b1c4d50&gt;</code>" in about
+    assert "<h1>About &lt;function f at 0x7f3a2b1c4d50&gt;</h1>" in about
 
 
 # Smaller ones -----------------------------------------------------------------------------
