@@ -11,7 +11,9 @@ site works from any sub-path and from disk.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
+import random
 import re
 import traceback
 import unicodedata
@@ -449,6 +451,7 @@ class Renderer:
             index_letters=index_letters,
             today=RecordedDate(today, self.reads),
             content_security_policy=Markup(PAGE_POLICY),
+            lipsum=self.lipsum,
         )
         self.env.install_gettext_callables(  # type: ignore[attr-defined]
             self.gettext, self.ngettext, newstyle=True
@@ -456,6 +459,8 @@ class Renderer:
         self.formatted: dict[tuple[str, bool], str] = {}  # (message, escaped) -> as shown
         self.env.globals.update(gettext=self._gettext, _=self._gettext)
         self.env.filters["long_date"] = self.long_date
+        self.env.filters["random"] = self.random_item
+        self.page_url = ""  # the page being rendered: what `random` and `lipsum` depend on
         self.language_globals: dict[str | None, dict[str, Any]] = {}
         self.default_attributes = Markup("")  # `default_words_attributes`, for this page
         self.disclaimers: dict[tuple[str | None, str], Converted] = {}
@@ -490,6 +495,30 @@ class Renderer:
         if (problem := unprintable(value, self.global_names)) is not None:
             raise problem
         return value
+
+    @jinja2.pass_context
+    def random_item(self, context: Any, items: Any) -> Any:
+        """Jinja's `random` filter, choosing the same item on the same page in every
+        build: a page kept from the last build and one rendered again must agree.
+        The choice depends on the page's URL, the template and how many items there
+        are, never on what was chosen before on the page (a part kept by
+        `{% fragment %}` chooses nothing when it is shown again)."""
+        if not hasattr(items, "__getitem__"):
+            items = list(items)  # `site.conditions | map(attribute='title') | random`
+        count = len(items)
+        if not count:
+            return context.environment.undefined("No random item, sequence was empty.")
+        key = f"{self.page_url} {context.name} {count}".encode()
+        return items[int.from_bytes(hashlib.blake2b(key, digest_size=8).digest()) % count]
+
+    def lipsum(self, *args: Any, **kwargs: Any) -> Any:
+        """Jinja's `lipsum`, the same text on the same page in every build (`random_item`)."""
+        state = random.getstate()
+        random.seed(f"{self.page_url} {args} {sorted(kwargs.items())}")
+        try:
+            return jinja2.utils.generate_lorem_ipsum(*args, **kwargs)
+        finally:
+            random.setstate(state)
 
     def global_names(self) -> GlobalNames:
         names = GlobalNames({}, {})
@@ -822,6 +851,7 @@ class Renderer:
 
     def _render(self, job: PageJob, findings: list[Finding]) -> RenderedPage | None:
         view = self.view
+        self.page_url = job.url
         if job.url == "robots.txt":
             sitemap = view.config.base_url + "sitemap.xml"
             text = f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"

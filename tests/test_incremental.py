@@ -624,6 +624,36 @@ def test_a_loop_over_the_site_added_to_a_template_is_followed(
     assert "about/" not in third.rendered  # no page lists who reviewed beta
 
 
+def test_random_and_lipsum_choose_the_same_on_a_page_in_every_build(
+    options: BuildOptions, tmp_path: Path
+) -> None:
+    """Jinja's `random` and `lipsum` chose anew in every build, so a page kept from the
+    last build and one rendered again disagreed, and so did two clean builds. They now
+    choose by the page, also inside a part that `serve` shows again unrendered."""
+    edit(options.templates / "page.html", "{% block content %}",
+         "{% block content %}<p class='pick'>{{ range(1000) | random }} "
+         "{{ site.conditions | map(attribute='slug') | random }} "
+         "{% fragment %}{{ range(1000, 2000) | random }}{% endfragment %} "
+         "{{ range(2000, 3000) | random }}</p>{{ lipsum(1) }}")  # fmt: skip
+    session = Session(replace(options, keep_fragments=True))
+    first = session.build()
+    assert first.ok
+    about = (options.out / "about/index.html").read_text()
+    other = (options.out / "how-we-rate-evidence/index.html").read_text()
+    picks = about[about.index("<p class='pick'>") :].split("</p>")[0]
+    assert picks != other[other.index("<p class='pick'>") :].split("</p>")[0]
+    edit(options.templates / "page.html", "{% block content %}", "{% block content %}<!-- -->")
+    session.build()  # renders the page again, its part shown as kept
+    edit(options.content / "pages/about.md", "We test.", "We test again.")
+    rendered_again(session, "about/", picks)
+    clean = build(replace(options, out=tmp_path / "clean", cache=False))
+    assert clean.ok
+    assert (tmp_path / "clean/about/index.html").read_text() == (
+        options.out / "about/index.html"
+    ).read_text()
+    session.close()
+
+
 def test_a_listing_of_titles_is_rendered_again_when_a_title_changes_in_place(
     options: BuildOptions, session: Session
 ) -> None:
