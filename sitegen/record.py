@@ -187,8 +187,10 @@ class RecordedSet:
         return self._names.get(name, default)  # type: ignore[union-attr]
 
     def __iter__(self) -> Iterator[str]:
+        """In order of the names: a set of text is listed in another order by each
+        Python process, and a page listing it must come out the same in every build."""
         self.reads.note(self.whole)
-        return iter(self._names)
+        return iter(sorted(self._names))
 
     def __len__(self) -> int:
         self.reads.note(self.whole)

@@ -57,9 +57,12 @@ def sample_site(tmp_path_factory) -> Path:
     return out
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Run `python build.py ...` as an editor would, in a real process."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run_cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `python build.py ...` as an editor would, in a real process (`env`: more
+    variables for it)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, str(ROOT / "build.py"), *args],
         cwd=cwd,

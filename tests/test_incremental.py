@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import readable
+from conftest import readable, run_cli, snapshot
 from sitegen import models, render
 from sitegen.build import BuildOptions, BuildResult, Session, build
 from sitegen.models import Package, Site, SiteConfig
@@ -652,6 +652,37 @@ def test_random_and_lipsum_choose_the_same_on_a_page_in_every_build(
         options.out / "about/index.html"
     ).read_text()
     session.close()
+
+
+def test_builds_in_processes_that_order_sets_otherwise_agree(
+    content: Path, templates: Path, tmp_path: Path
+) -> None:
+    """Each Python process lists a set of text in an order of its own: a template
+    listing the site's sets of URLs, or a message listing what a link could mean,
+    must come out the same from every process, as the command line runs."""
+    sets = ["known_urls", "content_urls", "assets", "theme", "withheld", "unchecked"]
+    loops = "".join(f"<p>{{% for u in site.{name} %}}{{{{ u }}}} {{% endfor %}}</p>"
+                    for name in sets)  # fmt: skip
+    edit(templates / "page.html", "{% block content %}", "{% block content %}" + loops)
+    built = {}
+    for seed in ("1", "2"):
+        out = tmp_path / f"site-{seed}"
+        done = run_cli("build", "--no-cache", "--content", str(content), "--templates",
+                       str(templates), "--out", str(out), env={"PYTHONHASHSEED": seed})  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        built[seed] = snapshot(out)
+    assert sorted(built["1"]) == sorted(built["2"])
+    assert [name for name in built["1"] if built["1"][name][0] != built["2"][name][0]] == []
+    about = (tmp_path / "site-1/about/index.html").read_text()
+    assert "<p> about/ conditions/ conditions/alpha/ conditions/beta/ how" in about
+    about_text = (content / "pages/about.md").read_text()
+    (content / "pages/alpha.md").write_text(about_text.replace("title: About", "title: Alpha"))
+    edit(content / "pages/about.md", "[the home page](/)", "[the home page](alphx.md)")
+    options = ("--content", str(content), "--templates", str(templates))
+    reported = [run_cli("check", *options, env={"PYTHONHASHSEED": seed}) for seed in "12"]
+    assert reported[0].returncode == 1
+    assert "did you mean '" in reported[0].stdout + reported[0].stderr
+    assert reported[0].stdout + reported[0].stderr == reported[1].stdout + reported[1].stderr
 
 
 def test_a_listing_of_titles_is_rendered_again_when_a_title_changes_in_place(
