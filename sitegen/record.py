@@ -425,6 +425,33 @@ class RecordingEnvironment(jinja2.Environment):
 
     reads: Reads
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["attr"] = jinja2.pass_environment(
+            lambda env, obj, name: env.getattr(obj, name)
+        )
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`a.b`, and `a | attr('b')`. A name starting with `_` is never Python's
+        attribute (`site._site`, `doc.__class__`): what lies behind the recording
+        views would be read without a note, and a page showing it would not be
+        rendered again when it changes. It may be a key of data (`a._b` for a['_b'])."""
+        if attribute.startswith("_"):
+            return self.private(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        """`a['b']`, which Jinja also tries as an attribute (see `getattr`)."""
+        if isinstance(argument, str) and argument.startswith("_"):
+            return self.private(obj, argument)
+        return super().getitem(obj, argument)
+
+    def private(self, obj: Any, name: str) -> Any:
+        try:
+            return obj[name]
+        except (AttributeError, TypeError, LookupError):
+            return self.undefined(obj=obj, name=name)
+
     def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> Any:
         if not isinstance(name, jinja2.Template):  # noted before it is looked for: a
             # template missing now (`{% include … ignore missing %}`) may be made later

@@ -714,6 +714,28 @@ def test_a_document_offers_templates_only_what_is_recorded(
 
 
 @pytest.mark.parametrize(
+    "behind",
+    ["site._site.config.title", "(site | attr('_site')).config.title", "site['_site'].pages",
+     "config.__class__.__mro__", "site.conditions[0].meta.__dict__"],
+)  # fmt: skip
+def test_what_lies_behind_the_recording_views_is_not_offered(
+    options: BuildOptions, session: Session, behind: str
+) -> None:
+    """A name starting with `_` (`site._site`, the raw site) would be read without a
+    note, and a page showing it would not be rendered again when it changed: it is not
+    offered, however it is asked for. A key of data may start with `_`."""
+    edit(options.templates / "page.html", "{% block content %}",
+         "{% block content %}<p>{{ " + behind + " }}</p>")  # fmt: skip
+    result = session.build()
+    assert [f.field for f in result.errors] == ["template"]
+    assert "expected one of the fields" in str(result.errors[0])
+    edit(options.templates / "page.html", "<p>{{ " + behind + " }}</p>",
+         "<p>{{ {'_x': 1}._x }}{{ {'_y': 2}['_y'] }}</p>")  # fmt: skip
+    assert session.build().ok
+    assert "<p>12</p>" in (options.out / "about/index.html").read_text()
+
+
+@pytest.mark.parametrize(
     "whole",
     ["c.meta", "c.meta | string", "c.meta == site.conditions[0].meta", "config", "c.meta.__dict__"],
 )
