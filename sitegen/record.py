@@ -447,6 +447,8 @@ class RecordingEnvironment(jinja2.Environment):
         return super().getitem(obj, argument)
 
     def private(self, obj: Any, name: str) -> Any:
+        if isinstance(obj, jinja2.utils.Namespace):  # made by the template: its own names
+            return super().getattr(obj, name)
         try:
             return obj[name]
         except (AttributeError, TypeError, LookupError):

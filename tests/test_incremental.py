@@ -730,9 +730,10 @@ def test_what_lies_behind_the_recording_views_is_not_offered(
     assert [f.field for f in result.errors] == ["template"]
     assert "expected one of the fields" in str(result.errors[0])
     edit(options.templates / "page.html", "<p>{{ " + behind + " }}</p>",
-         "<p>{{ {'_x': 1}._x }}{{ {'_y': 2}['_y'] }}</p>")  # fmt: skip
+         "<p>{{ {'_x': 1}._x }}{{ {'_y': 2}['_y'] }}{% set ns = namespace(_z=3) %}{{ ns._z }}"
+         "</p>")  # fmt: skip
     assert session.build().ok
-    assert "<p>12</p>" in (options.out / "about/index.html").read_text()
+    assert "<p>123</p>" in (options.out / "about/index.html").read_text()
 
 
 @pytest.mark.parametrize(
