@@ -852,8 +852,13 @@ def clearance(candidate: Candidate, cited: list[tuple[str, CitedSource]]) -> str
     return f"{weak}, which cannot support this claim (it takes one of: {wanted})"
 
 
+# Source types that take no article as they are ("[3] is marketing material").
+KIND_AS_SAID = {"marketing": "marketing material", "news": "a news report",
+                "other": "a source of another kind"}  # fmt: skip
+
+
 def _a(kind: str) -> str:
-    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+    return KIND_AS_SAID.get(kind) or f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 @dataclass(frozen=True)

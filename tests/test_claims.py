@@ -328,6 +328,14 @@ def test_a_source_clears_a_claim_only_if_its_kind_can_support_it():
     assert errors_with("It is a proven treatment for optic atrophy [9].")  # not listed
     assert errors_with("Smoking is proven to raise the risk of macular degeneration [5].") == []
     assert errors_with("The injections are proven to restore sight [5].")  # a treatment
+    said = {kind: errors_with("It is a proven cure [1].", (CitedSource(kind, False),))[0]
+            for kind in ("marketing", "news", "other", "case series")}  # fmt: skip
+    assert [text.split(", which")[0].split(": ", 1)[1] for text in said.values()] == [
+        '"proven": [1] is marketing material',
+        '"proven": [1] is a news report',
+        '"proven": [1] is a source of another kind',
+        '"proven": [1] is a case series',
+    ]
 
 
 def test_an_approval_is_cleared_by_naming_or_citing_the_regulator():
