@@ -117,6 +117,8 @@ SNIPPETS = {  # Jinja a rule puts in a template or partial; {n}: a number new ea
     "{% endfragment %}{% endfor %}",
     "counted parts": "{% for c in site.conditions %}{% fragment %}<p>{{ loop.index }}. "
     "{{ c.meta.summary }} ({n})</p>{% endfragment %}{% endfor %}",
+    "every address": "<p>{% for u in site.known_urls %}{{ u }} {% endfor %}{% for a in "
+    "site.assets %}{{ a }} {% endfor %}({n})</p>",
     "random picks": "{% for c in site.conditions %}{% fragment %}<p>{{ c.title }}: "
     "{{ range(100) | random }}</p>{% endfragment %}{% endfor %}<p>{{ site.conditions | "
     "map(attribute='title') | random }}. {{ lipsum(1, False, 5, 9) }} ({n})</p>",
