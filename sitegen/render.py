@@ -282,10 +282,13 @@ def unprintable(value: Any, names: Callable[[], GlobalNames]) -> UnprintableErro
             return in_memory(str(value), names)
         return None
     found = names().by_id.get(id(getattr(value, "__func__", value)))
+    macro = isinstance(value, jinja2.runtime.Macro)
+    if not found and not macro and not hasattr(value, "__name__"):  # `joiner()`
+        return UnprintableError([type(value).__name__], "an object of type",
+                                "call it to show what it gives")  # fmt: skip
     if not found:
-        found = [getattr(value, "name", None) or getattr(value, "__name__", type(value).__name__)]
-    what = "the macro" if isinstance(value, jinja2.runtime.Macro) else "the function"
-    return UnprintableError(found, what)
+        found = [getattr(value, "name", None) or value.__name__]
+    return UnprintableError(found, "the macro" if macro else "the function")
 
 
 def in_memory(text: str, names: Callable[[], GlobalNames]) -> UnprintableError | None:

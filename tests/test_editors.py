@@ -300,6 +300,8 @@ def test_a_template_reading_an_unknown_name_is_offered_the_names_it_has(
          "site.pages or site.packages)"),
         ("{% set turns = cycler('odd', 'even') %}{{ turns }}",  # no name to point at
          "an object of type 'Cycler' (show one of its fields)"),
+        ("{% set pipe = joiner(' | ') %}{{ pipe }}",  # no name to point at
+         "an object of type 'Joiner' (call it to show what it gives)"),
         # Turned into text first, they would print the same place in memory.
         ("{{ url | string }}", "the function 'url' (did you mean url(…)?)"),
         ("{{ url('/') }} {{ 'Go to ' ~ url }}", "the function 'url' (did you mean url(…)?)"),
@@ -322,7 +324,7 @@ def test_a_template_printing_a_function_or_the_whole_site_is_told_what_to_write(
                     in enumerate(template.read_text("utf-8").splitlines(), 1)
                     if "{{ body }}" in text)  # fmt: skip
     column = at + len("{{ body }}<p>") + written.rindex("{{") + 1  # the last {{ … }}
-    if "Cycler" in shown:
+    if "Cycler" in shown or "Joiner" in shown:
         column = 1  # the line's, for want of a name on it
     result = build_site(content, tmp_path / "site", templates=templates)
     assert {str(finding) for finding in result.errors} == {
