@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import subprocess
@@ -15,6 +16,16 @@ from sitegen.build import BuildOptions, BuildResult, build
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEMPLATES = ROOT / "templates"
+
+
+class QuietHTTPServer(http.server.ThreadingHTTPServer):
+    """The tests' own server on 127.0.0.1. A client that hangs up before a file is sent
+    (a browser moving on to the next page) is no fault of the site's, and printed a
+    traceback among the tests' dots."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 def readable(model: type) -> list[str]:

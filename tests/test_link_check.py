@@ -8,12 +8,12 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
-from conftest import build_site, run_cli
+from conftest import QuietHTTPServer, build_site, run_cli
 from sitegen.links import Citation, check_links, fetch, find_links
 
 
@@ -68,7 +68,7 @@ class Server:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self.root = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def fetched(self) -> list[str]:

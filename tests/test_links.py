@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from conftest import ROOT, build_site
+from conftest import ROOT, QuietHTTPServer, build_site
 
 
 class LinkCollector(HTMLParser):
@@ -47,7 +47,7 @@ def served(tmp_path_factory) -> Iterator[str]:
     assert result.ok
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
     handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/deep/sub/path/"

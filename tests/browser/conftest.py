@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 from serve_helpers import CHROMIUM, CHROMIUM_ARGS
 
+from conftest import QuietHTTPServer
 from sitegen.build import BuildOptions, build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +108,7 @@ def built_site(tmp_path_factory) -> Path:
 def serving(folder: Path) -> Iterator[Served]:
     """`folder` served over HTTP on 127.0.0.1 while the block runs."""
     handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietHTTPServer(("127.0.0.1", 0), handler)
     server.requests = []  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

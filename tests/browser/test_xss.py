@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import http.server
 import shutil
 import threading
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ import pytest
 from host_headers import HeadersHandler
 from xss_corpus import REFUSED_FILES, make_hostile_site
 
-from conftest import build_site
+from conftest import QuietHTTPServer, build_site
 
 INTERNAL_SCHEMES = ("data:", "blob:", "about:", "chrome:", "chrome-extension:")
 DOM_PROBLEMS_JS = """() => {
@@ -91,7 +90,7 @@ class Watch:
 @contextlib.contextmanager
 def serving_with_headers(folder: Path) -> Iterator[str]:
     handler = functools.partial(HeadersHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
