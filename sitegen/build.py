@@ -119,7 +119,7 @@ class BuildOptions:
     progress: Callable[[str, int, int], None] | None = field(
         default=None, compare=False, repr=False
     )
-    # serve: a rebuild keeps the search index it has (re-indexing 1,000 pages takes
+    # serve: a rebuild keeps the search index it has (indexing pages again takes
     # seconds); the next full build brings it up to date.
     keep_search_index: bool = False
     # serve: drafts, scheduled and expired pages are built too, each marked as such

@@ -8,14 +8,11 @@ speech or a warning ("clinics say…", "be wary of…"), in a title or a proper 
 a hedged statement ("can sometimes", "in some people"), or in a sentence about
 research as an activity ("research into potential cures").
 
-This is hand-written on purpose. Measured on the corpora in tests/claims_corpus
-(2026-12-04): TextBlob 0.20.1's bundled Brill tagger (3.5 µs a word) tags the very
-verbs that matter as nouns ("its cells cure/NN blindness", "can repair/NN the
-optic nerve", "Patients report/NN"), and its relation finder does not run; spaCy
-3.8.18 with a small English pipeline tags them right, but the official pipelines
-are not on PyPI (only third-party re-uploads), it costs 1.3 s to import and load
-in each process and 3.5 ms a sentence (233 ms for a whole 900-word page), and it
-would bring numpy and thinc. The cues these functions read (reporting verbs and
+This is hand-written on purpose. TextBlob's bundled tagger tags the very verbs that
+matter as nouns ("its cells cure/NN blindness"); spaCy tags them right, but its
+official pipelines are not on PyPI, it is slow to load in every worker process and
+to run on every sentence, and it would bring numpy and thinc (docs/performance.md,
+"Language tooling considered"). The cues these functions read (reporting verbs and
 their subjects, quotation marks, capitals, negators, hedges) are closed lists
 that a tagger does not add to.
 """

@@ -189,7 +189,7 @@ def link_copy(old: Path | str, new: Path | str) -> bool:
     """Make the folder `new` a copy of `old` made of hard links to its files; False,
     with nothing of `new` left, if that failed."""
     try:
-        for folder, _, names in os.walk(old):  # string paths: 23,000 files at 10,000 pages
+        for folder, _, names in os.walk(old):  # string paths: a large site has many thousands
             inside = os.path.relpath(folder, old)
             made = os.path.normpath(os.path.join(new, inside))
             os.makedirs(made, exist_ok=True)

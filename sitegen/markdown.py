@@ -140,11 +140,9 @@ ALIGN_CLASS = re.compile(r"text-align:\s*(left|right|center)")
 
 # Limits on what one page's Markdown may ask of Python-Markdown. Some of its work
 # grows with the square of the input or faster, and all of it with the number of
-# elements made (about 20 microseconds and 1 KB each, from parsing to the output
-# checks): without them 10,000 list markers on one line stopped the build
-# (RecursionError), 1,000 indented levels took 24 s and 783 MB, 40,000 '[' over
-# five minutes, 100,000 nested emphases over a minute, 8,000 abbreviations 34 s,
-# and a table of 300 columns and 8,000 empty rows (17 KB) 32 s and 2.3 GB.
+# elements made: without them a page of a few kilobytes could stop the build
+# (RecursionError) or take minutes and gigabytes (the cases measured are in
+# docs/performance.md, "Measurements the code no longer carries").
 # Honest pages stay far below each (the sample site and the benchmark's pages);
 # each is a finding with its line and what to do. `check_markdown` checks the
 # text as loaded, before Python-Markdown sees it; `InlineLimits` checks the elements
@@ -353,7 +351,7 @@ def check_markdown(body: str, shown: str, first_line: int) -> list[Finding]:
     problems: list[tuple[int, str, str]] = []  # (where in the body, field, message)
     text = "\n" + body
     # Each check is made only where the page could pass its limit, which counts of a
-    # few characters tell: 15 microseconds for a page of 4 KB.
+    # few characters tell, far more cheaply than the checks.
     lines, pipes, squares = body.count("\n") + 1, body.count("|"), body.count("[")
     if len(body) > MAX_BLOCKS and (blocks := blocks_in(body)) > MAX_BLOCKS:
         problems.append((0, "blocks", f"expected at most {MAX_BLOCKS:,} blocks (paragraphs, "
@@ -1183,8 +1181,8 @@ class GatedInlineProcessor(markdown.treeprocessors.InlineProcessor):
     """Python-Markdown's inline stage, which tries each of its 16 inline patterns on
     every piece of text, minus the tries that cannot match: a pattern is skipped
     on text lacking what it needs (`INLINE_NEEDS`), exactly as if it had not
-    matched there. Most text has no `[`, `<`, `*` or the like: rendering 1,000
-    pages in one process went from 5.1 s to 3.9 s.
+    matched there. Most text has no `[`, `<`, `*` or the like, so most tries are
+    skipped, and they were a large part of rendering a page.
 
     It replaces the private method that does the tries; the output is the same as
     the stock stage's (tested on every kind of inline markup). What a text holds
@@ -1231,7 +1229,7 @@ class GatedInlineProcessor(markdown.treeprocessors.InlineProcessor):
 class QuickTableProcessor(TableProcessor):
     """Python-Markdown's table processor, which tells at once that a block whose first
     line has no `|` is not a table (its own test would find the same after splitting
-    the whole block into lines: a block of 4,000 rules is tested 4,000 times, 1.1 s)."""
+    the whole block into lines, and a long block is tested once for each of its lines)."""
 
     def test(self, parent: ElementTree.Element, block: str) -> bool:
         end = block.find("\n")

@@ -917,8 +917,8 @@ class Site:
 class RenderedPage:
     """One output file. `evidence` is the level its disclaimer must state, if any.
 
-    The bytes are kept compressed (10,000 pages are about 160 MB of HTML, 50 MB
-    compressed) or, for a page the store kept, read from it only if wanted:
+    The bytes are kept compressed (a large site's HTML would fill memory; compressed
+    it is about a third) or, for a page the store kept, read from it only if wanted:
     `packed` is the compressed bytes or how to get them. Two pages are equal when
     their URL, template, evidence level and digest are.
     """
@@ -962,7 +962,7 @@ class RenderedPage:
 
 
 def pack(content: bytes) -> bytes:
-    """Compressed fast (level 1: a third of the size at 0.15 ms a page)."""
+    """Compressed fast (level 1: about a third of the size, for little time)."""
     return zlib.compress(content, 1)
 
 

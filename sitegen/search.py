@@ -8,8 +8,8 @@ content of condition, package and other content pages is indexed (not the
 navigation, the disclaimer shown on every page, or the listings), with each
 page's kind and evidence level as metadata for the results.
 
-Pagefind indexes a whole site at once, at about 2.5 ms of CPU and 300 KB of
-memory a page: 30 s and 3 GB for 10,000 pages, for any edit. So the indexed
+Pagefind indexes a whole site at once, in time and memory that grow with the
+pages, whatever changed: tens of seconds and gigabytes for a large site. So the indexed
 pages are split into shards of about `SHARD_PAGES` (by a hash of their path,
 so a page stays in its shard; fewer shards when the hash would leave one empty,
 see `split`), each its own Pagefind bundle in
@@ -21,7 +21,7 @@ hard-linked from the live site, as unchanged pages are. A site of up to
 search results may lag behind edits until the next build, which indexes the
 pages changed meanwhile as it would those of one edit (see below).
 
-Indexing a 1,000-page shard again for a one-page edit takes about 2 s, so a
+Indexing a whole shard again for a one-page edit takes seconds, so a
 build that changed few pages (up to `OVERLAY_PAGES` since the shards were
 made, on a site of over twice as many and the ballast) leaves the shards as
 they are and indexes those pages into an overlay bundle, `pagefind/overlay/`,
@@ -62,9 +62,9 @@ from .write import Finish
 
 BUNDLE = "pagefind"  # the index's folder at the site root; templates/search.html loads it
 SHARDS = "shards.json"  # in BUNDLE: the shards' folders, the first one first
-# Pages a shard is made for. Smaller shards make an edit cheaper to index (about
-# 2.5 ms a page) but a search dearer: on 10,000 pages, a first search fetched
-# 256 KB of index from one shard, 355 KB from 8 and 626 KB from 23.
+# Pages a shard is made for. Smaller shards make an edit cheaper to index but a
+# search dearer: a first search fetches part of every shard's index (measured in
+# docs/performance.md).
 SHARD_PAGES = 1000
 OVERLAY = "overlay"  # in BUNDLE: the pages changed since the shards were made
 OVERLAY_PAGES = 100
@@ -172,8 +172,7 @@ def link_tree(old: Path, new: Path) -> bool:
     A bundle already linked is judged by its entry file, as `same_index` judges a
     whole index: a bundle's files are never changed in place, a bundle made again
     gets a new entry file, and one linked gets all its files or is removed. Walking
-    both folders to compare every inode took about 5 % of a no-change build's CPU
-    in a profile (26 walks over 12,000 files at 10,000 pages)."""
+    both folders to compare every inode was a noticeable part of a no-change build."""
     entry = entry_inode(old)
     if entry is not None and entry == entry_inode(new):
         return True
@@ -239,7 +238,7 @@ def split(pages: Mapping[str, str], shard_pages: int) -> list[dict[str, str]]:
     A hash does not share pages out evenly: 9 pages in shards of 2 make 5 shards, and
     the hash may give one of them nothing. Then the count is lowered until every
     shard has a page (one shard always has, unless there are no pages at all). With
-    shards of 1,000 pages an empty one is all but impossible; it happens with small
+    shards of `SHARD_PAGES` pages an empty one is all but impossible; it happens with small
     shards. A count that leaves none empty is kept, so such an index is unchanged."""
     count = max(1, -(-len(pages) // shard_pages))
     while True:
@@ -377,9 +376,8 @@ class SearchIndex:
     def index_shards(self, folder: Path, shards: Mapping[Path, list[str]]) -> None:
         """Index each shard (its bundle folder: its pages) of `folder`, `jobs` at a time.
 
-        One Pagefind keeps about 1.5 cores busy, so two side by side finish sooner
-        than one after the other (4.4 s against 5.5 s for two 1,000-page shards on
-        two cores), at the memory of one more Pagefind (about 300 MB)."""
+        One Pagefind keeps more than one core busy but not two, so two side by side
+        finish sooner than one after the other, at the memory of one more Pagefind."""
         with ThreadPoolExecutor(max_workers=min(workers(self.jobs), len(shards) or 1)) as pool:
             runs = [
                 pool.submit(index_shard, folder, output, pages, self.keep_index_url)

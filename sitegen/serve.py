@@ -498,8 +498,8 @@ class Rebuilder:
 
     def settle(self) -> None:
         """Move what the build keeps for the next one out of the garbage collector's
-        sight (`gc.freeze`): on a 10,000-page site a full collection during a rebuild
-        took a third of it. Every `FULL_COLLECTION_EVERY` rebuilds everything is
+        sight (`gc.freeze`): on a large site a full collection during a rebuild took
+        a large part of it. Every `FULL_COLLECTION_EVERY` rebuilds everything is
         collected once, so cycles left by earlier builds are freed."""
         self.builds += 1
         if self.builds % FULL_COLLECTION_EVERY == 0:

@@ -11,8 +11,8 @@ file with `--no-cache`) holds two things:
 - **The record of reads**: which keys each page read while it rendered
   (`reads`), and the print of each key's value when it was last read
   (`prints`). A page is rendered again when a key it read changed. A read is
-  a pair of numbers, each key and page URL being numbered once (`names`): at
-  10,000 pages a cold build records nearly a million reads.
+  a pair of numbers, each key and page URL being numbered once (`names`): a
+  large site's cold build records about a hundred reads a page.
 
 It holds data, never code (no pickle), and it checks what it gives back:
 every row carries a checksum of its contents and the tables' row counts are
@@ -455,8 +455,8 @@ class Store:
                               numbered)  # fmt: skip
         if not self.forget_reads:
             db.executemany("DELETE FROM reads WHERE url = ?", [(numbers[url],) for url in pages])
-        # Each read as one number, key then page: a cold build at 10,000 pages records
-        # nearly a million, which sort in about half the time of as many pairs.
+        # Each read as one number, key then page: numbers sort in about half the
+        # time of as many pairs, and a large site records many.
         reads = sorted(
             numbers[key] << 32 | numbers[url] for url, keys in pages.items() for key in keys or ()
         )
