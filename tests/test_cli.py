@@ -162,3 +162,31 @@ def test_the_progress_line_shows_each_stage_once_the_build_has_taken_a_second(mo
         "\rIndexing search shards: 1/1\n"
     )
     assert cli.progress_line(io.StringIO()) is None  # not a terminal: quiet
+
+
+def test_serve_passes_jobs_and_no_cache_to_its_builds(content: Path, tmp_path: Path, monkeypatch):
+    """`serve --jobs N` and `serve --no-cache` reach the session that rebuilds after each
+    save (they were once accepted and ignored): with --no-cache, no .cache folder."""
+    from sitegen import serve as serving
+    from sitegen.build import Session
+
+    given = []
+
+    def serve(options, host, port):  # the server itself is tested in test_serve.py
+        given.append(options)
+        session = Session(options)
+        try:
+            return 0 if session.build().ok else 1
+        finally:
+            session.close()
+
+    monkeypatch.setattr(serving, "serve", serve)
+    paths = ["--content", str(content), "--templates", str(TEMPLATES), "--out", str(tmp_path / "o")]
+    assert cli.main(["serve", "--jobs", "1", "--no-cache", *paths]) == 0
+    assert (given[0].jobs, given[0].cache) == (1, False)
+    assert (given[0].drafts, given[0].keep_fragments, given[0].keep_search_index) == (True,) * 3
+    assert not (content.parent / ".cache").exists()
+    assert (tmp_path / "o/index.html").is_file()
+    assert cli.main(["serve", *paths]) == 0
+    assert (given[1].jobs, given[1].cache) == (None, True)
+    assert (content.parent / ".cache").is_dir()
