@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +129,23 @@ def served(built_site: Path) -> Iterator[Served]:
 # The browser -------------------------------------------------------------------
 
 
+def screenshot(target: Any, **options: Any) -> None:
+    """`target.screenshot(**options)`, for a page or an element, asked again when
+    Chromium refuses one capture ("Unable to capture screenshot"): it does now and then,
+    and takes the same picture a moment later. One refusal failed 321 tests that
+    depend on the phone suite's measurements, which the pictures are only beside."""
+    from playwright.sync_api import Error
+
+    for attempt in range(1, 4):
+        try:
+            target.screenshot(**options)
+            return
+        except Error as exc:
+            if "Unable to capture screenshot" not in str(exc) or attempt == 3:
+                raise
+            time.sleep(0.2 * attempt)
+
+
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory) -> Iterator[Any]:
     need(missing_tools())
@@ -238,7 +256,7 @@ def measure(browser: Any, served: Served, url: str, shots: Path) -> Visit:
     def photograph(label: str) -> None:
         if name:
             path = shots / f"{name}-{label}.png"
-            page.screenshot(path=str(path), full_page=True)
+            screenshot(page, path=str(path), full_page=True)
             visit.screenshots.append(path)
 
     def photograph_zoomed(label: str) -> None:
@@ -248,7 +266,7 @@ def measure(browser: Any, served: Served, url: str, shots: Path) -> Visit:
             size = page.viewport_size
             height = page.evaluate("document.documentElement.scrollHeight")
             page.set_viewport_size({"width": size["width"], "height": height})
-            page.screenshot(path=str(path))
+            screenshot(page, path=str(path))
             page.set_viewport_size(size)
             visit.screenshots.append(path)
 

@@ -14,7 +14,7 @@ from test_i18n import make_multilingual
 
 from sitegen.build import BuildOptions, build
 
-from .conftest import AXE_TAGS, OUTPUT, TEMPLATES, serving, violations_report
+from .conftest import AXE_TAGS, OUTPUT, TEMPLATES, screenshot, serving, violations_report
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "minimal"
 ARABIC_WORD = "قرنبيط"  # "cauliflower": on the Arabic page only
@@ -145,8 +145,8 @@ def test_right_to_left_pages_mirror_the_menu_and_the_disclaimer(
             assert english["firstLinkX"] < english["secondLinkX"]
         assert not arabic["wide"]
         OUTPUT.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
-        page.screenshot(
-            path=OUTPUT / "screenshots" / f"arabic-condition-{width}.png", full_page=True
+        screenshot(
+            page, path=OUTPUT / "screenshots" / f"arabic-condition-{width}.png", full_page=True
         )
     finally:
         context.close()

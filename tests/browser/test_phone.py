@@ -17,7 +17,14 @@ from typing import Any
 
 import pytest
 
-from .conftest import AXE_TAGS, SCREENSHOTS, Served, sample_urls, violations_report
+from .conftest import (
+    AXE_TAGS,
+    SCREENSHOTS,
+    Served,
+    sample_urls,
+    screenshot,
+    violations_report,
+)
 
 URLS = sample_urls()
 FIRST_SCREEN_JS = (Path(__file__).parent / "first_screen.js").read_text("utf-8")
@@ -51,7 +58,7 @@ def measured(browser: Any, served: Served) -> dict[tuple[str, str, str], dict[st
                     page.goto(served.url(url), wait_until="load")
                     found[url, screen, scheme] = page.evaluate(FIRST_SCREEN_JS)
                     name = url.strip("/").replace("/", "-").replace(".html", "") or "home"
-                    page.screenshot(path=str(shots / f"{name}-{screen}-{scheme}.png"))
+                    screenshot(page, path=str(shots / f"{name}-{screen}-{scheme}.png"))
             finally:
                 context.close()
     return found
@@ -262,4 +269,4 @@ def test_the_diagram_s_labels_are_at_least_16_px_on_a_phone(phone, served):
     sizes = [float(size) for size in re.findall(r'font-size="([0-9.]+)"', drawing)]
     assert shown is not None and shown["width"] <= 320
     assert min(sizes) * shown["width"] / drawn >= 16, (shown, drawn, min(sizes))
-    image.screenshot(path=str(SCREENSHOTS / "first-screen" / "diagram-320.png"))
+    screenshot(image, path=str(SCREENSHOTS / "first-screen" / "diagram-320.png"))
