@@ -172,28 +172,28 @@ class RecordedSet:
 
     def __init__(self, names: Mapping[str, Any] | frozenset[str], prefix: str, whole: str,
                  reads: Reads) -> None:  # fmt: skip
-        self._names, self.prefix, self.whole, self.reads = names, prefix, whole, reads
+        self._names, self._prefix, self._whole, self._reads = names, prefix, whole, reads
 
     def __contains__(self, name: object) -> bool:
-        self.reads.note(f"{self.prefix}{name}")
+        self._reads.note(f"{self._prefix}{name}")
         return name in self._names
 
     def __getitem__(self, name: str) -> Any:
-        self.reads.note(f"{self.prefix}{name}")
+        self._reads.note(f"{self._prefix}{name}")
         return self._names[name]  # type: ignore[index]
 
     def get(self, name: str, default: Any = None) -> Any:
-        self.reads.note(f"{self.prefix}{name}")
+        self._reads.note(f"{self._prefix}{name}")
         return self._names.get(name, default)  # type: ignore[union-attr]
 
     def __iter__(self) -> Iterator[str]:
         """In order of the names: a set of text is listed in another order by each
         Python process, and a page listing it must come out the same in every build."""
-        self.reads.note(self.whole)
+        self._reads.note(self._whole)
         return iter(sorted(self._names))
 
     def __len__(self) -> int:
-        self.reads.note(self.whole)
+        self._reads.note(self._whole)
         return len(self._names)
 
 
@@ -204,7 +204,7 @@ class SiteView:
                  lang: str | None = None) -> None:  # fmt: skip
         """`lang`: the language of the pages this view is for (None: the default)."""
         self._site = site  # templates read it only through what follows
-        self.reads = reads
+        self._reads = reads
         self.lang = lang
         self.config_prefix = f"config.{lang}:" if lang else "config:"
         self.config = Recorded(site.config_in(lang) if lang else site.config,
@@ -227,7 +227,7 @@ class SiteView:
         view = self._documents.get(doc.content_path)
         if view is None:
             view = self._documents[doc.content_path] = RecordedDocument(
-                doc, document_key(doc), self.reads
+                doc, document_key(doc), self._reads
             )
         return view
 
@@ -238,19 +238,19 @@ class SiteView:
                 shown, key = package.in_language(self.lang), f"pkg:{self.lang}/{package.id}#"
             else:
                 shown, key = package, package_key(package)
-            view = self._packages[package.id] = Recorded(shown, key, self.reads)
+            view = self._packages[package.id] = Recorded(shown, key, self._reads)
         return view
 
     def translation(self, doc: Document, lang: str) -> RecordedDocument | None:
         """The translation of `doc` (a page in the default language) into `lang`."""
-        self.reads.note(f"tr:{doc.content_path}@{lang}")
+        self._reads.note(f"tr:{doc.content_path}@{lang}")
         translated = self._site.translation(doc.content_path, lang)
         return None if translated is None else self.document(translated)
 
     def translated(self, package: Package) -> dict[str, Any]:
         """The catalogue's words for `package` in other languages, by language code."""
         package_id = getattr(package, "_target", package).id  # a view of it: not a read
-        self.reads.note(f"pkg:{package_id}#translations")
+        self._reads.note(f"pkg:{package_id}#translations")
         source = self._site.package_by_id(package_id)
         return source.translations if source is not None else {}
 
@@ -262,18 +262,18 @@ class SiteView:
     def gives(self, field: str) -> bool:
         """Whether `site.yaml`'s `translations` give the setting `field` in this view's
         language (pages in it show the default language's words where they do not)."""
-        self.reads.note(f"given:{self.lang}:{field}")
+        self._reads.note(f"given:{self.lang}:{field}")
         return given(self._site, self.lang, field)
 
     @property
     def languages(self) -> list[Language]:
         """Every language the site is published in, the default first."""
-        self.reads.note("config:all_languages")
+        self._reads.note("config:all_languages")
         return self._site.languages
 
     @property
     def conditions(self) -> list[RecordedDocument]:
-        self.reads.note("list:conditions")
+        self._reads.note("list:conditions")
         if not self.lang:
             return [self.document(doc) for doc in self._site.conditions]
         shown = [self.shown(doc) for doc in self._site.conditions]
@@ -281,17 +281,17 @@ class SiteView:
 
     @property
     def pages(self) -> list[RecordedDocument]:
-        self.reads.note("list:pages")
+        self._reads.note("list:pages")
         return [self.shown(doc) for doc in self._site.pages]
 
     @property
     def packages(self) -> list[Recorded]:
-        self.reads.note("list:packages")
+        self._reads.note("list:packages")
         return [self.package(package) for package in self._site.packages]
 
     @property
     def evidence(self) -> dict[str, Any]:
-        self.reads.note(self.config_prefix + "evidence_levels")
+        self._reads.note(self.config_prefix + "evidence_levels")
         if not self.lang:
             return self._site.evidence
         return {level.id: level for level in self._site.config_in(self.lang).evidence_levels}
@@ -301,24 +301,24 @@ class SiteView:
         return {doc.slug: doc.meta.title for doc in self.conditions}
 
     def packages_for(self, slug: str) -> list[Recorded]:
-        self.reads.note(f"offered:{slug}")
+        self._reads.note(f"offered:{slug}")
         return [self.package(package) for package in self._site.packages_for(slug)]
 
     def publication_state(self, item: Any) -> str:
         """Whether a page is published today ("published"), or shown while serving as a
         "draft", "scheduled" or "expired" page."""
         key = workflow_key(item)
-        self.reads.note(f"published:{key}")
+        self._reads.note(f"published:{key}")
         state = self._site.states.get(key, "published")
         if state == "published" and getattr(item, "lang", None):  # a translation: its page's
             source = f"doc:{item.source_path}"
-            self.reads.note(f"published:{source}")
+            self._reads.note(f"published:{source}")
             state = self._site.states.get(source, "published")
         return state
 
     def condition_by_slug(self, slug: str) -> RecordedDocument | None:
         """The condition whose file is `<slug>.md`, if there is one."""
-        self.reads.note(f"slug:{slug}")
+        self._reads.note(f"slug:{slug}")
         doc = self._site.condition_by_slug(slug)
         return None if doc is None else self.shown(doc)
 
@@ -341,20 +341,20 @@ class RecordedDate(date):
     arithmetic) as `today`. A plain date on the left of a comparison still asks
     this one first (Python tries a subclass's reflected method first)."""
 
-    reads: Reads
+    _reads: Reads
 
     def __new__(cls, day: date, reads: Reads) -> RecordedDate:
         made = super().__new__(cls, day.year, day.month, day.day)
-        object.__setattr__(made, "reads", reads)
+        object.__setattr__(made, "_reads", reads)
         return made
 
     def __getattribute__(self, name: str) -> Any:
         if name not in OWN_NAMES:  # `.year`, `.strftime`, ...: a use of the whole date
-            object.__getattribute__(self, "reads").note("today")
+            object.__getattribute__(self, "_reads").note("today")
         return object.__getattribute__(self, name)
 
     def _compare(self, operation: str, other: object) -> Any:
-        reads = object.__getattribute__(self, "reads")
+        reads = object.__getattribute__(self, "_reads")
         if type(other) in (date, RecordedDate):
             reads.note(f"today:{operation}:{plain_date(other).isoformat()}")  # type: ignore[arg-type]
         else:
@@ -380,7 +380,7 @@ class RecordedDate(date):
         return self._compare("ne", other)
 
     def _whole(self) -> date:
-        object.__getattribute__(self, "reads").note("today")
+        object.__getattribute__(self, "_reads").note("today")
         return plain_date(self)
 
     def __hash__(self) -> int:
@@ -410,7 +410,7 @@ class RecordedDate(date):
         return (date.fromordinal, (date.toordinal(self._whole()),))
 
 
-OWN_NAMES = frozenset({"reads", "_compare", "_whole"})
+OWN_NAMES = frozenset({"_reads", "_compare", "_whole"})
 COMPARISONS = ("lt", "le", "gt", "ge", "eq", "ne")
 
 
