@@ -284,10 +284,9 @@ def unprintable(value: Any, names: Callable[[], GlobalNames]) -> UnprintableErro
     found = names().by_id.get(id(getattr(value, "__func__", value)))
     macro = isinstance(value, jinja2.runtime.Macro)
     if not found and not macro and not hasattr(value, "__name__"):  # `joiner()`
-        return UnprintableError([type(value).__name__], "an object of type",
-                                "call it to show what it gives")  # fmt: skip
+        return of_type(type(value).__name__, "call it to show what it gives")
     if not found:
-        found = [getattr(value, "name", None) or value.__name__]
+        found = [getattr(value, "name", None) or getattr(value, "__name__", type(value).__name__)]
     return UnprintableError(found, "the macro" if macro else "the function")
 
 
@@ -317,9 +316,8 @@ def whole_site() -> UnprintableError:
     return UnprintableError(["site"], "the whole site", f"show one of its parts, {parts}")
 
 
-def of_type(kind: str) -> UnprintableError:
-    return UnprintableError([kind.rpartition(".")[2]], "an object of type",
-                            "show one of its fields")  # fmt: skip
+def of_type(kind: str, hint: str = "show one of its fields") -> UnprintableError:
+    return UnprintableError([kind.rpartition(".")[2]], "an object of type", hint)
 
 
 class RefusedTemplateError(jinja2.TemplateNotFound):
