@@ -10,7 +10,9 @@ import functools
 import re
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -395,6 +397,11 @@ def missing_in_template(owner: Any, name: str, line: str, given: list[str]) -> t
     written = at.group(1) if at else "the object"
     offered = offered_names(owner)
     target = getattr(owner, "_target", owner)
+    if not offered:
+        return (at.start() + 1 if at else 1), (
+            f"expected one of the fields {written} offers, found '{name}': {written} is "
+            f"{without_fields(owner, written, name)}"
+        )
     inside = [part for part in offered
               if name in offered_names(safe_attribute(target, part))]  # fmt: skip
     if inside and at:
@@ -405,6 +412,32 @@ def missing_in_template(owner: Any, name: str, line: str, given: list[str]) -> t
     return (at.start() + 1 if at else 1), (
         f"expected one of the fields {written} offers ({', '.join(offered)}), found '{name}'{hint}"
     )
+
+
+def without_fields(value: Any, written: str, name: str) -> str:
+    """What `value`, which offers no fields, is, and how to read from it: a field asked
+    of a whole list (`site.conditions.title`) is the usual mistake."""
+    if isinstance(value, (list, tuple)):
+        items = [item for item in value[:1] if name in offered_names(item)]
+        if items:
+            return (f"a list, whose items have '{name}' (loop over it: {{% for item in "
+                    f"{written} %}}{{{{ item.{name} }}}}{{% endfor %}}, or take one: "
+                    f"{written}[0].{name})")  # fmt: skip
+        return f"a list (loop over it: {{% for item in {written} %}})"
+    if isinstance(value, str):
+        return "text, which has no fields"
+    if isinstance(value, date):
+        return "a date, which offers year, month and day"
+    if isinstance(value, bool) or value is None:
+        return f"{'yes or no' if value is not None else 'empty (None)'}, which has no fields"
+    if isinstance(value, (int, float)):
+        return "a number, which has no fields"
+    if isinstance(value, Mapping):
+        return "empty, with no fields"
+    if hasattr(value, "__contains__") and hasattr(value, "__iter__"):  # site.assets
+        return (f"a set of names, which has no fields (ask whether one is in it: "
+                f"'…' in {written})")  # fmt: skip
+    return f"an object of type '{type(value).__name__}', which has no fields"
 
 
 def safe_attribute(value: Any, name: str) -> Any:

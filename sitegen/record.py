@@ -62,7 +62,16 @@ def short_print(text: str | bytes) -> str:
 
 def value_print(value: Any) -> str:
     """A short print of any value a template can read: models, lists, text, dates."""
-    return short_print(pydantic_core.to_json(value, fallback=str))
+    return short_print(pydantic_core.to_json(in_order(value), fallback=str))
+
+
+def in_order(value: Any) -> Any:
+    """A set as a list in order, anything else as it is. Each Python process lists a
+    set of text in an order of its own (a model's `model_fields_set`), and a page
+    listing it, and the print of what it read, must be the same in every build."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return value
 
 
 class Reads:
@@ -438,13 +447,13 @@ class RecordingEnvironment(jinja2.Environment):
         rendered again when it changes. It may be a key of data (`a._b` for a['_b'])."""
         if attribute.startswith("_"):
             return self.private(obj, attribute)
-        return super().getattr(obj, attribute)
+        return in_order(super().getattr(obj, attribute))
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         """`a['b']`, which Jinja also tries as an attribute (see `getattr`)."""
         if isinstance(argument, str) and argument.startswith("_"):
             return self.private(obj, argument)
-        return super().getitem(obj, argument)
+        return in_order(super().getitem(obj, argument))
 
     def private(self, obj: Any, name: str) -> Any:
         if isinstance(obj, jinja2.utils.Namespace):  # made by the template: its own names

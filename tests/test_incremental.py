@@ -658,11 +658,16 @@ def test_builds_in_processes_that_order_sets_otherwise_agree(
     content: Path, templates: Path, tmp_path: Path
 ) -> None:
     """Each Python process lists a set of text in an order of its own: a template
-    listing the site's sets of URLs, or a message listing what a link could mean,
-    must come out the same from every process, as the command line runs."""
+    listing the site's sets of URLs or a model's `model_fields_set`, or a message
+    listing what a link could mean, must come out the same from every process, as
+    the command line runs."""
     sets = ["known_urls", "content_urls", "assets", "theme", "withheld", "unchecked"]
     loops = "".join(f"<p>{{% for u in site.{name} %}}{{{{ u }}}} {{% endfor %}}</p>"
                     for name in sets)  # fmt: skip
+    loops += (
+        "<p>{% for name in site.config.model_fields_set %}{{ name }} {% endfor %}"
+        "{{ doc.meta.model_fields_set | list }}</p>"
+    )  # pydantic's own set
     edit(templates / "page.html", "{% block content %}", "{% block content %}" + loops)
     built = {}
     for seed in ("1", "2"):
