@@ -215,9 +215,9 @@ class SiteView:
         self._site = site  # templates read it only through what follows
         self._reads = reads
         self.lang = lang
-        self.config_prefix = f"config.{lang}:" if lang else "config:"
+        self._config_prefix = f"config.{lang}:" if lang else "config:"
         self.config = Recorded(site.config_in(lang) if lang else site.config,
-                               self.config_prefix, reads)  # fmt: skip
+                               self._config_prefix, reads)  # fmt: skip
         self.config_path = site.config_path
         self.known_urls = RecordedSet(site.known_urls, "page:", "urls", reads)
         self.content_urls = RecordedSet(site.content_urls, "url:", "urls", reads)
@@ -300,7 +300,7 @@ class SiteView:
 
     @property
     def evidence(self) -> dict[str, Any]:
-        self._reads.note(self.config_prefix + "evidence_levels")
+        self._reads.note(self._config_prefix + "evidence_levels")
         if not self.lang:
             return self._site.evidence
         return {level.id: level for level in self._site.config_in(self.lang).evidence_levels}
