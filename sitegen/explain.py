@@ -381,12 +381,15 @@ def offered_names(value: Any) -> list[str]:
     return sorted(name for name in names if not name.startswith(("_", "model_")))
 
 
-def missing_in_template(owner: Any, name: str, line: str, given: list[str]) -> tuple[int, str]:
-    """The column and the message for a template that reads `name` on `owner` (or, when
-    `owner` is None, a variable `name`) and finds nothing: what is offered there, and
-    the likely meaning (`doc.summary` -> `doc.meta.summary`). `line` is the template's
-    line; `given` the names every template gets, for a variable."""
-    if owner is None:
+def missing_in_template(owner: Any, name: Any, line: str, given: list[str] | None
+                        ) -> tuple[int, str]:  # fmt: skip
+    """The column and the message for a template that reads `name` on `owner` (or, with
+    `given`, the names every template gets, a variable `name`) and finds nothing: what
+    is offered there, and the likely meaning (`doc.summary` -> `doc.meta.summary`).
+    `line` is the template's line."""
+    if not isinstance(name, str):  # an item: `site.conditions[5]`
+        return missing_item(owner, name, line)
+    if given is not None:
         at = re.search(rf"\b{re.escape(name)}\b", line)
         hint = suggest(name, given)
         return (at.start() + 1 if at else 1), (
@@ -412,6 +415,20 @@ def missing_in_template(owner: Any, name: str, line: str, given: list[str]) -> t
     return (at.start() + 1 if at else 1), (
         f"expected one of the fields {written} offers ({', '.join(offered)}), found '{name}'{hint}"
     )
+
+
+def missing_item(owner: Any, number: Any, line: str) -> tuple[int, str]:
+    """The column and the message for an item asked of a list (or a mapping) that
+    has none at `number`."""
+    at = re.search(rf"([A-Za-z_][\w.]*)\s*\[\s*{re.escape(str(number))}\s*\]", line)
+    written = at.group(1) if at else "the list"
+    column = at.start() + 1 if at else 1
+    if isinstance(owner, (list, tuple)):
+        has = (f"it has {len(owner)} item{'s' if len(owner) != 1 else ''}, "
+               f"{written}[0] to {written}[{len(owner) - 1}]" if owner
+               else "it is empty")  # fmt: skip
+        return column, f"expected an item of {written} ({has}), found none at [{number}]"
+    return column, f"expected an item of {written}, found none at [{number!r}]"
 
 
 def without_fields(value: Any, written: str, name: str) -> str:

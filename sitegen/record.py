@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 import pydantic_core
 
 from .models import Document, Language, Package, Site
@@ -447,7 +448,12 @@ class RecordingEnvironment(jinja2.Environment):
         rendered again when it changes. It may be a key of data (`a._b` for a['_b'])."""
         if attribute.startswith("_"):
             return self.private(obj, attribute)
-        return in_order(super().getattr(obj, attribute))
+        value = super().getattr(obj, attribute)
+        if attribute in ("format", "format_map"):  # `'{0._site}'.format(site)`
+            formatting = jinja2.sandbox.SandboxedEnvironment.wrap_str_format(self, value)  # type: ignore[arg-type]
+            if formatting is not None:  # reads each field it names through `getattr`
+                return formatting
+        return in_order(value)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         """`a['b']`, which Jinja also tries as an attribute (see `getattr`)."""

@@ -212,12 +212,13 @@ def template_position(exc: BaseException, templates_dir: Path) -> tuple[Path | N
 
 
 class MissingValueError(jinja2.UndefinedError):
-    """A template read a name or field that does not exist: `owner` is what it was
-    read on (None for a variable), `name` what was asked for."""
+    """A template read a name, field or item that does not exist: `owner` is what it
+    was read on (for a `variable`, nothing), `name` what was asked for."""
 
-    def __init__(self, owner: Any, name: Any, message: str | None = None) -> None:
+    def __init__(self, owner: Any, name: Any, variable: bool, message: str | None = None
+                 ) -> None:  # fmt: skip
         super().__init__(message)
-        self.owner, self.name = owner, name
+        self.owner, self.name, self.variable = owner, name, variable
 
 
 class ExplainedUndefined(jinja2.StrictUndefined):
@@ -228,8 +229,8 @@ class ExplainedUndefined(jinja2.StrictUndefined):
 
     def __init__(self, hint: str | None = None, obj: Any = jinja2.utils.missing,
                  name: str | None = None, exc: Any = jinja2.UndefinedError) -> None:  # fmt: skip
-        owner = None if obj is jinja2.utils.missing else obj
-        made = functools.partial(MissingValueError, owner, name)
+        variable = obj is jinja2.utils.missing
+        made = functools.partial(MissingValueError, None if variable else obj, name, variable)
         super().__init__(hint, obj, name, made if hint is None else exc)
 
 
@@ -907,11 +908,12 @@ class Renderer:
         if isinstance(exc, UnprintableError):
             col, message = exc.where(template_line(path, line))
             return error(shown, line, col, "template", message)
-        if not isinstance(exc, MissingValueError) or not isinstance(exc.name, str):
+        if not isinstance(exc, MissingValueError):
             message = f"expected the template to render, found {type(exc).__name__}: {exc}"
             return error(shown, line, 1, "template", message)
         given = sorted({*context, *self.env.globals} - set(jinja2.defaults.DEFAULT_NAMESPACE))
-        col, message = missing_in_template(exc.owner, exc.name, template_line(path, line), given)
+        col, message = missing_in_template(exc.owner, exc.name, template_line(path, line),
+                                           given if exc.variable else None)  # fmt: skip
         return error(shown, line, col, "template", message)
 
 

@@ -287,24 +287,31 @@ def test_a_template_reading_an_unknown_name_is_offered_the_names_it_has(
 @pytest.mark.parametrize(
     ("written", "said"),
     [
-        ("{{ site.conditions.title }}", "site.conditions offers, found 'title': site.conditions "
-         "is a list, whose items have 'title' (loop over it: {% for item in site.conditions %}"
-         "{{ item.title }}{% endfor %}, or take one: site.conditions[0].title)"),
-        ("{{ site.packages.titel }}", "site.packages offers, found 'titel': site.packages is a "
-         "list (loop over it: {% for item in site.packages %})"),
-        ("{{ doc.meta.title.text }}", "doc.meta.title offers, found 'text': doc.meta.title is "
-         "text, which has no fields"),
-        ("{{ today.week }}", "today offers, found 'week': today is a date, which offers year, "
-         "month and day"),
-        ("{{ site.assets.logo }}", "site.assets offers, found 'logo': site.assets is a set of "
-         "names, which has no fields (ask whether one is in it: '…' in site.assets)"),
+        ("{{ site.conditions.title }}", "one of the fields site.conditions offers, found "
+         "'title': site.conditions is a list, whose items have 'title' (loop over it: "
+         "{% for item in site.conditions %}{{ item.title }}{% endfor %}, or take one: "
+         "site.conditions[0].title)"),
+        ("{{ site.packages.titel }}", "one of the fields site.packages offers, found 'titel': "
+         "site.packages is a list (loop over it: {% for item in site.packages %})"),
+        ("{{ doc.meta.title.text }}", "one of the fields doc.meta.title offers, found 'text': "
+         "doc.meta.title is text, which has no fields"),
+        ("{{ today.week }}", "one of the fields today offers, found 'week': today is a date, "
+         "which offers year, month and day"),
+        ("{{ site.assets.logo }}", "one of the fields site.assets offers, found 'logo': "
+         "site.assets is a set of names, which has no fields (ask whether one is in it: '…' in "
+         "site.assets)"),
+        ("{{ none.title }}", "one of the fields none offers, found 'title': none is empty "
+         "(None), which has no fields"),
+        ("{{ site.conditions[7].title }}", "an item of site.conditions (it has 2 items, "
+         "site.conditions[0] to site.conditions[1]), found none at [7]"),
     ],
 )  # fmt: skip
-def test_a_field_asked_of_a_list_text_or_a_date_is_told_what_it_is(
+def test_a_field_asked_of_a_list_text_or_a_date_or_a_missing_item_is_told_what_it_is(
     content: Path, templates: Path, tmp_path: Path, written: str, said: str
 ):
     """A list, a text or a date has no fields to offer: the message says what the
-    value is, and for a list how to read its items' fields."""
+    value is, and for a list how to read its items' fields; an item a list does not
+    have, which items it has."""
     template = templates / "page.html"
     text = template.read_text("utf-8")
     template.write_text(text.replace("{{ body }}", "{{ body }}<p>" + written + "</p>", 1))
@@ -314,7 +321,7 @@ def test_a_field_asked_of_a_list_text_or_a_date_is_told_what_it_is(
     column = at + len("{{ body }}<p>") + len("{{ ") + 1
     result = build_site(content, tmp_path / "site", templates=templates)
     assert [str(finding) for finding in result.errors] == [
-        f"{template}:{line}:{column}: template: expected one of the fields {said}"
+        f"{template}:{line}:{column}: template: expected {said}"
     ]
 
 

@@ -722,7 +722,8 @@ def test_a_document_offers_templates_only_what_is_recorded(
     "behind",
     ["site._site.config.title", "(site | attr('_site')).config.title", "site['_site'].pages",
      "config.__class__.__mro__", "site.conditions[0].meta.__dict__", "site.reads.keys",
-     "site.known_urls._names", "today._reads.keys"],
+     "site.known_urls._names", "today._reads.keys", "'{0._site.pages}'.format(site)",
+     "'{s._site}'.format_map({'s': site})", "'{0.meta.__dict__}'.format(site.conditions[0])"],
 )  # fmt: skip
 def test_what_lies_behind_the_recording_views_is_not_offered(
     options: BuildOptions, session: Session, behind: str
