@@ -908,7 +908,7 @@ class Renderer:
         if isinstance(exc, UnprintableError):
             col, message = exc.where(template_line(path, line))
             return error(shown, line, col, "template", message)
-        if not isinstance(exc, MissingValueError):
+        if not isinstance(exc, MissingValueError) or not isinstance(exc.name, (str, int)):
             message = f"expected the template to render, found {type(exc).__name__}: {exc}"
             return error(shown, line, 1, "template", message)
         given = sorted({*context, *self.env.globals} - set(jinja2.defaults.DEFAULT_NAMESPACE))

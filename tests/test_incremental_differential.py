@@ -122,6 +122,9 @@ SNIPPETS = {  # Jinja a rule puts in a template or partial; {n}: a number new ea
     "random picks": "{% for c in site.conditions %}{% fragment %}<p>{{ c.title }}: "
     "{{ range(100) | random }}</p>{% endfragment %}{% endfor %}<p>{{ site.conditions | "
     "map(attribute='title') | random }}. {{ lipsum(1, False, 5, 9) }} ({n})</p>",
+    "formatted": "{% for c in site.conditions %}<p>{{ '{0.title}: {0.meta.summary}'.format(c) }} "
+    "[{{ c.meta.model_fields_set | join(' ') }}]</p>{% endfor %}<p>{{ '{t}'.format_map("
+    "{'t': config.title}) }} ({n})</p>",
 }
 
 
