@@ -48,6 +48,7 @@ from .fs import (
     display_link,
     is_racy,
     read_stamped,
+    short_print,
 )
 from .load import (
     CATALOGUE_FILE,
@@ -84,7 +85,7 @@ from .publishing import (
     withheld_navigation,
 )
 from .quality import check_document, check_packages, packages_date_state
-from .record import Values, short_print
+from .record import Values
 from .render import CompiledTemplates, PageJob, Rendered, Renderer, language_of, page_jobs
 from .search import SearchIndexError, search_index
 from .store import Entry as StoreEntry

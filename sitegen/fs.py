@@ -43,6 +43,12 @@ def digest_of(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def short_print(text: str | bytes) -> str:
+    """A short digest of a value's text, to compare it with the one kept last time."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
 def stamp_of(info: os.stat_result, digest: str) -> Stamp:
     return Stamp(info.st_size, info.st_mtime_ns, info.st_ino, digest)
 

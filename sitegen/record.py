@@ -40,7 +40,6 @@ written tomorrow is tracked as exactly as today's.
 
 from __future__ import annotations
 
-import hashlib
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
@@ -51,14 +50,10 @@ import jinja2
 import jinja2.sandbox
 import pydantic_core
 
+from .fs import short_print
 from .models import Document, Language, Package, Site
 
 ABSENT = "-"  # the print of a key whose value does not exist
-
-
-def short_print(text: str | bytes) -> str:
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
 def value_print(value: Any) -> str:
