@@ -152,9 +152,11 @@ def languages_in_order(entry: Path) -> None:
 
 def index_shard(folder: Path, output: Path, pages: Iterable[str], keep_index_url: bool) -> None:
     """Index the `pages` of `folder` (output paths) into the bundle `output`: Pagefind
-    reads a folder of hard links to them, so page URLs stay those of the site."""
+    reads a folder of hard links to them, so page URLs stay those of the site. The
+    folder of links is named after `folder`, a temporary folder of the build, so that
+    the next build removes it as one (`write.remove_leftovers`) if this one is killed."""
     shutil.rmtree(output, ignore_errors=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".search-", dir=folder.parent))
+    scratch = Path(tempfile.mkdtemp(prefix=f"{folder.name}-search-", dir=folder.parent))
     try:
         for name in pages:
             target = scratch / name

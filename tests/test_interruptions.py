@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -155,6 +156,32 @@ def test_builds_killed_in_every_stage_leave_the_old_or_the_new_site(tmp_path: Pa
     assert stages.get("reading or rendering", 0) >= 5, stages
     assert stages.get("writing", 0) >= 5, stages
     assert contents(site) == clean_build(project, tmp_path / "clean-last")
+
+
+def beside_site(project: Path) -> list[str]:
+    """The names in the folder that holds site/ (a spare folder's without its id)."""
+    return sorted(re.sub(r"^(\.site\.spare-).*", r"\1…", path.name) for path in project.iterdir())
+
+
+def test_a_build_killed_while_pagefind_runs_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Pagefind reads a folder of links to the pages it indexes, made beside site/. A
+    build killed while it runs leaves that folder; the next build removes it, as it
+    removes the unfinished site folder."""
+    project = small_project(tmp_path / "project")
+    assert run_cli("build", cwd=project).returncode == 0
+    before = beside_site(project)
+    edit = project / "content/pages/about.md"
+    edit.write_text(edit.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    process = start_build(project)
+    deadline = time.monotonic() + 60
+    while process.poll() is None and not any(project.glob(".*search-*")):
+        assert time.monotonic() < deadline, "Pagefind's folder never appeared"
+        time.sleep(0.0005)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    assert list(project.glob(".*search-*")), "killed before Pagefind ran: try again"
+    assert run_cli("build", cwd=project).returncode == 0
+    assert beside_site(project) == before
 
 
 @pytest.fixture

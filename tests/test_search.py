@@ -392,7 +392,7 @@ def test_a_shard_that_fails_beside_others_keeps_the_previous_site(
     [problem] = broken.errors
     assert problem.field == "search" and "a failure planted in shard 1" in problem.message
     assert snapshot(options.out) == before
-    assert list(options.out.parent.glob(".search-*")) == []
+    assert list(options.out.parent.glob(".*search-*")) == []
     assert list(options.out.parent.glob(".site.tmp-*")) == []
 
 
