@@ -39,6 +39,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import weakref
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -103,6 +104,12 @@ class Store:
         self.counts: dict[str, str] = {}
         self._prepare()
         self._version = self._data_version()
+        # A temporary store's files go when it is closed, or else when it is collected or
+        # the process ends (a `serve` stopped, a session never closed); never in a
+        # worker forked from this process, which shares the object but not its files.
+        self._remove = (
+            weakref.finalize(self, remove_store, path, os.getpid()) if temporary else None
+        )
 
     # Opening --------------------------------------------------------------------
 
@@ -236,9 +243,8 @@ class Store:
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
-        if self.temporary:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        if self._remove is not None:
+            self._remove()
 
     # Entries --------------------------------------------------------------------
 
@@ -510,6 +516,14 @@ class Store:
         self.pending_reads.clear()
         self.forget_reads = False
         self.cleared = False
+
+
+def remove_store(path: Path, owner: int) -> None:
+    """Remove a temporary store's files, in the process that made it."""
+    if os.getpid() != owner:
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def chunks(items: list[str]) -> Iterator[list[str]]:

@@ -211,6 +211,20 @@ def test_ctrl_c_stops_cleanly(server: Server) -> None:
     assert "Stopped." in server.output()
 
 
+def test_serve_without_a_cache_leaves_no_store_behind(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve --no-cache` keeps its store in a temporary file, which goes when it stops
+    (each stopped server left one behind, of the size of the site's cache)."""
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    server = Server(site, None, "--no-cache").wait_ready()
+    assert [path.name for path in temporary.iterdir() if path.name.startswith("sitegen-")]
+    assert server.stop(signal.SIGINT) == 0
+    assert list(temporary.iterdir()) == []
+
+
 def test_only_served_pages_carry_the_loader(server: Server, site: Path) -> None:
     status, served = fetch(server.url + "conditions/alpha/")
     assert status == 200

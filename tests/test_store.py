@@ -3,6 +3,7 @@ result, only a faster one."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sqlite3
@@ -19,7 +20,7 @@ from sitegen import parallel
 from sitegen import search as search_module
 from sitegen import store as store_module
 from sitegen.build import BuildOptions, BuildResult, Session, build
-from sitegen.store import cache_path
+from sitegen.store import Store, cache_path
 
 
 def cached(content: Path, out: Path, templates: Path, **options):
@@ -598,3 +599,24 @@ def test_reads_are_numbered_once_and_go_with_the_last_page_that_read_them(tmp_pa
     store.record("a/", frozenset({"doc:a"}))  # numbered anew after the names went
     store.commit()
     assert store_module.Store.open(path).readers(["doc:a"]) == {"a/"}
+
+
+def test_a_temporary_store_goes_when_collected_but_not_in_a_forked_worker() -> None:
+    """A temporary store not closed (a session no one closes) goes when it is collected
+    or the process ends. A worker forked from the build holds a copy of the object,
+    not the files: collecting its copy must leave them to the build."""
+    store = Store.temporary_store()
+    store.put("step", "key", "", 1)
+    store.commit()
+    path = store.path
+    child = os.fork()
+    if child == 0:  # the worker: collect its copy, then leave as a pool's worker does
+        del store
+        gc.collect()
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert path.exists()
+    del store
+    gc.collect()
+    assert not path.exists()
+    assert not Path(f"{path}-wal").exists()
