@@ -284,6 +284,17 @@ def test_a_template_reading_an_unknown_name_is_offered_the_names_it_has(
     assert finding.endswith("found 'bodi' (did you mean 'body'?)")
 
 
+def after_body(template: Path, written: str) -> tuple[int, int]:
+    """Put `written` in a paragraph after `{{ body }}` in `template`; its line, and the
+    column where it starts, counted from 0."""
+    text = template.read_text("utf-8")
+    template.write_text(text.replace("{{ body }}", "{{ body }}<p>" + written + "</p>", 1))
+    line, at = next((number, text.index("{{ body }}")) for number, text
+                    in enumerate(template.read_text("utf-8").splitlines(), 1)
+                    if "{{ body }}" in text)  # fmt: skip
+    return line, at + len("{{ body }}<p>")
+
+
 @pytest.mark.parametrize(
     ("written", "said"),
     [
@@ -313,12 +324,8 @@ def test_a_field_asked_of_a_list_text_or_a_date_or_a_missing_item_is_told_what_i
     value is, and for a list how to read its items' fields; an item a list does not
     have, which items it has."""
     template = templates / "page.html"
-    text = template.read_text("utf-8")
-    template.write_text(text.replace("{{ body }}", "{{ body }}<p>" + written + "</p>", 1))
-    line, at = next((number, text.index("{{ body }}")) for number, text
-                    in enumerate(template.read_text("utf-8").splitlines(), 1)
-                    if "{{ body }}" in text)  # fmt: skip
-    column = at + len("{{ body }}<p>") + len("{{ ") + 1
+    line, at = after_body(template, written)
+    column = at + len("{{ ") + 1
     result = build_site(content, tmp_path / "site", templates=templates)
     assert [str(finding) for finding in result.errors] == [
         f"{template}:{line}:{column}: template: expected {said}"
@@ -359,12 +366,8 @@ def test_a_template_printing_a_function_or_the_whole_site_is_told_what_to_write(
     """Printed, a function or the site view would show its place in memory: text no
     reader can use, and different in every build, so no two builds would agree."""
     template = templates / "page.html"
-    text = template.read_text("utf-8")
-    template.write_text(text.replace("{{ body }}", "{{ body }}<p>" + written + "</p>", 1))
-    line, at = next((number, text.index("{{ body }}")) for number, text
-                    in enumerate(template.read_text("utf-8").splitlines(), 1)
-                    if "{{ body }}" in text)  # fmt: skip
-    column = at + len("{{ body }}<p>") + written.rindex("{{") + 1  # the last {{ … }}
+    line, at = after_body(template, written)
+    column = at + written.rindex("{{") + 1  # the last {{ … }}
     if "Cycler" in shown or "Joiner" in shown:
         column = 1  # the line's, for want of a name on it
     result = build_site(content, tmp_path / "site", templates=templates)
