@@ -19,6 +19,7 @@ written again and a spare of unknown state is never used.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import fcntl
@@ -26,6 +27,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -189,7 +191,30 @@ def remove_leftovers(out_dir: Path, keep: Path | None) -> None:
     for pattern in (f".{out_dir.name}.tmp-*", f".{out_dir.name}.old-*", f".{out_dir.name}.spare-*"):
         for leftover in out_dir.parent.glob(pattern):
             if leftover not in REMOVING and leftover != keep:
+                stop_writers(leftover)
                 shutil.rmtree(leftover, ignore_errors=True)
+
+
+def stop_writers(folder: Path) -> None:
+    """Stop the processes a killed build left writing into `folder`: its Pagefind,
+    which a kill of the build does not reach, and which would make the folder again
+    as it writes its index after the folder is removed. They are found by the paths
+    they were given (`/proc`, where there is one); no other build can be using the
+    folder, as this one holds the output folder's lock."""
+    named = os.fsencode(folder)
+    try:
+        processes = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit()]
+    except OSError:
+        return
+    for pid in processes:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                arguments = handle.read().split(b"\0")
+        except OSError:
+            continue
+        if int(pid) != os.getpid() and any(arg.startswith(named) for arg in arguments):
+            with contextlib.suppress(OSError):
+                os.kill(int(pid), signal.SIGKILL)
 
 
 def remove_in_background(folder: Path) -> None:

@@ -184,6 +184,42 @@ def test_a_build_killed_while_pagefind_runs_leaves_nothing_behind(tmp_path: Path
     assert beside_site(project) == before
 
 
+# Pagefind as a killed build leaves it: still writing its index into the build's folder.
+ORPHAN = """
+import sys, time
+from pathlib import Path
+out = Path(sys.argv[1])
+for n in range(3000):
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{n}.pf_fragment").write_text("x")
+    time.sleep(0.01)
+"""
+
+
+def test_a_pagefind_left_writing_by_a_killed_build_is_stopped(tmp_path: Path) -> None:
+    """SIGKILL stops the build, not the Pagefind it started, which goes on writing into
+    the build's folder and would make it again after the next build removed it. The
+    next build stops it first."""
+    project = small_project(tmp_path / "project")
+    assert run_cli("build", cwd=project).returncode == 0
+    before = beside_site(project)
+    leftover = project / ".site.tmp-killed01"
+    writer = subprocess.Popen([sys.executable, "-c", ORPHAN, str(leftover / "pagefind/0")])
+    try:
+        deadline = time.monotonic() + 30
+        while not (leftover / "pagefind/0").exists():
+            assert time.monotonic() < deadline and writer.poll() is None
+            time.sleep(0.01)
+        edit = project / "content/pages/about.md"
+        edit.write_text(edit.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+        assert run_cli("build", cwd=project).returncode == 0
+        assert writer.wait(timeout=10) == -signal.SIGKILL
+        assert beside_site(project) == before
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 3 MB tmpfs, where mounting is allowed (root in CI); skipped elsewhere."""
