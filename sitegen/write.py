@@ -30,6 +30,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -215,6 +216,23 @@ def stop_writers(folder: Path) -> None:
         if int(pid) != os.getpid() and any(arg.startswith(named) for arg in arguments):
             with contextlib.suppress(OSError):
                 os.kill(int(pid), signal.SIGKILL)
+                stopped(pid)
+
+
+def stopped(pid: str, within: float = 2.0) -> bool:
+    """Wait until the process `pid` has stopped (it may finish the write it is in once
+    killed); whether it did within `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                state = handle.read().rpartition(b")")[2].split()[0]
+        except (OSError, IndexError):
+            return True
+        if state in (b"Z", b"X"):  # ended, not yet reaped
+            return True
+        time.sleep(0.005)
+    return False
 
 
 def remove_in_background(folder: Path) -> None:
