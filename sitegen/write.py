@@ -19,7 +19,6 @@ written again and a spare of unknown state is never used.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
 import fcntl
@@ -32,7 +31,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -214,7 +213,7 @@ def stop_writers(folder: Path) -> None:
         except OSError:
             continue
         if int(pid) != os.getpid() and any(arg.startswith(named) for arg in arguments):
-            with contextlib.suppress(OSError):
+            with suppress(OSError):
                 os.kill(int(pid), signal.SIGKILL)
                 stopped(pid)
 
