@@ -54,6 +54,7 @@ from .assets import DRAWING_POLICY, FILE_POLICY, NO_FRAMING
 from .build import BuildOptions, Session
 from .findings import Finding, Severity
 from .fs import display
+from .urls import is_html
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -563,6 +564,10 @@ class Rebuilder:
         pages = [url for url in result.rendered if not url.endswith(".xml")]
         verb = "Built" if changed is None else "Rebuilt"
         summary = f"{verb} {plural(len(pages), 'page')} in {seconds:.2f} s{what}{counted}."
+        if changed is None and not warm and not pages:  # all from the last build's store
+            total = sum(1 for url in result.urls if is_html(url))
+            summary = (f"Built {plural(total, 'page')} in {seconds:.2f} s, each as the last "
+                       f"build left it{counted}.")  # fmt: skip
         return Outcome(None, summary, result.changed)
 
 
