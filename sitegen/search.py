@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Finding, error
-from .fs import Stamp, display, link_copy, walk
+from .fs import display, link_copy, walk
 from .parallel import workers
 from .urls import output_path
 from .write import Finish
@@ -298,56 +298,6 @@ def ballast(pages: Mapping[str, str], members: Mapping[str, str]) -> list[str]:
     return sorted(rest, key=lambda name: shard_of(name, 1 << 62))[:BALLAST_PAGES]
 
 
-def searchable(digests: Mapping[str, str], live_files: Mapping[str, Stamp],
-               record: dict | None, read: Callable[[str], bytes]) -> dict[str, str]:  # fmt: skip
-    """The HTML pages Pagefind indexes (those marked `data-pagefind-body`), with
-    their digests (`digests`: every output file's). A page the live site holds with
-    the same bytes is indexed if it was; any other page is read to find out."""
-    before = set(record["indexed"]) if record else None
-    pages = {}
-    for name, digest in digests.items():
-        if not name.endswith(".html"):
-            continue
-        live = live_files.get(name)
-        if before is not None and live is not None and live.digest == digest:
-            indexed = name in before
-        else:
-            indexed = INDEXED_MARK in read(name)
-        if indexed:
-            pages[name] = digest
-    return pages
-
-
-def overlay_members(record: dict | None, pages: Mapping[str, str], live: Path | None,
-                    live_files: Mapping[str, Stamp]) -> dict[str, str] | None:  # fmt: skip
-    """When the build leaves the live index's shards as they are and indexes the
-    pages changed since they were made into an overlay: those pages, each with its id
-    in its shard ("" if it is in none yet, "?" until `overlay` looks it up); else None."""
-    if record is None or live is None:
-        return None
-    count = len(split(pages, SHARD_PAGES))
-    before = record["shards"] if len(record["shards"]) == count else []
-    if not before or not as_recorded(live, before):
-        return None
-    members = dict(record["overlay"]["members"])
-    indexed = set(record["indexed"])
-    changed = [
-        name
-        for name, digest in pages.items()
-        if getattr(live_files.get(name), "digest", "") != digest or name not in indexed
-    ]
-    note_changes(members, indexed, changed, indexed - pages.keys())
-    small = len(pages) <= 2 * (OVERLAY_PAGES + BALLAST_PAGES)  # indexed again as fast
-    return members if not small and 0 < len(members) <= OVERLAY_PAGES else None
-
-
-def overlay_pages(pages: Mapping[str, str], members: Mapping[str, str]) -> dict[str, str]:
-    """What the overlay indexes: its members still in the site, and the ballast."""
-    indexed = {name: pages[name] for name in members if name in pages}
-    indexed.update((name, pages[name]) for name in ballast(pages, members))
-    return indexed
-
-
 @dataclass
 class SearchIndex:
     """Gives the new output folder its index (`write_site(..., finish=index)`).
@@ -385,14 +335,14 @@ class SearchIndex:
             if record is None:
                 return None
             return self.kept(done, record)
-        digests = {name: stamp.digest for name, stamp in done.files.items()}
-        pages = searchable(digests, done.live_files, record,
-                           lambda name: (done.folder / name).read_bytes())  # fmt: skip
+        pages = self.searchable(done, record)
         shards = split(pages, SHARD_PAGES)
         count = len(shards)
         before = record["shards"] if record and len(record["shards"]) == count else []
-        members = overlay_members(record, pages, live, done.live_files)
-        overlay = members is not None
+        base_kept = live is not None and bool(before) and as_recorded(live, before)
+        members = self.changed(done, record, pages) if base_kept and record else None
+        small = len(pages) <= 2 * (OVERLAY_PAGES + BALLAST_PAGES)  # indexed again as fast
+        overlay = members is not None and not small and 0 < len(members) <= OVERLAY_PAGES
         self.tidy(bundle, count, overlay)
         prints, unmade = [], {}
         for number, members_now in enumerate(shards):
@@ -497,6 +447,20 @@ class SearchIndex:
             layer["pages"] = None  # to be indexed by the next build that is not kept
         return {**record, "indexed": sorted((indexed | searchable) - gone), "overlay": layer}
 
+    @staticmethod
+    def changed(done: Finish, record: dict, pages: Mapping[str, str]) -> dict[str, str]:
+        """The pages changed, added or removed since the shards were made, each with
+        its id in its shard ("" if it is in none yet; filled in by `overlay`)."""
+        members = dict(record["overlay"]["members"])
+        before = set(record["indexed"])
+        changed = [
+            name
+            for name, digest in pages.items()
+            if name not in before or getattr(done.live_files.get(name), "digest", "") != digest
+        ]
+        note_changes(members, before, changed, before - pages.keys())
+        return members
+
     def overlay(self, done: Finish, bundle: Path, live: Path, record: dict,
                 pages: Mapping[str, str], members: dict[str, str]) -> dict[str, Any]:  # fmt: skip
         """Index the changed pages, with the ballast, into the overlay bundle; what the
@@ -508,7 +472,8 @@ class SearchIndex:
             for name, found in members.items():
                 if found == "?" and shard_of(name, count) == number:
                     members[name] = ids.get(name, "")
-        indexed = overlay_pages(pages, members)
+        indexed = {name: pages[name] for name in members if name in pages}
+        indexed.update((name, pages[name]) for name in ballast(pages, members))
         output, print_ = bundle / OVERLAY, members_print(indexed)
         old = record["overlay"]
         if not (old.get("pages") == print_ and entry_inode(live / OVERLAY) == old.get("entry")
@@ -518,6 +483,25 @@ class SearchIndex:
         stale = sorted({found for found in members.values() if found and found not in fresh})
         return {"members": members, "pages": print_, "entry": entry_inode(output), "stale": stale,
                 "count": len(fresh)}  # fmt: skip
+
+    @staticmethod
+    def searchable(done: Finish, record: dict | None) -> dict[str, str]:
+        """The HTML pages Pagefind indexes (those marked `data-pagefind-body`), with
+        their digests. A page the live site holds with the same bytes is indexed if
+        it was; any other page is read to find out."""
+        before = set(record["indexed"]) if record else None
+        pages = {}
+        for name, stamp in done.files.items():
+            if not name.endswith(".html"):
+                continue
+            live = done.live_files.get(name)
+            if before is not None and live is not None and live.digest == stamp.digest:
+                indexed = name in before
+            else:
+                indexed = INDEXED_MARK in (done.folder / name).read_bytes()
+            if indexed:
+                pages[name] = stamp.digest
+        return pages
 
 
 def search_index(
