@@ -445,8 +445,10 @@ def without_fields(value: Any, written: str, name: str) -> str:
         return "text, which has no fields"
     if isinstance(value, date):
         return "a date, which offers year, month and day"
-    if isinstance(value, bool) or value is None:
-        return f"{'yes or no' if value is not None else 'empty (None)'}, which has no fields"
+    if value is None:
+        return "empty (None), which has no fields"
+    if isinstance(value, bool):
+        return "yes or no, which has no fields"
     if isinstance(value, (int, float)):
         return "a number, which has no fields"
     if isinstance(value, Mapping):

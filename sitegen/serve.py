@@ -562,12 +562,13 @@ class Rebuilder:
         self.warnings = warnings
         counted = f", {plural(len(warnings), 'warning')}" if warnings else ""
         pages = [url for url in result.rendered if not url.endswith(".xml")]
-        verb = "Built" if changed is None else "Rebuilt"
-        summary = f"{verb} {plural(len(pages), 'page')} in {seconds:.2f} s{what}{counted}."
         if changed is None and not warm and not pages:  # all from the last build's store
             total = sum(1 for url in result.urls if is_html(url))
             summary = (f"Built {plural(total, 'page')} in {seconds:.2f} s, each as the last "
                        f"build left it{counted}.")  # fmt: skip
+        else:
+            verb = "Built" if changed is None else "Rebuilt"
+            summary = f"{verb} {plural(len(pages), 'page')} in {seconds:.2f} s{what}{counted}."
         return Outcome(None, summary, result.changed)
 
 

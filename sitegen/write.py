@@ -215,23 +215,22 @@ def stop_writers(folder: Path) -> None:
         if int(pid) != os.getpid() and any(arg.startswith(named) for arg in arguments):
             with suppress(OSError):
                 os.kill(int(pid), signal.SIGKILL)
-                stopped(pid)
+                wait_until_stopped(pid)
 
 
-def stopped(pid: str, within: float = 2.0) -> bool:
-    """Wait until the process `pid` has stopped (it may finish the write it is in once
-    killed); whether it did within `within` seconds."""
+def wait_until_stopped(pid: str, within: float = 2.0) -> None:
+    """Wait, at most `within` seconds, until the process `pid` has ended: a process
+    killed may still finish the write it is in."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
             with open(f"/proc/{pid}/stat", "rb") as handle:
                 state = handle.read().rpartition(b")")[2].split()[0]
         except (OSError, IndexError):
-            return True
+            return
         if state in (b"Z", b"X"):  # ended, not yet reaped
-            return True
+            return
         time.sleep(0.005)
-    return False
 
 
 def remove_in_background(folder: Path) -> None:
@@ -494,8 +493,7 @@ def linked_spare(new: Path, out_dir: Path, made: Folder) -> Folder | None:
     """A spare folder for `out_dir` made of hard links to every file the complete new
     folder holds (its search index too), when no older folder will be left to be one:
     the next build patches it rather than filling a new folder, which slowed the
-    first edit after a build from scratch. None if it could not
-    be made."""
+    first edit after a build from scratch. None if it could not be made."""
     spare = Folder(secrets.token_hex(6), dict(made.files))
     return spare if link_copy(new, spare_path(out_dir, spare)) else None
 
