@@ -861,7 +861,7 @@ class Session:
         self.store = self.open_store()
         self.written = False  # whether this session has written the site
         self.made: dict[str, tuple[str, Any]] = {}  # what builds made of entries (`Reader`)
-        self.compiled = CompiledTemplates({})  # Jinja's code of the templates, in memory only
+        self.compiled = CompiledTemplates({})  # Jinja's code of the templates
         self.rules: tuple[str, RuleSets, list[Finding]] | None = None  # (`rule_sets`)
         self.fragments: dict[str, Any] = {}  # parts of pages, in memory (`Fragments`)
         self.kept_at: int | None = None  # the store's commit of the last build that kept pages
@@ -983,6 +983,9 @@ class Session:
             templates_print = short_print("\n".join(sorted(templates)))
             fragments = Fragments(self.fragments, templates_print, values.print_of,
                                   store.commits + 1)  # fmt: skip
+        self.compiled.stored = partial(
+            store.code, CompiledTemplates.STEP, context=CompiledTemplates.CONTEXT
+        )
         renderer = Renderer(site, options.templates, theme, today, self.compiled, fragments)
         jobs = page_jobs(site)
         built = store.state("built_day")  # the day of the last finished build
@@ -1026,6 +1029,7 @@ class Session:
             return result
         if store.keeps:  # a store that keeps nothing needs no record of reads
             self.keep(jobs, rendered, built, inputs, values, new_prints, today)
+            self.keep_compiled(inputs)
             store.set_state("workflow", workflow_print(site))
         if options.write:
             try:  # committed while Pagefind runs, if it does; else (or again: a no-op) here
@@ -1411,6 +1415,18 @@ class Session:
         for gone in built.keys() - inputs.stamps.keys():
             store.drop("built", gone)
         store.set_state("built_day", today.isoformat())
+
+    def keep_compiled(self, inputs: Inputs) -> None:
+        """Keep the templates compiled by this build, sealed (`Store.put_code`), so that
+        a build in a new process need not compile them again; drop those of templates
+        gone."""
+        store, compiled = self.store, self.compiled
+        for name in compiled.made:
+            store.put_code(compiled.STEP, name, compiled.CONTEXT, compiled.codes[name])
+        compiled.made.clear()
+        for name in list(store.entries(compiled.STEP)):
+            if f"templates/{name}" not in inputs.stamps:
+                store.drop(compiled.STEP, name)
 
     def write(self, pages: list[RenderedPage], files: dict[str, Path], site: Site,
               meanwhile: Callable[[], Any] | None = None) -> tuple[float, bool]:  # fmt: skip

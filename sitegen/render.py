@@ -384,26 +384,36 @@ def language_of(url: str, site: Site) -> str | None:
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Jinja's code of each template, by name, kept by a session (`serve`) from one
-    build to the next in memory: `codes` is the session's, and gets what is compiled
-    now. Jinja compiles a template again when its source's checksum differs from
-    the one kept with its code. Never written to the store, which holds no code: a
-    cache copied from elsewhere must not be able to run anything. Templates
-    compiled in a forked worker are not kept."""
+    """Jinja's code of each template, by name: `codes` holds what this session
+    compiled or was given (`serve` keeps it from one build to the next), `stored(name)`
+    gives the code a store keeps, if any (sealed by this user: see `store.Store.code`).
+    Jinja compiles a template again when its source's checksum differs from the one
+    kept with its code; what it compiles is noted in `made`, for the build to keep.
+    Templates compiled in a forked worker are not kept."""
+
+    STEP = "template code"  # in the store, which is emptied when sitegen's code changes
+    CONTEXT = f"Jinja {jinja2.__version__}"
 
     def __init__(self, codes: dict[str, bytes]) -> None:
         self.codes = codes
+        self.stored: Callable[[str], bytes | None] | None = None
+        self.made: set[str] = set()
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return name
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self.codes.get(bucket.key)
+        if code is None and self.stored is not None:
+            code = self.stored(bucket.key)
+            if code is not None:
+                self.codes[bucket.key] = code
         if code is not None:
             bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.codes[bucket.key] = bucket.bytecode_to_string()
+        self.made.add(bucket.key)
 
 
 class Renderer:

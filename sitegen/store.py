@@ -14,10 +14,13 @@ file with `--no-cache`) holds two things:
   a pair of numbers, each key and page URL being numbered once (`names`): a
   large site's cold build records about a hundred reads a page.
 
-It holds data, never code (no pickle), and it checks what it gives back:
-every row carries a checksum of its contents and the tables' row counts are
-kept with them, so a damaged or foreign file raises `StoreDamageError` (the
-build sets the file aside and starts afresh) instead of making a wrong site.
+It holds data (no pickle), and it checks what it gives back: every row
+carries a checksum of its contents and the tables' row counts are kept with
+them, so a damaged or foreign file raises `StoreDamageError` (the build sets
+the file aside and starts afresh) instead of making a wrong site. The one
+kind of code it keeps, Jinja's compiled templates, is sealed with a key only
+this user can read (`sealing_key`, outside the project): a store copied from
+another machine or user, or altered, runs nothing; its code is compiled again.
 A build's writes are kept in memory and committed in one transaction once its
 new site folder is complete (while Pagefind indexes it, or before the swap): a
 build killed before then leaves the store as the last finished build left it,
@@ -35,8 +38,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import sqlite3
 import tempfile
 import weakref
@@ -53,6 +59,8 @@ BUCKETS = 64  # rows a step's entries are kept in
 BULK_READS = 50_000  # reads inserted at once past which their index is rebuilt, not updated
 PAGE_BITS = (1 << 32) - 1  # a read's page number, below its key's (`write_reads`)
 CHUNK = 500  # keys per query (SQLite's limit on bound parameters is higher)
+KEY_FILE = "sitegen/code.key"  # in the user's cache folder (`sealing_key`)
+KEY_BYTES = 32
 
 
 class StoreDamageError(Exception):
@@ -82,6 +90,40 @@ def row_check(*parts: str) -> str:
 
 def data_check(data: bytes | None) -> str:
     return "" if data is None else format(zlib.crc32(data), "08x")
+
+
+def sealing_key() -> bytes | None:
+    """This user's key for the code a store keeps: random bytes in the user's own
+    cache folder (`$XDG_CACHE_HOME`, else `~/.cache`), made on first use. None where
+    it cannot be made or read, or is not this user's alone (another's file, or one
+    others may read or write): then no code is kept in a store or taken from one."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(cache) / KEY_FILE
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            make_key(path)
+        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as file:
+            info = os.fstat(file.fileno())
+            key = file.read(KEY_BYTES + 1)
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & 0o077 or len(key) != KEY_BYTES:
+        return None
+    return key
+
+
+def make_key(path: Path) -> None:
+    """A new key at `path`, whole or not at all: written beside it, then linked to its
+    name (a build making one at the same moment keeps the first)."""
+    scratch = path.with_name(f"{path.name}.{secrets.token_hex(6)}")
+    with open(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+        file.write(secrets.token_bytes(KEY_BYTES))
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.link(scratch, path)
+    finally:
+        scratch.unlink()
 
 
 class Store:
@@ -298,6 +340,34 @@ class Store:
         self.entries(step)[key] = Entry(context, value)
         self.changed.add((step, bucket_of(key)))
         self.pending_data[(step, key)] = data
+
+    def put_code(self, step: str, key: str, context: str, code: bytes) -> None:
+        """Keep `code` that a later build will run, sealed with this user's key (not kept
+        if there is none)."""
+        if self.sealing_key is not None:
+            self.put(step, key, context, self.seal(step, key, context, code), code)
+
+    def code(self, step: str, key: str, context: str) -> bytes | None:
+        """The code `put_code` kept for `key` under `context`, if it carries this user's
+        seal: never code from a store written elsewhere, by someone else, or altered."""
+        entry = self.entry(step, key)
+        if entry is None or entry.context != context or self.sealing_key is None:
+            return None
+        code = self.data(step, key)
+        if code is None or not isinstance(entry.value, str):
+            return None
+        return (
+            code if hmac.compare_digest(entry.value, self.seal(step, key, context, code)) else None
+        )
+
+    @functools.cached_property
+    def sealing_key(self) -> bytes | None:
+        return sealing_key()
+
+    def seal(self, step: str, key: str, context: str, code: bytes) -> str:
+        assert self.sealing_key is not None
+        named = "\0".join((step, key, context, "")).encode("utf-8")
+        return hmac.new(self.sealing_key, named + code, hashlib.sha256).hexdigest()
 
     def drop(self, step: str, key: str) -> None:
         self.entries(step).pop(key, None)

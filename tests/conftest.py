@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,16 @@ def readable(model: type) -> list[str]:
     for klass in model.__mro__:
         names.update(name for name, member in vars(klass).items() if isinstance(member, property))
     return sorted(name for name in names if not name.startswith(("_", "model_")))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def own_cache_folder(tmp_path_factory) -> Iterator[None]:
+    """The user's cache folder, where sitegen keeps the key that seals compiled
+    templates (`store.sealing_key`), is one of the tests' own: the tests leave
+    nothing in the home folder of whoever runs them. Processes they start inherit it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield
 
 
 @pytest.fixture

@@ -263,8 +263,8 @@ def test_a_session_compiles_again_only_the_templates_that_changed(
     options: BuildOptions, session: Session, monkeypatch
 ) -> None:
     """A session (`serve`) keeps Jinja's code of each template in memory: a rebuild
-    compiles a template again only when its source changed. The store never holds
-    code, so a new session compiles what it renders."""
+    compiles a template again only when its source changed. (A new session takes it
+    from the store, sealed: `test_store.py`.)"""
     compiled: list[str] = []
     compile_template = RecordingEnvironment.compile
 

@@ -12,6 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from conftest import ROOT, build_site, run_cli, snapshot
@@ -20,7 +21,11 @@ from sitegen import parallel
 from sitegen import search as search_module
 from sitegen import store as store_module
 from sitegen.build import BuildOptions, BuildResult, Session, build
+from sitegen.record import RecordingEnvironment
+from sitegen.render import CompiledTemplates
 from sitegen.store import Store, cache_path
+
+CODE = CompiledTemplates.STEP
 
 
 def cached(content: Path, out: Path, templates: Path, **options):
@@ -517,24 +522,138 @@ def test_a_damaged_entry_costs_a_rebuild(
     same_as_clean_build(content, templates, primed, tmp_path)
 
 
-def test_the_store_holds_data_never_code(primed: Path, content: Path) -> None:
+def test_the_store_holds_data_and_only_code_sealed_by_this_user(primed: Path, content: Path):
     """No pickle (or anything else that runs code when read): every value is JSON,
-    every kept blob is JSON text or a compressed page."""
+    every kept blob is JSON text or a compressed page, except compiled templates,
+    each of which carries this user's seal."""
     import json
     import zlib
 
     with sqlite3.connect(cache_path(content)) as db:
         steps = db.execute("SELECT step, entries FROM steps").fetchall()
-        rows = db.execute("SELECT step, data FROM data").fetchall()
+        rows = db.execute("SELECT step, key, data FROM data").fetchall()
     assert {step for step, _ in steps} >= {"document", "lint", "quality", "page", "check"}
     for _, entries in steps:
         json.loads(entries)
-    assert {step for step, _ in rows} == {"document", "page", "check", "catalogue"}
-    for step, data in rows:
-        if step == "page":
-            assert zlib.decompress(data).decode("utf-8")
-        else:
-            json.loads(data)
+    assert {step for step, _, _ in rows} == {"document", "page", "check", "catalogue", CODE}
+    store = Store.open(cache_path(content))
+    try:
+        for step, key, data in rows:
+            if step == "page":
+                assert zlib.decompress(data).decode("utf-8")
+            elif step == CODE:
+                assert store.code(CODE, key, CompiledTemplates.CONTEXT) == data
+            else:
+                json.loads(data)
+    finally:
+        store.close()
+
+
+def counting_compiles(monkeypatch) -> list[str]:
+    """The names of the templates Jinja compiles from now on."""
+    compiled: list[str] = []
+    compile_template = RecordingEnvironment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return compile_template(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(RecordingEnvironment, "compile", counting)
+    return compiled
+
+
+def forge_code(content: Path, templates: Path, name: str, shown: str) -> None:
+    """Put in the store, as the code of template `name`, code that shows `shown`: made
+    to pass Jinja's own check (the checksum of `name`'s source) and the store's check
+    for damage, but not sealed anew."""
+    source = (templates / name).read_text("utf-8")
+    bucket = jinja2.bccache.Bucket(jinja2.Environment(), name, "")
+    bucket.checksum = jinja2.BytecodeCache().get_source_checksum(source)
+    bucket.code = jinja2.Environment().compile(shown, name)
+    forged = bucket.bytecode_to_string()
+    with sqlite3.connect(cache_path(content)) as db:
+        changed = db.execute(
+            "UPDATE data SET data = ?, checksum = ? WHERE step = ? AND key = ?",
+            (forged, store_module.data_check(forged), CODE, name),
+        ).rowcount
+    assert changed == 1
+
+
+def test_a_new_process_runs_compiled_templates_from_the_store_only_under_this_user_s_seal(
+    primed: Path, content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    """A build in a new process takes each template's compiled code from the store
+    instead of compiling it again, but only code sealed with this user's key (kept
+    outside the project): code altered in the store, or sealed under another key (a
+    store copied from another user or machine), is never run; it is compiled again."""
+    compiled = counting_compiles(monkeypatch)
+    change_body(content, templates)
+    assert cached(content, primed, templates).ok
+    assert compiled == []
+    same_as_clean_build(content, templates, primed, tmp_path)
+
+    forge_code(content, templates, "condition.html", "FORGED")
+    unsealed = Store.code
+    monkeypatch.setattr(Store, "code", lambda self, step, key, context: self.data(step, key))
+    edit(content / ALPHA, "Alpha shows symptoms", "Alpha has symptoms")
+    unchecked = cached(content, tmp_path / "unchecked", templates, write=False)
+    alpha = next(page for page in unchecked.pages if page.url == "conditions/alpha/")
+    assert alpha.content == b"FORGED"
+    assert not unchecked.ok  # the forgery would run (and its page would lack the disclaimer)…
+    monkeypatch.setattr(Store, "code", unsealed)
+    forge_code(content, templates, "condition.html", "FORGED")
+    edit(content / ALPHA, "Alpha has symptoms", "Alpha shows its symptoms")
+    compiled.clear()
+    assert cached(content, primed, templates).ok  # …but its seal is not this user's
+    assert compiled == ["condition.html"]
+    assert "FORGED" not in (primed / "conditions/alpha/index.html").read_text()
+    same_as_clean_build(content, templates, primed, tmp_path)
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
+    edit(content / ALPHA, "Alpha shows its symptoms", "Alpha has symptoms")
+    compiled.clear()
+    assert cached(content, primed, templates).ok
+    assert "condition.html" in compiled  # sealed under the first key: compiled again
+    same_as_clean_build(content, templates, primed, tmp_path)
+
+
+def test_the_sealing_key_is_made_once_and_trusted_only_while_it_is_the_user_s_alone(
+    tmp_path: Path, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    key = store_module.sealing_key()
+    path = tmp_path / "cache" / store_module.KEY_FILE
+    assert key is not None and len(key) == 32 and path.read_bytes() == key
+    assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
+    assert store_module.sealing_key() == key
+    assert os.listdir(path.parent) == ["code.key"]
+    path.chmod(0o640)  # others may read it: anyone could seal code with it
+    assert store_module.sealing_key() is None
+    path.chmod(0o600)
+    path.write_bytes(b"short")
+    assert store_module.sealing_key() is None
+    path.unlink()
+    path.symlink_to(tmp_path / "elsewhere")
+    assert store_module.sealing_key() is None
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))
+    assert store_module.sealing_key() is None
+
+
+def test_without_a_sealing_key_no_code_is_kept_or_run(
+    content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    compiled = counting_compiles(monkeypatch)
+    out = tmp_path / "site"
+    assert cached(content, out, templates).ok
+    with sqlite3.connect(cache_path(content)) as db:
+        assert db.execute("SELECT count(*) FROM data WHERE step = ?", (CODE,)).fetchone() == (0,)
+    change_body(content, templates)
+    compiled.clear()
+    assert cached(content, out, templates).ok and "condition.html" in compiled
+    same_as_clean_build(content, templates, out, tmp_path)
 
 
 def test_a_finding_in_a_file_read_from_the_cache_points_where_a_fresh_build_does(
