@@ -613,8 +613,11 @@ def serve(options: BuildOptions, host: str = DEFAULT_HOST, port: int = DEFAULT_P
             f"site and its drafts; the default, {DEFAULT_HOST}, is reachable from this one only.",
             problem=True,
         )
-    with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C while stopping
-        asyncio.run(run(options, state, rebuilder, sockets, say, host))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C while stopping
+            asyncio.run(run(options, state, rebuilder, sockets, say, host))
+    finally:
+        rebuilder.session.close()  # the process ends without tearing down (`run_and_exit`)
     say("Stopped.")
     return 0
 
