@@ -1,7 +1,7 @@
 """How well search ranks after a one-page edit, by the size of the overlay's ballast
 (a measurement, not a test).
 
-    python bench/overlay_ranking.py --content DIR [--edits 6] [--ballast 150,50,0]
+    python bench/overlay_ranking.py --content DIR [--edits 6] [--ballast 150,50,0] [--rare]
 
 DIR is a content folder of at least 1,000 conditions (`bench/generate.py --pages 1000
 --weight real --out DIR`). For each of `--edits` conditions picked at random (seed 7),
@@ -19,6 +19,11 @@ reference's:
 - the edited page's move: how many places it stands from where the reference puts
   it (a page not in the first 20 counts as 20th);
 - the first ten in common: the share of the reference's first ten in them.
+
+With `--rare` the queries are instead the title and 12 made-up words, each put into
+the edited condition and into a few others (2 to 40 pages of the 1,000 in all, one
+page in 500 to one in 25): the words few pages use, which a small ballast may not
+hold (generated pages share their vocabulary, so their own words never are).
 """
 
 from __future__ import annotations
@@ -93,6 +98,28 @@ def rankings(page, site: Path, queries: list[str]) -> dict[str, list[str]]:
         server.shutdown()
 
 
+def with_rare_words(content: Path, condition: str, rng: random.Random) -> tuple[Path, list[str]]:
+    """A copy of `content` in which `condition` and a few other conditions hold each of
+    12 made-up words (see `--rare`); the copy and the words."""
+    folder = WORK / "content-rare"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(content, folder)
+    others = sorted(p.name for p in (folder / "conditions").glob("*.md") if p.name != condition)
+    added: dict[str, list[str]] = {}
+    words = []
+    for number in range(12):
+        word = "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(4))
+        words.append(word)
+        users = [condition, *rng.sample(others, rng.choice([1, 4, 9, 19, 39]))]
+        for name in users:
+            added.setdefault(name, []).append(f"Some call it {word} (note {number}).")
+    for name, sentences in added.items():
+        target = folder / "conditions" / name
+        text = target.read_text("utf-8")
+        target.write_text(text.replace("\n## ", f"\n{' '.join(sentences)}\n\n## ", 1), "utf-8")
+    return folder, words
+
+
 def queries_for(path: Path, rng: random.Random) -> list[str]:
     text = path.read_text("utf-8")
     title = re.search(r"\ntitle: *(.*)", text).group(1).strip().strip("\"'")
@@ -120,6 +147,7 @@ def main() -> None:
     parser.add_argument("--content", type=Path, required=True)
     parser.add_argument("--edits", type=int, default=6)
     parser.add_argument("--ballast", default="150,50,0")
+    parser.add_argument("--rare", action="store_true", help="query made-up words few pages use")
     args = parser.parse_args()
     sizes = [int(size) for size in args.ballast.split(",")]
     rng = random.Random(7)
@@ -132,12 +160,16 @@ def main() -> None:
                                              headless=True, args=["--no-sandbox"])  # fmt: skip
         page = browser.new_page()
         for condition in rng.sample(conditions, args.edits):
-            queries = queries_for(args.content / "conditions" / condition, rng)
+            content = args.content
+            queries = queries_for(content / "conditions" / condition, rng)
+            if args.rare:
+                content, words = with_rare_words(args.content, condition, rng)
+                queries = [queries[0], *words]
             url = f"/conditions/{condition[:-3]}/"
-            site = edited_site(args.content, "reference", condition, 150, 0)
+            site = edited_site(content, "reference", condition, 150, 0)
             reference = rankings(page, site, queries)
             for size in sizes:
-                site = edited_site(args.content, f"ballast-{size}", condition, size, 100)
+                site = edited_site(content, f"ballast-{size}", condition, size, 100)
                 totals[size].append(compare(reference, rankings(page, site, queries), url))
             shown = {size: [round(x, 2) for x in rows[-1]] for size, rows in totals.items()}
             print(condition, shown, flush=True)

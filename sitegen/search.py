@@ -70,8 +70,10 @@ OVERLAY = "overlay"  # in BUNDLE: the pages changed since the shards were made
 OVERLAY_PAGES = 100
 # Unchanged pages the overlay also holds. The search page scales a changed page's
 # score by how these score in both bundles, so a few suffice where enough of them
-# match a query; 50 also cover words one page in fifty uses (docs/performance.md).
-BALLAST_PAGES = 50
+# match a query; for rarer words it goes by the words' weights. 20 ranked as 50 did,
+# for common words and for words one page in 25 to 500 uses (docs/performance.md),
+# and each is a page Pagefind indexes again on every edit.
+BALLAST_PAGES = 20
 RECORD_VERSION = 4  # 4: shards.json names the overlay apart from the shards
 INDEXED_MARK = b"data-pagefind-body"
 # Pagefind's ready-made interfaces, which the site does not use (static/search.js does
