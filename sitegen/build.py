@@ -1029,7 +1029,7 @@ class Session:
             return result
         if store.keeps:  # a store that keeps nothing needs no record of reads
             self.keep(jobs, rendered, built, inputs, values, new_prints, today)
-            self.keep_compiled(inputs)
+            self.keep_compiled(inputs, renderer, rendered)
             store.set_state("workflow", workflow_print(site))
         if options.write:
             try:  # committed while Pagefind runs, if it does; else (or again: a no-op) here
@@ -1416,11 +1416,19 @@ class Session:
             store.drop("built", gone)
         store.set_state("built_day", today.isoformat())
 
-    def keep_compiled(self, inputs: Inputs) -> None:
-        """Keep the templates compiled by this build, sealed (`Store.put_code`), so that
-        a build in a new process need not compile them again; drop those of templates
-        gone."""
+    def keep_compiled(self, inputs: Inputs, renderer: Renderer, rendered: dict[str, Rendered]
+                      ) -> None:  # fmt: skip
+        """Keep the code of the templates compiled by this build, sealed
+        (`Store.put_code`), so that a build in a new process need not compile them
+        again; drop that of templates gone. Pages rendered in forked workers compiled
+        theirs there: those templates are compiled once more here (a tenth of a second
+        in a build of many pages), so that the first edit after a build from scratch
+        does not compile them."""
         store, compiled = self.store, self.compiled
+        used = {key[9:] for made in rendered.values() for key in made.reads
+                if key.startswith("template:")}  # fmt: skip
+        renderer.compile(sorted(name for name in used - compiled.codes.keys()
+                                if f"templates/{name}" in inputs.stamps))  # fmt: skip
         for name in compiled.made:
             store.put_code(compiled.STEP, name, compiled.CONTEXT, compiled.codes[name])
         compiled.made.clear()

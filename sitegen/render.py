@@ -17,7 +17,7 @@ import random
 import re
 import traceback
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -767,6 +767,16 @@ class Renderer:
             self.reads.note(key)
         self.skipped += known[3]
         return known[0], known[1]
+
+    def compile(self, names: Iterable[str]) -> None:
+        """Have each template of `names` compiled here, or its kept code loaded, as a
+        page's rendering would (outside any page: nothing is noted as read). One that
+        fails is left to the page that uses it."""
+        for name in names:
+            try:
+                jinja2.Environment.get_template(self.env, name)
+            except (jinja2.TemplateError, OSError):
+                continue
 
     def disclaimers_by_language(self) -> dict[str | None, tuple[str, Markup]]:
         """Each language's key facts and full statement as its home page shows them (None:

@@ -617,6 +617,27 @@ def test_a_new_process_runs_compiled_templates_from_the_store_only_under_this_us
     same_as_clean_build(content, templates, primed, tmp_path)
 
 
+def test_templates_compiled_in_workers_are_kept_for_the_next_process(
+    content: Path, templates: Path, tmp_path: Path, monkeypatch
+):
+    """A build from scratch renders its pages in forked workers, whose compiled code
+    goes with them: the build compiles the templates its pages used once more, so
+    that the first edit after it compiles nothing."""
+    for number in range(12):
+        (content / "conditions" / f"copy-{number}.md").write_text(
+            (content / ALPHA).read_text("utf-8").replace("Alpha condition", f"Copy {number}"),
+            "utf-8",
+        )
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
+    out = tmp_path / "site"
+    assert cached(content, out, templates, jobs=2).ok  # in workers (as the test above shows)
+    compiled = counting_compiles(monkeypatch)
+    change_body(content, templates)
+    assert cached(content, out, templates, jobs=1).ok
+    assert compiled == []
+    same_as_clean_build(content, templates, out, tmp_path)
+
+
 def test_the_sealing_key_is_made_once_and_trusted_only_while_it_is_the_user_s_alone(
     tmp_path: Path, monkeypatch
 ):
