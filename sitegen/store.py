@@ -344,14 +344,14 @@ class Store:
     def put_code(self, step: str, key: str, context: str, code: bytes) -> None:
         """Keep `code` that a later build will run, sealed with this user's key (not kept
         if there is none)."""
-        if self.sealing_key is not None:
+        if self.code_key is not None:
             self.put(step, key, context, self.seal(step, key, context, code), code)
 
     def code(self, step: str, key: str, context: str) -> bytes | None:
         """The code `put_code` kept for `key` under `context`, if it carries this user's
         seal: never code from a store written elsewhere, by someone else, or altered."""
         entry = self.entry(step, key)
-        if entry is None or entry.context != context or self.sealing_key is None:
+        if entry is None or entry.context != context or self.code_key is None:
             return None
         code = self.data(step, key)
         if code is None or not isinstance(entry.value, str):
@@ -361,13 +361,13 @@ class Store:
         )
 
     @functools.cached_property
-    def sealing_key(self) -> bytes | None:
+    def code_key(self) -> bytes | None:
         return sealing_key()
 
     def seal(self, step: str, key: str, context: str, code: bytes) -> str:
-        assert self.sealing_key is not None
+        assert self.code_key is not None
         named = "\0".join((step, key, context, "")).encode("utf-8")
-        return hmac.new(self.sealing_key, named + code, hashlib.sha256).hexdigest()
+        return hmac.new(self.code_key, named + code, hashlib.sha256).hexdigest()
 
     def drop(self, step: str, key: str) -> None:
         self.entries(step).pop(key, None)
