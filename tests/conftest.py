@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import BuildOptions, BuildResult, build
+from sitegen.record import RecordingEnvironment
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -93,6 +94,19 @@ def run_cli(
         env=env,
         timeout=120,
     )
+
+
+def counting_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja compiles from now on."""
+    compiled: list[str] = []
+    compile_template = RecordingEnvironment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return compile_template(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(RecordingEnvironment, "compile", counting)
+    return compiled
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import readable, run_cli, snapshot
+from conftest import counting_compiles, readable, run_cli, snapshot
 from sitegen import models, render
 from sitegen.build import BuildOptions, BuildResult, Session, build
 from sitegen.models import Package, Site, SiteConfig
@@ -265,14 +265,7 @@ def test_a_session_compiles_again_only_the_templates_that_changed(
     """A session (`serve`) keeps Jinja's code of each template in memory: a rebuild
     compiles a template again only when its source changed. (A new session takes it
     from the store, sealed: `test_store.py`.)"""
-    compiled: list[str] = []
-    compile_template = RecordingEnvironment.compile
-
-    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
-        compiled.append(name)
-        return compile_template(self, source, name, filename, raw, defer_init)
-
-    monkeypatch.setattr(RecordingEnvironment, "compile", counting)
+    compiled = counting_compiles(monkeypatch)
     session.build()
     assert "condition.html" in compiled
     compiled.clear()

@@ -15,13 +15,12 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import ROOT, build_site, run_cli, snapshot
+from conftest import ROOT, build_site, counting_compiles, run_cli, snapshot
 from sitegen import build as build_module
 from sitegen import parallel
 from sitegen import search as search_module
 from sitegen import store as store_module
 from sitegen.build import BuildOptions, BuildResult, Session, build
-from sitegen.record import RecordingEnvironment
 from sitegen.render import CompiledTemplates
 from sitegen.store import Store, cache_path
 
@@ -547,19 +546,6 @@ def test_the_store_holds_data_and_only_code_sealed_by_this_user(primed: Path, co
                 json.loads(data)
     finally:
         store.close()
-
-
-def counting_compiles(monkeypatch) -> list[str]:
-    """The names of the templates Jinja compiles from now on."""
-    compiled: list[str] = []
-    compile_template = RecordingEnvironment.compile
-
-    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
-        compiled.append(name)
-        return compile_template(self, source, name, filename, raw, defer_init)
-
-    monkeypatch.setattr(RecordingEnvironment, "compile", counting)
-    return compiled
 
 
 def forge_code(content: Path, templates: Path, name: str, shown: str) -> None:
