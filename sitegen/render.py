@@ -771,11 +771,11 @@ class Renderer:
     def compile(self, names: Iterable[str]) -> None:
         """Have each template of `names` compiled here, or its kept code loaded, as a
         page's rendering would (outside any page: nothing is noted as read). One that
-        fails is left to the page that uses it."""
+        is not a template (a language's compiled catalogue, `i18n`) or fails is left."""
         for name in names:
             try:
                 jinja2.Environment.get_template(self.env, name)
-            except (jinja2.TemplateError, OSError):
+            except (jinja2.TemplateError, OSError, ValueError):  # ValueError: not text
                 continue
 
     def disclaimers_by_language(self) -> dict[str | None, tuple[str, Markup]]:
