@@ -40,8 +40,10 @@ the overlay is dropped.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
+import heapq
 import json
 import os
 import shutil
@@ -230,9 +232,15 @@ def as_recorded(bundle: Path, shards: list[dict]) -> bool:
     return all(entry_inode(bundle / str(n)) == shard.get("entry") for n, shard in enumerate(shards))
 
 
+@functools.lru_cache(maxsize=1 << 17)  # a build asks for each page's twice (`ballast`)
+def name_hash(name: str) -> int:
+    """A page's place among the shards and in the ballast's order, the same in every
+    process (Python's own `hash` of a string is not)."""
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "big")
+
+
 def shard_of(name: str, count: int) -> int:
-    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % count
+    return name_hash(name) % count
 
 
 def split(pages: Mapping[str, str], shard_pages: int) -> list[dict[str, str]]:
@@ -297,7 +305,7 @@ def note_changes(
 def ballast(pages: Mapping[str, str], members: Mapping[str, str]) -> list[str]:
     """The unchanged pages the overlay also holds: the same ones while they last."""
     rest = (name for name in pages if name not in members)
-    return sorted(rest, key=lambda name: shard_of(name, 1 << 62))[:BALLAST_PAGES]
+    return heapq.nsmallest(BALLAST_PAGES, rest, key=lambda name: shard_of(name, 1 << 62))
 
 
 @dataclass
