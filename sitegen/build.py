@@ -104,6 +104,7 @@ from .validate import (
 from .write import Output, write_site
 
 CODE_FILES = Path(__file__).parent
+PAGE_IDS = "page ids"  # the store's step of Pagefind's page ids in each live shard
 
 
 @dataclass(frozen=True)
@@ -1448,7 +1449,13 @@ class Session:
         index = search_index(outputs, self.options.out, site.config.directory_links, serving,
                              self.options.jobs, self.stage("Indexing search shards"))  # fmt: skip
         index.meanwhile = meanwhile
+        kept = {int(number): (entry.context, entry.value)
+                for number, entry in self.store.entries(PAGE_IDS).items()}  # fmt: skip
+        index.ids = dict(kept)
         changed = write_site(outputs, self.options.out, serving, index)
+        for number, (made, ids) in index.ids.items():
+            if kept.get(number, (None,))[0] != made:
+                self.store.put(PAGE_IDS, str(number), made, ids)
         self.written = True
         return index.seconds, changed
 

@@ -457,6 +457,41 @@ def test_a_small_edit_goes_into_an_overlay_and_the_shards_stay(
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
 
 
+def test_the_page_ids_of_a_shard_read_for_one_edit_are_kept_for_the_next(
+    options: BuildOptions, overlaid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """To list a changed page's old entry in its shard as stale, an edit reads the
+    shard's fragment files for Pagefind's page ids (about 1,000 files at full size).
+    The build keeps them, so that the next edit of a page of that shard, in a new
+    process, reads none of them."""
+    monkeypatch.setattr(search, "OVERLAY_PAGES", 2)
+    conditions = options.content / "conditions"
+    copy = (conditions / "beta.md").read_text()
+    for name in ("Gamma", "Epsilon", "Zeta"):  # a site large enough for an overlay of 2
+        (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
+    cached = replace(options, cache=True)
+    assert build(cached).ok
+    count = len(bundles(options.out))
+    shards: dict[int, list[str]] = {}
+    for slug in ("alpha", "beta", "gamma", "epsilon", "zeta"):  # five pages, four shards
+        shards.setdefault(search.shard_of(f"conditions/{slug}/index.html", count), []).append(slug)
+    number, slugs = next((number, slugs) for number, slugs in shards.items() if len(slugs) > 1)
+    read: list[str] = []
+    page_ids = search.page_ids
+    monkeypatch.setattr(
+        search, "page_ids", lambda bundle: read.append(bundle.name) or page_ids(bundle)
+    )
+    for slug, word in zip(slugs[:2], ("zebrafish", "okapi"), strict=True):
+        path = conditions / f"{slug}.md"
+        path.write_text(path.read_text().replace("\n## ", f"\nA {word}.\n\n## ", 1))
+        assert build(cached).ok
+    assert read == [str(number), "overlay", "overlay"]  # the shard's fragments read once
+    listing = json.loads((options.out / "pagefind/shards.json").read_text())
+    assert len(listing["stale"]) == 2
+    fresh = replace(options, out=tmp_path / "fresh")
+    assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
+
+
 def test_an_overlay_drops_removed_pages_and_adds_new_ones(
     options: BuildOptions, overlaid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
