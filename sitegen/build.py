@@ -1453,9 +1453,9 @@ class Session:
                 for number, entry in self.store.entries(PAGE_IDS).items()}  # fmt: skip
         index.ids = dict(kept)
         changed = write_site(outputs, self.options.out, serving, index)
-        for number, (made, ids) in index.ids.items():
-            if kept.get(number, (None,))[0] != made:
-                self.store.put(PAGE_IDS, str(number), made, ids)
+        for number, found in index.ids.items():
+            if found is not kept.get(number):  # read from the shard by this build
+                self.store.put(PAGE_IDS, str(number), *found)
         self.written = True
         return index.seconds, changed
 
