@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from . import __version__, store, write
-from .build import BuildOptions, BuildResult, build
+from .build import BuildOptions, BuildResult, Session, build
 from .findings import Finding, Severity, one_line, sort_findings
 from .fs import display
 from .urls import is_html
@@ -280,7 +280,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if problem:
         print(f"sitegen: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    return serve(options, args.host, args.port)
+    return serve(options, Session, args.host, args.port)
 
 
 def add_new(commands: argparse._SubParsersAction) -> None:

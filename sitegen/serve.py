@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
 import watchfiles
@@ -51,10 +51,12 @@ from livereload.watcher import Watcher
 from tornado import httpserver, httputil, netutil, routing, web
 
 from .assets import DRAWING_POLICY, FILE_POLICY, NO_FRAMING
-from .build import BuildOptions, Session
 from .findings import Finding, Severity
 from .fs import display
 from .urls import is_html
+
+if TYPE_CHECKING:
+    from .build import BuildOptions, BuildResult
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -486,13 +488,26 @@ class Outcome(NamedTuple):
     site_changed: bool  # whether the output folder changed
 
 
+class Builds(Protocol):
+    """What `serve` builds with: `build.Session`'s public API, handed in by the command
+    line, so that the server stands beside the build instead of on it."""
+
+    options: BuildOptions
+    warmed: set[str]
+
+    def build(self) -> BuildResult: ...
+    def rebuild(self, changed: set[Path]) -> BuildResult: ...
+    def warm(self) -> BuildResult: ...
+    def close(self) -> None: ...
+
+
 class Rebuilder:
     """Runs builds on the watcher's thread and reports each to the event loop."""
 
-    def __init__(self, options: BuildOptions, say: Callable[..., None]) -> None:
-        self.options = options
+    def __init__(self, session: Builds, say: Callable[..., None]) -> None:
+        self.options = session.options
         self.say = say
-        self.session = Session(options)
+        self.session = session
         self.builds = 0
         self.warnings: list[Finding] = []
         self.rendered: list[str] = []  # the pages the last build rendered
@@ -578,8 +593,9 @@ def port_option(port: int) -> str:
     return f"make serve PORT={port}" if os.environ.get("MAKELEVEL") else f"--port {port}"
 
 
-def serve(options: BuildOptions, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
-    """Serve until Ctrl-C; the exit code."""
+def serve(options: BuildOptions, session_of: Callable[[BuildOptions], Builds],
+          host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:  # fmt: skip
+    """Serve until Ctrl-C, building with `session_of(options)`; the exit code."""
 
     def say(text: str, problem: bool = False) -> None:
         print(text, file=sys.stderr if problem else sys.stdout, flush=True)
@@ -598,7 +614,7 @@ def serve(options: BuildOptions, host: str = DEFAULT_HOST, port: int = DEFAULT_P
             print(f"sitegen: cannot serve on {host}:{port}: {reason}", file=sys.stderr)
         return 2
     state = LiveState(options.out.absolute())
-    rebuilder = Rebuilder(options, say)
+    rebuilder = Rebuilder(session_of(options), say)
     first = rebuilder.build()
     state.error = first.error
     say(first.summary)

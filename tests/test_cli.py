@@ -172,9 +172,10 @@ def test_serve_passes_jobs_and_no_cache_to_its_builds(content: Path, tmp_path: P
 
     given = []
 
-    def serve(options, host, port):  # the server itself is tested in test_serve.py
+    def serve(options, session_of, host, port):  # the server itself is tested in test_serve.py
+        assert session_of is Session
         given.append(options)
-        session = Session(options)
+        session = session_of(options)
         try:
             return 0 if session.build().ok else 1
         finally:

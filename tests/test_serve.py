@@ -17,7 +17,7 @@ import pytest
 from serve_helpers import Chromium, Server, fetch, make_site, need_browser, wait_for
 
 from conftest import run_cli
-from sitegen.build import BuildOptions
+from sitegen.build import BuildOptions, Session
 from sitegen.findings import error, warning
 from sitegen.serve import (
     LOADER,
@@ -423,7 +423,7 @@ def test_rebuilds_keep_the_site_out_of_the_collector_and_collect_now_and_then(mo
 
     collected: list[int] = []
     monkeypatch.setattr(serve.gc, "collect", lambda *args: collected.append(1) or 0)
-    rebuilder = serve.Rebuilder(BuildOptions(), lambda *args, **kwargs: None)
+    rebuilder = serve.Rebuilder(Session(BuildOptions()), lambda *args, **kwargs: None)
     try:
         for _ in range(serve.FULL_COLLECTION_EVERY * 2):
             rebuilder.settle()
@@ -431,3 +431,4 @@ def test_rebuilds_keep_the_site_out_of_the_collector_and_collect_now_and_then(mo
         assert len(collected) == 2  # one full collection every FULL_COLLECTION_EVERY rebuilds
     finally:
         gc.unfreeze()
+        rebuilder.session.close()
