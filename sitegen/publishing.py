@@ -18,13 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .explain import field_path
 from .findings import Finding, error, note, warning
-from .load import Loc, RawDocument
 from .models import Editorial, PublicationState, Withheld, publication_state
 from .urls import output_path
+
+if TYPE_CHECKING:  # the loader's types: a file as read and a place in it
+    from .load import Loc, RawDocument
 
 PUBLICATION_FIELDS = ("draft", "publish_on", "expires_on")
 # Paths the site's own files and folders hold: an alias there would replace them.

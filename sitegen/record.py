@@ -44,14 +44,16 @@ import operator
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import jinja2.sandbox
 import pydantic_core
 
 from .fs import short_print
-from .models import Document, Language, Package, Site
+
+if TYPE_CHECKING:  # the views wrap the models without needing their code
+    from .models import Document, Language, Package, Site
 
 ABSENT = "-"  # the print of a key whose value does not exist
 
@@ -225,8 +227,8 @@ class SiteView:
         self._packages: dict[str, Recorded] = {}
 
     @property  # type: ignore[misc]
-    def __class__(self) -> type:
-        return Site
+    def __class__(self) -> type:  # isinstance() sees the site's own class
+        return type(self._site)
 
     def document(self, doc: Document) -> RecordedDocument:
         view = self._documents.get(doc.content_path)
@@ -334,10 +336,10 @@ def given(site: Site, lang: str | None, field: str) -> bool:
 
 
 def workflow_key(item: Any) -> str:
-    """The key of a document or package in the editorial workflow (`site.states`)."""
-    if isinstance(item, Package):
-        return f"pkg:{item.id}"
-    return f"doc:{item.content_path}"
+    """The key of a document or package in the editorial workflow (`site.states`): a
+    document is known by its content path, a package, which has none, by its id."""
+    path = getattr(item, "content_path", None)
+    return f"doc:{path}" if path is not None else f"pkg:{item.id}"
 
 
 class RecordedDate(date):

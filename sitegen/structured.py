@@ -17,11 +17,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from markupsafe import Markup
 
-from .models import ConditionMeta, Document, Package, Site, Source
+if TYPE_CHECKING:
+    from .models import ConditionMeta, Document, Package, Site, Source
 
 OG_IMAGE = "og-image.png"  # in templates/static/: the default picture for shared links
 OG_IMAGE_SIZE = (1200, 630)
@@ -132,8 +133,7 @@ class StructuredData:
         return data
 
     def condition(self, doc: Document) -> dict[str, Any]:
-        meta = doc.meta
-        assert isinstance(meta, ConditionMeta)
+        meta = cast("ConditionMeta", doc.meta)  # called for conditions only
         condition: dict[str, Any] = {"@type": "MedicalCondition", "name": meta.title}
         if meta.also_known_as:
             condition["alternateName"] = list(meta.also_known_as)
