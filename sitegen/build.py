@@ -1422,9 +1422,8 @@ class Session:
         """Keep the code of the templates compiled by this build, sealed
         (`Store.put_code`), so that a build in a new process need not compile them
         again; drop that of templates gone. Pages rendered in forked workers compiled
-        theirs there: those templates are compiled once more here (a tenth of a second
-        in a build of many pages), so that the first edit after a build from scratch
-        does not compile them."""
+        theirs there: those templates are compiled once more here, once for the whole
+        build, so that the first edit after a build from scratch does not compile them."""
         store, compiled = self.store, self.compiled
         used = {key[9:] for made in rendered.values() for key in made.reads
                 if key.startswith("template:")}  # fmt: skip

@@ -140,8 +140,8 @@ class Block:
 class PageScanner:
     """Collects what the checks need from one page in a single pass.
 
-    A tokenizer of regular expressions rather than `html.parser`: the pages are
-    our own output, and this is several times faster on thousands of them.
+    A tokenizer of regular expressions rather than `html.parser`, whose generality
+    these checks do not need: the pages are our own output, and every one is scanned.
     """
 
     def __init__(self, keep_text: bool = False) -> None:

@@ -500,8 +500,8 @@ class SearchIndex:
 
     def shard_ids(self, shard: Path, number: int, recorded: dict) -> dict[str, str]:
         """The page ids of the live `shard` (as `recorded`): those kept, if kept for the
-        same shard, else read from its fragment files (about 1,000 files to decompress,
-        0.05 s; kept in `ids` for the build to keep)."""
+        same shard, else read from its fragment files (a full shard's thousand files
+        to decompress: kept in `ids` for the build to keep)."""
         made = f"{recorded.get('pages')} {recorded.get('entry')}"
         kept = self.ids.get(number)
         if kept is not None and kept[0] == made:
