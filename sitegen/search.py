@@ -46,10 +46,12 @@ import hashlib
 import heapq
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Set
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -90,6 +92,10 @@ UNUSED = (
     "pagefind-highlight.js",
 )
 ENTRY = "pagefind-entry.json"  # a bundle's list of its languages' indexes
+FRAGMENT_SIGNATURE = b"pagefind_dcd"  # what a fragment file's JSON follows, decompressed
+FRAGMENT_URL = re.compile(re.escape(FRAGMENT_SIGNATURE) + rb'\{"url":("(?:[^"\\]|\\.)*")')
+FRAGMENT_HEAD = 4096  # bytes of a fragment decompressed to find its URL
+GZIP_WBITS = 31  # zlib's way of saying the gzip format
 REQUIRED = ("pagefind.js", ENTRY)
 TIMEOUT_S = 600
 
@@ -280,13 +286,23 @@ def valid_record(record: Any) -> dict | None:
 
 def page_ids(bundle: Path) -> dict[str, str]:
     """Pagefind's page id of each page in `bundle`, by output path: its fragment
-    files are named by the id and hold the URL (gzipped JSON after a signature)."""
+    files are named by the id and hold the URL."""
     ids = {}
     for path in (bundle / "fragment").glob("*.pf_fragment"):
-        data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
-        url = json.loads(data)["url"].lstrip("/")
+        url = fragment_url(path.read_bytes()).lstrip("/")
         ids[output_path(url)] = path.name.removesuffix(".pf_fragment")
     return ids
+
+
+def fragment_url(data: bytes) -> str:
+    """The URL of the page a fragment file is of. The file is gzipped JSON after a
+    signature, and Pagefind writes the URL first, before the page's whole text: only
+    the start is decompressed where it holds the URL (else all of it is read)."""
+    head = zlib.decompressobj(wbits=GZIP_WBITS).decompress(data, FRAGMENT_HEAD)
+    found = FRAGMENT_URL.match(head)
+    if found is not None:
+        return json.loads(found[1])
+    return json.loads(gzip.decompress(data).removeprefix(FRAGMENT_SIGNATURE))["url"]
 
 
 def note_changes(
@@ -500,8 +516,8 @@ class SearchIndex:
 
     def shard_ids(self, shard: Path, number: int, recorded: dict) -> dict[str, str]:
         """The page ids of the live `shard` (as `recorded`): those kept, if kept for the
-        same shard, else read from its fragment files (a full shard's thousand files
-        to decompress: kept in `ids` for the build to keep)."""
+        same shard, else read from its fragment files (a full shard has a thousand
+        to open: kept in `ids` for the build to keep)."""
         made = f"{recorded.get('pages')} {recorded.get('entry')}"
         kept = self.ids.get(number)
         if kept is not None and kept[0] == made:

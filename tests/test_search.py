@@ -492,6 +492,34 @@ def test_the_page_ids_of_a_shard_read_for_one_edit_are_kept_for_the_next(
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
 
 
+def test_a_fragment_s_page_url_is_read_from_its_first_bytes_where_pagefind_puts_it(
+    options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+):
+    """An edit reads a shard's page ids from its fragment files: each is a page's
+    whole text, gzipped JSON with the URL first, so only the start is decompressed.
+    Every id is the one the whole file gives; a URL with escapes is read as written,
+    and a fragment laid out otherwise is read whole."""
+    assert build(options).ok
+    for bundle in bundles(options.out):
+        whole = {}
+        for path in (bundle / "fragment").glob("*.pf_fragment"):
+            fields = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+            whole[fields["url"].lstrip("/")] = path.name.removesuffix(".pf_fragment")
+        assert whole and search.page_ids(bundle) == {
+            search.output_path(url): page for url, page in whole.items()
+        }
+    text, url = "word " * 50_000, '/conditions/a "quoted" \\ name/\u00e9/'
+    first, last = (
+        gzip.compress(b"pagefind_dcd" + json.dumps(fields, separators=(",", ":")).encode())
+        for fields in ({"url": url, "content": text}, {"content": text, "url": url})
+    )
+    whole_read = gzip.decompress
+    monkeypatch.setattr(search.gzip, "decompress", lambda data: pytest.fail("read whole"))
+    assert search.fragment_url(first) == url
+    monkeypatch.setattr(search.gzip, "decompress", whole_read)
+    assert search.fragment_url(last) == url
+
+
 def test_an_overlay_drops_removed_pages_and_adds_new_ones(
     options: BuildOptions, overlaid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
