@@ -2,18 +2,22 @@
 
 Patients, clinicians and regulators can follow the site in a feed reader: each
 condition, page and package with a `last_reviewed` date is one entry, dated by
-that review. Every address is absolute (from `base_url`), and nothing depends
-on when the build ran, so the same content always gives the same feed.
+that review, and the feed holds the newest (`feed_entries` in site.yaml, 100 by
+default). Every address is absolute (from `base_url`), and nothing depends on
+when the build ran, so the same content always gives the same feed.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
-from .models import Site
+from .models import Document, Package, Site
 
 FEED_URL = "feed.xml"
 # A feed must say when it was updated; an empty site has no review date to give.
@@ -61,55 +65,75 @@ def package_summary(name: str, summary: str | None) -> str:
     return summary or f"What the {name} includes and its known risks."
 
 
-def document_entries(site: Site, lang: str | None = None) -> list[FeedEntry]:
+# A feed entry not made yet: its review date, and how to make it (reading its title and
+# summary, which the feed then depends on, only if it can be among the newest).
+Candidate = tuple[date, Callable[[], FeedEntry]]
+
+
+def document_candidates(site: Site, lang: str | None = None) -> list[Candidate]:
     """The conditions and pages with a review date (only those written in `lang`, if
     given)."""
     base = site.config.base_url
-    return [
-        FeedEntry(
-            base + doc.url,
-            doc.meta.title,
-            doc.meta.last_reviewed,
-            doc.meta.summary,
-            doc.kind,
-            doc.meta.reviewed_by,
-        )
-        for doc in site.conditions + site.pages
-        if doc.meta.last_reviewed is not None and (lang is None or doc.lang == lang)
-    ]
+    found: list[Candidate] = []
+    for doc in site.conditions + site.pages:
+        if lang is not None and doc.lang != lang:
+            continue
+        reviewed = doc.meta.last_reviewed
+        if reviewed is not None:
+            found.append((reviewed, partial(document_entry, base, doc, reviewed)))
+    return found
+
+
+def document_entry(base: str, doc: Document, reviewed: date) -> FeedEntry:
+    meta = doc.meta
+    return FeedEntry(base + doc.url, meta.title, reviewed, meta.summary, doc.kind,
+                     meta.reviewed_by)  # fmt: skip
+
+
+def package_entry(url: str, package: Package, summary: str | None = None) -> FeedEntry:
+    summary = summary or package_summary(package.name, package.summary)
+    return FeedEntry(url, package.name, package.last_reviewed, summary, "package")
 
 
 def feed_entries(site: Site, lang: str | None = None) -> list[FeedEntry]:
-    """Conditions, pages and packages with a review date: newest first, then by title
-    (in another language than the default, those written in it)."""
-    base = site.config.base_url
+    """The newest reviews (`feed_entries` in site.yaml) of conditions, pages and
+    packages: newest first, then by title (in another language than the default,
+    those written in it)."""
     if lang:
-        return language_entries(site, lang)
-    entries = document_entries(site)
-    entries += [
-        FeedEntry(
-            base + package.url,
-            package.name,
-            package.last_reviewed,
-            package_summary(package.name, package.summary),
-            "package",
-        )
-        for package in site.packages
-    ]
-    return sorted(entries, key=lambda e: (-e.reviewed.toordinal(), e.title.casefold(), e.url))
+        return newest(language_candidates(site, lang), site.config.feed_entries)
+    base = site.config.base_url
+    candidates = document_candidates(site)
+    candidates += [(package.last_reviewed, partial(package_entry, base + package.url, package))
+                   for package in site.packages]  # fmt: skip
+    return newest(candidates, site.config.feed_entries)
 
 
-def language_entries(site: Site, lang: str) -> list[FeedEntry]:
+def language_candidates(site: Site, lang: str) -> list[Candidate]:
     """The entries of the feed of a language other than the default: its translated
     pages and the packages the catalogue gives its words for (`site` is a view in it)."""
     base = site.config.base_url
-    entries = document_entries(site, lang)
+    candidates = document_candidates(site, lang)
     for package in site.packages:
         if lang in site.translated(package):  # type: ignore[attr-defined]
-            summary = package.summary or f"{package.name}"
-            entries.append(FeedEntry(f"{base}{lang}/{package.url}", package.name,
-                                     package.last_reviewed, summary, "package"))  # fmt: skip
-    return sorted(entries, key=lambda e: (-e.reviewed.toordinal(), e.title.casefold(), e.url))
+            url, summary = f"{base}{lang}/{package.url}", package.summary or package.name
+            candidates.append(
+                (package.last_reviewed, partial(package_entry, url, package, summary))
+            )
+    return candidates
+
+
+def newest(candidates: list[Candidate], count: int) -> list[FeedEntry]:
+    """The `count` newest entries, newest first, then by title and address. Only the
+    candidates reviewed on or after the `count`-th newest date are made: a page
+    reviewed before it is not read further, so a change to its title leaves the feed
+    as it was (a feed reader fetches the whole feed each time it looks: a large site's
+    every page would make it megabytes)."""
+    if len(candidates) > count:
+        cutoff = heapq.nlargest(count, [reviewed for reviewed, _ in candidates])[-1]
+        candidates = [candidate for candidate in candidates if candidate[0] >= cutoff]
+    entries = [make() for _, make in candidates]
+    entries.sort(key=lambda e: (-e.reviewed.toordinal(), e.title.casefold(), e.url))
+    return entries[:count]
 
 
 def feed_context(site: Site, lang: str | None = None) -> dict[str, Any]:

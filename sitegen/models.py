@@ -194,6 +194,8 @@ class SiteConfig(Model):
     reading_age_target: int = Field(default=14, ge=6, le=25)
     min_words: int = Field(default=50, ge=0, le=10_000)  # of text on each page
     directory_links: bool = False
+    # The newest reviews feed.xml holds (a feed reader fetches the whole feed each time).
+    feed_entries: int = Field(default=100, ge=1, le=1_000_000)
     limits: Limits = Limits()
     # Publishing rules a site may tighten: a clinician's review of every page of
     # health information, and how a gap in what the publisher says about a package

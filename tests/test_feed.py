@@ -160,3 +160,62 @@ def test_a_rebuild_renders_the_feed_when_what_it_lists_changes(content: Path, tm
     repackaged = session.build()
     assert "feed.xml" in repackaged.rendered
     assert "Renamed package" in (tmp_path / "site/feed.xml").read_text()
+
+
+def feed_ids(site: Path) -> list[str]:
+    return [text(entry, "id") for entry in parse(site / "feed.xml").findall(f"{ATOM}entry")]
+
+
+def test_the_feed_holds_the_newest_reviews_up_to_feed_entries(content: Path, tmp_path: Path):
+    """A large site's feed of every page would be megabytes, which each reader fetches
+    whole each time it looks: the feed holds the newest `feed_entries` (100 by
+    default), in the order of the whole list, reviews of the same day by title."""
+    settings = content / "site.yaml"
+    settings.write_text(settings.read_text() + "feed_entries: 2\n")
+    options = BuildOptions(content, tmp_path / "site", TEMPLATES, today=TODAY)
+    assert build(options).ok
+    assert feed_ids(tmp_path / "site") == [
+        "https://example.test/sub/packages/test-package/",  # 2026-03-01
+        "https://example.test/sub/conditions/beta/",  # 2026-02-01
+    ]
+    alpha = content / "conditions/alpha.md"  # reviewed the same day as beta, and A before B
+    alpha.write_text(
+        alpha.read_text().replace("last_reviewed: 2026-01-15", "last_reviewed: 2026-02-01")
+    )
+    assert build(options).ok
+    assert feed_ids(tmp_path / "site") == [
+        "https://example.test/sub/packages/test-package/",
+        "https://example.test/sub/conditions/alpha/",
+    ]
+
+
+def test_a_page_reviewed_before_the_feed_s_newest_changes_it_only_by_its_review_date(
+    content: Path, tmp_path: Path
+):
+    """The feed reads the title and summary of a page only if its review date can put it
+    among the newest, so renaming an older page leaves the feed alone (while serving, a
+    large site's feed is not rendered again for each title edited); a newer review puts
+    the page in, and every rebuild equals a clean build."""
+    settings = content / "site.yaml"
+    settings.write_text(settings.read_text() + "feed_entries: 2\n")
+    options = BuildOptions(content, tmp_path / "site", TEMPLATES, today=TODAY)
+    clean = replace(options, out=tmp_path / "clean")
+    session = Session(options)
+    assert session.build().ok
+    alpha = content / "conditions/alpha.md"
+    alpha.write_text(alpha.read_text().replace("title: Alpha condition", "title: Alpha renamed"))
+    renamed = session.build()
+    assert renamed.ok and "feed.xml" not in renamed.rendered
+    assert "conditions/" in renamed.rendered  # the A to Z does show the new title
+    assert build(clean).ok
+    assert (tmp_path / "site/feed.xml").read_bytes() == (tmp_path / "clean/feed.xml").read_bytes()
+    alpha.write_text(
+        alpha.read_text().replace("last_reviewed: 2026-01-15", "last_reviewed: 2026-05-02")
+    )
+    reviewed = session.build()
+    assert reviewed.ok and "feed.xml" in reviewed.rendered
+    assert feed_ids(tmp_path / "site")[0] == "https://example.test/sub/conditions/alpha/"
+    assert "Alpha renamed" in (tmp_path / "site/feed.xml").read_text()
+    assert build(clean).ok
+    assert (tmp_path / "site/feed.xml").read_bytes() == (tmp_path / "clean/feed.xml").read_bytes()
+    session.close()

@@ -696,7 +696,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def edit_settings(self, data: st.DataObject) -> None:
         settings_ = yaml.safe_load(self.site.read("content/site.yaml"))
         name = data.draw(st.sampled_from(["title", "navigation", "disclaimer", "directory_links",
-                                          "review_interval_months", "label"]), label="field")  # fmt: skip
+                                          "review_interval_months", "feed_entries", "label"]),
+                         label="field")  # fmt: skip
         if name == "title":
             settings_["title"] = data.draw(st.sampled_from(["Test Site", "Another Site"]))
         elif name == "navigation":
@@ -720,6 +721,12 @@ class IncrementalBuilds(RuleBasedStateMachine):
             )
         elif name == "directory_links":  # links end in "/" instead of "index.html"
             settings_["directory_links"] = data.draw(st.booleans(), label="directory links")
+        elif name == "feed_entries":  # the feed then lists only the newest reviews
+            entries = data.draw(st.sampled_from([None, 1, 2, 3]), label="feed entries")
+            if entries is None:
+                settings_.pop("feed_entries", None)
+            else:
+                settings_["feed_entries"] = entries
         elif name == "review_interval_months":
             months = data.draw(st.sampled_from([None, 1, 6, 12, 36, "twelve"]), label="months")
             if months is None:
