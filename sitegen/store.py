@@ -266,7 +266,8 @@ class Store:
 
     def verify(self, *tables: str) -> None:
         """Check that `tables` hold as many rows as the last commit left in them (once
-        each: counting 600,000 reads costs more than a no-change build may)."""
+        each, and the record of reads only when it is read: counting a large site's
+        reads would cost a no-change build more than the rest of it)."""
         for table in tables:
             if table in self.verified:
                 continue
