@@ -267,7 +267,7 @@ class Store:
     def verify(self, *tables: str) -> None:
         """Check that `tables` hold as many rows as the last commit left in them (once
         each, and the record of reads only when it is read: counting a large site's
-        reads would be a noticeable part of a build that changes nothing)."""
+        reads is work a build that changes nothing can skip)."""
         for table in tables:
             if table in self.verified:
                 continue
