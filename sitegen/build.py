@@ -1425,8 +1425,8 @@ class Session:
         theirs there: those templates are compiled once more here, once for the whole
         build, so that the first edit after a build from scratch does not compile them."""
         store, compiled = self.store, self.compiled
-        used = {key[9:] for made in rendered.values() for key in made.reads
-                if key.startswith("template:")}  # fmt: skip
+        used = {key.removeprefix("template:") for made in rendered.values()
+                for key in made.reads if key.startswith("template:")}  # fmt: skip
         renderer.compile(sorted(name for name in used - compiled.codes.keys()
                                 if f"templates/{name}" in inputs.stamps))  # fmt: skip
         for name in compiled.made:
