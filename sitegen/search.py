@@ -160,11 +160,15 @@ def languages_in_order(entry: Path) -> None:
     written.replace(entry)
 
 
-def index_shard(folder: Path, output: Path, pages: Iterable[str], keep_index_url: bool) -> None:
-    """Index the `pages` of `folder` (output paths) into the bundle `output`: Pagefind
-    reads a folder of hard links to them, so page URLs stay those of the site. The
-    folder of links is named after `folder`, a temporary folder of the build, so that
-    the next build removes it as one (`write.remove_leftovers`) if this one is killed."""
+def index_shard(
+    folder: Path, output: Path, pages: Iterable[str], keep_index_url: bool
+) -> dict[str, str]:
+    """Index the `pages` of `folder` (output paths) into the bundle `output`; the page
+    ids it gave them (`page_ids`, read while the files are fresh in memory, so that no
+    edit has to). Pagefind reads a folder of hard links to the pages, so page URLs stay
+    those of the site. The folder of links is named after `folder`, a temporary folder
+    of the build, so that the next build removes it as one (`write.remove_leftovers`)
+    if this one is killed."""
     shutil.rmtree(output, ignore_errors=True)
     scratch = Path(tempfile.mkdtemp(prefix=f"{folder.name}-search-", dir=folder.parent))
     try:
@@ -175,6 +179,7 @@ def index_shard(folder: Path, output: Path, pages: Iterable[str], keep_index_url
         run_pagefind(scratch, output, keep_index_url)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    return page_ids(output)
 
 
 def link_tree(old: Path, new: Path) -> bool:
@@ -341,9 +346,10 @@ class SearchIndex:
     # Work to do while Pagefind runs, once (the store's commit): the build's own CPU
     # then overlaps Pagefind's, whose process waits for nothing of it.
     meanwhile: Callable[[], Any] | None = None
-    # Pagefind's page ids of the live shards' pages, by shard number: (the shard's print,
+    # Pagefind's page ids of the shards' pages, by shard number: (the shard's print,
     # as in the record, and its entry file's inode; the ids by output path). The build
-    # gives those it kept; what an edit had to look up in a shard's fragments is added.
+    # gives those it kept; those of the shards indexed, and any an edit had to look up
+    # in a shard's fragments, are added.
     ids: dict[int, tuple[str, dict[str, str]]] = field(default_factory=dict)
     seconds: float = field(default=0.0, init=False)
 
@@ -386,11 +392,15 @@ class SearchIndex:
             else:
                 unmade[output] = sorted(members_now)
             prints.append(print_)
-        self.index_shards(done.folder, unmade)
+        made = self.index_shards(done.folder, unmade)
         recorded = [
             {"pages": print_, "entry": entry_inode(bundle / str(number))}
             for number, print_ in enumerate(prints)
         ]
+        for number, shard in enumerate(recorded):
+            ids = made.get(bundle / str(number))
+            if ids is not None:
+                self.ids[number] = (f"{shard['pages']} {shard['entry']}", ids)
         listing: dict[str, Any] = {"bundles": [f"{n}/" for n in range(count)]}
         layer: dict[str, Any] = {"members": {}}
         if overlay and members is not None and live is not None and record is not None:
@@ -405,8 +415,11 @@ class SearchIndex:
         return {"version": RECORD_VERSION, "shards": recorded, "indexed": sorted(pages),
                 "shard_pages": SHARD_PAGES, "overlay": layer}  # fmt: skip
 
-    def index_shards(self, folder: Path, shards: Mapping[Path, list[str]]) -> None:
-        """Index each shard (its bundle folder: its pages) of `folder`, `jobs` at a time.
+    def index_shards(
+        self, folder: Path, shards: Mapping[Path, list[str]]
+    ) -> dict[Path, dict[str, str]]:
+        """Index each shard (its bundle folder: its pages) of `folder`, `jobs` at a time;
+        the page ids of each.
 
         One Pagefind keeps more than one core busy but not two, so two side by side
         finish sooner than one after the other, at the memory of one more Pagefind."""
@@ -421,8 +434,8 @@ class SearchIndex:
             for done, _ in enumerate(as_completed(runs), 1):
                 if self.progress:
                     self.progress(done, len(runs))
-        for run in runs:
-            run.result()  # the first shard's failure, if any, as in one after the other
+        # the first shard's failure, if any, as in one after the other
+        return {output: run.result() for output, run in zip(shards, runs, strict=True)}
 
     @staticmethod
     def current(live: Path, record: Any) -> bool:
@@ -506,10 +519,13 @@ class SearchIndex:
         indexed.update((name, pages[name]) for name in ballast(pages, members))
         output, print_ = bundle / OVERLAY, members_print(indexed)
         old = record["overlay"]
-        if not (old.get("pages") == print_ and entry_inode(live / OVERLAY) == old.get("entry")
-                and link_tree(live / OVERLAY, output)):  # fmt: skip
-            self.index_shards(done.folder, {output: sorted(indexed)})
-        fresh = set(page_ids(output).values())
+        kept = (old.get("pages") == print_ and entry_inode(live / OVERLAY) == old.get("entry")
+                and link_tree(live / OVERLAY, output))  # fmt: skip
+        if kept:
+            ids = page_ids(output)
+        else:
+            ids = self.index_shards(done.folder, {output: sorted(indexed)})[output]
+        fresh = set(ids.values())
         stale = sorted({found for found in members.values() if found and found not in fresh})
         return {"members": members, "pages": print_, "entry": entry_inode(output), "stale": stale,
                 "count": len(fresh)}  # fmt: skip
