@@ -130,6 +130,9 @@ class BuildOptions:
     # serve: the session keeps the output of `{% fragment %}` parts of the pages it
     # rendered, for the next builds to reuse while what they read stays the same.
     keep_fragments: bool = False
+    # The findings include notes. Only `check` shows them: a large site has tens of
+    # thousands (a reading grade for every page), which `build` and `serve` need not read.
+    notes: bool = True
 
 
 @dataclass
@@ -1107,7 +1110,7 @@ class Session:
         whole = short_print(f"{content.reader.documents_print} {content.config_print} {day} "
                             f"{catalogue.digest if catalogue else ''}")  # fmt: skip
         if self.store.reusable("quality:all", "", whole) is not ...:
-            return self.stored_findings("quality")
+            return self.file_findings("quality", self.options.notes)
         documents = self.store.entries("document")
 
         def state(value: dict[str, Any]) -> str:  # review_date_state, on ISO dates
@@ -1157,7 +1160,8 @@ class Session:
             original = original_reviewed(raw.content_path)
             return check_document(read.document, raw, in_language, today, read.invalid, original)
 
-        findings = self.per_file("quality", content, wanted, check, "Checking quality")
+        findings = self.per_file("quality", content, wanted, check, "Checking quality",
+                                 self.options.notes)  # fmt: skip
         self.store.put("quality:all", "", whole, None)  # the findings are the files' own
         return findings
 
@@ -1168,22 +1172,32 @@ class Session:
         wanted: dict[str, tuple[str, str]],
         check: Callable[[RawDocument], list[Finding]],
         progress_name: str,
+        notes_too: bool = True,
     ) -> list[Finding]:
         """`check` on each file in `wanted` (content path -> its kind and the context of
         its findings) whose findings the store does not hold under that context; the
-        findings of every one. The step's entries are then those of `wanted` only."""
-        store = self.store
+        findings of every one (notes only if `notes_too`: they are kept in a step of
+        their own, read only then). The step's entries are then those of `wanted` only."""
+        store, notes_step = self.store, f"{step} notes"
         entries = store.entries(step)
         for gone in entries.keys() - wanted.keys():
             store.drop(step, gone)
+            store.drop(notes_step, gone)
         fresh = [(key, context, content.reader.parse(key, kind))
                  for key, (kind, context) in wanted.items()
                  if (entry := entries.get(key)) is None or entry.context != context]  # fmt: skip
         found = parallel_map(lambda item: check(item[2]), fresh, self.options.jobs,
                              self.stage(progress_name))  # fmt: skip
         for (key, context, _), made in zip(fresh, found, strict=True):
-            store.put(step, key, context, findings_data(made))
-        return self.stored_findings(step)
+            notes = [finding for finding in made if finding.severity is Severity.NOTE]
+            shown = [finding for finding in made if finding.severity is not Severity.NOTE]
+            store.put(step, key, context, findings_data(shown))
+            store.put(notes_step, key, context, findings_data(notes))
+        return self.file_findings(step, notes_too)
+
+    def file_findings(self, step: str, notes_too: bool) -> list[Finding]:
+        notes = self.stored_findings(f"{step} notes") if notes_too else []
+        return self.stored_findings(step) + notes
 
     def stored_findings(self, step: str) -> list[Finding]:
         """The findings the store holds for every file of `step` (`per_file` keeps only

@@ -150,7 +150,7 @@ def write_lines(stream: TextIO, findings: list[Finding]) -> None:
 def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(args.content, args.out, args.templates, args.strict,
                            jobs=args.jobs, cache=not args.no_cache,
-                           progress=progress_line(sys.stderr))  # fmt: skip
+                           progress=progress_line(sys.stderr), notes=False)  # fmt: skip
     problem = usage_problem(options)
     if problem:
         print(f"sitegen: {problem}", file=sys.stderr)
@@ -275,7 +275,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     options = BuildOptions(args.content, args.out, args.templates, args.strict, jobs=args.jobs,
                            cache=not args.no_cache, keep_search_index=True,
-                           drafts=True, keep_fragments=True)  # fmt: skip
+                           drafts=True, keep_fragments=True, notes=False)  # fmt: skip
     problem = usage_problem(options)
     if problem:
         print(f"sitegen: {problem}", file=sys.stderr)

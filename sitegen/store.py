@@ -134,6 +134,8 @@ class Store:
         self._pid = os.getpid()
         self._db = self._connect(writable=True)
         self.memo: dict[str, dict[str, Entry]] = {}  # step -> key -> entry, pending ones too
+        # step -> key -> entry (None: dropped): put to steps not read (see `put`)
+        self.unread: dict[str, dict[str, Entry | None]] = {}
         self.changed: set[tuple[str, int]] = set()  # (step, bucket) to write
         self.pending_data: dict[tuple[str, str], bytes | None] = {}
         self.pending_prints: dict[str, str] = {}
@@ -318,6 +320,11 @@ class Store:
                 if row_check(step, str(bucket), text) != check:
                     raise StoreDamageError(f"the entries of {step} are not as they were written")
                 found.update((key, Entry._make(pair)) for key, pair in json.loads(text).items())
+            for key, entry in self.unread.pop(step, {}).items():
+                if entry is None:
+                    found.pop(key, None)
+                else:
+                    found[key] = entry
             self.memo[step] = found
         return found
 
@@ -338,9 +345,23 @@ class Store:
         return data
 
     def put(self, step: str, key: str, context: str, value: Any, data: bytes | None = None) -> None:
-        self.entries(step)[key] = Entry(context, value)
-        self.changed.add((step, bucket_of(key)))
+        """Keep `value` (and `data`) for `key` under `context`. A step this build has
+        not read is not read for it: the commit reads only the rows it changes (a
+        step's entries can weigh megabytes, and some are written far more than read)."""
+        self.change(step, key, Entry(context, value))
         self.pending_data[(step, key)] = data
+
+    def change(self, step: str, key: str, entry: Entry | None) -> None:
+        entries = self.memo.get(step)
+        if entries is None and self.cleared:
+            entries = self.entries(step)
+        if entries is None:
+            self.unread.setdefault(step, {})[key] = entry
+        elif entry is None:
+            entries.pop(key, None)
+        else:
+            entries[key] = entry
+        self.changed.add((step, bucket_of(key)))
 
     def put_code(self, step: str, key: str, context: str, code: bytes) -> None:
         """Keep `code` that a later build will run, sealed with this user's key (not kept
@@ -371,8 +392,7 @@ class Store:
         return hmac.new(self.code_key, named + code, hashlib.sha256).hexdigest()
 
     def drop(self, step: str, key: str) -> None:
-        self.entries(step).pop(key, None)
-        self.changed.add((step, bucket_of(key)))
+        self.change(step, key, None)
         self.pending_data[(step, key)] = None
 
     # The record of reads --------------------------------------------------------
@@ -480,12 +500,7 @@ class Store:
             for step, bucket in self.changed:
                 changed_in.setdefault(step, set()).add(bucket)
             for step, changed_buckets in changed_in.items():
-                buckets: dict[int, dict[str, list[Any]]] = {
-                    bucket: {} for bucket in changed_buckets
-                }
-                for key, entry in self.memo[step].items():
-                    if (members := buckets.get(bucket_of(key))) is not None:
-                        members[key] = [entry.context, entry.value]
+                buckets = self.buckets(db, step, changed_buckets)
                 for bucket_number, members in buckets.items():
                     text = json.dumps(members, separators=(",", ":"), ensure_ascii=False)
                     check = row_check(step, str(bucket_number), text)
@@ -522,6 +537,35 @@ class Store:
         self.changed.clear()
         self.clear_pending()
         self.commits += 1
+
+    def buckets(self, db: sqlite3.Connection, step: str, numbers: set[int]
+                ) -> dict[int, dict[str, list[Any]]]:  # fmt: skip
+        """The entries of `step` in each of the rows `numbers`, as they are to be written:
+        from those read, or, for a step only put to, from the rows as they are with
+        this build's changes laid over them."""
+        buckets: dict[int, dict[str, list[Any]]] = {number: {} for number in numbers}
+        entries = self.memo.get(step)
+        if entries is not None:
+            for key, entry in entries.items():
+                if (members := buckets.get(bucket_of(key))) is not None:
+                    members[key] = [entry.context, entry.value]
+            return buckets
+        marks = ",".join("?" * len(numbers))
+        rows = db.execute(
+            f"SELECT bucket, entries, checksum FROM steps WHERE step = ? AND bucket IN ({marks})",
+            (step, *numbers),
+        )
+        for bucket, text, check in rows:
+            if row_check(step, str(bucket), text) != check:
+                raise StoreDamageError(f"the entries of {step} are not as they were written")
+            buckets[bucket] = json.loads(text)
+        for key, entry in self.unread.pop(step, {}).items():
+            members = buckets[bucket_of(key)]
+            if entry is None:
+                members.pop(key, None)
+            else:
+                members[key] = [entry.context, entry.value]
+        return buckets
 
     def write_reads(self, db: sqlite3.Connection, numbered: dict[str, int]) -> bool:
         """Replace the recorded reads of each page in `pending_reads`, numbering the
@@ -582,6 +626,7 @@ class Store:
         self.clear_pending()
 
     def clear_pending(self) -> None:
+        self.unread.clear()
         self.pending_data.clear()
         self.pending_prints.clear()
         self.pending_reads.clear()

@@ -21,6 +21,7 @@ from sitegen import parallel
 from sitegen import search as search_module
 from sitegen import store as store_module
 from sitegen.build import BuildOptions, BuildResult, Session, build
+from sitegen.findings import Severity
 from sitegen.render import CompiledTemplates
 from sitegen.store import Store, cache_path
 
@@ -746,3 +747,68 @@ def test_a_temporary_store_goes_when_collected_but_not_in_a_forked_worker() -> N
     gc.collect()
     assert not path.exists()
     assert not Path(f"{path}-wal").exists()
+
+
+def test_a_step_put_to_without_being_read_keeps_its_other_entries(tmp_path: Path):
+    """A build may put to a step it never reads (the notes while building): the commit
+    then reads only the rows it changes and lays the changes over them. What is read
+    later, in this process or the next, is as if the step had been read first."""
+    path = tmp_path / "store.sqlite"
+    store = Store.open(path)
+    keys = [f"conditions/{n}.md" for n in range(300)]  # every row holds some
+    for key in keys:
+        store.put("notes", key, "1", [key])
+    store.commit()
+    later = Store.open(path)
+    later.put("notes", keys[0], "2", ["changed"])
+    later.drop("notes", keys[1])
+    later.put("notes", "conditions/new.md", "2", ["new"])
+    assert "notes" not in later.memo  # not read for it
+    expected = {key: ("1", [key]) for key in keys[2:]}
+    expected |= {keys[0]: ("2", ["changed"]), "conditions/new.md": ("2", ["new"])}
+    seen_before_commit = {key: tuple(entry) for key, entry in later.entries("notes").items()}
+    assert seen_before_commit == expected
+    again = Store.open(path)
+    again.put("notes", keys[0], "2", ["changed"])
+    again.drop("notes", keys[1])
+    again.put("notes", "conditions/new.md", "2", ["new"])
+    again.commit()
+    assert "notes" not in again.memo
+    for seen in (again, Store.open(path)):
+        assert {key: tuple(entry) for key, entry in seen.entries("notes").items()} == expected
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "UPDATE steps SET entries = replace(entries, '\"1\"', '\"9\"') WHERE step = 'notes'"
+        )
+    damaged = Store.open(path)
+    damaged.put("notes", keys[0], "3", [])
+    with pytest.raises(store_module.StoreDamageError):
+        damaged.commit()
+
+
+def test_a_build_reads_notes_only_where_they_are_shown(
+    templates: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Notes (a reading grade for every page) are shown by `check` only: `build` and
+    `serve` do not read them from the store. A `check` after builds that did not show
+    them shows every note a fresh check shows, those of a file changed meanwhile too."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    out = tmp_path / "site"
+    assert cached(content, out, templates, notes=False).notes == []
+    read: list[str] = []
+    entries = Store.entries
+    monkeypatch.setattr(
+        Store, "entries", lambda self, step: read.append(step) or entries(self, step)
+    )
+    page = content / "conditions" / "glaucoma.md"
+    page.write_text(
+        page.read_text().replace("\n## ", "\nIt is common. Most people know it.\n\n## ", 1)
+    )
+    edited = cached(content, out, templates, notes=False)
+    assert edited.ok and edited.notes == [] and "quality notes" not in read
+    checked = cached(content, out, templates, write=False)
+    fresh = build(BuildOptions(content=content, out=tmp_path / "fresh", templates=templates))
+    assert any(note.path.endswith("/glaucoma.md") for note in fresh.notes)
+    assert checked.findings == fresh.findings
+    assert edited.findings == [f for f in fresh.findings if f.severity is not Severity.NOTE]
