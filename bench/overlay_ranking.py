@@ -69,7 +69,7 @@ def edited_site(content: Path, label: str, condition: str, ballast: int, overlay
     search.BALLAST_PAGES, search.OVERLAY_PAGES = ballast, overlay
     build(options)
     listing = json.loads((folder / "site/pagefind/shards.json").read_text())
-    if ("overlay" in listing) != (overlay > 0):
+    if ("overlays" in listing) != (overlay > 0):
         raise SystemExit(f"{label}: expected {'an' if overlay else 'no'} overlay, found {listing}")
     return folder / "site"
 

@@ -36,6 +36,13 @@ from the overlay, its score scaled by how the ballast pages found score in
 both, so an edited page ranks about as it would in its shard. Past
 `OVERLAY_PAGES` the shards holding the changed pages are indexed again and
 the overlay is dropped.
+
+Pagefind's time grows with the pages it indexes, so the overlay is made in two
+layers: `pagefind/overlay/` for the pages changed since the shards were made,
+kept as it is while `pagefind/recent/` takes the pages changed since it was made
+(with the same ballast). An edit then indexes the few recent pages, not all the
+changed ones; past `RECENT_PAGES` the two are made into one overlay again. A
+page's entry in a layer is stale once a newer layer holds the page.
 """
 
 from __future__ import annotations
@@ -72,13 +79,15 @@ SHARDS = "shards.json"  # in BUNDLE: the shards' folders, the first one first
 SHARD_PAGES = 1000
 OVERLAY = "overlay"  # in BUNDLE: the pages changed since the shards were made
 OVERLAY_PAGES = 100
+RECENT = "recent"  # in BUNDLE: the pages changed since the overlay was made
+RECENT_PAGES = 10
 # Unchanged pages the overlay also holds. The search page scales a changed page's
 # score by how these score in both bundles, so a few suffice where enough of them
 # match a query; for rarer words it goes by the words' weights. 20 ranked as 50 did,
 # for common words and for words one page in 25 to 500 uses (docs/performance.md),
 # and each is a page Pagefind indexes again on every edit.
 BALLAST_PAGES = 20
-RECORD_VERSION = 4  # 4: shards.json names the overlay apart from the shards
+RECORD_VERSION = 5  # 5: the overlay in two layers
 INDEXED_MARK = b"data-pagefind-body"
 # Pagefind's ready-made interfaces, which the site does not use (static/search.js does
 # the searching with Pagefind's JavaScript API): not written, so not served.
@@ -283,8 +292,10 @@ def valid_record(record: Any) -> dict | None:
         return None
     if not isinstance(record.get("shards"), list) or not isinstance(record.get("indexed"), list):
         return None
-    overlay = record.get("overlay")
+    overlay, recent = record.get("overlay"), record.get("recent")
     if not isinstance(overlay, dict) or not isinstance(overlay.get("members"), dict):
+        return None
+    if not isinstance(recent, dict) or not isinstance(recent.get("members"), list):
         return None
     return record
 
@@ -376,7 +387,7 @@ class SearchIndex:
         count = len(shards)
         before = record["shards"] if record and len(record["shards"]) == count else []
         base_kept = live is not None and bool(before) and as_recorded(live, before)
-        members = self.changed(done, record, pages) if base_kept and record else None
+        members, recent = self.changed(done, record, pages) if base_kept and record else (None, [])
         small = len(pages) <= 2 * (OVERLAY_PAGES + BALLAST_PAGES)  # indexed again as fast
         overlay = members is not None and not small and 0 < len(members) <= OVERLAY_PAGES
         self.tidy(bundle, count, overlay)
@@ -403,17 +414,20 @@ class SearchIndex:
                 self.ids[number] = (f"{shard['pages']} {shard['entry']}", ids)
         listing: dict[str, Any] = {"bundles": [f"{n}/" for n in range(count)]}
         layer: dict[str, Any] = {"members": {}}
+        top: dict[str, Any] = {"members": []}
         if overlay and members is not None and live is not None and record is not None:
-            layer = self.overlay(done, bundle, live, record, pages, members)
-            listing["overlay"] = f"{OVERLAY}/"
-            listing["stale"] = layer["stale"]
+            layer, top, stale = self.overlays(done, bundle, live, record, pages, members, recent)
+            layers = [layer, top] if top["members"] else [layer]
+            listing["overlays"] = [f"{OVERLAY}/"] + ([f"{RECENT}/"] if top["members"] else [])
+            listing["stale"] = stale
             # for the search page's estimate of how the bundles weigh a rare word
-            listing["pages"] = {"shard": round(len(pages) / count), "overlay": layer["count"]}
+            listing["pages"] = {"shard": round(len(pages) / count),
+                                "overlays": [made["count"] for made in layers]}  # fmt: skip
         written = bundle / f"{SHARDS}.tmp"
         written.write_text(json.dumps(listing), "utf-8")
         written.replace(bundle / SHARDS)  # a new file: the live one may share the old
         return {"version": RECORD_VERSION, "shards": recorded, "indexed": sorted(pages),
-                "shard_pages": SHARD_PAGES, "overlay": layer}  # fmt: skip
+                "shard_pages": SHARD_PAGES, "overlay": layer, "recent": top}  # fmt: skip
 
     def index_shards(
         self, folder: Path, shards: Mapping[Path, list[str]]
@@ -450,11 +464,12 @@ class SearchIndex:
             return False
         if not as_recorded(bundle, record["shards"]):
             return False
-        overlay = record["overlay"]
+        overlay, recent = record["overlay"], record["recent"]
         if not overlay["members"]:
             return True
-        made = overlay.get("pages") is not None
-        return made and entry_inode(bundle / OVERLAY) == overlay.get("entry")
+        layers = [(OVERLAY, overlay)] + ([(RECENT, recent)] if recent["members"] else [])
+        return all(made.get("pages") is not None and entry_inode(bundle / name) == made.get("entry")
+                   for name, made in layers)  # fmt: skip
 
     @staticmethod
     def tidy(bundle: Path, count: int, overlay: bool) -> None:
@@ -464,7 +479,7 @@ class SearchIndex:
         for leftover in bundle.iterdir():
             if leftover.is_dir() and leftover.name.isdigit() and int(leftover.name) < count:
                 continue
-            if leftover.is_dir() and leftover.name == OVERLAY and overlay:
+            if leftover.is_dir() and leftover.name in (OVERLAY, RECENT) and overlay:
                 continue
             if leftover.is_dir():
                 shutil.rmtree(leftover)
@@ -474,9 +489,10 @@ class SearchIndex:
     @staticmethod
     def kept(done: Finish, record: dict) -> dict:
         """The record of an index kept while serving, with the pages changed since it
-        was made added to its overlay's members (and to what it indexes), for the next
-        build to index. Only the files whose stamps differ from the live ones' can
-        have changed (the others are the live files, linked), so this stays cheap."""
+        was made added to its overlay's members and its recent layer's (and to what it
+        indexes), for the next build to index. Only the files whose stamps differ from
+        the live ones' can have changed (the others are the live files, linked), so
+        this stays cheap."""
         indexed = set(record["indexed"])
         members = dict(record["overlay"]["members"])
         differ = [name for name, stamp in done.files.items()
@@ -486,14 +502,19 @@ class SearchIndex:
         gone |= done.live_files.keys() - done.files.keys()
         note_changes(members, indexed, searchable, gone)
         layer = {**record["overlay"], "members": members}
-        if members != record["overlay"]["members"]:
-            layer["pages"] = None  # to be indexed by the next build that is not kept
-        return {**record, "indexed": sorted((indexed | searchable) - gone), "overlay": layer}
+        recent = sorted({*record["recent"]["members"], *searchable, *(gone & indexed)})
+        top = {**record["recent"], "members": recent}
+        if recent != record["recent"]["members"]:
+            top["pages"] = None  # to be indexed by the next build that is not kept
+        return {**record, "indexed": sorted((indexed | searchable) - gone), "overlay": layer,
+                "recent": top}  # fmt: skip
 
     @staticmethod
-    def changed(done: Finish, record: dict, pages: Mapping[str, str]) -> dict[str, str]:
+    def changed(done: Finish, record: dict, pages: Mapping[str, str]
+                ) -> tuple[dict[str, str], list[str]]:  # fmt: skip
         """The pages changed, added or removed since the shards were made, each with
-        its id in its shard ("" if it is in none yet; filled in by `overlay`)."""
+        its id in its shard ("" if it is in none yet; filled in by `overlays`); and
+        those changed, added or removed since the overlay was made."""
         members = dict(record["overlay"]["members"])
         before = set(record["indexed"])
         changed = [
@@ -501,13 +522,17 @@ class SearchIndex:
             for name, digest in pages.items()
             if name not in before or getattr(done.live_files.get(name), "digest", "") != digest
         ]
-        note_changes(members, before, changed, before - pages.keys())
-        return members
+        gone = before - pages.keys()
+        note_changes(members, before, changed, gone)
+        return members, sorted({*record["recent"]["members"], *changed, *gone})
 
-    def overlay(self, done: Finish, bundle: Path, live: Path, record: dict,
-                pages: Mapping[str, str], members: dict[str, str]) -> dict[str, Any]:  # fmt: skip
-        """Index the changed pages, with the ballast, into the overlay bundle; what the
-        record keeps of it, with the shards' stale page ids."""
+    def overlays(self, done: Finish, bundle: Path, live: Path, record: dict,
+                 pages: Mapping[str, str], members: dict[str, str], recent: list[str]
+                 ) -> tuple[dict[str, Any], dict[str, Any], list[str]]:  # fmt: skip
+        """Index the changed pages into the overlay's layers: the recent pages (those
+        changed since the overlay was made) into the recent layer while there are few,
+        else all of them into the overlay, made again. What the record keeps of each
+        layer, and the page ids gone stale in the shards and the overlay."""
         count = len(record["shards"])
         unknown = {shard_of(name, count) for name, found in members.items() if found == "?"}
         for number in unknown:
@@ -515,20 +540,47 @@ class SearchIndex:
             for name, found in members.items():
                 if found == "?" and shard_of(name, count) == number:
                     members[name] = ids.get(name, "")
-        indexed = {name: pages[name] for name in members if name in pages}
-        indexed.update((name, pages[name]) for name in ballast(pages, members))
-        output, print_ = bundle / OVERLAY, members_print(indexed)
         old = record["overlay"]
-        kept = (old.get("pages") == print_ and entry_inode(live / OVERLAY) == old.get("entry")
-                and link_tree(live / OVERLAY, output))  # fmt: skip
+        kept = (old.get("pages") is not None and len(recent) <= RECENT_PAGES
+                and entry_inode(live / OVERLAY) == old.get("entry")
+                and link_tree(live / OVERLAY, bundle / OVERLAY))  # fmt: skip
+        if kept:
+            layer = {**old, "members": members}
+        else:
+            layer = {**self.layer(done, OVERLAY, live, old, list(members), pages, members),
+                     "members": members}  # fmt: skip
+            recent = []
+        top: dict[str, Any] = {"members": recent}
+        if recent:
+            top |= self.layer(done, RECENT, live, record["recent"], recent, pages, members)
+        else:
+            shutil.rmtree(bundle / RECENT, ignore_errors=True)
+        stale = set()
+        for name, in_shard in members.items():
+            now = layer["held"].get(name)
+            older = {in_shard}
+            if name in top["members"]:
+                older.add(now)  # the overlay's entry, if any, is the older one now
+                now = top["held"].get(name)
+            stale |= older - {now, None, ""}
+        return layer, top, sorted(stale)
+
+    def layer(self, done: Finish, name: str, live: Path, old: dict, changed: list[str],
+              pages: Mapping[str, str], members: Mapping[str, str]) -> dict[str, Any]:  # fmt: skip
+        """Index the `changed` pages that are still pages, with the ballast, into the
+        layer `name` of the index (linked from the live one if made of the same pages);
+        what the record keeps of it, with the page ids of the changed pages it holds."""
+        indexed = {page: pages[page] for page in changed if page in pages}
+        indexed.update((page, pages[page]) for page in ballast(pages, members))
+        output, print_ = done.folder / BUNDLE / name, members_print(indexed)
+        kept = (old.get("pages") == print_ and entry_inode(live / name) == old.get("entry")
+                and link_tree(live / name, output))  # fmt: skip
         if kept:
             ids = page_ids(output)
         else:
             ids = self.index_shards(done.folder, {output: sorted(indexed)})[output]
-        fresh = set(ids.values())
-        stale = sorted({found for found in members.values() if found and found not in fresh})
-        return {"members": members, "pages": print_, "entry": entry_inode(output), "stale": stale,
-                "count": len(fresh)}  # fmt: skip
+        held = {page: ids[page] for page in changed if page in ids}
+        return {"pages": print_, "entry": entry_inode(output), "count": len(ids), "held": held}
 
     def shard_ids(self, shard: Path, number: int, recorded: dict) -> dict[str, str]:
         """The page ids of the live `shard` (as `recorded`): those kept, if kept for the

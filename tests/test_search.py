@@ -27,9 +27,10 @@ def options(content: Path, templates: Path, tmp_path: Path) -> BuildOptions:
 
 
 def bundles(out: Path) -> list[Path]:
-    """The index's bundles as the search page finds them: the shards, then the overlay."""
+    """The index's bundles as the search page finds them: the shards, then the overlay's
+    layers."""
     listing = json.loads((out / "pagefind/shards.json").read_text())
-    folders = listing["bundles"] + ([listing["overlay"]] if "overlay" in listing else [])
+    folders = listing["bundles"] + listing.get("overlays", [])
     return [out / "pagefind" / folder for folder in folders]
 
 
@@ -434,11 +435,11 @@ def test_a_small_edit_goes_into_an_overlay_and_the_shards_stay(
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
     session.build()
     listing = json.loads((options.out / "pagefind/shards.json").read_text())
-    assert listing["overlay"] == "overlay/" and len(listing["stale"]) == 1
+    assert listing["overlays"] == ["overlay/"] and len(listing["stale"]) == 1
     overlay = options.out / "pagefind/overlay/fragment"
     assert len(list(overlay.iterdir())) == 2  # the edited page and the ballast
     indexed = len(before)
-    assert listing["pages"] == {"shard": round(indexed / len(shards)), "overlay": 2}
+    assert listing["pages"] == {"shard": round(indexed / len(shards)), "overlays": [2]}
     after = entry_inodes(options.out)
     assert {name: after[name] for name in shards} == shards  # every shard kept as it was
     found = current_index(options.out)
@@ -452,7 +453,7 @@ def test_a_small_edit_goes_into_an_overlay_and_the_shards_stay(
     third = session.build()
     assert third.ok
     listing = json.loads((options.out / "pagefind/shards.json").read_text())
-    assert "overlay" not in listing and "stale" not in listing
+    assert "overlays" not in listing and "stale" not in listing
     assert not (options.out / "pagefind/overlay").exists()
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
 
@@ -493,7 +494,7 @@ def test_the_page_ids_of_a_shard_are_kept_for_edits(
         path.write_text(path.read_text().replace("\n## ", f"\nA {word}.\n\n## ", 1))
         assert build(cached).ok
     shard_read = [] if made_cached else [str(number)]  # the shard's fragments: once at most
-    assert read == [*shard_read, "overlay", "overlay"]
+    assert read == [*shard_read, "overlay", "recent"]  # the second edit: the recent layer
     listing = json.loads((options.out / "pagefind/shards.json").read_text())
     assert len(listing["stale"]) == 2
     fresh = replace(options, out=tmp_path / "fresh")
@@ -548,9 +549,57 @@ def test_an_overlay_drops_removed_pages_and_adds_new_ones(
     monkeypatch.setattr(search, "OVERLAY_PAGES", 2)  # room for a new page in the overlay
     (conditions / "delta.md").write_text(copy.replace("Beta", "Delta"))
     assert session.build().ok
-    assert "overlay" in json.loads((options.out / "pagefind/shards.json").read_text())
+    assert "overlays" in json.loads((options.out / "pagefind/shards.json").read_text())
     assert "/conditions/delta/index.html" in current_index(options.out)
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
+
+
+def test_edits_after_the_overlay_is_made_go_into_its_recent_layer_until_they_are_many(
+    options: BuildOptions, overlaid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The overlay is kept as it was made while the pages changed since then (up to
+    `RECENT_PAGES`) go into its recent layer, so that an edit indexes those few pages,
+    not every page changed since the shards were made: a page edited again, a page
+    changed back to what its shard holds. Past `RECENT_PAGES` the
+    overlay is made again with every changed page and the recent layer goes. After
+    every build, search finds what a fresh index finds."""
+    monkeypatch.setattr(search, "OVERLAY_PAGES", 4)
+    monkeypatch.setattr(search, "RECENT_PAGES", 2)
+    conditions = options.content / "conditions"
+    copy = (conditions / "beta.md").read_text()
+    for name in ("Gamma", "Epsilon", "Zeta", "Eta", "Theta", "Iota"):  # room for an overlay of 4
+        (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
+    session = Session(options)
+    assert session.build().ok
+    fresh = replace(options, out=tmp_path / "fresh")
+    original = (conditions / "alpha.md").read_text()
+
+    def edit(slug: str, word: str) -> None:
+        path = conditions / f"{slug}.md"
+        path.write_text(path.read_text().replace("\n## ", f"\nA {word}.\n\n## ", 1))
+
+    def layers() -> list[str]:
+        assert session.build().ok
+        assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
+        return json.loads((options.out / "pagefind/shards.json").read_text()).get("overlays", [])
+
+    edit("alpha", "zebrafish")
+    assert layers() == ["overlay/"]
+    overlay = entry_inodes(options.out)["overlay"]
+    edit("beta", "okapi")
+    assert layers() == ["overlay/", "recent/"]
+    edit("alpha", "quokka")  # edited again: its entry in the overlay is stale
+    assert layers() == ["overlay/", "recent/"]
+    assert "quokka" in current_index(options.out)["/conditions/alpha/index.html"]
+    assert entry_inodes(options.out)["overlay"] == overlay  # the overlay as it was made
+    (conditions / "alpha.md").write_text(original)  # as its shard holds it
+    assert layers() == ["overlay/", "recent/"]
+    edit("gamma", "ibex")  # a third recent page: the overlay is made again
+    assert layers() == ["overlay/"]
+    assert entry_inodes(options.out)["overlay"] != overlay
+    assert not (options.out / "pagefind/recent").exists()
+    edit("epsilon", "tapir")
+    assert layers() == ["overlay/", "recent/"]
 
 
 def test_pages_changed_while_serving_go_into_the_next_build_s_overlay(
@@ -578,7 +627,7 @@ def test_pages_changed_while_serving_go_into_the_next_build_s_overlay(
     assert build(options).ok  # the next `python build.py`, in a new process
     after = entry_inodes(options.out)
     assert {name: after[name] for name in shards} == shards  # the shards were kept
-    assert "overlay" in json.loads((options.out / "pagefind/shards.json").read_text())
+    assert "overlays" in json.loads((options.out / "pagefind/shards.json").read_text())
     fresh = replace(options, out=tmp_path / "fresh")
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
 

@@ -123,30 +123,40 @@
 
   // The pages that match, best first. After a small edit the build leaves the shards as
   // they were and indexes the changed pages, with some unchanged ones (the ballast), into
-  // an overlay bundle searched on its own. An unchanged page is taken from its shard, a
-  // changed one from the overlay; the shards' entries for changed pages are stale. The
-  // overlay, being small, weighs words otherwise than the shards, so a changed page's
+  // an overlay searched on its own, in up to two layers (the pages changed since the
+  // overlay was made go into a second). An unchanged page is taken from its shard, a
+  // changed one from the newest layer holding it; older entries for it are stale. A
+  // layer, being small, weighs words otherwise than the shards, so a changed page's
   // score is scaled by how the ballast pages found score in both (the median ratio).
   // Where no ballast page matches, the scale is estimated from how many pages match in
   // each, with the weight Pagefind gives a word (BM25's inverse document frequency).
   async function find(index, query) {
-    var found = (await index.shards.search(query)).results.filter(function (hit) {
-      return !index.stale.has(hit.id);
+    var searches = [index.shards].concat(index.overlays).map(function (api) {
+      return api.search(query);
     });
-    if (!index.overlay) return found;
+    var answers = await Promise.all(searches);
+    var fresh = function (hit) { return !index.stale.has(hit.id); };
+    var found = answers[0].results.filter(fresh);
     var inShards = new Map(found.map(function (hit) { return [hit.id, hit.score]; }));
-    var ratios = [];
-    var changed = [];
-    (await index.overlay.search(query)).results.forEach(function (hit) {
-      if (!inShards.has(hit.id)) changed.push(hit);
-      else if (hit.score > 0) ratios.push(inShards.get(hit.id) / hit.score);
-    });
-    ratios.sort(function (a, b) { return a - b; });
-    var scale = ratios.length
-      ? ratios[Math.floor(ratios.length / 2)]
-      : rareScale(index, found.length, changed.length);
     var scored = found.map(function (hit) { return { hit: hit, score: hit.score }; });
-    changed.forEach(function (hit) { scored.push({ hit: hit, score: hit.score * scale }); });
+    var seen = new Set(inShards.keys());
+    answers.slice(1).forEach(function (answer, layer) {
+      var ratios = [];
+      var changed = [];
+      answer.results.filter(fresh).forEach(function (hit) {
+        if (inShards.has(hit.id)) {
+          if (hit.score > 0) ratios.push(inShards.get(hit.id) / hit.score);
+        } else if (!seen.has(hit.id)) {
+          seen.add(hit.id);
+          changed.push(hit);
+        }
+      });
+      ratios.sort(function (a, b) { return a - b; });
+      var scale = ratios.length
+        ? ratios[Math.floor(ratios.length / 2)]
+        : rareScale(index, layer, found.length, changed.length);
+      changed.forEach(function (hit) { scored.push({ hit: hit, score: hit.score * scale }); });
+    });
     scored.sort(function (a, b) { return b.score - a.score; });
     return scored.map(function (entry) { return entry.hit; });
   }
@@ -155,10 +165,11 @@
     return Math.log((pages - matching + 0.5) / (matching + 0.5) + 1);
   }
 
-  function rareScale(index, inShards, inOverlay) {
-    var pages = index.pages;
-    if (!pages || !pages.shard || !pages.overlay) return 1;
-    return weight(pages.shard, inShards / index.shardCount) / weight(pages.overlay, inOverlay);
+  function rareScale(index, layer, inShards, inLayer) {
+    var pages = index.pages || {};
+    var layerPages = (pages.overlays || [])[layer];
+    if (!pages.shard || !layerPages) return 1;
+    return weight(pages.shard, inShards / index.shardCount) / weight(layerPages, inLayer);
   }
 
   function searchSoon() {
@@ -177,7 +188,7 @@
   }
 
   // The index comes in shards (one for a small site): open the first, merge the others;
-  // and the overlay, if a small edit made one (see `find`).
+  // and the overlay's layers, if small edits made them (see `find`).
   async function load() {
     var listing = new URL(form.getAttribute("data-pagefind"), document.baseURI);
     var response = await fetch(listing);
@@ -186,10 +197,10 @@
     var bundles = shards.bundles.map(function (folder) {
       return new URL(folder, listing).href;
     });
-    var opened = await Promise.all([
-      open(bundles[0]),
-      shards.overlay ? open(new URL(shards.overlay, listing).href) : null,
-    ]);
+    var layers = (shards.overlays || []).map(function (folder) {
+      return new URL(folder, listing).href;
+    });
+    var opened = await Promise.all([bundles[0]].concat(layers).map(open));
     await Promise.all(
       bundles.slice(1).map(function (bundle) {
         return opened[0].mergeIndex(bundle, { excerptLength: 24 });
@@ -199,7 +210,7 @@
     return {
       shards: opened[0],
       shardCount: bundles.length,
-      overlay: opened[1],
+      overlays: opened.slice(1),
       stale: new Set(shards.stale || []),
       pages: shards.pages,
     };

@@ -206,32 +206,45 @@ def test_a_sharded_index_finds_what_one_index_finds(tab, sharded, served):
 @pytest.fixture(scope="module")
 def overlaid(tmp_path_factory) -> Iterator[Any]:
     """The sample site in shards of two pages, then one condition edited: the edit
-    goes into an overlay bundle and the shard's old entry for it is listed as stale."""
+    goes into an overlay bundle and the shard's old entry for it is listed as stale.
+    Then that condition and another are edited: both go into the overlay's recent
+    layer, and their entries in the overlay and the shards are stale."""
     root = tmp_path_factory.mktemp("overlaid")
     content, out = root / "content", root / "site"
     shutil.copytree(CONTENT, content)
     options = BuildOptions(content=content, out=out, templates=TEMPLATES)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search_index, "SHARD_PAGES", 2)
-        patch.setattr(search_index, "OVERLAY_PAGES", 1)
+        patch.setattr(search_index, "OVERLAY_PAGES", 2)
+        patch.setattr(search_index, "RECENT_PAGES", 2)
         patch.setattr(search_index, "BALLAST_PAGES", 1)
         session = Session(options)
         session.build()
         glaucoma = content / "conditions/glaucoma.md"
-        text = glaucoma.read_text("utf-8")
-        glaucoma.write_text(text.replace("\n## ", "\nA kaleidoscope test sentence.\n\n## ", 1))
-        result = session.rebuild([glaucoma])
+        lhon = content / "conditions/leber-hereditary-optic-neuropathy.md"
+        for changed, word in (([glaucoma], "kaleidoscope"), ([glaucoma, lhon], "xylophone")):
+            for path in changed:
+                text = path.read_text("utf-8")
+                path.write_text(text.replace("\n## ", f"\nA {word} test sentence.\n\n## ", 1))
+            result = session.rebuild(changed)
+            assert result.ok, "\n".join(map(str, result.findings))
+            listing = json.loads((out / "pagefind/shards.json").read_text())
+            if word == "kaleidoscope":
+                assert listing["overlays"] == ["overlay/"] and len(listing["stale"]) == 1
         session.close()
-    assert result.ok, "\n".join(map(str, result.findings))
-    listing = json.loads((out / "pagefind/shards.json").read_text())
-    assert listing["overlay"] == "overlay/" and listing["stale"]
+    assert listing["overlays"] == ["overlay/", "recent/"] and len(listing["stale"]) == 3
     with serving(out) as site:
         yield site
 
 
 def test_an_overlay_replaces_the_shards_entry_for_an_edited_page(tab, overlaid, served):
-    """Search finds the edited text, and each page once, as from one fresh index."""
+    """Search finds the edited text, and each page once, as from one fresh index: a page
+    edited twice from its newest layer."""
     assert [found["title"] for found in search(tab, overlaid, "kaleidoscope")] == ["Glaucoma"]
+    assert sorted(found["title"] for found in search(tab, overlaid, "xylophone")) == [
+        "Glaucoma",
+        "Leber hereditary optic neuropathy (LHON)",
+    ]
     for query in ("glaucoma", "optic", "stem cell"):
         one = sorted(found["title"] for found in search(tab, served, query))
         assert sorted(found["title"] for found in search(tab, overlaid, query)) == one, query
@@ -256,14 +269,15 @@ def fake_bundle(hits: dict[str, list[tuple[str, float]]]) -> str:
 
 def test_after_an_edit_changed_pages_are_scored_as_their_shards_would_score_them(tab, served):
     """Unchanged pages rank by their shards' scores (a ballast page's copy in the overlay
-    is never shown); a changed page's overlay score is scaled by the median ratio of
-    the ballast pages' shard scores to their overlay scores; stale entries are dropped.
-    Where no ballast page matches, the scale is the ratio of Pagefind's word weights."""
+    is never shown); a changed page's score in an overlay layer is scaled by the median
+    ratio of the ballast pages' shard scores to their scores in that layer; stale
+    entries are dropped. Where no ballast page matches, the scale is the ratio of
+    Pagefind's word weights in the shards and in that layer."""
     listing = {
         "bundles": ["0/"],
-        "overlay": "overlay/",
-        "stale": ["edited-before"],
-        "pages": {"shard": 1000, "overlay": 51},
+        "overlays": ["overlay/", "recent/"],
+        "stale": ["edited-before", "twice-before", "twice-a"],
+        "pages": {"shard": 1000, "overlays": [51, 21]},
     }
     shards = {
         "common": [("alpha", 10), ("edited-before", 9), ("beta", 6), ("gamma", 4), ("delta", 1)],
@@ -272,13 +286,21 @@ def test_after_an_edit_changed_pages_are_scored_as_their_shards_would_score_them
     # common: ratios beta 6/3 = 2, gamma 4/1 = 4, delta 1/5 = 0.2 (its copy scores higher)
     # rare: one page of 1,000 in the shard, one of 51 in the overlay: weights 6.50 / 3.55
     overlay = {
-        "common": [("delta", 5), ("edited", 3.5), ("beta", 3), ("gamma", 1)],
-        "rare": [("edited", 5)],
+        "common": [("delta", 5), ("edited", 3.5), ("beta", 3), ("twice-a", 2.5), ("gamma", 1)],
+        "rare": [("edited", 5), ("twice-a", 5)],
+    }
+    # a page edited again is in the recent layer: its overlay entry is stale
+    # common: ratios beta 6/1.5 = 4, gamma 4/1 = 4, delta 1/0.5 = 2: median 4
+    # rare: one page of 1,000 in the shard, one of 21 in the layer: weights 6.50 / 2.69
+    recent = {
+        "common": [("twice-b", 2), ("beta", 1.5), ("gamma", 1), ("delta", 0.5)],
+        "rare": [("twice-b", 4)],
     }
     bodies = {
         "shards.json": (json.dumps(listing), "application/json"),
         "0/pagefind.js": (fake_bundle(shards), "text/javascript"),
         "overlay/pagefind.js": (fake_bundle(overlay), "text/javascript"),
+        "recent/pagefind.js": (fake_bundle(recent), "text/javascript"),
     }
 
     def fake(route):
@@ -288,9 +310,14 @@ def test_after_an_edit_changed_pages_are_scored_as_their_shards_would_score_them
 
     tab.route("**/pagefind/**", fake)
     found = [result["title"] for result in search(tab, served, "common")]
-    assert found == ["alpha", "edited", "beta", "gamma", "delta"]  # edited: 3.5 x 2 = 7
+    # edited: 3.5 x 2 = 7; twice-b: 2 x 4 = 8
+    assert found == ["alpha", "twice-b", "edited", "beta", "gamma", "delta"]
     found = [result["title"] for result in search(tab, served, "rare")]
-    assert found == ["edited", "alpha"]  # edited: 5 x 1.83 = 9.2
+    assert found == [
+        "twice-b",
+        "edited",
+        "alpha",
+    ]  # twice-b: 4 x 2.42 = 9.7, edited: 5 x 1.83 = 9.2
     assert tab.errors == [] and [m for m in tab.console if m[0] == "error"] == []
 
 
