@@ -130,8 +130,9 @@ class BuildOptions:
     # serve: the session keeps the output of `{% fragment %}` parts of the pages it
     # rendered, for the next builds to reuse while what they read stays the same.
     keep_fragments: bool = False
-    # The findings include notes. Only `check` shows them: a large site has tens of
-    # thousands (a reading grade for every page), which `build` and `serve` need not read.
+    # The findings include the notes of the checks run on each file (a reading grade
+    # for every page: tens of thousands on a large site). Only `check` shows notes, so
+    # `build` and `serve` need not read these from the store.
     notes: bool = True
 
 
