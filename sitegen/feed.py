@@ -65,9 +65,9 @@ def package_summary(name: str, summary: str | None) -> str:
     return summary or f"What the {name} includes and its known risks."
 
 
-# A feed entry not made yet: its review date, and how to make it (reading its title and
-# summary, which the feed then depends on, only if it can be among the newest).
-Candidate = tuple[date, Callable[[], FeedEntry]]
+# A feed entry not made yet: its review date, its address, and how to make it (reading
+# its title and summary, which the feed then depends on, only if it is among the newest).
+Candidate = tuple[date, str, Callable[[], FeedEntry]]
 
 
 def document_candidates(site: Site, lang: str | None = None) -> list[Candidate]:
@@ -80,7 +80,7 @@ def document_candidates(site: Site, lang: str | None = None) -> list[Candidate]:
             continue
         reviewed = doc.meta.last_reviewed
         if reviewed is not None:
-            found.append((reviewed, partial(document_entry, base, doc, reviewed)))
+            found.append((reviewed, doc.url, partial(document_entry, base, doc, reviewed)))
     return found
 
 
@@ -103,7 +103,8 @@ def feed_entries(site: Site, lang: str | None = None) -> list[FeedEntry]:
         return newest(language_candidates(site, lang), site.config.feed_entries)
     base = site.config.base_url
     candidates = document_candidates(site)
-    candidates += [(package.last_reviewed, partial(package_entry, base + package.url, package))
+    candidates += [(package.last_reviewed, package.url,
+                    partial(package_entry, base + package.url, package))
                    for package in site.packages]  # fmt: skip
     return newest(candidates, site.config.feed_entries)
 
@@ -117,23 +118,21 @@ def language_candidates(site: Site, lang: str) -> list[Candidate]:
         if lang in site.translated(package):  # type: ignore[attr-defined]
             url, summary = f"{base}{lang}/{package.url}", package.summary or package.name
             candidates.append(
-                (package.last_reviewed, partial(package_entry, url, package, summary))
+                (package.last_reviewed, package.url, partial(package_entry, url, package, summary))
             )
     return candidates
 
 
 def newest(candidates: list[Candidate], count: int) -> list[FeedEntry]:
-    """The `count` newest entries, newest first, then by title and address. Only the
-    candidates reviewed on or after the `count`-th newest date are made: a page
-    reviewed before it is not read further, so a change to its title leaves the feed
-    as it was (a feed reader fetches the whole feed each time it looks: a large site's
-    every page would make it megabytes)."""
-    if len(candidates) > count:
-        cutoff = heapq.nlargest(count, [reviewed for reviewed, _ in candidates])[-1]
-        candidates = [candidate for candidate in candidates if candidate[0] >= cutoff]
-    entries = [make() for _, make in candidates]
+    """The `count` newest entries, newest first, then by title and address. They are
+    chosen by review date, reviews of the same day by address, before any is made: a
+    page not chosen is not read further, so a change to its title leaves the feed as
+    it was (a feed reader fetches the whole feed each time it looks: a large site's
+    every page would make it megabytes; and a site may review many pages on one day)."""
+    chosen = heapq.nsmallest(count, candidates, key=lambda c: (-c[0].toordinal(), c[1]))
+    entries = [make() for _, _, make in chosen]
     entries.sort(key=lambda e: (-e.reviewed.toordinal(), e.title.casefold(), e.url))
-    return entries[:count]
+    return entries
 
 
 def feed_context(site: Site, lang: str | None = None) -> dict[str, Any]:

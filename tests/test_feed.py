@@ -219,3 +219,36 @@ def test_a_page_reviewed_before_the_feed_s_newest_changes_it_only_by_its_review_
     assert build(clean).ok
     assert (tmp_path / "site/feed.xml").read_bytes() == (tmp_path / "clean/feed.xml").read_bytes()
     session.close()
+
+
+def test_reviews_of_the_cut_off_day_are_chosen_by_address_so_titles_there_are_not_read(
+    content: Path, tmp_path: Path
+):
+    """A site may review many pages on one day. Where more share the last day the feed
+    has room for than it has room left, they are chosen by address before any title is
+    read: renaming one not chosen leaves the feed alone (unless it reorders the list
+    of conditions, which the feed reads), and a title that sorts first does not get it
+    chosen; the chosen are shown by title, as the rest of the feed."""
+    settings = content / "site.yaml"
+    settings.write_text(settings.read_text() + "feed_entries: 2\n")
+    alpha, beta = content / "conditions/alpha.md", content / "conditions/beta.md"
+    alpha.write_text(
+        alpha.read_text().replace("last_reviewed: 2026-01-15", "last_reviewed: 2026-02-01")
+    )  # now reviewed the same day as beta: one of the two fits
+    options = BuildOptions(content, tmp_path / "site", TEMPLATES, today=TODAY)
+    clean = replace(options, out=tmp_path / "clean")
+    session = Session(options)
+    assert session.build().ok
+    chosen = ["https://example.test/sub/packages/test-package/",
+              "https://example.test/sub/conditions/alpha/"]  # fmt: skip
+    assert feed_ids(tmp_path / "site") == chosen
+    for title, rendered in (("Beta condition renamed", False), ("Aardvark", True)):
+        text = beta.read_text()
+        beta.write_text(text.replace(text.split("\n")[1], f"title: {title}", 1))
+        renamed = session.build()
+        assert renamed.ok and ("feed.xml" in renamed.rendered) is rendered
+        assert feed_ids(tmp_path / "site") == chosen
+        assert build(clean).ok
+        feed = (tmp_path / "site/feed.xml").read_bytes()
+        assert feed == (tmp_path / "clean/feed.xml").read_bytes()
+    session.close()
