@@ -74,7 +74,7 @@ from .models import (
     Site,
     SiteConfig,
 )
-from .parallel import parallel_map
+from .parallel import parallel_map, worker_count
 from .publishing import (
     Entry,
     editorial_data,
@@ -1440,10 +1440,11 @@ class Session:
         theirs there: those templates are compiled once more here, once for the whole
         build, so that the first edit after a build from scratch does not compile them."""
         store, compiled = self.store, self.compiled
-        used = {key.removeprefix("template:") for made in rendered.values()
-                for key in made.reads if key.startswith("template:")}  # fmt: skip
-        renderer.compile(sorted(name for name in used - compiled.codes.keys()
-                                if f"templates/{name}" in inputs.stamps))  # fmt: skip
+        if worker_count(len(rendered), self.options.jobs) > 1:
+            used = {key.removeprefix("template:") for made in rendered.values()
+                    for key in made.reads if key.startswith("template:")}  # fmt: skip
+            renderer.compile(sorted(name for name in used - compiled.codes.keys()
+                                    if f"templates/{name}" in inputs.stamps))  # fmt: skip
         for name in compiled.made:
             store.put_code(compiled.STEP, name, compiled.CONTEXT, compiled.codes[name])
         compiled.made.clear()

@@ -40,6 +40,14 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     return [func(items[index]) for index in range(*bounds)]
 
 
+def worker_count(total: int, jobs: int | None) -> int:
+    """How many processes `parallel_map` spreads `total` items over (1: this one)."""
+    count = min(workers(jobs), total // max(1, MIN_ITEMS // 4) or 1)
+    if count < 2 or total < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return count
+
+
 def parallel_map(
     func: Callable[[T], R],
     items: Sequence[T],
@@ -50,10 +58,9 @@ def parallel_map(
 
     `progress(done, total)` is called as the work goes on.
     """
-    min_items = MIN_ITEMS
     total = len(items)
-    count = min(workers(jobs), total // max(1, min_items // 4) or 1)
-    if count < 2 or total < min_items or "fork" not in multiprocessing.get_all_start_methods():
+    count = worker_count(total, jobs)
+    if count == 1:
         results = []
         for item in items:
             results.append(func(item))
