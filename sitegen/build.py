@@ -130,9 +130,9 @@ class BuildOptions:
     # serve: the session keeps the output of `{% fragment %}` parts of the pages it
     # rendered, for the next builds to reuse while what they read stays the same.
     keep_fragments: bool = False
-    # The findings include the notes of the checks run on each file (a reading grade
-    # for every page: tens of thousands on a large site). Only `check` shows notes, so
-    # `build` and `serve` need not read these from the store.
+    # The findings include notes. Only `check` shows them: a large site has tens of
+    # thousands (a reading grade for every page), which `build` and `serve` need not
+    # read from the store.
     notes: bool = True
 
 
@@ -973,7 +973,7 @@ class Session:
         clock.lap("validate")
         site = content.site
         if site is None:
-            result.findings = finish_findings(findings, options.strict, failed)
+            result.findings = finish_findings(findings, options.strict, failed, options.notes)
             store.commit()
             return result
         site, found = published(site, content.editorial, today, options.drafts)
@@ -1028,7 +1028,7 @@ class Session:
         clock.lap("check")
         result.pages = pages
         result.urls = [page.url for page in pages]
-        result.findings = finish_findings(findings, options.strict, failed)
+        result.findings = finish_findings(findings, options.strict, failed, options.notes)
         if has_errors(result.findings):
             store.commit()  # what files gave stays true; nothing of the pages is kept
             return result
@@ -1574,11 +1574,14 @@ def file_output(path: Path) -> Output:
 
 
 def finish_findings(
-    findings: list[Finding], strict: bool, failed: frozenset[str] = frozenset()
+    findings: list[Finding], strict: bool, failed: frozenset[str] = frozenset(), notes: bool = True
 ) -> list[Finding]:
-    """Sorted; with --strict, every warning counts as an error. The findings of files
-    that failed to be read or validated (`failed`) come first, then what was not
-    checked because of them, then the rest: the mistake that matters is at the top."""
+    """Sorted, without notes unless `notes`; with --strict, every warning counts as an
+    error. The findings of files that failed to be read or validated (`failed`) come
+    first, then what was not checked because of them, then the rest: the mistake that
+    matters is at the top."""
+    if not notes:
+        findings = [finding for finding in findings if finding.severity is not Severity.NOTE]
     if strict:
         findings = [
             Finding(f.path, f.line, f.col, f.field, f.message, Severity.ERROR)
