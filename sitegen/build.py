@@ -1090,11 +1090,12 @@ class Session:
             context = f"{stamps[file.name].digest} {language_print} {sizes}"
             wanted[path] = (DOCUMENT_DIRS[file.folder], context)
         whole = whole_print({key: context for key, (_, context) in wanted.items()})
+        whole += " notes" if self.options.notes else ""  # what the summary holds
         summary = self.store.reusable("lint:all", "", whole)
         if summary is not ...:
             return findings_from(summary)
         findings = self.per_file("lint", content, wanted, lambda raw: lint([raw], rules),
-                                 "Checking claims")  # fmt: skip
+                                 "Checking claims", self.options.notes)  # fmt: skip
         self.store.put("lint:all", "", whole, findings_data(findings))
         return findings
 
@@ -1173,7 +1174,7 @@ class Session:
         wanted: dict[str, tuple[str, str]],
         check: Callable[[RawDocument], list[Finding]],
         progress_name: str,
-        notes_too: bool = True,
+        notes_too: bool,
     ) -> list[Finding]:
         """`check` on each file in `wanted` (content path -> its kind and the context of
         its findings) whose findings the store does not hold under that context; the

@@ -802,13 +802,20 @@ def test_a_build_reads_notes_only_where_they_are_shown(
         Store, "entries", lambda self, step: read.append(step) or entries(self, step)
     )
     page = content / "conditions" / "glaucoma.md"
+    allowed = (  # a claim allowed where it is quoted: the claims linter's note
+        "<!-- claims: allow absolute-safety: the brochure's words, examined -->\n"
+        "The brochure's next line: it has no side effects.\n"
+    )
     page.write_text(
-        page.read_text().replace("\n## ", "\nIt is common. Most people know it.\n\n## ", 1)
+        page.read_text().replace("\n## ", f"\nIt is common. Most know it.\n\n{allowed}\n## ", 1)
     )
     edited = cached(content, out, templates, notes=False)
     assert edited.ok and edited.notes == [] and "quality notes" not in read
     checked = cached(content, out, templates, write=False)
     fresh = build(BuildOptions(content=content, out=tmp_path / "fresh", templates=templates))
-    assert any(note.path.endswith("/glaucoma.md") for note in fresh.notes)
+    assert {note.field for note in fresh.notes if note.path.endswith("/glaucoma.md")} >= {
+        "absolute-safety",
+        "reading-age",
+    }
     assert checked.findings == fresh.findings
     assert edited.findings == [f for f in fresh.findings if f.severity is not Severity.NOTE]
