@@ -602,6 +602,41 @@ def test_edits_after_the_overlay_is_made_go_into_its_recent_layer_until_they_are
     assert layers() == ["overlay/", "recent/"]
 
 
+def test_a_page_removed_after_the_overlay_is_made_is_found_in_no_layer(
+    options: BuildOptions, overlaid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A page the shards and the overlay hold, removed once the recent layer is made:
+    its entries in both are stale, and search finds it nowhere."""
+    monkeypatch.setattr(search, "OVERLAY_PAGES", 4)
+    monkeypatch.setattr(search, "RECENT_PAGES", 2)
+    conditions = options.content / "conditions"
+    copy = (conditions / "beta.md").read_text()
+    for name in ("Gamma", "Epsilon", "Zeta", "Eta", "Theta", "Iota"):  # room for an overlay of 4
+        (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
+    extra = options.content / "pages/extra.md"  # in no navigation: no other page changes
+    extra.write_text("---\ntitle: Extra\nsummary: A page to remove.\n---\n## Extra\n\nA walrus.\n")
+    session = Session(options)
+    assert session.build().ok
+    fresh = replace(options, out=tmp_path / "fresh")
+    beta = conditions / "beta.md"
+    layers = []
+    for change in (
+        lambda: extra.write_text(extra.read_text().replace("A walrus.", "A narwhal.")),
+        lambda: beta.write_text(beta.read_text().replace("\n## ", "\nA heron.\n\n## ", 1)),
+        extra.unlink,
+    ):
+        change()
+        assert session.build().ok
+        assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
+        listing = json.loads((options.out / "pagefind/shards.json").read_text())
+        layers.append(listing.get("overlays"))
+    assert layers == [["overlay/"], ["overlay/", "recent/"], ["overlay/", "recent/"]]
+    assert not any(
+        "narwhal" in text or "walrus" in text for text in current_index(options.out).values()
+    )
+    assert len(listing["stale"]) == 3  # extra's entries in its shard and the overlay, beta's
+
+
 def test_pages_changed_while_serving_go_into_the_next_build_s_overlay(
     options: BuildOptions, overlaid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
