@@ -1210,6 +1210,8 @@ class Session:
         before = self.found.get(step, {})
         now = {}
         for key, entry in self.store.entries(step).items():
+            if not entry.value:  # most files: nothing found
+                continue
             known = before.get(key)
             now[key] = (known if known is not None and known[0] is entry
                         else (entry, findings_from(entry.value)))  # fmt: skip
