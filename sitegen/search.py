@@ -247,6 +247,18 @@ def entry_inode(bundle: Path) -> int | None:
         return None
 
 
+def overlay_layers(overlay: dict, recent: dict) -> list[tuple[str, dict]]:
+    """The overlay's layers as recorded, each with its folder's name: the recent layer
+    only if it holds pages."""
+    return [(OVERLAY, overlay)] + ([(RECENT, recent)] if recent["members"] else [])
+
+
+def linked_layer(live: Path, output: Path, recorded: dict) -> bool:
+    """The live bundle `live` is the one `recorded` (its entry file) and was linked
+    into `output`."""
+    return entry_inode(live) == recorded.get("entry") and link_tree(live, output)
+
+
 def as_recorded(bundle: Path, shards: list[dict]) -> bool:
     """Each shard of the index `bundle` is still the one `shards` records (its entry file)."""
     return all(entry_inode(bundle / str(n)) == shard.get("entry") for n, shard in enumerate(shards))
@@ -417,12 +429,12 @@ class SearchIndex:
         top: dict[str, Any] = {"members": []}
         if overlay and members is not None and live is not None and record is not None:
             layer, top, stale = self.overlays(done, bundle, live, record, pages, members, recent)
-            layers = [layer, top] if top["members"] else [layer]
-            listing["overlays"] = [f"{OVERLAY}/"] + ([f"{RECENT}/"] if top["members"] else [])
+            layers = overlay_layers(layer, top)
+            listing["overlays"] = [f"{name}/" for name, _ in layers]
             listing["stale"] = stale
             # for the search page's estimate of how the bundles weigh a rare word
             listing["pages"] = {"shard": round(len(pages) / count),
-                                "overlays": [made["count"] for made in layers]}  # fmt: skip
+                                "overlays": [made["count"] for _, made in layers]}  # fmt: skip
         written = bundle / f"{SHARDS}.tmp"
         written.write_text(json.dumps(listing), "utf-8")
         written.replace(bundle / SHARDS)  # a new file: the live one may share the old
@@ -464,10 +476,9 @@ class SearchIndex:
             return False
         if not as_recorded(bundle, record["shards"]):
             return False
-        overlay, recent = record["overlay"], record["recent"]
-        if not overlay["members"]:
+        if not record["overlay"]["members"]:
             return True
-        layers = [(OVERLAY, overlay)] + ([(RECENT, recent)] if recent["members"] else [])
+        layers = overlay_layers(record["overlay"], record["recent"])
         return all(made.get("pages") is not None and entry_inode(bundle / name) == made.get("entry")
                    for name, made in layers)  # fmt: skip
 
@@ -542,8 +553,7 @@ class SearchIndex:
                     members[name] = ids.get(name, "")
         old = record["overlay"]
         kept = (old.get("pages") is not None and len(recent) <= RECENT_PAGES
-                and entry_inode(live / OVERLAY) == old.get("entry")
-                and link_tree(live / OVERLAY, bundle / OVERLAY))  # fmt: skip
+                and linked_layer(live / OVERLAY, bundle / OVERLAY, old))  # fmt: skip
         if kept:
             layer = {**old, "members": members}
         else:
@@ -573,8 +583,7 @@ class SearchIndex:
         indexed = {page: pages[page] for page in changed if page in pages}
         indexed.update((page, pages[page]) for page in ballast(pages, members))
         output, print_ = done.folder / BUNDLE / name, members_print(indexed)
-        kept = (old.get("pages") == print_ and entry_inode(live / name) == old.get("entry")
-                and link_tree(live / name, output))  # fmt: skip
+        kept = old.get("pages") == print_ and linked_layer(live / name, output, old)
         if kept:
             ids = page_ids(output)
         else:
