@@ -554,8 +554,21 @@ def test_an_overlay_drops_removed_pages_and_adds_new_ones(
     assert build(fresh).ok and current_index(options.out) == current_index(fresh.out)
 
 
+@pytest.fixture
+def layered(options: BuildOptions, overlaid, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An overlay of up to 4 pages in two layers, the recent one of up to 2, on a site
+    large enough for it (the minimal site and six conditions more); its conditions."""
+    monkeypatch.setattr(search, "OVERLAY_PAGES", 4)
+    monkeypatch.setattr(search, "RECENT_PAGES", 2)
+    conditions = options.content / "conditions"
+    copy = (conditions / "beta.md").read_text()
+    for name in ("Gamma", "Epsilon", "Zeta", "Eta", "Theta", "Iota"):
+        (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
+    return conditions
+
+
 def test_edits_after_the_overlay_is_made_go_into_its_recent_layer_until_they_are_many(
-    options: BuildOptions, overlaid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    options: BuildOptions, layered: Path, tmp_path: Path
 ):
     """The overlay is kept as it was made while the pages changed since then (up to
     `RECENT_PAGES`) go into its recent layer, so that an edit indexes those few pages,
@@ -563,12 +576,7 @@ def test_edits_after_the_overlay_is_made_go_into_its_recent_layer_until_they_are
     changed back to what its shard holds. Past `RECENT_PAGES` the
     overlay is made again with every changed page and the recent layer goes. After
     every build, search finds what a fresh index finds."""
-    monkeypatch.setattr(search, "OVERLAY_PAGES", 4)
-    monkeypatch.setattr(search, "RECENT_PAGES", 2)
-    conditions = options.content / "conditions"
-    copy = (conditions / "beta.md").read_text()
-    for name in ("Gamma", "Epsilon", "Zeta", "Eta", "Theta", "Iota"):  # room for an overlay of 4
-        (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
+    conditions = layered
     session = Session(options)
     assert session.build().ok
     fresh = replace(options, out=tmp_path / "fresh")
@@ -603,16 +611,11 @@ def test_edits_after_the_overlay_is_made_go_into_its_recent_layer_until_they_are
 
 
 def test_a_page_removed_after_the_overlay_is_made_is_found_in_no_layer(
-    options: BuildOptions, overlaid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    options: BuildOptions, layered: Path, tmp_path: Path
 ):
     """A page the shards and the overlay hold, removed once the recent layer is made:
     its entries in both are stale, and search finds it nowhere."""
-    monkeypatch.setattr(search, "OVERLAY_PAGES", 4)
-    monkeypatch.setattr(search, "RECENT_PAGES", 2)
-    conditions = options.content / "conditions"
-    copy = (conditions / "beta.md").read_text()
-    for name in ("Gamma", "Epsilon", "Zeta", "Eta", "Theta", "Iota"):  # room for an overlay of 4
-        (conditions / f"{name.lower()}.md").write_text(copy.replace("Beta", name))
+    conditions = layered
     extra = options.content / "pages/extra.md"  # in no navigation: no other page changes
     extra.write_text("---\ntitle: Extra\nsummary: A page to remove.\n---\n## Extra\n\nA walrus.\n")
     session = Session(options)
