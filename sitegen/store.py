@@ -315,17 +315,22 @@ class Store:
             rows = self.connection().execute(
                 "SELECT bucket, entries, checksum FROM steps WHERE step = ?", (step,)
             )
-            found = {}
-            for bucket, text, check in rows:
-                if row_check(step, str(bucket), text) != check:
-                    raise StoreDamageError(f"the entries of {step} are not as they were written")
-                found.update((key, Entry._make(pair)) for key, pair in json.loads(text).items())
-            for key, entry in self.unread.pop(step, {}).items():
-                if entry is None:
-                    found.pop(key, None)
-                else:
-                    found[key] = entry
-            self.memo[step] = found
+            found = self.memo[step] = self.read_rows(step, rows)
+        return found
+
+    def read_rows(self, step: str, rows: Iterable[tuple[int, str, str]]) -> dict[str, Entry]:
+        """The entries in `rows` of `step`, checked, with what this build put to the
+        step before reading it laid over them (`unread`, then forgotten)."""
+        found = {}
+        for bucket, text, check in rows:
+            if row_check(step, str(bucket), text) != check:
+                raise StoreDamageError(f"the entries of {step} are not as they were written")
+            found.update((key, Entry._make(pair)) for key, pair in json.loads(text).items())
+        for key, entry in self.unread.pop(step, {}).items():
+            if entry is None:
+                found.pop(key, None)
+            else:
+                found[key] = entry
         return found
 
     def data(self, step: str, key: str) -> bytes | None:
@@ -543,27 +548,18 @@ class Store:
         """The entries of `step` in each of the rows `numbers`, as they are to be written:
         from those read, or, for a step only put to, from the rows as they are with
         this build's changes laid over them."""
-        buckets: dict[int, dict[str, list[Any]]] = {number: {} for number in numbers}
         entries = self.memo.get(step)
-        if entries is not None:
-            for key, entry in entries.items():
-                if (members := buckets.get(bucket_of(key))) is not None:
-                    members[key] = [entry.context, entry.value]
-            return buckets
-        marks = ",".join("?" * len(numbers))
-        rows = db.execute(
-            f"SELECT bucket, entries, checksum FROM steps WHERE step = ? AND bucket IN ({marks})",
-            (step, *numbers),
-        )
-        for bucket, text, check in rows:
-            if row_check(step, str(bucket), text) != check:
-                raise StoreDamageError(f"the entries of {step} are not as they were written")
-            buckets[bucket] = json.loads(text)
-        for key, entry in self.unread.pop(step, {}).items():
-            members = buckets[bucket_of(key)]
-            if entry is None:
-                members.pop(key, None)
-            else:
+        if entries is None:
+            marks = ",".join("?" * len(numbers))
+            rows = db.execute(
+                "SELECT bucket, entries, checksum FROM steps"
+                f" WHERE step = ? AND bucket IN ({marks})",
+                (step, *numbers),
+            )
+            entries = self.read_rows(step, rows)
+        buckets: dict[int, dict[str, list[Any]]] = {number: {} for number in numbers}
+        for key, entry in entries.items():
+            if (members := buckets.get(bucket_of(key))) is not None:
                 members[key] = [entry.context, entry.value]
         return buckets
 
