@@ -314,13 +314,13 @@ def test_an_edit_indexes_again_only_the_shard_that_holds_the_page(
     session.build()
     before = entry_inodes(options.out)
     indexed: list[list[str]] = []
-    real = search.index_shard
+    real = search.link_pages
 
-    def spy(folder: Path, output: Path, pages, keep_index_url: bool) -> None:
+    def spy(folder: Path, pages) -> Path:
         indexed.append(list(pages))
-        real(folder, output, pages, keep_index_url)
+        return real(folder, pages)
 
-    monkeypatch.setattr(search, "index_shard", spy)
+    monkeypatch.setattr(search, "link_pages", spy)
     alpha = options.content / "conditions/alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
     assert session.build().ok
