@@ -169,28 +169,25 @@ def languages_in_order(entry: Path) -> None:
     written.replace(entry)
 
 
-def link_pages(folder: Path, pages: Iterable[str]) -> Path:
-    """A new folder of hard links to the `pages` of `folder` (output paths), for
-    Pagefind to read, so that page URLs stay those of the site. It is named after
-    `folder`, a temporary folder of the build, so that the next build removes it as
-    one (`write.remove_leftovers`) if this one is killed."""
-    scratch = Path(tempfile.mkdtemp(prefix=f"{folder.name}-search-", dir=folder.parent))
-    source, base, made = os.fspath(folder), os.fspath(scratch), {""}
-    for name in pages:
-        parent = name.rpartition("/")[0]
-        if parent not in made:
-            os.makedirs(f"{base}/{parent}", exist_ok=True)
-            made.add(parent)
-        os.link(f"{source}/{name}", f"{base}/{name}")
-    return scratch
-
-
-def index_shard(scratch: Path, output: Path, keep_index_url: bool) -> dict[str, str]:
-    """Index the pages linked in `scratch` (`link_pages`) into the bundle `output`; the
-    page ids Pagefind gave them (`page_ids`, read while the files are fresh in memory,
-    so that no edit has to)."""
+def index_shard(
+    folder: Path, output: Path, pages: Iterable[str], keep_index_url: bool
+) -> dict[str, str]:
+    """Index the `pages` of `folder` (output paths) into the bundle `output`; the page
+    ids it gave them (`page_ids`, read while the files are fresh in memory, so that no
+    edit has to). Pagefind reads a folder of hard links to the pages, so page URLs stay
+    those of the site. The folder of links is named after `folder`, a temporary folder
+    of the build, so that the next build removes it as one (`write.remove_leftovers`)
+    if this one is killed."""
     shutil.rmtree(output, ignore_errors=True)
-    run_pagefind(scratch, output, keep_index_url)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{folder.name}-search-", dir=folder.parent))
+    try:
+        for name in pages:
+            target = scratch / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(folder / name, target)
+        run_pagefind(scratch, output, keep_index_url)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return page_ids(output)
 
 
@@ -452,30 +449,19 @@ class SearchIndex:
 
         One Pagefind keeps more than one core busy but not two, so two side by side
         finish sooner than one after the other, at the memory of one more Pagefind."""
-        # Every shard's links are made before any Pagefind starts: made in the pool's
-        # threads, each link waited for the commit (`meanwhile`) to let go of the
-        # interpreter, and held back the Pagefinds the commit is meant to run beside.
-        scratches: dict[Path, Path] = {}
-        try:
-            for output, pages in shards.items():
-                scratches[output] = link_pages(folder, pages)
-            with ThreadPoolExecutor(max_workers=min(workers(self.jobs), len(shards) or 1)) as pool:
-                runs = {
-                    pool.submit(index_shard, scratch, output, self.keep_index_url): output
-                    for output, scratch in scratches.items()
-                }
-                if runs and self.meanwhile is not None:
-                    meanwhile, self.meanwhile = self.meanwhile, None
-                    meanwhile()
-                for done, run in enumerate(as_completed(runs), 1):
-                    shutil.rmtree(scratches.pop(runs[run]), ignore_errors=True)
-                    if self.progress:
-                        self.progress(done, len(runs))
-        finally:
-            for scratch in scratches.values():
-                shutil.rmtree(scratch, ignore_errors=True)
+        with ThreadPoolExecutor(max_workers=min(workers(self.jobs), len(shards) or 1)) as pool:
+            runs = [
+                pool.submit(index_shard, folder, output, pages, self.keep_index_url)
+                for output, pages in shards.items()
+            ]
+            if runs and self.meanwhile is not None:
+                meanwhile, self.meanwhile = self.meanwhile, None
+                meanwhile()
+            for done, _ in enumerate(as_completed(runs), 1):
+                if self.progress:
+                    self.progress(done, len(runs))
         # the first shard's failure, if any, as in one after the other
-        return {output: run.result() for run, output in runs.items()}
+        return {output: run.result() for output, run in zip(shards, runs, strict=True)}
 
     @staticmethod
     def current(live: Path, record: Any) -> bool:

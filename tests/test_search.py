@@ -314,13 +314,13 @@ def test_an_edit_indexes_again_only_the_shard_that_holds_the_page(
     session.build()
     before = entry_inodes(options.out)
     indexed: list[list[str]] = []
-    real = search.link_pages
+    real = search.index_shard
 
-    def spy(folder: Path, pages) -> Path:
+    def spy(folder: Path, output: Path, pages, keep_index_url: bool) -> None:
         indexed.append(list(pages))
-        return real(folder, pages)
+        real(folder, output, pages, keep_index_url)
 
-    monkeypatch.setattr(search, "link_pages", spy)
+    monkeypatch.setattr(search, "index_shard", spy)
     alpha = options.content / "conditions/alpha.md"
     alpha.write_text(alpha.read_text().replace("Alpha has symptoms", "Alpha has zebrafish"))
     assert session.build().ok
