@@ -105,6 +105,10 @@ from .write import Output, write_site
 
 CODE_FILES = Path(__file__).parent
 PAGE_IDS = "page ids"  # the store's step of Pagefind's page ids in each live shard
+# The store's state of the input files changed since the last finished build, each
+# with whether it was there then: a build needs not compare every file's digest
+# with the one it was built from.
+UNBUILT = "unbuilt"
 
 
 @dataclass(frozen=True)
@@ -297,8 +301,9 @@ def list_inputs(options: BuildOptions) -> Listing:
 def scan(options: BuildOptions, store: Store, since: Inputs | None = None,
          changed: frozenset[str] = frozenset()) -> Inputs:  # fmt: skip
     """Stamp every input file, reading only those not known by their stamp (the
-    store keeps each file's stamp as the `stamp` step's entry). A file that cannot
-    be read (a link out of its folder, a named pipe) is a finding and no input.
+    store keeps each file's stamp as the `stamp` step's entry), and noting those whose
+    bytes changed, came or went (`UNBUILT`, until a build finishes). A file that
+    cannot be read (a link out of its folder, a named pipe) is a finding and no input.
 
     `since`: the scan of the session's last finished build, when the file-system
     events since then name only files it listed, still there (`changed`): the
@@ -307,6 +312,8 @@ def scan(options: BuildOptions, store: Store, since: Inputs | None = None,
     started = time.time_ns()
     recorded = store.entries("stamp")
     stamped_at = store.state("stamped_at") or 0
+    unbuilt = store.state(UNBUILT) or {}
+    changed_since_built = dict(unbuilt)
     listing = since.listing if since is not None else list_inputs(options)
     inputs = Inputs(listing, {}, {}, list(listing.findings))
     findings = inputs.findings
@@ -321,8 +328,10 @@ def scan(options: BuildOptions, store: Store, since: Inputs | None = None,
         try:
             if stamp is None or not stamp.matches(os.stat(path)) or is_racy(stamp, stamped_at):
                 boundary = boundaries[name.partition("/")[0]]
-                inputs.data[name], stamp = read_stamped(path, boundary)
+                before, (inputs.data[name], stamp) = stamp, read_stamped(path, boundary)
                 store.put("stamp", name, "", list(stamp))
+                if before is None or before.digest != stamp.digest:
+                    changed_since_built.setdefault(name, before is not None)
         except UnreadableError as exc:
             findings.append(error(display_link(Path(path)), 1, 1, exc.field, exc.message))
             continue
@@ -334,6 +343,9 @@ def scan(options: BuildOptions, store: Store, since: Inputs | None = None,
         inputs.stamps[name] = stamp
     for gone in recorded.keys() - inputs.stamps.keys():
         store.drop("stamp", gone)
+        changed_since_built.setdefault(gone, True)
+    if changed_since_built != unbuilt:
+        store.set_state(UNBUILT, changed_since_built)
     store.set_state("stamped_at", started)
     return inputs
 
@@ -1229,16 +1241,10 @@ class Session:
         store = self.store
         if not built:
             return {job.url for job in jobs}, {}
-        before = store.entries("built")
-        changed = {
-            name
-            for name, stamp in inputs.stamps.items()
-            if (entry := before.get(name)) is None or entry.value != stamp.digest
-        }
-        changed |= before.keys() - inputs.stamps.keys()
+        changed: dict[str, bool] = store.state(UNBUILT) or {}  # (see `scan`)
         now = inputs.stamps
         prefixes, exact = set(), set()
-        for name in changed:
+        for name, was_there in changed.items():
             folder, _, rest = name.partition("/")
             if folder == "templates":
                 if is_theme_file(rest):
@@ -1252,7 +1258,7 @@ class Session:
                 prefixes |= {"image:", "urls"}
             elif rest.partition("/")[0] in DOCUMENT_DIRS:
                 prefixes |= {f"doc:{rest}#", "list:"}
-                if name not in now or name not in before:  # a document came or went
+                if name not in now or not was_there:  # a document came or went
                     prefixes |= {"slug:", "url:", "page:", "urls", "offered:", "tr:"}
         if built != today.isoformat():
             prefixes.add("today")
@@ -1427,12 +1433,8 @@ class Session:
         prints.update((key, values.print_of(key)) for key in read
                       if key not in known and key not in prints)  # fmt: skip
         store.set_prints(prints)
-        built = store.entries("built")
-        for name, stamp in inputs.stamps.items():
-            if (entry := built.get(name)) is None or entry.value != stamp.digest:
-                store.put("built", name, "", stamp.digest)
-        for gone in built.keys() - inputs.stamps.keys():
-            store.drop("built", gone)
+        if store.state(UNBUILT):
+            store.set_state(UNBUILT, {})
         store.set_state("built_day", today.isoformat())
 
     def keep_compiled(self, inputs: Inputs, renderer: Renderer, rendered: dict[str, Rendered]

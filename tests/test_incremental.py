@@ -457,6 +457,46 @@ def test_an_error_keeps_the_site_and_fixing_it_rebuilds_what_changed(
     assert "fixed symptoms" in (options.out / "conditions/alpha/index.html").read_text()
 
 
+def test_what_changed_before_failed_builds_is_rendered_by_the_next_build_that_finishes(
+    options: BuildOptions,
+) -> None:
+    """The files changed since the last finished build are noted by each build that
+    sees them change, come or go; builds that fail add to the list, and the first
+    build to finish renders what they all changed. Each build here is a new
+    session with the store on disk, as each command is."""
+    cached = replace(options, cache=True)
+
+    def command() -> BuildResult:
+        result = Session(cached).build()
+        fresh = build(replace(options, write=False))
+        assert [(p.url, p.content) for p in result.pages] == [
+            (p.url, p.content) for p in fresh.pages
+        ]
+        assert result.findings == fresh.findings
+        return result
+
+    assert command().ok
+    conditions = options.content / "conditions"
+    alpha, beta, gamma, delta = (conditions / f"{name}.md" for name in
+                                 ("alpha", "beta", "gamma", "delta"))  # fmt: skip
+    good = alpha.read_text()
+    alpha.write_text(good.replace("evidence: established", "evidence: establish"))
+    edit(beta, "title: Beta condition", "title: Beta renamed")
+    gamma.write_text(beta.read_text().replace("Beta", "Gamma"))
+    assert not command().ok
+    gamma.unlink()
+    delta.write_text(beta.read_text().replace("Beta", "Delta"))
+    assert not command().ok
+    alpha.write_text(good)
+    fixed = command()
+    assert fixed.ok and fixed.written
+    assert {"conditions/beta/", "conditions/delta/", "conditions/"} <= set(fixed.rendered)
+    listing = (options.out / "conditions/index.html").read_text()
+    assert "Beta renamed" in listing and "Delta renamed" in listing and "Gamma" not in listing
+    assert not (options.out / "conditions/gamma").exists()
+    assert command().rendered == []
+
+
 def test_a_template_error_is_reported_and_fixing_it_renders_the_pages_again(
     options: BuildOptions, session: Session
 ) -> None:
