@@ -1045,7 +1045,7 @@ class Session:
             store.commit()  # what files gave stays true; nothing of the pages is kept
             return result
         if store.keeps:  # a store that keeps nothing needs no record of reads
-            self.keep(jobs, rendered, built, inputs, values, new_prints, today)
+            self.keep(jobs, rendered, built, values, new_prints, today)
             self.keep_compiled(inputs, renderer, rendered)
             store.set_state("workflow", workflow_print(site))
         if options.write:
@@ -1399,8 +1399,7 @@ class Session:
     # Keeping and writing ------------------------------------------------------------
 
     def keep(self, jobs: list[PageJob], rendered: dict[str, Rendered], built: Any,
-             inputs: Inputs, values: Values, new_prints: dict[str, str],
-             today: date) -> None:  # fmt: skip
+             values: Values, new_prints: dict[str, str], today: date) -> None:  # fmt: skip
         """Keep what a finished build rendered and read, for the next build to compare."""
         store = self.store
         if not built:
