@@ -328,7 +328,8 @@ def scan(options: BuildOptions, store: Store, since: Inputs | None = None,
         try:
             if stamp is None or not stamp.matches(os.stat(path)) or is_racy(stamp, stamped_at):
                 boundary = boundaries[name.partition("/")[0]]
-                before, (inputs.data[name], stamp) = stamp, read_stamped(path, boundary)
+                before = stamp
+                inputs.data[name], stamp = read_stamped(path, boundary)
                 store.put("stamp", name, "", list(stamp))
                 if before is None or before.digest != stamp.digest:
                     changed_since_built.setdefault(name, before is not None)
@@ -1578,7 +1579,7 @@ def file_output(path: Path) -> Output:
 
 
 def finish_findings(
-    findings: list[Finding], strict: bool, failed: frozenset[str] = frozenset(), notes: bool = True
+    findings: list[Finding], strict: bool, failed: frozenset[str], notes: bool
 ) -> list[Finding]:
     """Sorted, without notes unless `notes`; with --strict, every warning counts as an
     error. The findings of files that failed to be read or validated (`failed`) come
