@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .models import Document, Package, Site
+if TYPE_CHECKING:
+    from .models import Document, Package, Site
 
 FEED_URL = "feed.xml"
 # A feed must say when it was updated; an empty site has no review date to give.

@@ -38,7 +38,7 @@ import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import eq
-from typing import Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import jinja2
 import jinja2.runtime
@@ -47,8 +47,8 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from .record import Reads, Recorded, RecordedDate, RecordedSet, SiteView
-from .structured import StructuredData
+if TYPE_CHECKING:
+    from .record import Reads
 
 
 @dataclass(frozen=True)
@@ -200,10 +200,12 @@ class Identities:
 
     Types are compared exactly, never with isinstance: the recording views answer
     for the model they wrap, and asking today's date anything counts as reading
-    it. A function or macro is its code and the values it closes over (a macro
-    made in a loop holds the loop's value); a template's context, which a macro
-    closes over, is every value it holds. The part of a context that cannot
-    change while a page renders is worked out once a page (`fixed`)."""
+    it. A recording view tells its own identity (`_fragment_identity`: its type and
+    which view it is, as a document's prefix, which its `meta` shares). A function
+    or macro is its code and the values it closes over (a macro made in a loop
+    holds the loop's value); a template's context, which a macro closes over, is
+    every value it holds. The part of a context that cannot change while a page
+    renders is worked out once a page (`fixed`)."""
 
     def __init__(self) -> None:
         self.fixed: dict[int, tuple[Any, Any, list[str]]] = {}  # id -> context, identity, names
@@ -214,8 +216,9 @@ class Identities:
         kind = type(value)
         if kind in PLAIN:
             return (kind, value)
-        if kind in RECORDED_VIEWS:  # a document and its `meta` share their prefix
-            return (kind, object.__getattribute__(value, "_prefix"))
+        told = getattr(kind, "_fragment_identity", None)
+        if told is not None:  # a recording view: what is read of it is recorded apart
+            return told(value)
         if kind is types.MethodType:
             return value.__func__.__code__
         if kind is types.FunctionType:
@@ -228,8 +231,6 @@ class Identities:
             return (kind, value.__qualname__)
         if kind is type or value is jinja2.utils.missing:
             return value
-        if kind in SEEN_THROUGH_READS:  # the page's views: what is read of them is recorded
-            return (kind, value.lang if kind is SiteView else None)  # (the date: not asked)
         if kind in CHANGING:
             return self.items(value.items() if kind is dict else enumerate(value), kind)
         if issubclass(kind, jinja2.Undefined):
@@ -355,13 +356,5 @@ def identity_of(value: Any) -> Any:
     return Identities().of(value)
 
 
-SEEN_THROUGH_READS = frozenset({RecordedDate, RecordedSet, SiteView, StructuredData})
 CHANGING = frozenset({list, tuple, dict})  # told apart by what they hold when used
 PLAIN = frozenset({str, Markup, int, float, bool, type(None)})
-
-
-def recorded_types() -> frozenset[type]:
-    return frozenset({Recorded, *Recorded.__subclasses__()})
-
-
-RECORDED_VIEWS = recorded_types()

@@ -1,4 +1,4 @@
-"""Languages: the interface's words in each language, and which pages exist in which.
+"""Languages: the interface's words in each language.
 
 The interface strings of the templates (`{% trans %}`, `_()`) are looked up in
 gettext catalogues compiled by Babel (`make i18n-compile`) into
@@ -15,11 +15,12 @@ from __future__ import annotations
 import gettext as gettext_module
 import struct
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .findings import Finding, warning
-from .models import Document, Package
-from .record import Reads, SiteView
+
+if TYPE_CHECKING:
+    from .record import Reads
 
 LOCALE_DIR = "locale"
 DOMAIN = "messages"
@@ -90,24 +91,3 @@ class Catalogues:
         ]  # fmt: skip
         self.missing.clear()
         return findings
-
-
-def versions(view: SiteView, source: Any, url: str) -> dict[str, str]:
-    """The site URL of one page (`url`: its default language's) in each language it is
-    written in, by language code, default first: a document's where it has a
-    translation, a package's where the catalogue gives its words, any other page's in
-    every language (its words are the interface's and the settings')."""
-    languages = view.languages
-    found = {languages[0].code: url}
-    translated = view.translated(source) if isinstance(source, Package) else {}
-    for language in languages[1:]:
-        code = language.code
-        if isinstance(source, Document):
-            exists = view.translation(source, code) is not None
-        elif isinstance(source, Package):
-            exists = code in translated
-        else:
-            exists = True
-        if exists:
-            found[code] = f"{code}/{url}"
-    return found

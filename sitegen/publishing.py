@@ -10,7 +10,8 @@ owns and approved each page, and the old addresses that redirect to it.
 - **Aliases.** Each old address of a page becomes a small redirect page; an address
   that another page, another alias or the site itself uses is an error.
 
-Everything here is a pure function of validated content and the date.
+Everything here is a pure function of validated content and the date; validation
+(`validate.check_editorial_fields`) has checked each item's fields against each other.
 """
 
 from __future__ import annotations
@@ -31,49 +32,6 @@ if TYPE_CHECKING:  # the loader's types: a file as read and a place in it
 PUBLICATION_FIELDS = ("draft", "publish_on", "expires_on")
 # Paths the site's own files and folders hold: an alias there would replace them.
 RESERVED_PREFIXES = ("static/", "images/", "pagefind/")
-
-
-def check_editorial_fields(item: Editorial, raw: RawDocument, loc: Loc = ()) -> list[Finding]:
-    """The workflow fields, each consistent with the others: an approval names who and
-    when, a page expires after it is published, and each alias is given once."""
-    findings = []
-    if (item.approved_by is None) != (item.approved_on is None):
-        present, absent = (
-            ("approved_by", "approved_on") if item.approved_by else ("approved_on", "approved_by")
-        )
-        findings.append(
-            error(
-                raw.display_path,
-                *raw.positions.of_key((*loc, present)),
-                field_path((*loc, absent)),
-                f"expected {absent} beside {present} (who approved the page, and on what "
-                "day), found none",
-            )
-        )
-    if item.publish_on and item.expires_on and item.expires_on <= item.publish_on:
-        where = (*loc, "expires_on")
-        findings.append(
-            error(
-                raw.display_path,
-                *raw.positions.of_value(where),
-                field_path(where),
-                f"expected a day after publish_on ({item.publish_on}), found {item.expires_on}",
-            )
-        )
-    seen: set[str] = set()
-    for index, alias in enumerate(item.aliases or ()):  # None: the field has errors
-        if alias in seen:
-            where = (*loc, "aliases", index)
-            findings.append(
-                error(
-                    raw.display_path,
-                    *raw.positions.of_value(where),
-                    field_path(where),
-                    f"expected each old address once, found '{alias}' again",
-                )
-            )
-        seen.add(alias)
-    return findings
 
 
 def alias_url(alias: str) -> str:

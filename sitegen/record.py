@@ -112,6 +112,10 @@ class Recorded:
         self._reads.note(self._prefix + name)
         return value
 
+    def _fragment_identity(self) -> Any:
+        """What tells this view from another in a kept part (`fragments`)."""
+        return (type(self), self._prefix)
+
     def _whole(self) -> Any:
         """The model itself, each of its fields noted as read."""
         target = self._target
@@ -181,6 +185,9 @@ class RecordedSet:
                  reads: Reads) -> None:  # fmt: skip
         self._names, self._prefix, self._whole, self._reads = names, prefix, whole, reads
 
+    def _fragment_identity(self) -> Any:
+        return (RecordedSet, self._prefix)
+
     def __contains__(self, name: object) -> bool:
         self._reads.note(f"{self._prefix}{name}")
         return name in self._names
@@ -229,6 +236,9 @@ class SiteView:
     @property  # type: ignore[misc]
     def __class__(self) -> type:  # isinstance() sees the site's own class
         return type(self._site)
+
+    def _fragment_identity(self) -> Any:
+        return (SiteView, self.lang)
 
     def document(self, doc: Document) -> RecordedDocument:
         view = self._documents.get(doc.content_path)
@@ -385,6 +395,9 @@ class RecordedDate(date):
 
     def __ne__(self, other: object) -> Any:
         return self._compare("ne", other)
+
+    def _fragment_identity(self) -> Any:
+        return (RecordedDate, None)  # (nothing asked of it: what is asked is recorded)
 
     def _whole(self) -> date:
         object.__getattribute__(self, "_reads").note("today")

@@ -33,7 +33,7 @@ from .feed import FEED_URL, feed_context
 from .findings import Finding, error
 from .fragments import FragmentExtension, Fragments
 from .fs import display, display_link, link_problem
-from .i18n import Catalogues, versions
+from .i18n import Catalogues
 from .markdown import MarkdownConverter, PageContext
 from .models import (
     Document,
@@ -795,7 +795,7 @@ class Renderer:
     def versions(self, job: PageJob) -> dict[str, str]:
         """The site URL of this page in each language it is written in, by language code
         (a document's: where it has a translation; every generated page's: all)."""
-        return versions(self.view, job.source, job.url.removeprefix(f"{job.lang}/")
+        return language_versions(self.view, job.source, job.url.removeprefix(f"{job.lang}/")
                         if job.lang else job.url)  # fmt: skip
 
     def languages_context(self, job: PageJob, shown: Any) -> dict[str, Any]:
@@ -1024,6 +1024,27 @@ def redirect_context(
 SitemapEntry = tuple[str, "date | None", list[tuple[str, str]]]
 
 
+def language_versions(view: SiteView, source: Any, url: str) -> dict[str, str]:
+    """The site URL of one page (`url`: its default language's) in each language it is
+    written in, by language code, default first: a document's where it has a
+    translation, a package's where the catalogue gives its words, any other page's in
+    every language (its words are the interface's and the settings')."""
+    languages = view.languages
+    found = {languages[0].code: url}
+    translated = view.translated(source) if isinstance(source, Package) else {}
+    for language in languages[1:]:
+        code = language.code
+        if isinstance(source, Document):
+            exists = view.translation(source, code) is not None
+        elif isinstance(source, Package):
+            exists = code in translated
+        else:
+            exists = True
+        if exists:
+            found[code] = f"{code}/{url}"
+    return found
+
+
 def sitemap_entries(view: SiteView) -> list[SitemapEntry]:
     """Each page's absolute URL, the date it was last reviewed (lists: their newest
     item) and, on a site in more than one language, its versions in each language
@@ -1048,7 +1069,7 @@ def sitemap_entries(view: SiteView) -> list[SitemapEntry]:
         if not several:
             entries.append((base + url, reviewed, []))
             continue
-        found = versions(view, source, url)
+        found = language_versions(view, source, url)
         alternates = [(code, base + at) for code, at in found.items()]
         alternates.append(("x-default", base + url))
         for code, at in found.items():

@@ -113,6 +113,11 @@ class StructuredData:
         lang = getattr(site, "lang", None)
         self.prefix = f"{lang}/" if lang else ""  # its pages' addresses: `es/packages/x/`
 
+    def _fragment_identity(self) -> Any:
+        """What tells it from another in a kept part (`fragments`): what it reads of
+        the site is recorded apart."""
+        return (StructuredData, self.prefix)
+
     def address(self, url: str) -> str:
         """A page's address in this view's language (a translation's URL has it already)."""
         return url if url.startswith(self.prefix) else self.prefix + url

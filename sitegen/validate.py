@@ -23,12 +23,12 @@ from .models import (
     Catalogue,
     ConditionMeta,
     Document,
+    Editorial,
     Package,
     PageMeta,
     SiteConfig,
     add_months,
 )
-from .publishing import check_editorial_fields
 from .urls import EVIDENCE_PAGE, unchecked_by
 
 RESERVED_SLUGS = frozenset(
@@ -120,6 +120,49 @@ def validate_document(
 ) -> tuple[Document | None, list[Finding]]:
     read = read_document(doc, config)
     return (read.document if read.valid else None), read.findings
+
+
+def check_editorial_fields(item: Editorial, raw: RawDocument, loc: Loc = ()) -> list[Finding]:
+    """The workflow fields, each consistent with the others: an approval names who and
+    when, a page expires after it is published, and each alias is given once."""
+    findings = []
+    if (item.approved_by is None) != (item.approved_on is None):
+        present, absent = (
+            ("approved_by", "approved_on") if item.approved_by else ("approved_on", "approved_by")
+        )
+        findings.append(
+            error(
+                raw.display_path,
+                *raw.positions.of_key((*loc, present)),
+                field_path((*loc, absent)),
+                f"expected {absent} beside {present} (who approved the page, and on what "
+                "day), found none",
+            )
+        )
+    if item.publish_on and item.expires_on and item.expires_on <= item.publish_on:
+        where = (*loc, "expires_on")
+        findings.append(
+            error(
+                raw.display_path,
+                *raw.positions.of_value(where),
+                field_path(where),
+                f"expected a day after publish_on ({item.publish_on}), found {item.expires_on}",
+            )
+        )
+    seen: set[str] = set()
+    for index, alias in enumerate(item.aliases or ()):  # None: the field has errors
+        if alias in seen:
+            where = (*loc, "aliases", index)
+            findings.append(
+                error(
+                    raw.display_path,
+                    *raw.positions.of_value(where),
+                    field_path(where),
+                    f"expected each old address once, found '{alias}' again",
+                )
+            )
+        seen.add(alias)
+    return findings
 
 
 def read_document(doc: RawDocument, config: SiteConfig | None) -> ReadDocument:
