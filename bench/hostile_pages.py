@@ -5,7 +5,7 @@
 Each case writes one condition page of about `--size` KB (default: the 512 KB
 that site.yaml's `limits: max_page_kb` allows) into a copy of the test fixture,
 shaped to make Python-Markdown (or the YAML loader) work as hard as the limits in
-sitegen/markdown.py and sitegen/load.py let it, and runs `build.py check
+sitegen/markdown.py and sitegen/raw.py let it, and runs `build.py check
 --no-cache` on it in a process of its own. It prints the wall time, the peak
 memory (maximum resident set) and the exit code: 1 when a limit refused the
 page, 0 when the page is within them and was converted. `--sitegen` measures

@@ -1,4 +1,4 @@
-"""Time the loader's YAML parsing (`load.parse_yaml`) over a content folder.
+"""Time the loader's YAML parsing (`raw.parse_yaml`) over a content folder.
 
     python bench/generate.py --pages 1000 --out /tmp/bench1000
     python bench/yaml_parse.py /tmp/bench1000 [--runs 25]
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sitegen.load import parse_yaml, split_front_matter
+from sitegen.raw import parse_yaml, split_front_matter
 
 
 def yaml_texts(content: Path) -> list[tuple[str, int]]:

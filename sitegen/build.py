@@ -56,13 +56,10 @@ from .load import (
     DOCUMENT_DIRS,
     IMAGES_DIR,
     SITE_FILE,
-    RawDocument,
     files_in,
     find_markdown,
     load_markdown_file,
     load_yaml_file,
-    split_stem,
-    too_large,
 )
 from .models import (
     ConditionMeta,
@@ -85,6 +82,7 @@ from .publishing import (
     withheld_navigation,
 )
 from .quality import check_document, check_packages, packages_date_state
+from .raw import RawDocument, split_stem, too_large
 from .record import Values
 from .render import CompiledTemplates, PageJob, Rendered, Renderer, language_of, page_jobs
 from .search import SearchIndexError, search_index

@@ -45,9 +45,9 @@ from . import claims_context as context
 from .explain import field_path, findings_from_errors
 from .findings import Finding, Severity
 from .fs import display, short_print
-from .load import Loc, RawDocument, parse_yaml, read_text, split_stem
 from .markdown import mask_markdown
 from .models import LanguageCode, Limits, SourceType
+from .raw import Loc, RawDocument, parse_yaml, read_text, split_stem
 
 DEFAULT_RULES = Path(__file__).with_name("claims_default.yaml")
 SEPARATOR = r"(?:[\s\-\u2010\u2011\u2013\u2014*_]+)"

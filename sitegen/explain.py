@@ -19,8 +19,8 @@ from pydantic import BaseModel, ValidationError
 
 from .findings import Finding, describe, error
 
-if TYPE_CHECKING:  # the documents' positions come from the loader
-    from .load import Loc, RawDocument
+if TYPE_CHECKING:  # a file as read, and a place in it
+    from .raw import Loc, RawDocument
 
 SLUG_HINT = "lower-case letters, digits and single hyphens (like 'optic-nerve-damage')"
 PATTERN_HINTS = {
@@ -268,95 +268,6 @@ def replaced(data: Any, loc: Loc, value: Any) -> Any:
     if isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
         return [*data[:head], replaced(data[head], rest, value), *data[head + 1 :]]
     return data
-
-
-# YAML's syntax errors, said as an editor reads them --------------------------------
-
-INDENT = re.compile(r"[ ]*")
-KEY_WITHOUT_SPACE = re.compile(r"^\s*(?:-\s+)?[^\s:#'\"\[{][^:#]*:[^\s:/]")
-KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#][^:#]*:(?:\s|$)")
-
-
-def yaml_syntax(problem: str, context: str, text: str, at: tuple[int, int],
-                opened: tuple[int, int] | None) -> tuple[tuple[int, int], str]:  # fmt: skip
-    """Where a YAML syntax error is and what to do about it, in an editor's words:
-    `problem` and `context` are the parser's own words, `at` its (line, column) from
-    0, `opened` where what it was reading began. The parser's words are kept at the
-    end of a message only when no plainer one fits."""
-    lines = text.splitlines() or [""]
-    line = lines[min(at[0], len(lines) - 1)] if at[0] < len(lines) else ""
-    above = previous_line(lines, at[0])
-    indent = len(INDENT.match(line)[0])  # type: ignore[index]
-    if "tab" in problem or (at[1] < len(line) and line[at[1]] == "\t"):
-        return at, "expected spaces to indent, found a tab (YAML allows only spaces: replace it)"
-    if "quoted scalar" in context and "end of stream" in problem and opened:
-        quote = lines[opened[0]][opened[1]] if opened[1] < len(lines[opened[0]]) else '"'
-        return opened, (f"expected a closing {quote} for the quote that starts here, found "
-                        "the end of the text (close it, or leave the quotes out)")  # fmt: skip
-    if "flow sequence" in context and opened:
-        return opened, ("expected a ']' closing the list that starts here (and ', ' between "
-                        "its items), found none")  # fmt: skip
-    if "flow mapping" in context and opened:
-        return opened, ("expected a '}' closing the fields that start here (and ', ' between "
-                        "them), found none")  # fmt: skip
-    if "simple key" in context and opened:
-        written = lines[opened[0]].strip()
-        if KEY_WITHOUT_SPACE.match(lines[opened[0]]) and not KEY.match(lines[opened[0]]):
-            return (opened[0], 0), (f"expected a space after the ':' in '{written[:40]}', "
-                                    "found none (a field is written 'name: value')")  # fmt: skip
-        return opened, (f"expected 'name: value', found no ': ' in '{written[:40]}' (a field's "
-                        "name ends with a colon and a space)")  # fmt: skip
-    if "cannot start any token" in problem:
-        sign = line[at[1]] if at[1] < len(line) else "?"
-        return at, (f"expected a value, found '{sign}' at its start, which YAML keeps for "
-                    "itself (put the value in quotes)")  # fmt: skip
-    if "undefined alias" in problem:
-        return at, "expected an anchor (&name) above for this alias (*name), found none"
-    if "another document" in problem:
-        return at, "expected one YAML document, found a '---' line that starts another"
-    key = KEY.match(line)
-    if "mapping values" in problem and key and key.end() <= at[1]:
-        name, value = line[: key.end()].strip(), line[key.end() :].strip()
-        return at, (f"expected the value in quotes, as it holds ': ' (write {name} "
-                    f"\"{value[:40]}\"), found it without")  # fmt: skip
-    if "expected key" in problem and line[: at[1]].rstrip().endswith(("'", '"')):
-        return at, ("expected the end of the value after its closing quote, found more text "
-                    "(put the whole value in quotes)")  # fmt: skip
-    if above is not None and ("expected '-' indicator" in problem or "expected key" in problem
-                              or "mapping values are not allowed" in problem):  # fmt: skip
-        above_line = lines[above]
-        if KEY_WITHOUT_SPACE.match(above_line) and not KEY.match(above_line):
-            return (above, 0), (f"expected a space after the ':' in '{above_line.strip()[:40]}', "
-                                "found none (a field is written 'name: value')")  # fmt: skip
-        above_indent = len(INDENT.match(above_line)[0])  # type: ignore[index]
-        if "mapping values" in problem and indent > above_indent and not KEY.match(above_line):
-            return (above, 0), (f"expected 'name: value', found no ': ' in "
-                                f"'{above_line.strip()[:40]}' (a field's name ends with a colon "
-                                "and a space)")  # fmt: skip
-        if indent != above_indent and line.strip():
-            return (at[0], indent), (
-                f"expected this line to line up with the line above ({spaces(above_indent)}) "
-                f"or with one further up, found {spaces(indent)}: the fields of one item line "
-                "up under each other, and each item of a list starts with '- '"
-            )
-        if "expected '-' indicator" in problem:
-            return (at[0], indent), ("expected '- ' at the start of this line, as the lines "
-                                     "above it are the items of a list, found none")  # fmt: skip
-    said = f" ({context})" if context else ""
-    return at, f"expected valid YAML, found a syntax error: {problem}{said}"
-
-
-def previous_line(lines: list[str], index: int) -> int | None:
-    """The last line before `index` that holds something besides a comment."""
-    for before in range(min(index, len(lines)) - 1, -1, -1):
-        stripped = lines[before].strip()
-        if stripped and not stripped.startswith("#"):
-            return before
-    return None
-
-
-def spaces(count: int) -> str:
-    return f"{count} space{'s' if count != 1 else ''}"
 
 
 # A template asking for what its object does not have -------------------------------

@@ -26,8 +26,8 @@ from .findings import Finding, error, note, warning
 from .models import Editorial, PublicationState, Withheld, publication_state
 from .urls import output_path
 
-if TYPE_CHECKING:  # the loader's types: a file as read and a place in it
-    from .load import Loc, RawDocument
+if TYPE_CHECKING:  # a file as read and a place in it
+    from .raw import Loc, RawDocument
 
 PUBLICATION_FIELDS = ("draft", "publish_on", "expires_on")
 # Paths the site's own files and folders hold: an alias there would replace them.

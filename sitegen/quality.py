@@ -16,9 +16,9 @@ from typing import Any
 
 from .explain import field_path
 from .findings import Finding, Severity, error, note, warning
-from .load import RawDocument
 from .markdown import SOURCE_MARKER_PATTERN, blank_match, mask_markdown
 from .models import Document, Package, SiteConfig, Source, add_months
+from .raw import RawDocument
 
 NONE_PHRASES = re.compile(
     r"^\W*(?:none|nil|n/?a|not applicable|nothing|no(?:ne)?\s+(?:known|reported|significant)?\s*"

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel
 
 from .fs import display
-from .load import CATALOGUE_FILE, SITE_FILE, load_yaml_file, parse_yaml
+from .load import CATALOGUE_FILE, SITE_FILE, load_yaml_file
 from .models import (
     PACKAGE_KINDS,
     SLUG_RE,
@@ -33,6 +33,7 @@ from .models import (
     SiteConfig,
     add_months,
 )
+from .raw import parse_yaml
 from .validate import RESERVED_SLUGS
 
 DEFAULT_SECTIONS = [

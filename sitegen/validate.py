@@ -13,7 +13,6 @@ from datetime import date
 
 from .explain import SLUG_HINT, check_model, field_path, suggest, validate_model
 from .findings import Finding, error, has_errors, warning
-from .load import Loc, RawDocument, split_stem
 from .markdown import check_markdown
 from .models import (
     KEY_FACTS_MOST,
@@ -29,6 +28,7 @@ from .models import (
     SiteConfig,
     add_months,
 )
+from .raw import Loc, RawDocument, split_stem
 from .urls import EVIDENCE_PAGE, unchecked_by
 
 RESERVED_SLUGS = frozenset(

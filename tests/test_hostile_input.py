@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, TEMPLATES, build_site, run_cli
 from sitegen.build import BuildOptions, Session
 from sitegen.findings import error
-from sitegen.load import parse_yaml
+from sitegen.raw import parse_yaml
 from sitegen.scaffold import append_package, new_document, new_package
 
 ALPHA = "content/conditions/alpha.md"

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import yaml
 
-from sitegen.load import load_content, parse_yaml, split_front_matter, split_stem
+from sitegen.load import load_content
+from sitegen.raw import parse_yaml, split_front_matter, split_stem
 
 
 def test_yaml_positions_of_values_and_keys():
