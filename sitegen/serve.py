@@ -35,6 +35,7 @@ import os
 import re
 import signal
 import socket
+import stat
 import sys
 import threading
 import time
@@ -207,7 +208,14 @@ def change_batches(
     ticks: bool = False,
 ) -> Iterator[set[Path]]:
     """Each burst of changes under `folders` as one set of paths, editor files left out;
-    with `ticks`, also an empty set each time half a second passed with none."""
+    with `ticks`, also an empty set each time half a second passed with none.
+
+    A burst that leaves a file empty is held until a later one writes it, or until
+    half a second passes with no change (the file was emptied on purpose): an editor
+    that saves a file in place empties it first, and on a busy machine the writing
+    can come more than a quiet spell later, when a build would show the empty file's
+    error page for a moment."""
+    held: set[Path] = set()
     for changes in watchfiles.watch(
         *[folder.absolute() for folder in folders],
         watch_filter=ChangeFilter(out_dir),
@@ -215,10 +223,24 @@ def change_batches(
         debounce=longest_ms,
         stop_event=stop,
         rust_timeout=500,
-        yield_on_timeout=ticks,
+        yield_on_timeout=True,
         raise_interrupt=False,
     ):
-        yield {Path(path) for _, path in changes}
+        paths = held | {Path(path) for _, path in changes}
+        if changes and any(map(is_empty_file, paths)):
+            held = paths
+            continue
+        held = set()
+        if paths or ticks:
+            yield paths
+
+
+def is_empty_file(path: Path) -> bool:
+    try:
+        info = os.stat(path)
+    except OSError:  # gone, or not ours to read: the build says so
+        return False
+    return info.st_size == 0 and stat.S_ISREG(info.st_mode)
 
 
 # Serving ----------------------------------------------------------------------
