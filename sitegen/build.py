@@ -641,7 +641,9 @@ class Reader:
         if not valid:
             return value, None
         self.validated_now[content_path] = doc  # type: ignore[assignment]
-        return value, doc.meta.model_dump_json().encode("utf-8")  # type: ignore[union-attr]
+        # Only the fields the file set: read back, the model tells the same ones as set
+        # (`model_fields_set`, which a template may list) as one validated from the file.
+        return value, doc.meta.model_dump_json(exclude_unset=True).encode("utf-8")  # type: ignore[union-attr]
 
     def document(self, content_path: str, kind: str) -> Document:
         """A document whose title, front matter and body are read only when asked for

@@ -681,7 +681,7 @@ class Packages(Sequence[Package]):
         """Every package as JSON, one after another, with the index `from_json` reads."""
         index, parts, offset = [], [], 0
         for position, outline in enumerate(self.outlines):
-            part = PACKAGE.dump_json(self[position])
+            part = PACKAGE.dump_json(self[position], exclude_unset=True)  # as `Reader.validated`
             index.append([*outline, offset, offset + len(part)])
             parts.append(part)
             offset += len(part)
