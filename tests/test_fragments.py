@@ -17,7 +17,7 @@ from test_i18n import make_multilingual
 
 from sitegen.build import BuildOptions, BuildResult, Session, build
 from sitegen.fragments import identity_of
-from sitegen.record import Reads, Recorded, RecordedDate, RecordedDocument
+from sitegen.record import Reads, Recorded, RecordedDate, RecordedDocument, RecordedSet
 
 TODAY = date(2026, 12, 4)
 
@@ -182,6 +182,10 @@ def test_values_are_told_apart_by_type_and_recorded_values_by_what_they_show() -
     assert identity_of(alpha) != identity_of(Recorded(object(), "doc:conditions/alpha.md#", reads))
     assert identity_of([alpha, "x"]) == identity_of([alpha, "x"])
     assert identity_of(RecordedDate(TODAY, reads)) is not None
+    images = RecordedSet(frozenset({"images/a.png"}), "image:", "urls", reads)
+    theme = RecordedSet(frozenset({"images/a.png"}), "theme:", "theme", reads)
+    assert identity_of(images) != identity_of(theme)  # each set is read under its own keys
+    assert identity_of(images) == identity_of(RecordedSet(frozenset(), "image:", "urls", reads))
     assert reads.stop() == frozenset()  # telling values apart reads none of them
     assert identity_of(object()) is None
     assert identity_of([alpha, object()]) is None  # unknown sameness: rendered each time
