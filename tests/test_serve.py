@@ -176,10 +176,7 @@ def test_a_file_emptied_then_written_later_is_one_change_set(
     """An editor saving in place empties the file, then writes it: on a busy machine
     the writing may come well after the emptying, and the empty file is not built."""
     alpha = tmp_path / "content" / "alpha.md"
-    with alpha.open("w") as file:
-        file.flush()
-        time.sleep(0.15)  # several quiet spells of the watcher
-        file.write("seven")
+    save_in_place(alpha, "seven")
     wait_for(lambda: batches, 5, "a change set")
     time.sleep(0.3)
     assert batches == [{alpha.absolute()}]
@@ -373,6 +370,14 @@ def tab(chromium: Chromium, server: Server) -> Iterator[Tab]:
     opened.close()
 
 
+def save_in_place(path: Path, text: str) -> None:
+    """As an editor saving in place on a busy machine: the file is emptied, and written
+    0.15 s later (several of the watcher's quiet spells)."""
+    with path.open("w") as file:  # opening it empties it
+        time.sleep(0.15)
+        file.write(text)
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
@@ -396,11 +401,9 @@ def test_a_save_in_place_shows_the_new_text_without_building_the_empty_file(
     on a busy machine a page whose socket connected late is also brought up to date
     when it says what it shows."""
     alpha = site / "content/conditions/alpha.md"
-    text = alpha.read_text().replace("Alpha has symptoms", "Alpha has freshly edited symptoms")
-    with alpha.open("w") as file:
-        file.flush()
-        time.sleep(0.15)
-        file.write(text)
+    save_in_place(
+        alpha, alpha.read_text().replace("Alpha has symptoms", "Alpha has freshly edited symptoms")
+    )
     tab.wait_for_text("Alpha has freshly edited symptoms")
     assert "Build failed" not in server.output()
 
