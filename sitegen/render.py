@@ -795,8 +795,8 @@ class Renderer:
     def versions(self, job: PageJob) -> dict[str, str]:
         """The site URL of this page in each language it is written in, by language code
         (a document's: where it has a translation; every generated page's: all)."""
-        return language_versions(self.view, job.source, job.url.removeprefix(f"{job.lang}/")
-                        if job.lang else job.url)  # fmt: skip
+        url = job.url.removeprefix(f"{job.lang}/") if job.lang else job.url
+        return language_versions(self.view, job.source, url)
 
     def languages_context(self, job: PageJob, shown: Any) -> dict[str, Any]:
         """What base.html needs for the page's languages: its own (`language`), the
