@@ -4,17 +4,21 @@ the open page by themselves."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import re
 import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from serve_helpers import Chromium, Server, fetch, make_site, need_browser, wait_for
+from tornado.websocket import websocket_connect
 
 from conftest import run_cli
 from sitegen.build import BuildOptions, Session
@@ -382,6 +386,94 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
+
+
+class ReloadClient:
+    """A page's live-reload socket as livereload.js speaks it: `hello`, then `info`
+    naming the page it shows."""
+
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def connected(cls, server: Server) -> AsyncIterator[ReloadClient]:
+        url = server.url.replace("http://", "ws://") + "livereload"
+        client = cls(await websocket_connect(url))
+        try:
+            await client.send({"command": "hello", "protocols": [LIVERELOAD_PROTOCOL]})
+            assert (await client.receive(10) or {}).get("command") == "hello"
+            yield client
+        finally:
+            client.socket.close()
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.socket.write_message(json.dumps(message))
+
+    async def receive(self, timeout: float) -> dict[str, Any] | None:
+        """The next message, or None if none comes within `timeout` seconds."""
+        try:
+            text = await asyncio.wait_for(self.socket.read_message(), timeout)
+        except TimeoutError:
+            return None
+        return None if text is None else json.loads(text)
+
+
+LIVERELOAD_PROTOCOL = "http://livereload.com/protocols/official-7"
+
+
+def test_a_page_that_missed_a_rebuild_while_loading_is_reloaded(server: Server, site: Path) -> None:
+    """The page was served, and the site rebuilt before its socket said what it
+    shows: it is told to reload, or it would go on showing the text before the save."""
+    page = server.url + "conditions/alpha/"
+
+    async def missed_rebuild() -> dict[str, Any] | None:
+        fetch(page)
+        edit(site / "content/conditions/alpha.md", "Alpha has symptoms", "Alpha has new symptoms")
+        wait_for(lambda: "Rebuilt" in server.output(), 20, "the rebuild")
+        async with ReloadClient.connected(server) as client:
+            await client.send({"command": "info", "url": page})
+            return await client.receive(10)
+
+    assert (asyncio.run(missed_rebuild()) or {}).get("command") == "reload"
+
+
+def test_a_page_whose_socket_spoke_after_the_rebuild_is_reloaded_once(
+    server: Server, site: Path
+) -> None:
+    """The socket opened before the save, and said what its page shows only after
+    the rebuild (a busy machine): livereload sends a rebuild's reload only to the
+    pages that have said what they show, so this one hears of it once, when it
+    says; a page reloads once a save, never twice."""
+    page = server.url + "conditions/alpha/"
+
+    async def late_info() -> list[dict[str, Any] | None]:
+        fetch(page)
+        async with ReloadClient.connected(server) as client:
+            edit(
+                site / "content/conditions/alpha.md", "Alpha has symptoms", "Alpha has new symptoms"
+            )
+            wait_for(lambda: "Rebuilt" in server.output(), 20, "the rebuild")
+            await client.send({"command": "info", "url": page})
+            return [await client.receive(10), await client.receive(1.5)]
+
+    told, then = asyncio.run(late_info())
+    assert (told or {}).get("command") == "reload"
+    assert then is None
+
+
+def test_a_page_showing_the_latest_build_is_not_reloaded_when_it_connects(
+    server: Server,
+) -> None:
+    page = server.url + "conditions/alpha/"
+
+    async def connect() -> dict[str, Any] | None:
+        fetch(page)
+        async with ReloadClient.connected(server) as client:
+            await client.send({"command": "info", "url": page})
+            return await client.receive(1.5)
+
+    assert asyncio.run(connect()) is None
 
 
 def test_a_saved_change_appears_in_the_open_page(tab: Tab, site: Path) -> None:
