@@ -12,9 +12,10 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from serve_helpers import Chromium, Server, fetch, make_site, need_browser, wait_for
@@ -420,6 +421,14 @@ class ReloadClient:
 
 
 LIVERELOAD_PROTOCOL = "http://livereload.com/protocols/official-7"
+T = TypeVar("T")
+
+
+def run_async(scenario: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`asyncio.run(scenario())` on a thread of its own: once a browser test has
+    started Playwright on this thread, an event loop is running on it."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(scenario())).result()
 
 
 def test_a_page_that_missed_a_rebuild_while_loading_is_reloaded(server: Server, site: Path) -> None:
@@ -435,7 +444,7 @@ def test_a_page_that_missed_a_rebuild_while_loading_is_reloaded(server: Server, 
             await client.send({"command": "info", "url": page})
             return await client.receive(10)
 
-    assert (asyncio.run(missed_rebuild()) or {}).get("command") == "reload"
+    assert (run_async(missed_rebuild) or {}).get("command") == "reload"
 
 
 def test_a_page_whose_socket_spoke_after_the_rebuild_is_reloaded_once(
@@ -457,7 +466,7 @@ def test_a_page_whose_socket_spoke_after_the_rebuild_is_reloaded_once(
             await client.send({"command": "info", "url": page})
             return [await client.receive(10), await client.receive(1.5)]
 
-    told, then = asyncio.run(late_info())
+    told, then = run_async(late_info)
     assert (told or {}).get("command") == "reload"
     assert then is None
 
@@ -473,7 +482,7 @@ def test_a_page_showing_the_latest_build_is_not_reloaded_when_it_connects(
             await client.send({"command": "info", "url": page})
             return await client.receive(1.5)
 
-    assert asyncio.run(connect()) is None
+    assert run_async(connect) is None
 
 
 def test_a_saved_change_appears_in_the_open_page(tab: Tab, site: Path) -> None:
